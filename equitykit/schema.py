@@ -1,0 +1,214 @@
+"""The canonical tables of ``shared/CONTRACT.md`` §1 and the outcomes derived from them.
+
+This module is the single source of truth for column names, types and codes; intake validates
+against it, the sample generator writes it, the metrics and the audit read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "BOOL_FALSE",
+    "BOOL_TRUE",
+    "COUNTS_COLUMNS",
+    "DIMENSIONS",
+    "DISABILITY_CATEGORIES",
+    "GRADES",
+    "INTERSECTION_SEP",
+    "OUTCOMES",
+    "PLACEMENTS",
+    "RACE_ETHNICITY",
+    "SEXES",
+    "TABLES",
+    "Column",
+    "Outcome",
+]
+
+RACE_ETHNICITY: tuple[str, ...] = (
+    "Hispanic/Latino",
+    "American Indian/Alaska Native",
+    "Asian",
+    "Black",
+    "Native Hawaiian/Pacific Islander",
+    "White",
+    "Two or more races",
+)
+SEXES: tuple[str, ...] = ("F", "M", "X")
+GRADES: tuple[str, ...] = ("PK", "K", *(str(g) for g in range(1, 13)))
+DISABILITY_CATEGORIES: tuple[str, ...] = (
+    "AUT", "DB", "DD", "EMN", "HI", "ID", "MD", "OI", "OHI", "SLD", "SLI", "TBI", "VI",
+)
+PLACEMENTS: tuple[str, ...] = ("regular_80_plus", "regular_40_79", "regular_lt_40", "separate")
+
+#: Spellings accepted for booleans (compared case-insensitively, after stripping).
+BOOL_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
+BOOL_FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
+
+#: Separator for intersections, in dimension names and group labels (``Black×M``).
+INTERSECTION_SEP = "×"
+
+#: Student dimensions audited for disparities, in report order.
+DIMENSIONS: tuple[str, ...] = (
+    "race_ethnicity",
+    "sex",
+    "econ_disadvantaged",
+    "english_learner",
+    "disability",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: its name, kind and whether a table must have it."""
+
+    name: str
+    kind: str  # "string", "int", "number", "bool", "category", "grade"
+    required: bool = False
+    codes: tuple[str, ...] | None = None  # allowed values for categories
+
+
+def _cols(*cols: Column) -> dict[str, Column]:
+    return {c.name: c for c in cols}
+
+
+_DEMOGRAPHICS = (
+    Column("race_ethnicity", "category", True, RACE_ETHNICITY),
+    Column("sex", "category", True, SEXES),
+    Column("econ_disadvantaged", "bool", True),
+    Column("english_learner", "bool", True),
+    Column("disability", "bool", True),
+)
+
+TABLES: dict[str, dict[str, Column]] = {
+    "students": _cols(
+        Column("student_id", "string", True),
+        Column("school_year", "int", True),
+        Column("district_id", "string", True),
+        Column("school_id", "string", True),
+        Column("grade", "grade", True, GRADES),
+        *_DEMOGRAPHICS,
+        Column("disability_category", "category", False, DISABILITY_CATEGORIES),
+        Column("section_504", "bool"),
+        Column("placement", "category", False, PLACEMENTS),
+        Column("days_enrolled", "int"),
+        Column("days_absent", "int"),
+        Column("iss_days", "number"),
+        Column("oss_days", "number"),
+        Column("oss_count", "number"),
+        Column("expelled", "bool"),
+        Column("referred_law_enforcement", "bool"),
+        Column("arrested", "bool"),
+        Column("gifted", "bool"),
+        Column("advanced_course", "bool"),
+        Column("algebra1_grade8", "bool"),
+        Column("math_score", "number"),
+        Column("ela_score", "number"),
+        Column("math_level", "int"),
+        Column("ela_level", "int"),
+        Column("graduated_4yr", "bool"),
+        Column("dropped_out", "bool"),
+        Column("retained", "bool"),
+    ),
+    "staff": _cols(
+        Column("staff_id", "string", True),
+        Column("school_year", "int", True),
+        Column("district_id", "string", True),
+        Column("school_id", "string", True),
+        Column("role", "string", True),
+        Column("years_experience", "number", True),
+        Column("certified", "bool", True),
+        Column("in_field", "bool", True),
+        Column("race_ethnicity", "category", False, RACE_ETHNICITY),
+        Column("fte", "number"),
+    ),
+    "schools": _cols(
+        Column("school_id", "string", True),
+        Column("district_id", "string", True),
+        Column("school_year", "int", True),
+        Column("school_name", "string", True),
+        Column("level", "string"),
+        Column("title1", "bool"),
+        Column("per_pupil_expenditure", "number"),
+    ),
+    "survey": _cols(
+        Column("school_year", "int", True),
+        Column("district_id", "string", True),
+        Column("school_id", "string", True),
+        Column("student_id", "string"),
+        Column("race_ethnicity", "category", False, RACE_ETHNICITY),
+        Column("sex", "category", False, SEXES),
+        Column("econ_disadvantaged", "bool"),
+        Column("english_learner", "bool"),
+        Column("disability", "bool"),
+        Column("domain", "string", True),
+        Column("item", "string", True),
+        Column("response", "int", True),
+        Column("favorable", "bool"),
+    ),
+}
+
+#: Columns of the aggregate counts table (CONTRACT §1, "Aggregate input").
+COUNTS_COLUMNS: tuple[str, ...] = (
+    "district_id",
+    "school_id",
+    "school_year",
+    "measure",
+    "dimension",
+    "group",
+    "numerator",
+    "denominator",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A binary outcome audited as a rate.
+
+    ``population`` names who is in the denominator: ``"enrolled"`` (every student row),
+    ``"disability"`` (students with disabilities: IDEA placement and discipline), or
+    ``"defined"`` (rows where the outcome is known, e.g. grade-8 students for Algebra I).
+    ``adverse`` is True when a higher rate is worse (discipline) and False when it is an
+    opportunity (gifted, advanced courses).
+    """
+
+    name: str
+    label: str
+    section: str
+    domain: str
+    adverse: bool
+    population: str = "enrolled"
+
+
+OUTCOMES: dict[str, Outcome] = {
+    o.name: o
+    for o in (
+        Outcome("chronic_absent", "chronically absent", "achievement", "attendance", True,
+                "defined"),
+        Outcome("iss", "given an in-school suspension", "programmatic", "discipline", True),
+        Outcome("oss", "suspended out of school", "programmatic", "discipline", True),
+        Outcome("expelled", "expelled", "programmatic", "discipline", True),
+        Outcome("referred_law_enforcement", "referred to law enforcement", "programmatic",
+                "discipline", True),
+        Outcome("arrested", "arrested at school", "programmatic", "discipline", True),
+        Outcome("disability", "identified for special education", "programmatic",
+                "special_education", True),
+        Outcome("placement_lt40", "placed in a regular class less than 40% of the day",
+                "programmatic", "special_education", True, "disability"),
+        Outcome("placement_separate", "placed in a separate school or facility",
+                "programmatic", "special_education", True, "disability"),
+        Outcome("gifted", "identified as gifted", "programmatic", "access", False),
+        Outcome("advanced_course", "enrolled in an advanced course (AP/IB/dual)",
+                "programmatic", "access", False, "defined"),
+        Outcome("algebra1_grade8", "taking Algebra I in grade 8", "programmatic", "access",
+                False, "defined"),
+        Outcome("math_proficient", "proficient in math", "achievement", "achievement", False,
+                "defined"),
+        Outcome("ela_proficient", "proficient in reading (ELA)", "achievement", "achievement",
+                False, "defined"),
+        Outcome("graduated_4yr", "graduating in four years", "achievement", "attainment",
+                False, "defined"),
+        Outcome("dropped_out", "dropping out", "achievement", "attainment", True, "defined"),
+        Outcome("retained", "retained in grade", "achievement", "attainment", True),
+    )
+}
