@@ -1,0 +1,33 @@
+"""Equity statistics on counts and summary statistics; no Jupyter needed.
+
+Every function returns an :class:`Estimate` (``.value``, ``.ci_low``, ``.ci_high``, ``.se`` where
+the method has them; ``float(result)`` works) or, for the table-wide functions, a DataFrame.
+Formulas and sources: ``shared/METHODS.md``.
+"""
+
+from ._result import Estimate
+
+__all__ = ["Estimate"]
+
+# Each private module lists its public names in its own ``__all__``; they are re-exported here.
+from . import (  # noqa: E402
+    _decompose,
+    _disproportionality,
+    _gaps,
+    _idea,
+    _multiple,
+    _predictiveness,
+    _rates,
+    _segregation,
+    _shrinkage,
+    _suppression,
+    _teachers,
+)
+
+for _module in (
+    _rates, _multiple, _disproportionality, _idea, _suppression, _shrinkage,
+    _gaps, _segregation, _decompose, _predictiveness, _teachers,
+):
+    globals().update({name: getattr(_module, name) for name in _module.__all__})
+    __all__ += list(_module.__all__)
+del _module
