@@ -1,1 +1,795 @@
-__all__: list[str] = []
+"""Disclosure avoidance for published tables: suppression and top/bottom coding (METHODS §7).
+
+This is the page a district's privacy officer should read. Every number equitykit publishes
+(``metrics.csv``, the HTML audit) passes through :func:`suppress_metrics`; :func:`suppress` applies
+the same rules to a plain two-way table (e.g. schools × groups).
+
+Words
+-----
+*cell*
+    One group in one place: (district, school year, school or district total, outcome,
+    dimension, group), e.g. Black students at school 0042 for out-of-school suspension in 2023.
+    A cell has ``n`` (students in the group) and, for a rate, ``numerator`` (students with the
+    outcome). All published rows of a cell (rate, risk ratio, risk difference, composition,
+    representation index, excess students, mean score, ...) are published or withheld together.
+*margin equation*
+    A published total that is the sum of published parts. Linked equations in ``metrics.csv``:
+    the groups of one dimension add up to all students ("all"/"all"); the groups of an
+    intersection (``Black×M``) add up to each parent group (``Black`` and ``M``) and to all
+    students; schools add up to the district. In :func:`suppress`: each row and each column adds
+    up to its published total, and the totals add up to the grand total.
+
+Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
+--------------------------------------------------------------------
+1. **Primary suppression.** A cell is withheld when
+
+   a. its group is small: ``0 < n < min_n``;
+   b. its count of students with the outcome is small: ``0 < numerator < min_numerator``
+      [``min_numerator`` = ``min_n``; 0 switches the rule off];
+   c. it says something about *every* member of a small group: a rate of exactly 0% or 100%
+      (``numerator`` 0 or ``n``) when ``n < all_or_none_n`` [2 × ``min_n``].
+
+   A group of zero students (``n == 0``) or a zero count is not withheld by (a) or (b): it
+   describes no student. Zero rates are handled by (c) and, with top/bottom coding, by the
+   coding bands.
+
+   Why not also withhold a small *complement* (``n - numerator`` below ``min_n``, e.g. 48 of 50
+   graduated)? Applied symmetrically, the numerator rule would withhold most graduation,
+   attendance and proficiency rates of groups under a few hundred students. METHODS §7 instead
+   asks for (c) for small groups and the Utah coding bands for the rest (≥95% for 40–99
+   students, ...), which is what this module does.
+2. **Complementary suppression.** No withheld number may be computed from published ones.
+   In every margin equation the number of withheld terms must be 0 or at least 2. While an
+   equation has exactly one withheld term, one more of its terms is withheld: the cell that
+   also repairs the most other such equations at the same time, then the one with the fewest
+   students (``n``; in :func:`suppress` the count, or the denominator for a rate table), then
+   the first in table order (sorted by key), so the result is deterministic. Cells of zero
+   students are used only when no other cell is left, because they protect little.
+   This repeats across *all* linked equations (schools and district, groups and totals,
+   intersections and parents) until nothing changes.
+3. **Exact check.** "At least two withheld cells per equation" is not enough in general: two
+   withheld blocks joined by one cell let that cell be solved by adding and subtracting
+   several equations. After step 2 the module solves the whole linear system of published
+   totals for the withheld cells (linear algebra per connected block of withheld cells) and,
+   for any cell that is still pinned down exactly, withholds the smallest further cell of one
+   of its equations; then steps 2 and 3 repeat to a fixed point. Result: no withheld count can
+   be computed exactly from any combination of published totals.
+4. **Comparisons follow their inputs.** A risk ratio, risk difference, excess-students,
+   composition or representation-index row, and any row with ``comparison="all_other"``, is
+   computed from the group and all students, so it is also withheld when the all-students cell
+   of the same school, outcome and year is withheld (otherwise it would reveal the hidden
+   total). A row compared with a named group
+   (``cohens_d`` of ``Black`` vs ``White``, a dissimilarity index) is withheld when either
+   group's cell is withheld. A weighted risk ratio uses every group's rate, so it is withheld
+   when any group of its dimension is withheld. With the total and the group both published,
+   the "all other students" figure is their difference and reveals nothing new.
+5. **What a withheld row shows.** Only its labels (district, year, school, section, measure,
+   outcome, dimension, group, comparison, domain) and ``suppressed=True``. Every other column
+   is emptied: ``value``, ``n``, ``numerator``, ``ci_low``, ``ci_high``, ``p_value``,
+   ``q_value`` and any other number (``se``, ``sd``, ...) become NaN, and text such as
+   ``note`` or the name of the test used (which can say "no student had the outcome" or
+   "counts too small for chi-square") becomes ``""``; ``flagged`` is False;
+   ``display`` is ``"suppressed"`` whatever the reason, so the report does not tell which cells
+   are small.
+6. **Top/bottom coding** (METHODS §7 Utah tiers, §10.8), for published ``rate`` rows. By the
+   group's ``n``: 300 or more: ≥99% / ≤1%; 100–299: ≥98% / ≤2%; 40–99: ≥95% / ≤5%;
+   20–39: ≥90% / ≤10%; 10–19: ≥80% / ≤20% (a group smaller than the last band's floor but at
+   least ``min_n`` uses the last band). A coded rate shows the bound (value 0.99, display
+   ``"≥99%"``), and the cell's numerator and the rate's confidence interval are removed.
+   **The 20–39 and 10–19 bands are unverified** (METHODS marks them [K]: the public Utah text
+   is truncated there); the table is the ``tiers`` parameter. The Utah text shows groups of
+   "10 or fewer" as "N<10"; here a group is shown as ``N<min_n`` exactly when rule 1a
+   withholds it (``n < min_n``), so the display never contradicts the published ``n``.
+
+Limits (what the rules do not promise)
+--------------------------------------
+* Bounds are not protected: a withheld count is known to lie between 0 and the sum of the
+  withheld cells of its equation. Two withheld single students can each work out the other.
+* Top/bottom coding is a display convention, not a guarantee: the coded group's other
+  published rows (risk ratio, risk difference, composition) together with the published total
+  still imply its exact rate. The guarantee is suppression (rules 1–4).
+* Indices computed from many cells at once (dissimilarity, Theil's H, mutual information) are
+  not linear in the cells; at full precision they add one non-linear equation about the
+  withheld cells. Report them rounded.
+* Rows that carry a rate but no numerator (some public files) are checked on ``n`` and on
+  0%/100% only.
+
+Examples
+--------
+>>> import pandas as pd
+>>> counts = pd.DataFrame({"Black": [4, 30], "White": [50, 40]}, index=["A", "B"])
+>>> published, withheld = suppress(counts)
+>>> int(withheld.to_numpy().sum())
+4
+>>> top_bottom_code(0.994, 350)
+(0.99, '≥99%')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple, overload
+
+import numpy as np
+import pandas as pd
+import scipy.linalg
+from scipy import sparse
+from scipy.sparse import csgraph
+from threadpoolctl import threadpool_limits
+
+from ..errors import DataError, DataProblem
+from ..schema import INTERSECTION_SEP
+
+__all__ = [
+    "SUPPRESSED_DISPLAY",
+    "UTAH_TIERS",
+    "Suppression",
+    "suppress",
+    "suppress_metrics",
+    "top_bottom_code",
+]
+
+#: Top/bottom-coding bands: (smallest group size of the band, margin). METHODS §7; the last two
+#: bands (20–39, 10–19) are unverified [K].
+UTAH_TIERS: tuple[tuple[int, float], ...] = (
+    (300, 0.01),
+    (100, 0.02),
+    (40, 0.05),
+    (20, 0.10),
+    (10, 0.20),
+)
+
+#: What the ``display`` column shows for every withheld row.
+SUPPRESSED_DISPLAY = "suppressed"
+
+#: Label of the published totals added by :func:`suppress`.
+TOTAL_LABEL = "Total"
+
+ERR_MIN_N = "min_n must be a whole number of at least 1, got {!r}"
+ERR_THRESHOLD = "{} must be a whole number of at least 0, got {!r}"
+ERR_TIERS = (
+    "tiers must be (smallest n, margin) pairs with distinct sizes >= 1 and margins in (0, 0.5), "
+    "the margin growing as n shrinks; got {!r}"
+)
+ERR_SHAPE = "denominators must have the same rows and columns as the table"
+ERR_LABEL = f"the table already has a row or column called {TOTAL_LABEL!r}"
+ERR_COUNTS = "the table must hold non-negative numbers with no missing values (found {})"
+ERR_RATES = "rates must lie between 0 and 1 (missing only where the denominator is 0); found {}"
+ERR_COLUMNS = "missing column(s) {}"
+ERR_INTERSECTION = (
+    "group {group!r} does not have one part per dimension of {dimension!r} "
+    "(parts are joined with '{sep}')"
+)
+
+_METRICS_FILE = "metrics table"
+_CELL = ["district_id", "school_year", "school_id", "outcome", "dimension", "group"]
+_PLACE = ["district_id", "school_year", "school_id", "outcome"]
+_REQUIRED = [*_CELL, "measure", "comparison", "n", "numerator", "value", "ci_low", "ci_high"]
+#: Columns that stay on a withheld row (its labels); every other column is emptied.
+_LABELS = frozenset(
+    {*_CELL, "section", "measure", "comparison", "domain", "suppressed", "flagged", "display"}
+)
+#: Number columns of metrics.csv (emptied as NaN, and made float even when absent values
+#: let pandas read them as text).
+_NUMBERS = ("value", "n", "numerator", "ci_low", "ci_high", "p_value", "q_value")
+_TOTAL = "all"
+#: Comparisons that are not a named group.
+_UNNAMED_COMPARISONS = frozenset({"", "all_other", "state_other"})
+#: Measures computed from the group and the all-students total whatever their comparison label
+#: says (a risk ratio or difference without one is read as "vs all other students").
+_TOTAL_MEASURES = frozenset(
+    {"risk_ratio", "risk_difference", "composition", "representation_index", "excess_students"}
+)
+#: Measures computed from every group of the dimension.
+_SIBLING_MEASURES = frozenset({"weighted_risk_ratio"})
+_PERCENT_MEASURES = frozenset({"rate", "composition", "between_school_share"})
+_POINT_MEASURES = frozenset({"risk_difference"})
+
+
+class Suppression(NamedTuple):
+    """Result of :func:`suppress`: unpack as ``published, withheld = suppress(...)``.
+
+    ``table`` is what may be published: the input plus its published totals, with NaN in every
+    withheld cell. ``withheld`` is a boolean table of the same shape, True where withheld.
+    """
+
+    table: pd.DataFrame
+    withheld: pd.DataFrame
+
+
+# --------------------------------------------------------------------------------------------
+# Rules shared by both entry points
+# --------------------------------------------------------------------------------------------
+
+
+def _thresholds(
+    min_n: int, min_numerator: int | None, all_or_none_n: int | None
+) -> tuple[int, int, int]:
+    if isinstance(min_n, bool) or not isinstance(min_n, int | np.integer) or min_n < 1:
+        raise ValueError(ERR_MIN_N.format(min_n))
+    min_numerator = min_n if min_numerator is None else min_numerator
+    all_or_none_n = 2 * min_n if all_or_none_n is None else all_or_none_n
+    for name, v in (("min_numerator", min_numerator), ("all_or_none_n", all_or_none_n)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
+            raise ValueError(ERR_THRESHOLD.format(name, v))
+    return int(min_n), int(min_numerator), int(all_or_none_n)
+
+
+def _primary(
+    n: np.ndarray, numerator: np.ndarray, min_n: int, min_numerator: int, all_or_none_n: int
+) -> np.ndarray:
+    """Rule 1, element-wise; NaN never triggers a rule."""
+    with np.errstate(invalid="ignore"):
+        small_group = (n > 0) & (n < min_n)
+        small_count = (numerator > 0) & (numerator < min_numerator)
+        all_or_none = (n > 0) & (n < all_or_none_n) & ((numerator == 0) | (numerator == n))
+    return small_group | small_count | all_or_none
+
+
+def _protect(
+    eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, withheld: np.ndarray, size: np.ndarray
+) -> np.ndarray:
+    """Rules 2 and 3: complementary suppression to a fixed point.
+
+    The margin equations are given as one entry per term: equation id ``eq``, cell id ``cell``
+    and ``coef`` (+1 for the total, -1 for a part). ``size`` is each cell's number of students
+    (NaN = unknown); ``withheld`` the cells withheld so far. Returns the final mask.
+    """
+    withheld = withheld.copy()
+    n_eq = int(eq.max()) + 1 if eq.size else 0
+    # Sort keys: zero-student cells last, then fewest students, then table order.
+    empty = size == 0
+    size = np.where(np.isnan(size), np.inf, size)
+    while True:
+        _repair_margins(eq, cell, withheld, empty, size, n_eq)
+        pinned = _pinned_cells(eq, cell, coef, withheld, n_eq)
+        if not pinned.any():
+            return withheld
+        extra = _cover_pinned(eq, cell, withheld, pinned, empty, size)
+        if extra.size == 0:  # every term of every equation is withheld: nothing left to add
+            return withheld
+        withheld[extra] = True
+
+
+def _repair_margins(
+    eq: np.ndarray,
+    cell: np.ndarray,
+    withheld: np.ndarray,
+    empty: np.ndarray,
+    size: np.ndarray,
+    n_eq: int,
+) -> None:
+    """Rule 2 in place: until no equation has exactly one withheld term."""
+    while True:
+        hidden_terms = np.bincount(eq, weights=withheld[cell], minlength=n_eq)
+        lone = hidden_terms == 1
+        candidate = lone[eq] & ~withheld[cell]
+        if not candidate.any():  # equations have >= 2 terms, so lone ones always have a candidate
+            return
+        ce, cc = eq[candidate], cell[candidate]
+        repairs = np.bincount(cc)[cc]
+        order = np.lexsort((cc, size[cc], -repairs, empty[cc], ce))
+        ce, cc = ce[order], cc[order]
+        first = np.r_[True, ce[1:] != ce[:-1]]
+        withheld[cc[first]] = True
+
+
+def _pinned_cells(
+    eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, withheld: np.ndarray, n_eq: int
+) -> np.ndarray:
+    """Withheld cells whose value follows exactly from the published totals (rule 3)."""
+    pinned = np.zeros(withheld.size, dtype=bool)
+    keep = withheld[cell]
+    e, c, k = eq[keep], cell[keep], coef[keep]
+    if e.size == 0:
+        return pinned
+    nodes = n_eq + withheld.size
+    graph = sparse.coo_matrix((np.ones(e.size), (e, n_eq + c)), shape=(nodes, nodes))
+    _, label = csgraph.connected_components(graph, directed=False)
+    order = np.argsort(label[e], kind="stable")
+    e, c, k, comp = e[order], c[order], k[order], label[e][order]
+    cuts = np.flatnonzero(np.diff(comp)) + 1
+    # Many small factorisations: threaded BLAS only adds overhead (and stalls when a batch
+    # runs several districts at once).
+    with threadpool_limits(1, user_api="blas"):
+        for e_block, c_block, k_block in zip(
+            np.split(e, cuts), np.split(c, cuts), np.split(k, cuts), strict=True
+        ):
+            rows, r = np.unique(e_block, return_inverse=True)
+            cols, col = np.unique(c_block, return_inverse=True)
+            a = np.zeros((rows.size, cols.size))
+            a[r, col] = k_block
+            pinned[cols[_in_row_space(a)]] = True
+    return pinned
+
+
+def _in_row_space(a: np.ndarray) -> np.ndarray:
+    """For each column j: is the unit vector e_j a combination of the rows of ``a``?"""
+    q, r, _ = scipy.linalg.qr(a.T, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    rank = int((diag > 1e-9 * max(diag.max(initial=0.0), 1.0)).sum())
+    return (q[:, :rank] ** 2).sum(axis=1) > 1 - 1e-9
+
+
+def _cover_pinned(
+    eq: np.ndarray,
+    cell: np.ndarray,
+    withheld: np.ndarray,
+    pinned: np.ndarray,
+    empty: np.ndarray,
+    size: np.ndarray,
+) -> np.ndarray:
+    """For each pinned cell, the best unwithheld term of the equations it appears in."""
+    terms = pd.DataFrame({"eq": eq, "cell": cell})
+    pairs = terms[pinned[cell]].rename(columns={"cell": "pinned"})
+    options = pairs.merge(terms[~withheld[cell]], on="eq")
+    if options.empty:
+        return np.empty(0, dtype=int)
+    options = options.assign(
+        empty=empty[options["cell"]], size=size[options["cell"]]
+    ).sort_values(["pinned", "empty", "size", "cell"])
+    return options.drop_duplicates("pinned")["cell"].unique()
+
+
+# --------------------------------------------------------------------------------------------
+# Two-way tables
+# --------------------------------------------------------------------------------------------
+
+
+def suppress(
+    table: pd.DataFrame,
+    min_n: int = 10,
+    *,
+    denominators: pd.DataFrame | None = None,
+    row_totals: bool = True,
+    column_totals: bool = True,
+    min_numerator: int | None = None,
+    all_or_none_n: int | None = None,
+) -> Suppression:
+    """Primary and complementary suppression of a two-way table of counts or rates.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The inner cells, e.g. one row per school and one column per group. Counts; or, when
+        ``denominators`` is given, rates between 0 and 1 of those denominators.
+    min_n : int, default 10
+        Privacy minimum. For a table of counts every count in ``1 .. min_n - 1`` is withheld;
+        for a rate table a rate whose denominator is in ``1 .. min_n - 1``.
+    denominators : DataFrame, optional
+        Group sizes behind a rate table (same rows and columns). The numerators
+        ``round(rate * denominator)`` are checked against ``min_numerator`` and the 0%/100%
+        rule (module docstring, rule 1).
+    row_totals, column_totals : bool, default True
+        Whether each row's total (a ``"Total"`` column) and each column's total (a ``"Total"``
+        row) are published; with both, so is the grand total. Published totals are cells too:
+        small ones are withheld, and any of them may be withheld as a complement.
+    min_numerator, all_or_none_n : int, optional
+        Rate tables only: rules 1b and 1c (defaults ``min_n`` and ``2 * min_n``; 0 = off).
+
+    Returns
+    -------
+    Suppression
+        ``(table, withheld)``: the publishable table with its totals (sums of counts, or pooled
+        rates ``sum(numerators) / sum(denominators)``) and NaN where withheld, and the mask.
+        Withheld cells are chosen so that every row, column and total equation has 0 or at least
+        2 withheld terms and no withheld cell can be computed from the published totals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> counts = pd.DataFrame({"Black": [4, 30], "White": [50, 40]}, index=["A", "B"])
+    >>> published, withheld = suppress(counts)
+    >>> published
+           Black  White  Total
+    A        NaN    NaN   54.0
+    B        NaN    NaN   70.0
+    Total   34.0   90.0  124.0
+    """
+    min_n, min_numerator, all_or_none_n = _thresholds(min_n, min_numerator, all_or_none_n)
+    if TOTAL_LABEL in table.index or TOTAL_LABEL in table.columns:
+        raise ValueError(ERR_LABEL)
+    if denominators is None:
+        counts = _checked_counts(table)
+        size = _with_totals(counts, row_totals, column_totals)
+        numerator = np.full(size.shape, np.nan)
+        values = size
+    else:  # a rate table: the denominator is the group size, the numerator is checked too
+        same_axes = denominators.index.equals(table.index) and denominators.columns.equals(
+            table.columns
+        )
+        if not same_axes:
+            raise ValueError(ERR_SHAPE)
+        den = _checked_counts(denominators)
+        rates = table.to_numpy(dtype=float)
+        bad = (np.isnan(rates) & (den > 0)) | (rates < 0) | (rates > 1)
+        if bad.any():
+            raise ValueError(ERR_RATES.format(_first_bad(table, bad)))
+        size = _with_totals(den, row_totals, column_totals)
+        numerator = _with_totals(np.round(np.nan_to_num(rates) * den), row_totals, column_totals)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(size > 0, numerator / size, np.nan)
+    withheld = _primary(size, numerator, min_n, min_numerator, all_or_none_n)
+    eq, cell, coef = _table_equations(*table.shape, row_totals, column_totals)
+    withheld = _protect(eq, cell, coef, withheld.ravel(), size.ravel()).reshape(size.shape)
+    index = [*table.index, TOTAL_LABEL] if column_totals else list(table.index)
+    columns = [*table.columns, TOTAL_LABEL] if row_totals else list(table.columns)
+    mask = pd.DataFrame(withheld, index=index, columns=columns)
+    return Suppression(pd.DataFrame(values, index=index, columns=columns).mask(mask), mask)
+
+
+def _first_bad(frame: pd.DataFrame, bad: np.ndarray) -> str:
+    i, j = np.argwhere(bad)[0]
+    return f"row {frame.index[i]!r}, column {frame.columns[j]!r}: {frame.iat[i, j]!r}"
+
+
+def _checked_counts(frame: pd.DataFrame) -> np.ndarray:
+    try:
+        values = frame.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(ERR_COUNTS.format("text")) from None
+    bad = np.isnan(values) | (values < 0)
+    if bad.any():
+        raise ValueError(ERR_COUNTS.format(_first_bad(frame, bad)))
+    return values
+
+
+def _with_totals(inner: np.ndarray, row_totals: bool, column_totals: bool) -> np.ndarray:
+    out = inner
+    if row_totals:
+        out = np.column_stack([out, out.sum(axis=1)])
+    if column_totals:
+        out = np.vstack([out, out.sum(axis=0)])
+    return out
+
+
+def _table_equations(
+    n_rows: int, n_cols: int, row_totals: bool, column_totals: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Equations of a table laid out as :func:`_with_totals` does (ids are raveled positions)."""
+    width = n_cols + row_totals
+    ids = np.arange((n_rows + column_totals) * width).reshape(n_rows + column_totals, width)
+    lines = []  # (total id, part ids)
+    if row_totals:
+        lines += [(ids[i, -1], ids[i, :n_cols]) for i in range(n_rows + column_totals)]
+    if column_totals:
+        lines += [(ids[-1, j], ids[:n_rows, j]) for j in range(width)]
+    if not lines:
+        return np.empty(0, dtype=int), np.empty(0, dtype=int), np.empty(0)
+    eq = np.repeat(np.arange(len(lines)), [len(parts) + 1 for _, parts in lines])
+    cell = np.concatenate([np.r_[total, parts] for total, parts in lines])
+    coef = np.concatenate([np.r_[1.0, -np.ones(len(parts))] for _, parts in lines])
+    return eq, cell.astype(int), coef
+
+
+# --------------------------------------------------------------------------------------------
+# Top/bottom coding
+# --------------------------------------------------------------------------------------------
+
+
+def _checked_tiers(tiers: Sequence[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """Band floors ascending and their margins (shrinking)."""
+    try:
+        pairs = sorted((int(lo), float(m)) for lo, m in tiers)
+    except (TypeError, ValueError):
+        raise ValueError(ERR_TIERS.format(tiers)) from None
+    floors = np.array([lo for lo, _ in pairs])
+    margins = np.array([m for _, m in pairs])
+    ok = (
+        len(pairs) > 0
+        and floors[0] >= 1
+        and np.all(np.diff(floors) > 0)
+        and np.all(np.diff(margins) < 0)
+        and margins.min() > 0
+        and margins.max() < 0.5
+    )
+    if not ok:
+        raise ValueError(ERR_TIERS.format(tiers))
+    return floors, margins
+
+
+def _percent(values: np.ndarray) -> np.ndarray:
+    """``0.452 -> "45.2%"``, ``0.5 -> "50%"``; NaN -> ``""``."""
+    text = pd.Series(np.round(100 * values, 1)).astype(str).str.replace(r"\.0$", "", regex=True)
+    return np.where(np.isnan(values), "", (text + "%").to_numpy(dtype=object))
+
+
+def _code(
+    rate: np.ndarray, n: np.ndarray, min_n: int, tiers: Sequence[tuple[int, float]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coded value, display text and whether the coding applied, element-wise."""
+    floors, margins = _checked_tiers(tiers)
+    band = np.clip(np.searchsorted(floors, np.nan_to_num(n), side="right") - 1, 0, None)
+    margin = margins[band]
+    small = n < min_n
+    with np.errstate(invalid="ignore"):
+        top = ~small & (rate >= 1 - margin - 1e-12)
+        bottom = ~small & (rate <= margin + 1e-12)
+    value = np.where(top, 1 - margin, np.where(bottom, margin, rate))
+    value = np.where(small, np.nan, value)
+    text = _percent(value)
+    text = np.where(top, "≥" + text, np.where(bottom, "≤" + text, text))
+    text = np.where(small, f"N<{min_n}", text)
+    return value, text, top | bottom
+
+
+@overload
+def top_bottom_code(
+    rate: float, n: float, *, min_n: int = ..., tiers: Sequence[tuple[int, float]] = ...
+) -> tuple[float, str]: ...
+@overload
+def top_bottom_code(
+    rate: np.ndarray | pd.Series,
+    n: np.ndarray | pd.Series,
+    *,
+    min_n: int = ...,
+    tiers: Sequence[tuple[int, float]] = ...,
+) -> tuple[np.ndarray, np.ndarray]: ...
+def top_bottom_code(rate, n, *, min_n=10, tiers=UTAH_TIERS):
+    """How a rate of a group of ``n`` students may be shown (Utah tiers, METHODS §7, §10.8).
+
+    Parameters
+    ----------
+    rate : float or array-like
+        Proportion between 0 and 1.
+    n : float or array-like
+        Students in the group.
+    min_n : int, default 10
+        Groups with ``n < min_n`` are shown as ``"N<{min_n}"`` with no value.
+    tiers : sequence of (int, float), default :data:`UTAH_TIERS`
+        ``(smallest n of the band, margin)``: within a band, rates at or above ``1 - margin``
+        show as ``"≥…"`` and rates at or below ``margin`` as ``"≤…"``. A group below the
+        smallest band (but at least ``min_n``) uses the smallest band. The 20–39 and 10–19 bands
+        of the default are unverified (METHODS §7 [K]).
+
+    Returns
+    -------
+    (display_value, display_text)
+        The number to publish (the bound when coded, NaN when too small) and its text, e.g.
+        ``(0.99, "≥99%")``, ``(0.5, "50%")``, ``(nan, "N<10")``; arrays for array input. A
+        missing rate gives ``(nan, "")``.
+
+    Examples
+    --------
+    >>> top_bottom_code(0.015, 150)
+    (0.02, '≤2%')
+    >>> top_bottom_code(0.5, 45)
+    (0.5, '50%')
+    >>> top_bottom_code(0.3, 8)
+    (nan, 'N<10')
+    """
+    min_n = _thresholds(min_n, None, None)[0]
+    scalar = np.ndim(rate) == 0 and np.ndim(n) == 0
+    rate_a, n_a = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(rate, dtype=float)), np.atleast_1d(np.asarray(n, dtype=float))
+    )
+    value, text, _ = _code(rate_a, n_a, min_n, tiers)
+    if scalar:
+        return float(value[0]), str(text[0])
+    return value, text.astype(str)
+
+
+# --------------------------------------------------------------------------------------------
+# metrics.csv
+# --------------------------------------------------------------------------------------------
+
+
+def suppress_metrics(
+    metrics: pd.DataFrame,
+    *,
+    min_n: int = 10,
+    min_numerator: int | None = None,
+    all_or_none_n: int | None = None,
+    top_bottom_coding: bool = True,
+    tiers: Sequence[tuple[int, float]] = UTAH_TIERS,
+) -> pd.DataFrame:
+    """Apply the privacy rules of the module docstring to a ``metrics.csv`` table.
+
+    Parameters
+    ----------
+    metrics : DataFrame
+        Long table, one row per number (``shared/CONTRACT.md`` §4). Needs ``district_id``,
+        ``school_year``, ``school_id`` ("" = district), ``outcome``, ``dimension``, ``group``,
+        ``measure``, ``comparison``, ``n``, ``numerator``, ``value``, ``ci_low``, ``ci_high``;
+        uses ``suppressed`` (rows already withheld at the source stay withheld), ``p_value``,
+        ``q_value`` and ``flagged`` when present. Totals are ``dimension == group == "all"``;
+        intersections are ``"race_ethnicity×sex"`` / ``"Black×M"``.
+    min_n, min_numerator, all_or_none_n : int
+        Rule 1 thresholds (defaults 10, ``min_n``, ``2 * min_n``; 0 switches 1b/1c off).
+    top_bottom_coding : bool, default True
+        Rule 6 for published ``rate`` rows.
+    tiers : sequence of (int, float), default :data:`UTAH_TIERS`
+        Coding bands, as in :func:`top_bottom_code`.
+
+    Returns
+    -------
+    DataFrame
+        A copy with the same rows in the same order: ``suppressed`` set, withheld numbers blanked
+        (the number columns become float), coded rates replaced by their bound, and a
+        ``display`` column with the text to show (``"45.2%"``, ``"≥99%"``, ``"2.31"``,
+        ``"suppressed"``; empty when there is no value). Running it again changes nothing.
+
+    Raises
+    ------
+    DataError
+        A required column is missing, or an intersection group does not match its dimension.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({
+    ...     "district_id": "D1", "school_year": 2023, "school_id": "", "outcome": "oss",
+    ...     "measure": "rate", "comparison": "",
+    ...     "dimension": ["all", "sex", "sex", "sex"], "group": ["all", "F", "M", "X"],
+    ...     "n": [200.0, 95, 100, 5], "numerator": [20.0, 8, 11, 1],
+    ...     "value": [0.1, 8 / 95, 0.11, 0.2], "ci_low": float("nan"), "ci_high": float("nan"),
+    ... })
+    >>> suppress_metrics(rows)[["group", "suppressed", "display"]]
+      group  suppressed     display
+    0   all       False         10%
+    1     F        True  suppressed
+    2     M       False         11%
+    3     X        True  suppressed
+    """
+    min_n, min_numerator, all_or_none_n = _thresholds(min_n, min_numerator, all_or_none_n)
+    missing = [c for c in _REQUIRED if c not in metrics.columns]
+    if missing:
+        raise DataError([DataProblem(_METRICS_FILE, ERR_COLUMNS.format(", ".join(missing)))])
+    out = metrics.copy()
+    emptied = [c for c in out.columns if c not in _LABELS]
+    numbers = [c for c in emptied if c in _NUMBERS or _is_number(out[c])]
+    for col in numbers:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    keys = _keys(out)
+    already = (
+        out["suppressed"].eq(True).to_numpy()
+        if "suppressed" in out.columns
+        else np.zeros(len(out), dtype=bool)
+    )
+    measure = keys["measure"].to_numpy()
+    comparison = keys["comparison"].to_numpy()
+    named = ~np.isin(comparison, list(_UNNAMED_COMPARISONS))
+    on_total = (comparison == "all_other") | np.isin(measure, list(_TOTAL_MEASURES))
+    on_siblings = np.isin(measure, list(_SIBLING_MEASURES))
+    own = ~(named | on_total | on_siblings)
+
+    # One entry per cell; the cell id is its position in key order.
+    cell_id = keys.groupby(_CELL, sort=True, dropna=False).ngroup().to_numpy()
+    n_cells = int(cell_id.max()) + 1 if len(out) else 0
+    n = out["n"].to_numpy()
+    numerator = out["numerator"].to_numpy()
+    rate_row = measure == "rate"
+    value = out["value"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        all_or_none_rate = rate_row & (n > 0) & (n < all_or_none_n) & ((value == 0) | (value == 1))
+    primary_row = _primary(n, numerator, min_n, min_numerator, all_or_none_n) | all_or_none_rate
+    primary_row &= ~named  # a named comparison's n may be the other group's
+    source = _any_by(cell_id, already & own, n_cells) | ~_any_by(cell_id, ~already, n_cells)
+    withheld = _any_by(cell_id, primary_row, n_cells) | source
+    size = pd.Series(np.where(named, np.nan, n)).groupby(cell_id).min().to_numpy()
+    cells = keys[_CELL].assign(cell=cell_id).drop_duplicates("cell").set_index("cell").sort_index()
+    has_n = _any_by(cell_id, ~np.isnan(n) & ~named, n_cells)
+    linked = (has_n | source) & _any_by(cell_id, ~named, n_cells)
+
+    eq, term, coef = _metrics_equations(cells[linked])
+    withheld = _protect(eq, term, coef, withheld, size)
+
+    # Rule 4: rows follow the cells they are computed from.
+    cells = cells.assign(withheld=withheld)
+    hide = withheld[cell_id]
+    totals = cells[(cells["dimension"] == _TOTAL) & (cells["group"] == _TOTAL)]
+    hide |= on_total & _lookup(keys, totals, _PLACE)
+    compared = cells.rename(columns={"group": "comparison"})
+    hide |= named & _lookup(keys, compared, [*_PLACE, "dimension", "comparison"])
+    dims = cells.groupby([*_PLACE, "dimension"], as_index=False)["withheld"].any()
+    hide |= on_siblings & _lookup(keys, dims, [*_PLACE, "dimension"])
+    hide |= already
+
+    # Rule 6, then rule 5.
+    display = _display(out["value"].to_numpy(), measure)
+    if top_bottom_coding:
+        coded_value, coded_text, coded = _code(value, n, min_n, tiers)
+        coded &= rate_row & ~hide
+        out["value"] = np.where(coded, coded_value, out["value"])
+        display = np.where(coded, coded_text, display)
+        out["numerator"] = out["numerator"].mask(_any_by(cell_id, coded, n_cells)[cell_id])
+        for col in ("ci_low", "ci_high"):
+            out[col] = out[col].mask(coded)
+    for col in emptied:
+        out[col] = out[col].mask(hide) if col in numbers else out[col].mask(hide, "")
+    if "flagged" in out.columns:
+        out["flagged"] = out["flagged"].mask(hide, False)
+    out["suppressed"] = hide
+    out["display"] = np.where(hide, SUPPRESSED_DISPLAY, display)
+    return out
+
+
+def _keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """Key columns as text with "" for missing (a CSV round trip turns "" into NaN)."""
+    cols = [*_CELL, "measure", "comparison"]
+    keys = frame[cols].astype(object).where(frame[cols].notna(), "")
+    return keys.astype({c: str for c in cols if c != "school_year"})
+
+
+def _is_number(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _any_by(group: np.ndarray, flag: np.ndarray, size: int) -> np.ndarray:
+    return np.bincount(group, weights=flag, minlength=size) > 0
+
+
+def _lookup(rows: pd.DataFrame, table: pd.DataFrame, on: list[str]) -> np.ndarray:
+    """``table["withheld"]`` for each row, matched on ``on``; False where there is no match."""
+    found = rows[on].merge(table[[*on, "withheld"]], on=on, how="left")["withheld"]
+    return found.eq(True).to_numpy()
+
+
+def _metrics_equations(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Margin equations linking the cells of ``metrics.csv`` (index = cell id).
+
+    Each equation is listed as its total (coef +1) and its parts (coef -1). A total that is not
+    in the table is treated as published (the safe assumption); equations with fewer than two
+    terms in the table are dropped.
+    """
+    cells = cells.reset_index()
+    is_total = (cells["dimension"] == _TOTAL) & (cells["group"] == _TOTAL)
+    # (parts, columns naming one equation, candidate totals, columns matching parts to total)
+    sets: list[tuple[pd.DataFrame, list[str], pd.DataFrame, list[str]]] = []
+
+    # The groups of a dimension (or of an intersection) add up to all students.
+    sets.append((cells[~is_total], [*_PLACE, "dimension"], cells[is_total], _PLACE))
+    # An intersection adds up to each parent group (Black×F + Black×M + Black×X = Black).
+    parents = cells.rename(columns={"dimension": "parent_dimension", "group": "parent_group"})
+    crossed = cells["dimension"].str.contains(INTERSECTION_SEP, regex=False)
+    for dimension, block in cells[crossed].groupby("dimension"):
+        dims = dimension.split(INTERSECTION_SEP)
+        labels = block["group"].str.split(INTERSECTION_SEP, expand=True, regex=False)
+        if labels.shape[1] != len(dims) or labels.isna().any(axis=None):
+            wrong = block["group"].str.count(INTERSECTION_SEP) != len(dims) - 1
+            message = ERR_INTERSECTION.format(
+                group=block.loc[wrong, "group"].iloc[0], dimension=dimension, sep=INTERSECTION_SEP
+            )
+            raise DataError([DataProblem(_METRICS_FILE, message, column="group")])
+        for drop in range(len(dims)):
+            keep = [i for i in range(len(dims)) if i != drop]
+            parent_group = labels[keep[0]]
+            for i in keep[1:]:
+                parent_group = parent_group + INTERSECTION_SEP + labels[i]
+            child = block.assign(
+                parent_dimension=INTERSECTION_SEP.join(dims[i] for i in keep),
+                parent_group=parent_group,
+            )
+            on = [*_PLACE, "parent_dimension", "parent_group"]
+            sets.append((child, on, parents, on))
+    # Schools add up to the district.
+    on = ["district_id", "school_year", "outcome", "dimension", "group"]
+    school = cells["school_id"] != ""
+    sets.append((cells[school], on, cells[~school], on))
+
+    pieces, offset = [], 0
+    for parts, eq_key, totals, on in sets:
+        if parts.empty:
+            continue
+        parts = parts.assign(eq=parts.groupby(eq_key, sort=True).ngroup().to_numpy() + offset)
+        offset = int(parts["eq"].max()) + 1
+        heads = parts.drop_duplicates("eq")[[*on, "eq"]].merge(totals[[*on, "cell"]], on=on)
+        pieces += [parts[["eq", "cell"]].assign(coef=-1.0), heads[["eq", "cell"]].assign(coef=1.0)]
+    if not pieces:
+        return np.empty(0, dtype=int), np.empty(0, dtype=int), np.empty(0)
+    terms = pd.concat(pieces, ignore_index=True)
+    terms = terms[terms.groupby("eq")["cell"].transform("size") >= 2]
+    return (
+        terms["eq"].to_numpy(dtype=int),
+        terms["cell"].to_numpy(dtype=int),
+        terms["coef"].to_numpy(dtype=float),
+    )
+
+
+def _display(value: np.ndarray, measure: np.ndarray) -> np.ndarray:
+    """The ``display`` text of a published row: percent, percentage points or 2 decimals."""
+    number = pd.Series(value).map("{:.2f}".format).to_numpy(dtype=object)
+    points = pd.Series(100 * value).map("{:+.1f} pts".format).to_numpy(dtype=object)
+    text = np.where(np.isin(measure, list(_POINT_MEASURES)), points, number)
+    text = np.where(np.isin(measure, list(_PERCENT_MEASURES)), _percent(value), text)
+    return np.where(np.isnan(value), "", text)

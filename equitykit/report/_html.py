@@ -1,18 +1,77 @@
-"""HTML export through nbconvert with equitykit's template (``templates/equitykit``)."""
+"""HTML export through nbconvert with equitykit's template (``templates/equitykit``).
+
+The page is self-contained: the stylesheet and the logo are inlined, figures are embedded PNGs,
+and no script or stylesheet is referenced from any URL. Inputs (code) are excluded.
+"""
 
 from __future__ import annotations
+
+import base64
+import html
+import mimetypes
+import re
+from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 
+from .. import __version__
 from ..config import AuditConfig
 
-__all__ = ["notebook_to_html"]
+__all__ = ["TEMPLATES_DIR", "notebook_to_html"]
+
+#: The top-level ``templates/`` folder of the source tree.
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+_CSS = Path(__file__).resolve().parents[1] / "resources" / "report.css"
+_TOC_MARK = "<!--EQUITYKIT-TOC-->"
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
 
 
-def notebook_to_html(notebook: nbformat.NotebookNode, *, config: AuditConfig) -> str:
-    """Render an executed audit notebook as one self-contained HTML page with no code shown."""
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(notebook)
-    return body
+def notebook_to_html(
+    notebook: nbformat.NotebookNode, *, config: AuditConfig, subtitle: str = ""
+) -> str:
+    """Render an executed audit notebook as one self-contained HTML page with no code shown.
+
+    Parameters
+    ----------
+    notebook : the executed notebook.
+    config : the client config; gives the title, client name, logo and accent colour.
+    subtitle : a line under the title, e.g. the district and school year.
+    """
+    exporter = HTMLExporter(
+        template_name="equitykit",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    resources = {
+        "equitykit": {
+            "title": config.title,
+            "client": config.client,
+            "subtitle": subtitle,
+            "accent_color": config.branding.accent_color,
+            "logo_data_uri": _data_uri(config.branding.logo),
+            "css": _CSS.read_text(encoding="utf-8"),
+            "version": __version__,
+            "min_n": config.privacy.min_n,
+        }
+    }
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    return body.replace(_TOC_MARK, _table_of_contents(body), 1)
+
+
+def _table_of_contents(page: str) -> str:
+    items = [
+        f'<li><a href="#{anchor}">{html.escape(_TAGS.sub("", title).strip())}</a></li>'
+        for anchor, title in _H2.findall(page)
+    ]
+    return "<ol>" + "".join(items) + "</ol>"
+
+
+def _data_uri(path: Path | None) -> str:
+    if path is None or not path.is_file():
+        return ""
+    mime = mimetypes.guess_type(path.name)[0] or "image/png"
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")

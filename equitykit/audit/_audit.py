@@ -1,0 +1,170 @@
+"""One district's audit: compute, suppress, rank, write, and show each report section.
+
+The notebook ``notebooks/district_audit.ipynb`` is a thin story over this class::
+
+    audit = DistrictAudit.run(data_dir="data_samples", district_id="D01")
+    audit.section("programmatic")
+
+Everything shown or written comes from :attr:`DistrictAudit.published`, the suppressed metrics
+table, so the report cannot show a number that ``metrics.csv`` hides.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+from .. import __version__, metrics
+from ..config import SECTIONS, AuditConfig, load_config
+from ..intake import load_district_data
+from . import _sections
+from ._compute import compute_metrics
+from ._findings import FindingRules, rank_findings
+
+__all__ = ["DistrictAudit"]
+
+_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill",
+             "nbconvert")
+_TITLES = {
+    "summary": "Summary",
+    "data_profile": "Data profile and coverage",
+    "enrollment": "Enrollment and representation",
+    "achievement": "Achievement equity",
+    "programmatic": "Programmatic equity",
+    "teacher_quality": "Teacher quality equity",
+    "segregation": "Segregation",
+    "resources": "Resources",
+    "climate": "Climate and belonging",
+    "predictiveness": "Are outcomes predicted by demographics?",
+    "findings": "Ranked systemic contributors",
+    "trends": "Trends across years",
+    "methods": "Methods and privacy",
+    "provenance": "Provenance",
+}
+
+
+@dataclass
+class DistrictAudit:
+    """The computed audit of one district for one school year (all years kept for trends)."""
+
+    district_id: str
+    school_year: int
+    config: AuditConfig
+    data: object
+    published: pd.DataFrame
+    findings: list[dict]
+    parameters: dict
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def run(
+        cls,
+        *,
+        data_dir: str | os.PathLike,
+        district_id: str,
+        config_path: str | os.PathLike | None = None,
+        school_year: int | None = None,
+        output_dir: str | os.PathLike | None = None,
+    ) -> DistrictAudit:
+        """Load, validate, compute and suppress; write ``metrics.csv`` and ``findings.json``
+        into ``output_dir`` when given."""
+        started = time.perf_counter()
+        config = load_config(config_path)
+        data = load_district_data(data_dir, config=config, district_id=district_id)
+        loaded = time.perf_counter()
+        raw, _counts = compute_metrics(data, config)
+        computed = time.perf_counter()
+        years = sorted(raw["school_year"].dropna().astype(int).unique())
+        year = int(school_year) if school_year is not None else years[-1]
+        raw = raw[raw["school_year"] <= year]
+        published = metrics.suppress_metrics(
+            raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding
+        )
+        rules = FindingRules(q_threshold=config.q_threshold)
+        findings = rank_findings(published, school_year=year, rules=rules)
+        audit = cls(
+            district_id=str(district_id),
+            school_year=year,
+            config=config,
+            data=data,
+            published=published.reset_index(drop=True),
+            findings=findings,
+            parameters={
+                "data_dir": str(data_dir),
+                "district_id": str(district_id),
+                "config_path": str(config_path) if config_path else None,
+                "school_year": year,
+            },
+            timings={"load": loaded - started, "compute": computed - loaded,
+                     "suppress_rank": time.perf_counter() - computed},
+        )
+        if output_dir is not None:
+            audit.write_outputs(output_dir)
+        return audit
+
+    # --- outputs ----------------------------------------------------------------------------------
+
+    def write_outputs(self, output_dir: str | os.PathLike) -> None:
+        """Write ``metrics.csv`` and ``findings.json`` atomically into ``output_dir``."""
+        out = Path(output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        _atomic_write(out / "metrics.csv", self.metrics_csv())
+        _atomic_write(out / "findings.json", json.dumps(self.findings, indent=2,
+                                                        ensure_ascii=False))
+
+    def metrics_csv(self) -> str:
+        """The published metrics as CSV text (``shared/CONTRACT.md`` §4 columns first)."""
+        frame = self.published.copy()
+        for col in ("suppressed", "flagged"):
+            frame[col] = frame[col].map({True: "true", False: "false"})
+        return frame.to_csv(index=False, float_format="%.10g")
+
+    # --- sections ---------------------------------------------------------------------------------
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return tuple(s for s in SECTIONS if s in self.config.sections)
+
+    def section(self, name: str) -> HTML:
+        """One report section as HTML (heading included); a one-line note when it is skipped."""
+        title = _TITLES[name]
+        heading = f'<h2 id="{name}">{title}</h2>'
+        if name not in self.config.sections:
+            return HTML("")
+        body = getattr(_sections, name)(self)
+        return HTML(heading + body)
+
+    def provenance(self) -> dict:
+        """Toolkit and package versions, input SHA-256, parameters and timings."""
+        versions = {"equitykit": __version__, "python": platform.python_version()}
+        for package in _PACKAGES:
+            try:
+                versions[package] = version(package)
+            except PackageNotFoundError:
+                versions[package] = "not installed"
+        return {
+            "versions": versions,
+            "input_sha256": getattr(self.data, "input_sha256", ""),
+            "parameters": self.parameters,
+            "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,115 @@
+"""Report figures: seaborn on the colour-blind-safe palette, embedded as PNG with alt text.
+
+Every figure is drawn from published (suppressed) metrics rows only, so a figure can show no
+number that the tables would hide. Each function returns an HTML ``<figure>`` string.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+__all__ = ["figure_html", "forest_plot", "gap_plot", "quartile_plot", "school_scatter"]
+
+_PALETTE = sns.color_palette("colorblind")
+sns.set_theme(style="whitegrid", context="notebook", palette=_PALETTE, font_scale=0.95)
+
+
+def figure_html(fig: plt.Figure, *, alt: str, caption: str) -> str:
+    """Close ``fig`` and return it as an embedded PNG ``<figure>`` with alt text."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1.0,
+                log: bool = True) -> str:
+    """Point estimates with 95% intervals, one line per group (``rows``: label, value, CI)."""
+    rows = rows.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7, 0.42 * len(rows) + 1.2))
+    y = np.arange(len(rows))[::-1]
+    err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
+    ax.errorbar(rows["value"], y, xerr=np.nan_to_num(err), fmt="o", color=_PALETTE[0],
+                ecolor=_PALETTE[0], capsize=3)
+    ax.axvline(parity, color="#444", lw=1, ls="--")
+    ax.set_yticks(y, rows[label])
+    if log:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_xlabel("risk ratio vs all other students (log scale)" if log else "")
+    alt = f"{title}. " + "; ".join(
+        f"{r[label]}: {r['value']:.2f} (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
+        for _, r in rows.iterrows()
+    )
+    return figure_html(fig, alt=alt, caption=title)
+
+
+def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
+    """Effect sizes (Hedges' g vs all other students) with 95% intervals."""
+    rows = rows.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7, 0.42 * len(rows) + 1.2))
+    y = np.arange(len(rows))[::-1]
+    colors = [_PALETTE[3] if v < 0 else _PALETTE[2] for v in rows["value"]]
+    ax.barh(y, rows["value"], color=colors, alpha=0.8)
+    err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
+    ax.errorbar(rows["value"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="#333",
+                capsize=3)
+    ax.axvline(0, color="#444", lw=1)
+    ax.set_yticks(y, rows[label])
+    ax.set_xlabel("standard deviations vs all other students (Hedges' g)")
+    ax.set_title(title, loc="left", fontsize=11)
+    alt = f"{title}. " + "; ".join(
+        f"{r[label]}: {r['value']:.2f} SD (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
+        for _, r in rows.iterrows()
+    )
+    return figure_html(fig, alt=alt, caption=title)
+
+
+def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel: str,
+                   title: str) -> str:
+    """One dot per school, sized by enrollment, with a weighted trend line."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    sns.scatterplot(data=schools, x=x, y=y, size="n", sizes=(20, 220), ax=ax,
+                    color=_PALETTE[0], legend=False)
+    if len(schools) >= 3:
+        slope, intercept = np.polyfit(schools[x], schools[y], 1, w=np.sqrt(schools["n"]))
+        xs = np.linspace(schools[x].min(), schools[x].max(), 20)
+        ax.plot(xs, intercept + slope * xs, color=_PALETTE[3], lw=1.5)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.set_title(title, loc="left", fontsize=11)
+    corr = schools[[x, y]].corr().iloc[0, 1] if len(schools) >= 3 else float("nan")
+    alt = (f"{title}. {len(schools)} schools; {ylabel} against {xlabel}; "
+           f"correlation {corr:.2f}.")
+    return figure_html(fig, alt=alt, caption=title)
+
+
+def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> str:
+    """Teacher indicators by school quartile (``rows``: indicator, quartile, value)."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    sns.barplot(data=rows, x="indicator", y="value", hue="quartile", ax=ax,
+                palette=[_PALETTE[0], _PALETTE[1]])
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set(xlabel="", ylabel="share of teachers")
+    ax.legend(title=xlabel)
+    ax.set_title(title, loc="left", fontsize=11)
+    alt = f"{title}. " + "; ".join(
+        f"{r['indicator']}, {r['quartile']}: {100 * r['value']:.1f}%" for _, r in rows.iterrows()
+    )
+    return figure_html(fig, alt=alt, caption=title)

@@ -1,0 +1,227 @@
+"""Ranking the systemic contributors to inequity (METHODS §8, "Ranking systemic contributors").
+
+A finding is a published, certain and material disparity for one outcome and group, measured
+against all other students in the district. Only published (already suppressed) metrics are read,
+so a suppressed group can never become a finding.
+
+Rules, each reported with the finding:
+
+* **Direction**: a higher rate of an adverse outcome (discipline, chronic absence, …) or a lower
+  rate of an opportunity (gifted, advanced courses, proficiency, graduation); a negative
+  achievement gap.
+* **Certainty**: Benjamini–Hochberg q below the config's ``q_threshold`` (default 0.05) within the
+  outcome's domain, and a 95% interval that excludes parity.
+* **Materiality**: a risk ratio of at least 1.25 (or at most 0.8, the four-fifths rule), or an
+  effect size of at least 0.2 standard deviations.
+* **Score** = magnitude × persistence × reach × regulatory weight, with magnitude = |ln RR| (an
+  effect size d is put on the same scale as ln OR ≈ 1.81·d, Chinn 2000), persistence =
+  1 + 0.5 per further year (of the last three) the disparity was also certain and material,
+  reach = 1 + log10(1 + |excess students|), regulatory weight = 1.5 when the IDEA threshold is
+  exceeded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..schema import DIMENSIONS, OUTCOMES
+from ._labels import capitalize, fmt_int, fmt_pct, group_label, outcome_label
+
+__all__ = ["FindingRules", "rank_findings"]
+
+_D_TO_LOG_ODDS = math.pi / math.sqrt(3)  # Chinn (2000): ln OR = d·π/√3
+
+
+@dataclass(frozen=True)
+class FindingRules:
+    """Thresholds for a disparity to count as a finding."""
+
+    q_threshold: float = 0.05
+    min_risk_ratio: float = 1.25
+    min_effect_size: float = 0.2
+    persistence_years: int = 3
+
+
+def rank_findings(
+    published: pd.DataFrame, *, school_year: int, rules: FindingRules = FindingRules()
+) -> list[dict]:
+    """Rank the certain, material disparities of ``school_year``, best first.
+
+    ``published`` is the suppressed metrics table (``metrics.csv`` rows of one district).
+    Returns the ``findings.json`` records of ``shared/CONTRACT.md`` §4.
+    """
+    district = published[(published["school_id"] == "") & ~published["suppressed"]]
+    candidates = pd.concat(
+        [_rate_candidates(district, rules), _gap_candidates(district, rules)], ignore_index=True
+    )
+    if candidates.empty:
+        return []
+    certain = candidates[candidates["certain"]]
+    persistence = (
+        certain[certain["school_year"] > school_year - rules.persistence_years]
+        .groupby(["outcome", "dimension", "group", "measure"])["school_year"]
+        .nunique()
+        .rename("years")
+    )
+    now = certain[certain["school_year"] == school_year].join(
+        persistence, on=["outcome", "dimension", "group", "measure"]
+    )
+    if now.empty:
+        return []
+    extras = _extras(district, school_year)
+    now = now.join(extras, on=["outcome", "dimension", "group"])
+    reach = 1 + np.log10(1 + now["excess_students"].abs().fillna(0))
+    regulatory = np.where(now["flagged"].fillna(False).astype(bool), 1.5, 1.0)
+    now = now.assign(
+        score=now["magnitude"] * (1 + 0.5 * (now["years"] - 1)) * reach * regulatory
+    ).sort_values(["score", "outcome", "group"], ascending=[False, True, True])
+    return [
+        _finding(rank, row) for rank, row in enumerate(now.itertuples(index=False), start=1)
+    ]
+
+
+def _direction_ok(row_outcome: pd.Series, values: pd.Series) -> pd.Series:
+    adverse = row_outcome.map(lambda o: OUTCOMES[o].adverse if o in OUTCOMES else True)
+    return np.where(adverse, values > 1, values < 1)
+
+
+def _rate_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFrame:
+    rr = district[
+        (district["measure"] == "risk_ratio")
+        & (district["comparison"] == "all_other")
+        & district["dimension"].isin(DIMENSIONS)
+        & district["outcome"].isin(list(OUTCOMES))
+        & (district["dimension"] != district["outcome"])
+        & ~(
+            district["outcome"].str.startswith("placement")
+            & (district["dimension"] == "disability")
+        )
+        & np.isfinite(district["value"])
+        & (district["value"] > 0)
+    ].copy()
+    direction = _direction_ok(rr["outcome"], rr["value"])
+    excludes_parity = (rr["ci_low"] > 1) | (rr["ci_high"] < 1)
+    material = np.abs(np.log(rr["value"])) >= math.log(rules.min_risk_ratio)
+    rr["certain"] = (
+        direction & excludes_parity & material & (rr["q_value"] < rules.q_threshold)
+    )
+    rr["magnitude"] = np.abs(np.log(rr["value"]))
+    return rr
+
+
+def _gap_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFrame:
+    gaps = district[
+        (district["measure"] == "hedges_g")
+        & (district["comparison"] == "all_other")
+        & district["dimension"].isin(DIMENSIONS)
+        & np.isfinite(district["value"])
+    ].copy()
+    gaps["certain"] = (
+        (gaps["value"] <= -rules.min_effect_size)
+        & (gaps["ci_high"] < 0)
+        & (gaps["q_value"] < rules.q_threshold)
+    )
+    gaps["magnitude"] = gaps["value"].abs() * _D_TO_LOG_ODDS
+    return gaps
+
+
+def _extras(district: pd.DataFrame, school_year: int) -> pd.DataFrame:
+    """Per outcome × group: rates, excess students, locus and the IDEA flag for the year."""
+    year = district[district["school_year"] == school_year]
+    key = ["outcome", "dimension", "group"]
+
+    def pick(measure: str, comparison: str, column: str, name: str) -> pd.Series:
+        rows = year[(year["measure"] == measure) & (year["comparison"] == comparison)]
+        return rows.drop_duplicates(key).set_index(key)[column].rename(name)
+
+    locus = year[year["measure"] == "between_school_share"].drop_duplicates(key).set_index(key)
+    parts = [
+        pick("rate", "", "value", "rate_group"),
+        pick("rate", "all_other", "value", "rate_other"),
+        pick("excess_students", "all_other", "value", "excess_students"),
+        locus["value"].rename("between_share"),
+        locus["note"].rename("locus") if "note" in locus else None,
+        pick("risk_ratio", "all_other", "flagged", "idea_flag"),
+    ]
+    return pd.concat([p for p in parts if p is not None], axis=1)
+
+
+def _finding(rank: int, row) -> dict:
+    outcome, dimension, group = row.outcome, row.dimension, row.group
+    who = group_label(dimension, group)
+    what = outcome_label(outcome)
+    locus = row.locus if isinstance(getattr(row, "locus", None), str) else "mixed"
+    if row.measure == "risk_ratio":
+        title = f"{capitalize(who)}: {what}"
+        statement = _rate_statement(row, who, what, locus)
+    else:
+        title = f"{capitalize(who)}: {what} gap"
+        statement = (
+            f"{capitalize(who)} scored {abs(row.value):.2f} standard deviations lower on {what} "
+            f"than all other students (Hedges' g {row.value:.2f}, 95% CI {row.ci_low:.2f} to "
+            f"{row.ci_high:.2f}){_locus_clause(locus, row)}."
+        )
+    return {
+        "rank": rank,
+        "title": title,
+        "statement": statement,
+        "section": row.section,
+        "outcome": outcome,
+        "dimension": dimension,
+        "group": group,
+        "measure": row.measure,
+        "value": _num(row.value),
+        "ci_low": _num(row.ci_low),
+        "ci_high": _num(row.ci_high),
+        "excess_students": _num(row.excess_students),
+        "locus": locus,
+        "score": round(float(row.score), 4),
+        "q_value": _num(row.q_value),
+        "years_persistent": int(row.years),
+        "idea_flagged": bool(row.flagged) if isinstance(row.flagged, bool | np.bool_) else False,
+    }
+
+
+def _rate_statement(row, who: str, what: str, locus: str) -> str:
+    rr = row.value
+    times = f"{rr:.1f} times as likely" if rr >= 1 else f"{rr:.2f} times as likely"
+    rates = ""
+    if math.isfinite(getattr(row, "rate_group", math.nan)):
+        rates = f"{fmt_pct(row.rate_group)} vs {fmt_pct(row.rate_other)}; "
+    text = (
+        f"{capitalize(who)} were {times} as all other students to be {what} "
+        f"({rates}95% CI {row.ci_low:.2f}–{row.ci_high:.2f})"
+    )
+    excess = row.excess_students
+    if math.isfinite(excess) and abs(excess) >= 0.5:
+        if excess > 0:
+            text += f"; {fmt_int(excess)} more students than at the rate of all other students"
+        else:
+            text += f"; {fmt_int(-excess)} more {who} would need to be {what} to reach parity"
+    return text + _locus_clause(locus, row) + "."
+
+
+def _locus_clause(locus: str, row) -> str:
+    share = getattr(row, "between_share", math.nan)
+    if not isinstance(share, float) or not math.isfinite(share):
+        return ""
+    if locus == "between_schools":
+        return f". Most of the gap ({share:.0%}) lies between schools: where students are enrolled"
+    if locus == "within_schools":
+        return (
+            f". The gap sits within schools ({1 - share:.0%} of it): students in the same "
+            "schools are treated differently"
+        )
+    return f". The gap is split: {share:.0%} between schools, {1 - share:.0%} within schools"
+
+
+def _num(value) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(value, 6) if math.isfinite(value) else None

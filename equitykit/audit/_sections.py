@@ -1,0 +1,368 @@
+"""The body of each report section, drawn only from the audit's published metrics.
+
+Each function takes a :class:`~equitykit.audit.DistrictAudit` and returns an HTML string; a
+section whose data is missing returns a one-line note saying what it would need.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+
+from ..schema import DIMENSIONS
+from . import _figures as fig
+from ._labels import capitalize, dimension_label, group_label, outcome_label
+from ._tables import SUPPRESSED_TEXT, format_value, html_table, note, skip
+
+_ACHIEVEMENT_RATES = ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
+                      "retained", "chronic_absent")
+_PROGRAMMATIC = ("disability", "placement_lt40", "placement_separate", "oss", "iss", "expelled",
+                 "referred_law_enforcement", "arrested", "gifted", "advanced_course",
+                 "algebra1_grade8")
+
+
+def _year(audit, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    frame = audit.published if frame is None else frame
+    return frame[(frame["school_year"] == audit.school_year) & (frame["school_id"] == "")]
+
+
+def _cell(row: pd.Series, column: str = "value") -> str:
+    if row["suppressed"]:
+        return SUPPRESSED_TEXT
+    display = row.get("display") if column == "value" else None
+    return format_value(row["measure"], row[column], display=display)
+
+
+def _ci(row: pd.Series) -> str:
+    if row["suppressed"] or pd.isna(row["ci_low"]):
+        return ""
+    low = format_value(row["measure"], row["ci_low"])
+    return f"{low}–{format_value(row['measure'], row['ci_high'])}"
+
+
+# --- summary and profile --------------------------------------------------------------------------
+
+def summary(audit) -> str:
+    year = _year(audit)
+    total = year[(year["measure"] == "rate") & (year["dimension"] == "all")]
+    n = total["n"].max() if len(total) else float("nan")
+    intro = (
+        f"<p>This audit covers district {html.escape(audit.district_id)} in the "
+        f"{audit.school_year}–{str(audit.school_year + 1)[-2:]} school year"
+        + (f" ({format_value('n', n)} students)" if pd.notna(n) else "")
+        + ". It asks where student outcomes are predicted by race, ethnicity, sex, economic "
+        "disadvantage, language or disability, and which district practices carry those "
+        "disparities.</p>"
+    )
+    if not audit.findings:
+        return intro + note("No disparity met the audit's certainty and size rules this year.")
+    items = "".join(
+        f"<li><strong>{html.escape(f['title'])}.</strong> {html.escape(f['statement'])}</li>"
+        for f in audit.findings[:5]
+    )
+    return intro + f"<h3>Headline findings</h3><ol>{items}</ol>"
+
+
+def data_profile(audit) -> str:
+    data = audit.data
+    rows = [
+        {"table": name, "present": "yes" if getattr(data, name, None) is not None else "no"}
+        for name in ("students", "staff", "schools", "survey")
+    ]
+    students = audit.published[
+        (audit.published["measure"] == "rate") & (audit.published["dimension"] == "all")
+        & (audit.published["school_id"] == "")
+    ]
+    by_year = (
+        students.groupby("school_year")["n"].max().reset_index()
+        .assign(n=lambda f: f["n"].map(lambda v: format_value("n", v)))
+        .rename(columns={"school_year": "school year", "n": "students"})
+    )
+    return (
+        html_table(pd.DataFrame(rows), caption="Tables supplied")
+        + html_table(by_year, caption="Students audited by school year")
+        + note("Outcomes without data in the district's files are skipped, each with a note "
+               "in its section.")
+    )
+
+
+def enrollment(audit) -> str:
+    year = _year(audit)
+    comp = year[(year["measure"] == "rate") & (year["comparison"] == "")
+                & (year["dimension"] == "race_ethnicity")]
+    if comp.empty:
+        return skip("No race/ethnicity data to describe enrollment.")
+    first = comp[comp["outcome"] == comp["outcome"].iloc[0]]
+    table = pd.DataFrame({
+        "group": first["group"],
+        "students": [_cell(r, "n") if not r["suppressed"] else SUPPRESSED_TEXT
+                     for _, r in first.iterrows()],
+    })
+    return html_table(table, caption="Students by race/ethnicity")
+
+
+# --- outcome sections ----------------------------------------------------------------------------
+
+def _outcome_block(audit, outcome: str) -> str:
+    year = _year(audit)
+    rows = year[(year["outcome"] == outcome) & (year["dimension"] == "race_ethnicity")]
+    if rows.empty:
+        return ""
+    rate = rows[(rows["measure"] == "rate") & (rows["comparison"] == "")].set_index("group")
+    rr = rows[(rows["measure"] == "risk_ratio") & (rows["comparison"] == "all_other")]
+    rr = rr.set_index("group")
+    excess = rows[rows["measure"] == "excess_students"].set_index("group")
+    table = []
+    for group in rate.index:
+        r = rate.loc[group]
+        ratio = rr.loc[group] if group in rr.index else None
+        table.append({
+            "group": group,
+            "students": _cell(r, "n"),
+            "rate": _cell(r),
+            "risk ratio": _cell(ratio) if ratio is not None else "—",
+            "95% CI": _ci(ratio) if ratio is not None else "",
+            "excess students": _cell(excess.loc[group]) if group in excess.index else "—",
+            "flag": html.escape(str(ratio["note"])) if ratio is not None
+            and isinstance(ratio["note"], str) and ratio["flagged"] else "",
+        })
+    label = outcome_label(outcome)
+    out = f"<h3>{html.escape(capitalize(label))}</h3>"
+    plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
+    if len(plot_rows):
+        out += fig.forest_plot(plot_rows, title=f"Risk ratio of being {label}, by race/ethnicity",
+                               label="group")
+    out += html_table(pd.DataFrame(table), caption=f"{capitalize(label)} by race/ethnicity")
+    return out + _other_dimensions(year, outcome)
+
+
+def _other_dimensions(year: pd.DataFrame, outcome: str) -> str:
+    rows = year[(year["outcome"] == outcome) & (year["measure"] == "risk_ratio")
+                & (year["comparison"] == "all_other")
+                & year["dimension"].isin([d for d in DIMENSIONS if d != "race_ethnicity"])
+                & (year["group"] != "false")]
+    if rows.empty:
+        return ""
+    table = pd.DataFrame({
+        "group": [capitalize(group_label(r["dimension"], r["group"])) for _, r in rows.iterrows()],
+        "risk ratio": [_cell(r) for _, r in rows.iterrows()],
+        "95% CI": [_ci(r) for _, r in rows.iterrows()],
+        "q": [format_value("q", r["q_value"]) if not r["suppressed"] else "" for _, r in
+              rows.iterrows()],
+    })
+    return html_table(table, caption=f"{capitalize(outcome_label(outcome))}: other groups")
+
+
+def _outcome_section(audit, outcomes) -> str:
+    blocks = [b for b in (_outcome_block(audit, o) for o in outcomes) if b]
+    missing = [outcome_label(o) for o in outcomes if o not in set(audit.published["outcome"])]
+    text = "".join(blocks)
+    if missing:
+        text += skip("Not in the district's data, so not audited: " + ", ".join(missing) + ".")
+    return text or skip("The district's data has none of this section's outcomes.")
+
+
+def achievement(audit) -> str:
+    year = _year(audit)
+    out = ""
+    for score in ("math_score", "ela_score"):
+        g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
+                 & year["dimension"].isin(DIMENSIONS) & (year["group"] != "false")]
+        shown = g[~g["suppressed"]].copy()
+        if shown.empty:
+            continue
+        shown["label"] = [capitalize(group_label(d, gr)) for d, gr in
+                          zip(shown["dimension"], shown["group"], strict=True)]
+        out += f"<h3>{html.escape(capitalize(outcome_label(score)))}</h3>"
+        out += fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
+                            label="label")
+        v = year[(year["outcome"] == score) & (year["measure"] == "v_statistic")]
+        v = v.set_index(["dimension", "group"])
+        table = pd.DataFrame({
+            "group": shown["label"],
+            "students": [_cell(r, "n") for _, r in shown.iterrows()],
+            "Hedges' g": [_cell(r) for _, r in shown.iterrows()],
+            "95% CI": [_ci(r) for _, r in shown.iterrows()],
+            "V (from levels)": [
+                _cell(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
+                in v.index else "—" for _, r in shown.iterrows()
+            ],
+        })
+        out += html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
+                          "other students")
+    if not out:
+        out = skip("No test scores in the district's data; score gaps are not audited.")
+    return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
+
+
+def programmatic(audit) -> str:
+    return _outcome_section(audit, _PROGRAMMATIC)
+
+
+def teacher_quality(audit) -> str:
+    rows = _year(audit)
+    rows = rows[rows["section"] == "teacher_quality"]
+    if rows.empty:
+        return skip("No staff table, so teacher quality equity is not audited.")
+    table = pd.DataFrame({
+        "indicator": rows["outcome"].str.replace("_", " "),
+        "comparison": rows["group"] + " vs " + rows["comparison"],
+        "measure": rows["measure"].str.replace("_", " "),
+        "value": [_cell(r) for _, r in rows.iterrows()],
+        "95% CI": [_ci(r) for _, r in rows.iterrows()],
+    })
+    return html_table(table, caption="Teacher quality by school poverty and minority quartile")
+
+
+def segregation(audit) -> str:
+    rows = _year(audit)
+    rows = rows[rows["section"] == "segregation"]
+    if rows.empty:
+        return skip("Segregation needs race/ethnicity counts for at least two schools.")
+    table = pd.DataFrame({
+        "index": rows["measure"].str.replace("_", " "),
+        "group": [g if c == "" else f"{g} – {c}" for g, c in
+                  zip(rows["group"], rows["comparison"], strict=True)],
+        "value": [_cell(r) for _, r in rows.iterrows()],
+    })
+    return html_table(table, caption="Segregation between the district's schools") + note(
+        "Dissimilarity: share of one group that would have to change schools for an even "
+        "spread. Isolation: the share of their own group in the average student's school. "
+        "Theil's H: multigroup segregation, 0 = every school mirrors the district.")
+
+
+def resources(audit) -> str:
+    rows = _year(audit)
+    rows = rows[rows["section"] == "resources"]
+    if rows.empty:
+        return skip("No per-pupil expenditure in the schools table, so resources are not "
+                    "audited.")
+    table = pd.DataFrame({"measure": rows["measure"], "group": rows["group"],
+                          "value": [_cell(r) for _, r in rows.iterrows()]})
+    return html_table(table, caption="Resources by school poverty quartile")
+
+
+def climate(audit) -> str:
+    rows = _year(audit)
+    rows = rows[rows["section"] == "climate"]
+    if rows.empty:
+        return skip("No climate survey in the district's data.")
+    table = pd.DataFrame({"domain": rows["outcome"], "group": rows["group"],
+                          "favorable": [_cell(r) for _, r in rows.iterrows()]})
+    return html_table(table, caption="Favorable survey responses by group")
+
+
+def predictiveness(audit) -> str:
+    rows = _year(audit)
+    fit = rows[rows["measure"].isin(("predictiveness_auc", "predictiveness_r2"))]
+    if fit.empty:
+        return skip("Too few students to fit demographics-only models.")
+    share = rows[rows["measure"] == "predictiveness_share"]
+    table = []
+    for _, r in fit.iterrows():
+        parts = share[share["outcome"] == r["outcome"]].sort_values("value", ascending=False)
+        top = parts.iloc[0] if len(parts) else None
+        table.append({
+            "outcome": capitalize(outcome_label(r["outcome"])),
+            "measure": "AUC" if r["measure"] == "predictiveness_auc" else "R²",
+            "value": _cell(r),
+            "95% CI": _ci(r),
+            "strongest predictor": dimension_label(top["dimension"]) if top is not None else "",
+        })
+    return (
+        "<p>How well do race, sex, economic disadvantage, English learner status and disability "
+        "alone predict each outcome? An AUC of 0.5 (or R² of 0) means demographics carry no "
+        "information: the goal of equity.</p>"
+        + html_table(pd.DataFrame(table), caption="Demographic predictiveness by outcome")
+    )
+
+
+def findings(audit) -> str:
+    if not audit.findings:
+        return note("No disparity met the certainty (q < 0.05, interval excluding parity) and "
+                    "size rules (risk ratio ≥ 1.25 or ≤ 0.8; gap ≥ 0.2 SD) this year.")
+    blocks = []
+    for f in audit.findings:
+        meta = (f"Score {f['score']:.2f} · locus {f['locus'].replace('_', ' ')} · persistent "
+                f"{f['years_persistent']} of the last 3 years")
+        if f.get("idea_flagged"):
+            meta += " · above the IDEA risk-ratio threshold"
+        blocks.append(
+            f"<div class='ek-finding'><h3>{f['rank']}. {html.escape(f['title'])}</h3>"
+            f"<p>{html.escape(f['statement'])}</p><p class='ek-note'>{html.escape(meta)}</p>"
+            "</div>"
+        )
+    return "".join(blocks)
+
+
+def trends(audit) -> str:
+    years = sorted(audit.published["school_year"].unique())
+    if len(years) < 2:
+        return skip("One school year only; trends need two or more.")
+    rows = audit.published[(audit.published["school_id"] == "")
+                           & (audit.published["measure"] == "risk_ratio")
+                           & (audit.published["comparison"] == "all_other")]
+    keys = [(f["outcome"], f["dimension"], f["group"]) for f in audit.findings
+            if f["measure"] == "risk_ratio"][:8]
+    if not keys:
+        return note("No rate findings to follow across years.")
+    table = []
+    for outcome, dimension, group in keys:
+        sel = rows[(rows["outcome"] == outcome) & (rows["dimension"] == dimension)
+                   & (rows["group"] == group)].set_index("school_year")
+        entry = {"disparity": capitalize(f"{group_label(dimension, group)}: "
+                                         f"{outcome_label(outcome)}")}
+        for y in years:
+            entry[str(y)] = _cell(sel.loc[y]) if y in sel.index else "—"
+        table.append(entry)
+    return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
+
+
+def methods(audit) -> str:
+    c = audit.config
+    return (
+        "<ul>"
+        f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "
+        f"district with Katz log intervals; risk differences with Newcombe intervals; p-values "
+        f"from Fisher's exact test for small cells and chi-square otherwise; Benjamini–Hochberg "
+        f"q-values within each outcome domain.</li>"
+        f"<li>IDEA significant disproportionality (34 CFR 300.647): cell size "
+        f"{c.idea.cell_size}, n-size {c.idea.n_size}, risk-ratio threshold "
+        f"{c.idea.risk_ratio_threshold:g} (strictly greater), {c.idea.consecutive_years} "
+        f"consecutive years.</li>"
+        f"<li>Achievement gaps: Hedges' g against all other students (pooled SD), and V from "
+        f"performance levels by a maximum-likelihood binormal fit (Ho &amp; Reardon 2012); gaps "
+        f"need {c.gaps.min_n} students per group.</li>"
+        "<li>Where a gap sits: Kitagawa decomposition of each rate gap into a between-school "
+        "part (where students are enrolled) and a within-school part (how they fare in the "
+        "same school).</li>"
+        "<li>Predictiveness: demographics-only logistic (binary) or linear (scores) models, AUC "
+        "or R², with a dominance (Shapley) split across demographics.</li>"
+        f"<li>Privacy: any count, rate or ratio for fewer than {c.privacy.min_n} students (or "
+        f"fewer than {c.privacy.min_n} with the outcome) is suppressed, with complementary "
+        "suppression so no hidden number can be recovered from totals; rates near 0% or 100% "
+        "are shown as bands. No student-level record appears in this report.</li>"
+        "</ul>"
+    )
+
+
+def provenance(audit) -> str:
+    info = audit.provenance()
+    versions = pd.DataFrame(
+        {"package": list(info["versions"]), "version": list(info["versions"].values())}
+    )
+    params = html.escape(json.dumps(info["parameters"], indent=1))
+    return (
+        html_table(versions, caption="Software versions")
+        + f"<p>Input data SHA-256: <code>{html.escape(str(info['input_sha256']))}</code></p>"
+        + f"<p>Parameters:</p><pre>{params}</pre>"
+    )
+
+
+__all__ = [
+    "achievement", "climate", "data_profile", "enrollment", "findings", "methods",
+    "predictiveness", "programmatic", "provenance", "resources", "segregation", "summary",
+    "teacher_quality", "trends",
+]

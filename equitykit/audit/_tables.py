@@ -1,0 +1,59 @@
+"""HTML tables from published metrics rows: escaped, formatted, suppression shown in words."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+__all__ = ["SUPPRESSED_TEXT", "format_value", "html_table", "note", "skip"]
+
+SUPPRESSED_TEXT = "suppressed"
+_PERCENT_MEASURES = frozenset(
+    {"rate", "composition", "share", "coverage", "between_school_share", "risk_difference",
+     "predictiveness_share"}
+)
+
+
+def format_value(measure: str, value: float, *, display: str | float | None = None) -> str:
+    """A number as the report prints it (percent for rates and shares, 2 decimals for ratios)."""
+    if isinstance(display, str) and display:
+        return display
+    if value is None or not isinstance(value, int | float) or not math.isfinite(value):
+        return "—"
+    if measure in _PERCENT_MEASURES:
+        return f"{100 * value:.1f}%"
+    if measure in ("n", "students", "excess_students", "numerator", "count"):
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def html_table(frame: pd.DataFrame, *, caption: str, columns: Sequence[str] | None = None,
+               numeric: Sequence[str] = ()) -> str:
+    """Render ``frame`` (already formatted strings or numbers) as an escaped HTML table."""
+    columns = list(columns or frame.columns)
+    head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in columns)
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for c in columns:
+            value = row[c]
+            text = value if isinstance(value, str) else format_value("value", value)
+            cls = " class='ek-suppressed'" if text == SUPPRESSED_TEXT else ""
+            cells.append(f"<td{cls}>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def note(text: str) -> str:
+    return f"<p class='ek-note'>{html.escape(text)}</p>"
+
+
+def skip(text: str) -> str:
+    """The one-line note shown when a section lacks the data it needs."""
+    return f"<p class='ek-skip'>{html.escape(text)}</p>"

@@ -1,0 +1,111 @@
+"""Where a batch's districts run: a local process pool or a Dask cluster, behind one registry.
+
+Each pool gives ``submit(fn, *args) -> concurrent.futures.Future``, the exceptions that mean
+"the worker was lost, not the district's fault" (``lost``), ``renew()`` to get going again
+after such a loss, and ``close()``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from ..errors import UsageError
+
+__all__ = ["POOLS", "DaskPool", "LocalPool", "default_workers", "open_pool"]
+
+NO_DASK = "--scheduler needs dask.distributed: pip install 'equitykit[dask]'"
+NO_SCHEDULER = "cannot reach the Dask scheduler at {address} ({reason})"
+BAD_WORKERS = "--workers must be at least 1 (got {workers})"
+
+
+def default_workers() -> int:
+    """One worker per CPU core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class LocalPool:
+    """Long-lived worker processes on this machine (``concurrent.futures``).
+
+    Workers are kept for the whole batch, so each pays for its imports once. On Linux they are
+    forked (they start with this process's modules already imported); elsewhere spawned, as
+    macOS and Windows require. A worker that dies (out of memory, a crash) breaks the pool;
+    ``renew`` starts a fresh one.
+    """
+
+    lost: tuple[type[BaseException], ...] = (BrokenProcessPool,)
+
+    def __init__(self, *, workers: int) -> None:
+        if workers < 1:
+            raise UsageError(BAD_WORKERS.format(workers=workers))
+        self.workers = workers
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        method = "fork" if sys.platform == "linux" else "spawn"
+        return ProcessPoolExecutor(max_workers=self.workers,
+                                   mp_context=multiprocessing.get_context(method))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self._executor.submit(fn, *args)
+
+    def renew(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = self._start()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskPool:
+    """A Dask cluster at ``address`` (``tcp://host:8786``), through its futures executor.
+
+    The scheduler already moves a lost worker's task elsewhere; a task that lost several
+    workers (``KilledWorker``) or a dropped connection (``CommError``) is ``lost`` and the batch
+    submits it again. Every worker must see the data and output folders at the same paths.
+    """
+
+    def __init__(self, *, address: str) -> None:
+        try:
+            from distributed import Client
+            from distributed.comm.core import CommError
+            from distributed.scheduler import KilledWorker
+        except ImportError:
+            raise UsageError(NO_DASK) from None
+        self.lost = (KilledWorker, CommError)
+        try:
+            self._client = Client(address, timeout=30)
+        except OSError as exc:
+            raise UsageError(NO_SCHEDULER.format(address=address, reason=exc)) from None
+        self._executor = self._client.get_executor(pure=False)
+        self.workers = len(self._client.scheduler_info().get("workers", {}))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self._executor.submit(fn, *args)
+
+    def renew(self) -> None:
+        """Nothing to restart: the scheduler keeps running on the remaining workers."""
+
+    def close(self) -> None:
+        self._client.close()
+
+
+#: Pool kinds by name.
+POOLS: dict[str, Callable[..., LocalPool | DaskPool]] = {"local": LocalPool, "dask": DaskPool}
+
+
+def open_pool(*, workers: int | None, scheduler: str | None) -> LocalPool | DaskPool:
+    """The Dask pool when a scheduler address is given, else local processes.
+
+    Examples
+    --------
+    >>> pool = open_pool(workers=2, scheduler=None)  # doctest: +SKIP
+    """
+    if scheduler:
+        return POOLS["dask"](address=scheduler)
+    return POOLS["local"](workers=workers or default_workers())

@@ -1,0 +1,26 @@
+"""District data in, canonical tables out (``shared/CONTRACT.md`` §1).
+
+Read a data folder (``students`` required; ``staff``, ``schools``, ``survey`` optional; CSV,
+Parquet or Excel), map the district's own columns and codes with the client config, check every
+row, and reduce the students to the counts table every rate analysis works from::
+
+    from equitykit.intake import load_district_data, derive_outcomes, to_counts
+    data = load_district_data("data/", district_id="d01")
+    counts = to_counts(derive_outcomes(data.students))
+"""
+
+from ._counts import DEFAULT_INTERSECTIONS, to_counts
+from ._derive import derive_outcomes
+from ._folder import DistrictData, load_district_data, validate_command, validate_folder
+from ._report import ValidationReport
+
+__all__ = [
+    "DEFAULT_INTERSECTIONS",
+    "DistrictData",
+    "ValidationReport",
+    "derive_outcomes",
+    "load_district_data",
+    "to_counts",
+    "validate_command",
+    "validate_folder",
+]

@@ -1,0 +1,326 @@
+"""The client config's ``data`` section: renaming columns, recoding values, constants.
+
+The config is checked against the canonical schema before any file is read, so a typo in a code
+target (``"B": Blak``) is a :class:`~equitykit.errors.ConfigError`, not a surprise later. Problems
+found in the data (a mapped column that is absent, a required column nobody mapped) are
+:class:`~equitykit.errors.DataProblem` with a suggested config line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..config import DataMapping
+from ..errors import ConfigError, DataProblem
+
+__all__: list[str] = []
+
+BAD_TABLE = "data.{section}.{table}: unknown table; choose from {tables}"
+BAD_TARGET_COLUMN = "data.columns.{table}.{source}: '{target}' is not a column of {table}{close}"
+TWO_SOURCES = "data.columns.{table}: {sources} all map to '{target}'"
+BAD_CODE_COLUMN = "data.codes.{column}: not a canonical column{close}"
+BAD_CODE_VALUE = "data.codes.{column}.{code}: {value!r} is not a valid value ({expected})"
+BAD_CONSTANT_COLUMN = (
+    "data.constants.{table}.{column}: '{column}' is not a column of {table}{close}"
+)
+BAD_CONSTANT_VALUE = "data.constants.{table}.{column}: {value!r} is not a valid value ({expected})"
+
+MAPPED_COLUMN_ABSENT = (
+    "the config maps column '{source}' to '{target}', but the file has no such column"
+)
+DUPLICATE_TARGET = "columns {sources} all become '{target}'; only the first is used"
+CONSTANT_SHADOWED = (
+    "the config sets a constant for '{column}', but the file has that column; "
+    "the file's values are used"
+)
+UNUSED_COLUMNS = "columns not used by equitykit: {names}"
+MISSING_COLUMN = "required column '{column}' is missing"
+MISSING_COLUMN_HINT = 'columns: {{{table}: {{"{source}": {column}}}}}'
+MISSING_DISTRICT_HINT = 'constants: {{{table}: {{district_id: "your-district"}}}}'
+
+#: The canonical columns of every table by name (a name has the same kind in every table).
+COLUMNS: dict[str, schema.Column] = {
+    name: col for table in schema.TABLES.values() for name, col in table.items()
+}
+
+#: Codes shorter than this get no fuzzy guess ("13" is not grade "3").
+_MIN_FUZZY = 3
+
+_EXPECTED = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "number": "a number",
+    "string": "text",
+}
+
+#: District column names often seen for a canonical column (compared lower-case, letters only).
+_COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "student_id": ("sid", "studentid", "stuid", "studentnumber", "localid", "stateid", "id"),
+    "school_year": ("year", "schoolyear", "sy", "fallyear", "academicyear"),
+    "district_id": ("district", "districtid", "leaid", "lea", "districtcode", "distid"),
+    "school_id": ("school", "schoolid", "schoolcode", "campus", "campusid", "schid", "building"),
+    "grade": ("gradelevel", "gr", "gradecode", "grd"),
+    "race_ethnicity": ("race", "ethnicity", "raceeth", "federalrace", "racecode"),
+    "sex": ("gender", "male", "sexcode", "gendercode"),
+    "econ_disadvantaged": ("frl", "frpl", "ecodis", "econdis", "lowincome", "ed", "frlstatus",
+                           "economicallydisadvantaged", "frleligible"),
+    "english_learner": ("ell", "el", "lep", "englishlanguagelearner", "elstatus", "ellstatus"),
+    "disability": ("iep", "swd", "sped", "specialeducation", "specialed", "idea"),
+    "staff_id": ("staffid", "teacherid", "employeeid", "tid", "empid"),
+    "years_experience": ("experience", "yearsexperience", "yrsexp", "yearsofexperience"),
+    "school_name": ("name", "schoolname", "campusname"),
+}
+
+#: Common state and federal labels for canonical codes (keys lower-case, words only).
+_LABEL_SYNONYMS: dict[str, dict[str, str]] = {
+    "race_ethnicity": {
+        **dict.fromkeys(
+            ("african american", "black or african american", "black african american",
+             "black not of hispanic origin", "black non hispanic", "bl7", "aa"), "Black"),
+        **dict.fromkeys(
+            ("hispanic", "latino", "latina", "latinx", "hispanic or latino", "hispanic latino",
+             "hispanic latino of any race", "hispanic of any race", "hi7"), "Hispanic/Latino"),
+        **dict.fromkeys(
+            ("multiracial", "multi racial", "two or more", "two or more races",
+             "multiple races", "multiple", "mixed race", "mu7", "tr"), "Two or more races"),
+        **dict.fromkeys(
+            ("pacific islander", "native hawaiian", "hawaiian",
+             "native hawaiian or other pacific islander", "native hawaiian pacific islander",
+             "nhpi", "pi7", "pi"), "Native Hawaiian/Pacific Islander"),
+        **dict.fromkeys(
+            ("american indian", "american indian or alaska native",
+             "american indian alaska native", "american indian alaskan native",
+             "native american", "alaska native", "amerind", "am7", "ai", "aian", "i"),
+            "American Indian/Alaska Native"),
+        **dict.fromkeys(
+            ("caucasian", "white not of hispanic origin", "white non hispanic", "wh7"),
+            "White"),
+        **dict.fromkeys(("as7", "asian american"), "Asian"),
+    },
+    "sex": {
+        **dict.fromkeys(("female", "girl", "woman", "f"), "F"),
+        **dict.fromkeys(("male", "boy", "man", "m"), "M"),
+        **dict.fromkeys(("nonbinary", "non binary", "x"), "X"),
+    },
+    "grade": {
+        **dict.fromkeys(("kg", "kindergarten", "kinder", "k5", "0", "00"), "K"),
+        **dict.fromkeys(("pre k", "prek", "pre kindergarten", "prekindergarten", "pk3", "pk4",
+                         "p3", "p4", "ee"), "PK"),
+    },
+    "disability_category": {
+        "autism": "AUT", "deaf blindness": "DB", "developmental delay": "DD",
+        "emotional disturbance": "EMN", "emotional disability": "EMN", "hearing impairment": "HI",
+        "deafness": "HI", "intellectual disability": "ID", "multiple disabilities": "MD",
+        "orthopedic impairment": "OI", "other health impairment": "OHI",
+        "specific learning disability": "SLD", "speech or language impairment": "SLI",
+        "traumatic brain injury": "TBI", "visual impairment": "VI",
+    },
+}
+
+
+@dataclass(frozen=True)
+class CodeBook:
+    """A column's code mapping: exact text first, then case-insensitive when unambiguous."""
+
+    exact: Mapping[str, Any]
+    folded: Mapping[str, Any]
+
+    @classmethod
+    def build(cls, codes: Mapping[str, Any]) -> CodeBook:
+        exact = {str(k).strip(): v for k, v in codes.items()}
+        folded: dict[str, Any] = {}
+        clashes: set[str] = set()
+        for key, value in exact.items():
+            fk = key.casefold()
+            if fk in folded and folded[fk] != value:
+                clashes.add(fk)
+            folded[fk] = value
+        return cls(exact, {k: v for k, v in folded.items() if k not in clashes})
+
+    def lookup(self, text: pd.Series) -> tuple[np.ndarray, pd.Series]:
+        """For each text value: was it mapped, and onto what (``None`` = missing)."""
+        keys = text.astype(object)
+        matched = keys.isin(list(self.exact)).to_numpy(dtype=bool)
+        target = keys.map(self.exact)
+        folded = keys.where(~matched).str.casefold()
+        fallback = folded.isin(list(self.folded)).to_numpy(dtype=bool) & ~matched
+        target = target.where(~fallback, folded.map(self.folded))
+        return matched | fallback, target.astype(object)
+
+
+def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
+    """Check the config's ``data`` section against the schema; one code book per column.
+
+    Raises
+    ------
+    ConfigError
+        An unknown table or column, or a code or constant that is not a valid canonical value.
+    """
+    tables = list(schema.TABLES)
+    for section in ("files", "columns", "constants"):
+        for table in getattr(mapping, section):
+            if table not in schema.TABLES:
+                raise ConfigError(BAD_TABLE.format(section=section, table=table, tables=tables))
+    for table, renames in mapping.columns.items():
+        sources: dict[str, list[str]] = {}
+        for source, target in renames.items():
+            if target not in schema.TABLES[table]:
+                raise ConfigError(BAD_TARGET_COLUMN.format(
+                    table=table, source=source, target=target,
+                    close=_close(target, schema.TABLES[table])))
+            sources.setdefault(target, []).append(source)
+        for target, names in sources.items():
+            if len(names) > 1:
+                raise ConfigError(TWO_SOURCES.format(table=table, sources=names, target=target))
+    books = {}
+    for column, codes in mapping.codes.items():
+        if column not in COLUMNS:
+            raise ConfigError(BAD_CODE_COLUMN.format(column=column, close=_close(column, COLUMNS)))
+        if not isinstance(codes, Mapping):
+            raise ConfigError(f"data.codes.{column}: expected a mapping of code: value")
+        normalised = {}
+        for code, value in codes.items():
+            ok, canonical = canonical_value(COLUMNS[column], value, allow_missing=True)
+            if not ok:
+                raise ConfigError(BAD_CODE_VALUE.format(
+                    column=column, code=code, value=value, expected=expected(COLUMNS[column])))
+            normalised[code] = canonical
+        books[column] = CodeBook.build(normalised)
+    for table, constants in mapping.constants.items():
+        for column, value in constants.items():
+            if column not in schema.TABLES[table]:
+                raise ConfigError(BAD_CONSTANT_COLUMN.format(
+                    table=table, column=column, close=_close(column, schema.TABLES[table])))
+            if not canonical_value(schema.TABLES[table][column], value)[0]:
+                raise ConfigError(BAD_CONSTANT_VALUE.format(
+                    table=table, column=column, value=value,
+                    expected=expected(schema.TABLES[table][column])))
+    return books
+
+
+def canonical_value(column: schema.Column, value: Any, *, allow_missing: bool = False
+                    ) -> tuple[bool, Any]:
+    """Whether a config value is valid for a column, and its canonical form."""
+    if value is None:
+        return allow_missing, None
+    text = str(value).strip()
+    if column.codes is not None:
+        hits = [c for c in column.codes if c.casefold() == text.casefold()]
+        return (True, hits[0]) if hits else (False, None)
+    if column.kind == "bool":
+        if isinstance(value, bool):
+            return True, value
+        low = text.lower()
+        if low in schema.BOOL_TRUE or low in schema.BOOL_FALSE:
+            return True, low in schema.BOOL_TRUE
+        return False, None
+    if column.kind in ("int", "number"):
+        number = pd.to_numeric(pd.Series([text]), errors="coerce").iloc[0]
+        valid = not isinstance(value, bool) and pd.notna(number)
+        if column.kind == "int":
+            valid = valid and float(number).is_integer()
+        return (True, float(number)) if valid else (False, None)
+    return True, text
+
+
+def expected(column: schema.Column) -> str:
+    """What a column's values should look like, for messages."""
+    if column.codes is not None:
+        return "one of " + ", ".join(column.codes)
+    return _EXPECTED[column.kind]
+
+
+def apply_columns(
+    frame: pd.DataFrame, table: str, mapping: DataMapping, file: str
+) -> tuple[pd.DataFrame, list[DataProblem]]:
+    """Rename a table's columns onto canonical names, add constants, drop the rest."""
+    canonical = schema.TABLES[table]
+    renames = mapping.columns.get(table, {})
+    folded_renames = {k.strip().casefold(): v for k, v in renames.items()}
+    folded_canonical = {name.casefold(): name for name in canonical}
+    problems: list[DataProblem] = []
+    headers = list(frame.columns)
+    targets: dict[str, list[str]] = {}
+    for header in headers:
+        target = folded_renames.get(header.casefold()) or folded_canonical.get(header.casefold())
+        if target is not None:
+            targets.setdefault(target, []).append(header)
+    found = {h.casefold() for h in headers}
+    for source, target in renames.items():
+        if source.strip().casefold() not in found:
+            problems.append(_warning(file, MAPPED_COLUMN_ABSENT.format(source=source,
+                                                                       target=target)))
+    for target, sources in targets.items():
+        if len(sources) > 1:
+            problems.append(DataProblem(file=file, column=target, message=DUPLICATE_TARGET.format(
+                sources=", ".join(f"'{s}'" for s in sources), target=target)))
+    used = {sources[0]: target for target, sources in targets.items()}
+    matched = {h for sources in targets.values() for h in sources}
+    unused = [h for h in headers if h not in matched]
+    out = frame[list(used)].set_axis(list(used.values()), axis=1)
+    for column, value in mapping.constants.get(table, {}).items():
+        if column in out.columns:
+            problems.append(_warning(file, CONSTANT_SHADOWED.format(column=column)))
+        else:
+            out[column] = value
+    if unused:
+        problems.append(_warning(file, UNUSED_COLUMNS.format(names=", ".join(unused))))
+    for name, column in canonical.items():
+        if column.required and name not in out.columns:
+            problems.append(DataProblem(
+                file=file, column=name, message=MISSING_COLUMN.format(column=name),
+                hint=_column_hint(table, name, unused)))
+    return out, problems
+
+
+def suggest_label(code: str, column: schema.Column) -> str | None:
+    """A best guess for the canonical value an unknown code stands for, or ``None``."""
+    allowed = column.codes or ()
+    norm = _words(code)
+    synonyms = _LABEL_SYNONYMS.get(column.name, {})
+    if norm in synonyms:
+        return synonyms[norm]
+    prefixed = [c for c in allowed if c.casefold().startswith(code.casefold())]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    if len(norm) < _MIN_FUZZY:
+        return None
+    choices = {_words(c): c for c in allowed} | synonyms
+    close = difflib.get_close_matches(norm, list(choices), n=1, cutoff=0.6)
+    return choices[close[0]] if close else None
+
+
+def _column_hint(table: str, column: str, unused: list[str]) -> str | None:
+    by_letters = {re.sub(r"[^a-z0-9]", "", h.casefold()): h for h in unused}
+    synonyms = _COLUMN_SYNONYMS.get(column, ())
+    source = next((by_letters[s] for s in synonyms if s in by_letters), None)
+    if source is None:
+        close = difflib.get_close_matches(column.replace("_", ""), list(by_letters), n=1,
+                                          cutoff=0.6)
+        source = by_letters[close[0]] if close else None
+    if source is not None:
+        return MISSING_COLUMN_HINT.format(table=table, source=source, column=column)
+    if column == "district_id":
+        return MISSING_DISTRICT_HINT.format(table=table)
+    return None
+
+
+def _close(name: str, choices: Mapping[str, Any]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+
+def _warning(file: str, message: str) -> DataProblem:
+    return DataProblem(file=file, message=message, severity="warning")

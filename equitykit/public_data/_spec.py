@@ -1,0 +1,302 @@
+"""The ``aggregate`` section of a client config: how published files become the counts table.
+
+One entry per source file says which rows to keep, where the district, school and year come from,
+which outcome (``measure``) and which student group each row or column counts, and which columns
+hold the numerator and denominator. See ``examples/albemarle.yml`` for a commented example.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from .. import schema
+
+__all__ = [
+    "AggregateSpec",
+    "Capture",
+    "Column",
+    "Constant",
+    "FromMeasure",
+    "Published",
+    "SourceSpec",
+    "Template",
+    "Wide",
+]
+
+#: The measure of enrollment counts (numerator = denominator = students in the group).
+ENROLLMENT = "enrollment"
+FIELD_KINDS = "a constant, or a mapping with one of 'value', 'column', 'template', 'capture'"
+UNKNOWN_MAP = "label map {name!r} is not defined under aggregate.labels"
+UNKNOWN_CAPTURE = "'capture: {name}' names no group of the wide pattern {pattern!r}"
+CAPTURE_WITHOUT_WIDE = "'capture' is only allowed in a source with a 'wide' pattern"
+NUMERATOR_REQUIRED = "give 'numerator' (the column counting students with the outcome)"
+NUMERATOR_WITH_WIDE = "a 'wide' source takes its numerators from the matched columns: drop 'numerator'"
+OFFSET_OUTSIDE_YEAR = "'offset' is only allowed for school_year"
+PUBLISHED_ONE_OF = "give exactly one of 'column' (one per row) or 'columns' (wide: measure → group)"
+BAD_PATTERN = "not a regular expression with named groups, e.g. '(?P<group>White|Black)_oss': {err}"
+UNKNOWN_MEASURE = "unknown measure(s) {names}: use an outcome of schema.OUTCOMES, {enrollment!r}, " \
+    "or declare it under aggregate.measures"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _text(value: Any) -> Any:
+    """YAML scalars as text: ``true`` → ``"true"``, ``2`` → ``"2"`` (labels are compared as text)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _text_map(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_text(k): _text(v) for k, v in value.items()}
+    return value
+
+
+LabelMap = Annotated[dict[str, str] | str, BeforeValidator(_text_map)]
+
+
+class Constant(_Model):
+    """The same value for every row (``district_id: "2"`` is short for ``{value: "2"}``)."""
+
+    value: Annotated[str, BeforeValidator(_text)]
+
+
+class Column(_Model):
+    """A value read from a column of the file, optionally relabelled.
+
+    ``map``: raw label → canonical label (inline, or the name of a map under
+    ``aggregate.labels``); a label missing from the map is an error. ``fallback``: a column used
+    where ``column`` is blank or a missing-value marker. ``offset``: years added to a school year
+    (``-1`` turns VDOE's graduating cohort 2008 into the fall year 2007 of school year 2007-08).
+    """
+
+    column: str
+    map: LabelMap | None = None
+    fallback: str | None = None
+    offset: int = 0
+
+
+class Template(_Model):
+    """Text built from several columns, e.g. ``"{State}-{District}"``."""
+
+    template: str
+
+    def columns(self) -> list[str]:
+        return re.findall(r"\{([^{}]+)\}", self.template)
+
+
+class Capture(_Model):
+    """A named group of the ``wide`` column pattern, optionally relabelled by ``map``."""
+
+    capture: str
+    map: LabelMap | None = None
+
+
+class FromMeasure(_Model):
+    """Denominator taken from another measure's counts for the same place, year and group.
+
+    ``{measure: enrollment}`` divides by the enrollment counts another source gives (matched
+    on district, school, year, dimension and group); a group without a match gets NaN.
+    """
+
+    measure: str
+
+
+def _field_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        kinds = [k for k in ("value", "column", "template", "capture") if k in value]
+        return kinds[0] if len(kinds) == 1 else None
+    return "value"
+
+
+def _wrap_constant(value: Any) -> Any:
+    return value if isinstance(value, dict) else {"value": value}
+
+
+Field_ = Annotated[
+    Annotated[Constant, Tag("value")]
+    | Annotated[Column, Tag("column")]
+    | Annotated[Template, Tag("template")]
+    | Annotated[Capture, Tag("capture")],
+    Discriminator(_field_kind, custom_error_type="field_kind", custom_error_message=FIELD_KINDS),
+    BeforeValidator(_wrap_constant),
+]
+Columns = str | list[str]
+
+
+class Wide(_Model):
+    """Several counts per row: every column whose whole name matches ``pattern``.
+
+    Named groups of the pattern (``(?P<group>...)``) can be used by ``capture`` fields. Matched
+    columns of one row that land on the same measure and group are added (e.g. CRDC "only one"
+    and "more than one" out-of-school suspension), and share that group's denominator.
+    """
+
+    pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            compiled = re.compile(v)
+        except re.error as err:
+            raise ValueError(BAD_PATTERN.format(err=err)) from None
+        if not compiled.groupindex:
+            raise ValueError(BAD_PATTERN.format(err="no named group"))
+        return v
+
+    def captures(self) -> set[str]:
+        return set(re.compile(self.pattern).groupindex)
+
+
+class Published(_Model):
+    """The publisher's own rate, to check ours against (``check_published_figures``).
+
+    ``column``: the rate column of a row-per-group source. ``columns``: for a wide source,
+    measure → group → rate column. ``scale``: 100 when the rate is printed as a percentage.
+    ``tolerance``: the largest difference, on the published scale, counted as agreement.
+    """
+
+    column: str | None = None
+    columns: dict[str, dict[str, str]] | None = None
+    scale: float = Field(1.0, gt=0)
+    tolerance: float = Field(1e-6, ge=0)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Published:
+        if (self.column is None) == (self.columns is None):
+            raise ValueError(PUBLISHED_ONE_OF)
+        return self
+
+
+class SourceSpec(_Model):
+    """One published file and how its rows become counts.
+
+    ``where``: a pandas query selecting the rows to keep (``Level == "Division"``; numbers in the
+    file compare as numbers). ``deduplicate``: drop rows repeated verbatim. ``combine``: what to
+    do when several rows give the same count key: ``error`` (default) or ``sum`` (for labels that
+    map onto one group; a suppressed part makes the sum suppressed). ``suppress``: column →
+    query marking cells the publisher top- or bottom-coded. ``derive``: new column → pandas
+    expression over the parsed numbers (``"count * 100 / percent"``), usable as a column.
+    ``numerator``/``denominator``: a column, or a list of columns added together; the
+    denominator may also be a ``capture`` (wide: captured label → column) or ``{measure: …}``,
+    and may be left out for enrollment counts (then it equals the numerator).
+    """
+
+    file: str
+    where: str | None = None
+    deduplicate: bool = False
+    combine: Literal["error", "sum"] = "error"
+    suppress: dict[str, str] = Field(default_factory=dict)
+    derive: dict[str, str] = Field(default_factory=dict)
+    district_id: Field_
+    school_id: Field_ = Constant(value="")
+    school_year: Field_
+    measure: Field_
+    dimension: Field_ = Constant(value="all")
+    group: Field_ = Constant(value="all")
+    wide: Wide | None = None
+    numerator: Columns | None = None
+    denominator: Columns | Capture | FromMeasure | None = None
+    published: Published | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """The fields that place a count: keys of the counts table."""
+        return {name: getattr(self, name) for name in
+                ("district_id", "school_id", "school_year", "measure", "dimension", "group")}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SourceSpec:
+        if self.wide is None and self.numerator is None:
+            raise ValueError(NUMERATOR_REQUIRED)
+        if self.wide is not None and self.numerator is not None:
+            raise ValueError(NUMERATOR_WITH_WIDE)
+        captures = self.wide.captures() if self.wide else set()
+        for name, spec in [*self.fields().items(), ("denominator", self.denominator)]:
+            if isinstance(spec, Capture):
+                if self.wide is None:
+                    raise ValueError(f"{name}: {CAPTURE_WITHOUT_WIDE}")
+                if spec.capture not in captures:
+                    raise ValueError(f"{name}: " + UNKNOWN_CAPTURE.format(
+                        name=spec.capture, pattern=self.wide.pattern))
+            if isinstance(spec, Column) and spec.offset and name != "school_year":
+                raise ValueError(f"{name}: {OFFSET_OUTSIDE_YEAR}")
+        return self
+
+
+class AggregateSpec(_Model):
+    """Published aggregate files of one data folder, read into the counts table.
+
+    ``labels``: named label maps (raw → canonical) shared by sources. ``measures``: extra measure
+    names (with a label for reports) beyond ``schema.OUTCOMES`` and ``enrollment``.
+    ``defaults``: settings every source inherits unless it sets them (e.g. ``district_id``).
+    ``sources``: one entry per file (or per way of reading a file).
+    """
+
+    labels: dict[str, Annotated[dict[str, str], BeforeValidator(_text_map)]] = Field(
+        default_factory=dict
+    )
+    measures: dict[str, str] = Field(default_factory=dict)
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    sources: list[SourceSpec] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("defaults"), dict):
+            sources = data.get("sources")
+            if isinstance(sources, list):
+                data = {**data, "sources": [
+                    {**data["defaults"], **s} if isinstance(s, dict) else s for s in sources
+                ]}
+        return data
+
+    @model_validator(mode="after")
+    def _references(self) -> AggregateSpec:
+        known = {*schema.OUTCOMES, ENROLLMENT, *self.measures}
+        for i, source in enumerate(self.sources):
+            specs = [*source.fields().values(), source.denominator]
+            for spec in specs:
+                if isinstance(spec, Column | Capture) and isinstance(spec.map, str) \
+                        and spec.map not in self.labels:
+                    raise ValueError(f"sources.{i} ({source.file}): "
+                                     + UNKNOWN_MAP.format(name=spec.map))
+            named = {*self._constants(source.measure), *self._constants(source.denominator)}
+            if source.published and source.published.columns:
+                named |= set(source.published.columns)
+            unknown = sorted(named - known)
+            if unknown:
+                raise ValueError(f"sources.{i} ({source.file}): " + UNKNOWN_MEASURE.format(
+                    names=unknown, enrollment=ENROLLMENT))
+        return self
+
+    def _constants(self, spec: Any) -> set[str]:
+        """Measure names a field can produce (constants and map values)."""
+        if isinstance(spec, Constant):
+            return {spec.value}
+        if isinstance(spec, FromMeasure):
+            return {spec.measure}
+        if isinstance(spec, Column | Capture) and spec.map is not None:
+            return set(self.label_map(spec.map).values())
+        return set()
+
+    def label_map(self, spec: dict[str, str] | str) -> dict[str, str]:
+        """An inline map, or the named map under ``labels``."""
+        return self.labels[spec] if isinstance(spec, str) else spec

@@ -1,0 +1,175 @@
+"""Charts for a room projector: large type, plain labels, the Okabe–Ito colour-blind-safe palette.
+
+Each function draws from a suppressed :class:`View` table (or a predictiveness result) and
+returns PNG bytes. A suppressed group gets the words "suppressed (fewer than N students)" where
+its bar would be, never a bar.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from . import _wording as w
+
+__all__ = ["COMPARISON", "FOCUS", "OTHER", "bar_chart", "rate_chart", "score_chart"]
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+FOCUS = "#0072B2"       # blue
+COMPARISON = "#E69F00"  # orange
+OTHER = "#999999"       # grey
+EXTRA = "#009E73"       # bluish green
+_WIDTH, _DPI = 11.0, 96
+# Matplotlib 3.10 replaced ``vert=False`` by ``orientation="horizontal"``.
+_HORIZONTAL = ({"orientation": "horizontal"}
+               if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+               else {"vert": False})
+_LABEL_WIDTH = 30
+
+
+def _theme() -> None:
+    sns.set_theme(context="talk", style="whitegrid", font_scale=1.0,
+                  rc={"axes.titleweight": "bold", "axes.titlesize": 22, "axes.labelsize": 18,
+                      "xtick.labelsize": 16, "ytick.labelsize": 16, "axes.titlepad": 14})
+
+
+def _png(fig: plt.Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=_DPI, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _wrap(label: str) -> str:
+    return textwrap.fill(label[0].upper() + label[1:], _LABEL_WIDTH)
+
+
+def _colour(group: str, focus: str, comparison: str) -> str:
+    if group == focus:
+        return FOCUS
+    if group == comparison:
+        return COMPARISON
+    return OTHER
+
+
+def _rows(table: pd.DataFrame, measure: str) -> pd.DataFrame:
+    rows = table[(table["measure"] == measure) & (table["comparison"] == "")]
+    everyone = rows[rows["group"] == "all"]
+    return pd.concat([rows[rows["group"] != "all"], everyone])
+
+
+def _title(view) -> str:
+    sel = view.selection
+    return f"{w.outcome_title(sel.outcome)} — {view.where}, {w.year_label(sel.school_year)}"
+
+
+def _figure(n_rows: int) -> tuple[plt.Figure, plt.Axes]:
+    _theme()
+    return plt.subplots(figsize=(_WIDTH, 1.2 + 0.62 * max(n_rows, 2)))
+
+
+def _suppressed_marks(ax: plt.Axes, ys: list[int], text: str) -> None:
+    for y in ys:
+        ax.text(0.01, y, text, transform=ax.get_yaxis_transform(), va="center", ha="left",
+                fontsize=15, style="italic", color="#444444", zorder=5,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+
+
+def rate_chart(view) -> bytes:
+    """Rates by group (percent) with 95% confidence intervals; the focus group in blue, the
+    comparison group in orange, all students as a dashed line."""
+    sel = view.selection
+    rows = _rows(view.table, "rate")
+    fig, ax = _figure(len(rows))
+    labels, suppressed = [], []
+    for y, (_, r) in enumerate(rows.iterrows()):
+        labels.append(_wrap(w.group_label(r["dimension"], r["group"])))
+        if bool(r["suppressed"]) or not math.isfinite(r["value"]):
+            suppressed.append(y)
+            continue
+        colour = _colour(r["group"], sel.focus, sel.comparison)
+        if r["group"] == "all":
+            colour = "#000000"
+        ax.barh(y, 100 * r["value"], color=colour, height=0.65, alpha=0.9)
+        if math.isfinite(r["ci_low"]) and math.isfinite(r["ci_high"]):
+            ax.errorbar(100 * r["value"], y, capsize=6, color="#222222", lw=2,
+                        xerr=[[100 * (r["value"] - r["ci_low"])],
+                              [100 * (r["ci_high"] - r["value"])]])
+        end = r["ci_high"] if math.isfinite(r["ci_high"]) else r["value"]
+        ax.text(100 * end, y, f"  {r['display']}", va="center", fontsize=15)
+    everyone = rows[(rows["group"] == "all") & ~rows["suppressed"].astype(bool)]
+    if len(everyone) and math.isfinite(everyone["value"].iloc[0]):
+        ax.axvline(100 * everyone["value"].iloc[0], color="#000000", ls="--", lw=1.5)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(left=0, right=max(ax.get_xlim()[1] * 1.12, 1))
+    ax.set_xlabel(f"Percent {w.outcome_label(sel.outcome)} (bars: 95% confidence interval)")
+    ax.set_title(_title(view), loc="left")
+    _suppressed_marks(ax, suppressed, w.suppressed_text(view.min_n))
+    return _png(fig)
+
+
+def score_chart(view) -> bytes:
+    """Score distributions by group: boxes span the 25th–75th percentiles, whiskers the 10th–90th
+    (no individual scores are drawn), the line in each box is the median."""
+    sel = view.selection
+    rows = _rows(view.table, "mean")
+    fig, ax = _figure(len(rows))
+    labels, suppressed, stats, positions, colours = [], [], [], [], []
+    for y, (_, r) in enumerate(rows.iterrows()):
+        labels.append(_wrap(w.group_label(r["dimension"], r["group"])))
+        if bool(r["suppressed"]) or not math.isfinite(r["q50"]):
+            suppressed.append(y)
+            continue
+        stats.append({"whislo": r["q10"], "q1": r["q25"], "med": r["q50"], "q3": r["q75"],
+                      "whishi": r["q90"], "mean": r["value"], "fliers": []})
+        positions.append(y)
+        colours.append("#000000" if r["group"] == "all"
+                       else _colour(r["group"], sel.focus, sel.comparison))
+    if stats:
+        boxes = ax.bxp(stats, positions=positions, **_HORIZONTAL, patch_artist=True, widths=0.6,
+                       showmeans=True, meanprops={"marker": "D", "markerfacecolor": "white",
+                                                  "markeredgecolor": "black"},
+                       medianprops={"color": "white", "lw": 2.5})
+        for patch, colour in zip(boxes["boxes"], colours, strict=True):
+            patch.set_facecolor(colour)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlabel(f"{w.outcome_title(sel.outcome)} (box: middle half; whiskers: 10th–90th "
+                  "percentile; ◇ mean)")
+    ax.set_title(_title(view), loc="left")
+    _suppressed_marks(ax, suppressed, w.suppressed_text(view.min_n))
+    return _png(fig)
+
+
+def bar_chart(values: pd.Series, *, title: str, xlabel: str, scale: float = 1.0,
+              suffix: str = "", signed: bool = False, colours: list[str] | None = None
+              ) -> bytes:
+    """Horizontal bars, one per entry of ``values`` (index = label), each multiplied by
+    ``scale`` and written at the bar end with ``suffix`` (predictiveness, gap split)."""
+    fig, ax = _figure(len(values))
+    colours = colours or [FOCUS] * len(values)
+    ys = range(len(values))
+    ax.barh(list(ys), [scale * v for v in values], color=colours, height=0.6)
+    for y, v in zip(ys, values, strict=True):
+        text = f"{scale * v:+.1f}" if signed else f"{scale * v:.1f}"
+        text = "0.0" if text in ("+0.0", "-0.0") else text
+        ax.text(scale * v, y, f"  {text}{suffix}  ", va="center",
+                fontsize=15, ha="left" if v >= 0 else "right")
+    ax.set_yticks(list(ys), [_wrap(str(i)) for i in values.index])
+    ax.invert_yaxis()
+    ax.axvline(0, color="#000000", lw=1)
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(min(lo, 0) * 1.2, max(hi, 0) * 1.25)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, loc="left")
+    return _png(fig)

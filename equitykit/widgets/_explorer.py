@@ -1,0 +1,300 @@
+"""The training explorer: an ipywidgets composite over :func:`compute_view`.
+
+All logic lives in :mod:`._view` and :mod:`._systemic`; this module only wires controls to it,
+keeps the menus consistent (a new district refreshes years, schools and outcomes; a new
+dimension refreshes the groups) and draws the result once per change.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+
+import ipywidgets as widgets
+import pandas as pd
+
+from ..config import AuditConfig
+from ..schema import INTERSECTION_SEP
+from . import _charts, _systemic
+from . import _wording as w
+from ._data import DistrictSource
+from ._view import ALL_OTHER, Selection, View, compute_view, warm_up
+
+__all__ = ["Explorer"]
+
+_DIMENSION_TITLES = {
+    "race_ethnicity": "Race/ethnicity",
+    "sex": "Sex",
+    "econ_disadvantaged": "Economically disadvantaged",
+    "english_learner": "English learner",
+    "disability": "Disability",
+}
+_STYLE = """
+<style>
+.ek-explorer, .ek-explorer .widget-label, .ek-explorer select, .ek-explorer input,
+.ek-explorer .widget-html-content, .ek-explorer .lm-TabBar-tabLabel {font-size: 20px !important;}
+.ek-explorer .widget-label {min-width: 10em !important;}
+.ek-explorer select, .ek-explorer input {height: 2.0em !important;}
+.ek-explorer .widget-dropdown, .ek-explorer .widget-text {height: auto !important;}
+.ek-title {font-size: 30px; font-weight: bold; color: #0072B2; margin: 0.2em 0;}
+.ek-sentence {font-size: 28px; line-height: 1.35; font-weight: 600; margin: 0.4em 0;}
+.ek-detail {font-size: 24px; line-height: 1.35; margin: 0.2em 0 0.6em 0;}
+.ek-table table {border-collapse: collapse; font-size: 20px; margin-top: 0.5em;}
+.ek-table th, .ek-table td {padding: 0.25em 0.8em; border-bottom: 1px solid #ccc;
+  text-align: right;}
+.ek-table th:first-child, .ek-table td:first-child {text-align: left;}
+.ek-table tr.ek-focus td {background: #d6e9f5;} .ek-table tr.ek-comparison td {background: #fbeccc;}
+.ek-suppressed {font-style: italic; color: #555;}
+.ek-note {font-size: 18px; color: #444;}
+</style>
+"""
+
+
+def dimension_title(dimension: str) -> str:
+    """Menu label of a dimension: "Race/ethnicity × Sex"."""
+    return " × ".join(_DIMENSION_TITLES.get(d, d) for d in dimension.split(INTERSECTION_SEP))
+
+
+def _title(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _cell(value: float, fmt: str) -> str:
+    return "" if pd.isna(value) else fmt.format(value)
+
+
+class Explorer(widgets.VBox):
+    """Interactive equity explorer for training sessions.
+
+    Parameters
+    ----------
+    source : DistrictSource
+        Where the districts come from (see :meth:`from_data_dir`, :meth:`from_frames`).
+    title : str
+        Heading shown above the controls.
+    warm : bool
+        Compute every year's and outcome's published table in a background thread once a
+        district is opened, so later clicks only filter (the report's suppression of a large
+        district takes seconds per table).
+
+    Attributes
+    ----------
+    view : View
+        What is displayed now (numbers after suppression).
+    last_latency : float
+        Seconds the last interaction took to recompute and redraw.
+
+    Examples
+    --------
+    >>> from equitykit.samples import sample_data_dir  # doctest: +SKIP
+    >>> explorer = Explorer.from_data_dir(sample_data_dir())  # doctest: +SKIP
+    >>> explorer.outcome.value = "oss"  # doctest: +SKIP
+    >>> explorer.view.sentence  # doctest: +SKIP
+    """
+
+    def __init__(self, source: DistrictSource, *, title: str = "Equity explorer",
+                 warm: bool = True) -> None:
+        self.source = source
+        self.warm = warm
+        self.config: AuditConfig = source.config
+        self.view: View | None = None
+        self.last_latency = 0.0
+        self._busy = False
+        floor = self.config.privacy.min_n
+        style = {"description_width": "initial"}
+        wide = widgets.Layout(width="100%")
+
+        def menu(description: str) -> widgets.Dropdown:
+            return widgets.Dropdown(description=description, style=style, layout=wide)
+
+        self.district = menu("District")
+        self.school_year = menu("School year")
+        self.outcome = menu("Outcome")
+        self.dimension = menu("Compare by")
+        self.focus = menu("Focus group")
+        self.comparison = menu("Compared with")
+        self.school = menu("School")
+        self.min_n = widgets.BoundedIntText(
+            value=floor, min=floor, max=1000, description="Minimum n", style=style, layout=wide,
+            tooltip=f"Groups with fewer students are suppressed; at least {floor} (the report's).")
+
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="1100px"))
+        self.sentence = widgets.HTML()
+        self.detail = widgets.HTML()
+        self.table = widgets.HTML()
+        self.predict_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="1100px"))
+        self.predict_text = widgets.HTML()
+        self.split_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="1100px"))
+        self.split_text = widgets.HTML()
+        for box in (self.sentence, self.detail, self.table, self.predict_text, self.split_text):
+            box.layout = widgets.Layout(width="100%")
+
+        self.tabs = widgets.Tab(children=[
+            widgets.VBox([self.sentence, self.detail, self.chart, self.table]),
+            widgets.VBox([self.predict_text, self.predict_chart, self.split_text,
+                          self.split_chart]),
+        ], titles=("Disparities", "What predicts it"))
+        controls = widgets.GridBox(
+            [self.district, self.school_year, self.school, self.outcome, self.dimension,
+             self.min_n, self.focus, self.comparison],
+            layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))",
+                                  grid_gap="8px 24px", width="100%"),
+        )
+        super().__init__([widgets.HTML(_STYLE + f'<div class="ek-title">{html.escape(title)}'
+                                       "</div>"), controls, self.tabs],
+                         layout=widgets.Layout(width="100%", max_width="1400px"))
+        self.add_class("ek-explorer")
+
+        self._set(self.district, [(d, d) for d in source.district_ids])
+        self._on_district()
+        self.district.observe(lambda _: self._changed(self._on_district), "value")
+        self.school_year.observe(lambda _: self._changed(self._on_year), "value")
+        self.outcome.observe(lambda _: self._changed(self._on_dimension), "value")
+        self.dimension.observe(lambda _: self._changed(self._on_dimension), "value")
+        self.focus.observe(lambda _: self._changed(self._on_focus), "value")
+        for control in (self.comparison, self.school, self.min_n):
+            control.observe(lambda _: self._changed(None), "value")
+        self.tabs.observe(lambda _: self._changed(None), "selected_index")
+        self._render()
+
+    # -- construction helpers ----------------------------------------------------------------
+    @classmethod
+    def from_data_dir(cls, data_dir: str | Path, *, config: AuditConfig | None = None,
+                      title: str = "Equity explorer", warm: bool = True) -> Explorer:
+        """An explorer over every district of a data folder (CONTRACT §1)."""
+        return cls(DistrictSource.from_data_dir(data_dir, config=config), title=title,
+                   warm=warm)
+
+    @classmethod
+    def from_frames(cls, students: pd.DataFrame, *, schools: pd.DataFrame | None = None,
+                    config: AuditConfig | None = None, title: str = "Equity explorer",
+                    warm: bool = True) -> Explorer:
+        """An explorer over canonical tables already in memory."""
+        return cls(DistrictSource.from_frames(students, schools=schools, config=config),
+                   title=title, warm=warm)
+
+    @property
+    def selection(self) -> Selection:
+        """The controls' current values."""
+        return Selection(
+            district_id=self.district.value, school_year=self.school_year.value,
+            outcome=self.outcome.value, dimension=self.dimension.value,
+            focus=self.focus.value, comparison=self.comparison.value,
+            school_id=self.school.value, min_n=self.min_n.value,
+        )
+
+    # -- menus -------------------------------------------------------------------------------
+    def _changed(self, refresh) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            if refresh is not None:
+                refresh()
+        finally:
+            self._busy = False
+        self._render()
+
+    @staticmethod
+    def _set(control: widgets.Dropdown, options: list[tuple[str, object]]) -> None:
+        keep = control.value
+        control.options = options
+        values = [v for _, v in options]
+        control.value = keep if keep in values else (values[0] if values else None)
+
+    def _on_district(self) -> None:
+        cache = self.source[self.district.value]
+        self._set(self.school_year, [(w.year_label(y), y) for y in reversed(cache.years)])
+        self._set(self.school, [("All schools", "")]
+                  + [(cache.school_names[s], s) for s in cache.schools])
+        self._set(self.dimension, [(dimension_title(d), d) for d in cache.dimensions()])
+        self._on_year()
+
+    def _on_year(self) -> None:
+        cache = self.source[self.district.value]
+        self._set(self.outcome, [(w.outcome_title(o), o)
+                                 for o in cache.outcomes(self.school_year.value)])
+        self._on_dimension()
+
+    def _on_dimension(self) -> None:
+        cache = self.source[self.district.value]
+        dim = self.dimension.value
+        groups = cache.groups(school_year=self.school_year.value, outcome=self.outcome.value,
+                              dimension=dim)
+        self._set(self.focus, [(_title(w.group_label(dim, g)), g) for g in groups])
+        self._on_focus()
+
+    def _on_focus(self) -> None:
+        dim = self.dimension.value
+        others = [(o, o) for _, o in self.focus.options if o != self.focus.value]
+        self._set(self.comparison, [("All other students", ALL_OTHER)]
+                  + [(_title(w.group_label(dim, g)), g) for _, g in others])
+
+    # -- drawing -----------------------------------------------------------------------------
+    def _render(self) -> None:
+        start = time.perf_counter()
+        sel = self.selection
+        cache = self.source[sel.district_id]
+        view = compute_view(cache, sel, config=self.config)
+        self.view = view
+        if self.warm:
+            warm_up(cache, min_n=self.config.privacy.min_n, config=self.config,
+                    first_year=sel.school_year)
+        self.sentence.value = f'<div class="ek-sentence">{html.escape(view.sentence)}</div>'
+        self.detail.value = (f'<div class="ek-detail">{html.escape(view.detail)}</div>'
+                             if view.detail else "")
+        self.chart.value = (_charts.score_chart(view) if view.kind == "score"
+                            else _charts.rate_chart(view))
+        self.table.value = self._table_html(view)
+        if self.tabs.selected_index == 1:
+            self._render_systemic(cache, sel)
+        self.last_latency = time.perf_counter() - start
+
+    def _table_html(self, view: View) -> str:
+        sel, t = view.selection, view.table
+        hidden = f'<span class="ek-suppressed">{w.suppressed_text(view.min_n)}</span>'
+        value_measure = "mean" if view.kind == "score" else "rate"
+        rows = t[(t["measure"] == value_measure) & (t["comparison"] == "")]
+        ratio = t[(t["measure"] == "risk_ratio") & (t["comparison"] == ALL_OTHER)]
+        ratio = ratio.set_index("group")
+        if view.kind == "score":
+            head = ["Group", "Students", "Average score", "Median", "Middle half"]
+        else:
+            head = ["Group", "Students", "Rate", "95% CI", "Risk ratio vs all others"]
+        out = ['<div class="ek-table"><table><tr>'
+               + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
+        for _, r in rows.iterrows():
+            cls = ("ek-focus" if r["group"] == sel.focus
+                   else "ek-comparison" if r["group"] == sel.comparison else "")
+            name = html.escape(_title(w.group_label(r["dimension"], r["group"])))
+            if bool(r["suppressed"]):
+                cells = [name, f'<td colspan="{len(head) - 1}">{hidden}</td>']
+                out.append(f'<tr class="{cls}"><td>{cells[0]}</td>{cells[1]}</tr>')
+                continue
+            if view.kind == "score":
+                cells = [_cell(r["n"], "{:,.0f}"), _cell(r["value"], "{:.1f}"),
+                         _cell(r["q50"], "{:.1f}"),
+                         f"{_cell(r['q25'], '{:.1f}')}–{_cell(r['q75'], '{:.1f}')}"]
+            else:
+                rr = ""
+                if r["group"] in ratio.index:
+                    rr_row = ratio.loc[r["group"]]
+                    rr = (hidden if bool(rr_row["suppressed"])
+                          else w.format_ratio(rr_row["value"]))
+                ci = ""
+                if pd.notna(r["ci_low"]) and pd.notna(r["ci_high"]):
+                    ci = f"{100 * r['ci_low']:.1f}–{100 * r['ci_high']:.1f}%"
+                cells = [_cell(r["n"], "{:,.0f}"), html.escape(str(r["display"])), ci, rr]
+            out.append(f'<tr class="{cls}"><td>{name}</td>'
+                       + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        out.append("</table></div>")
+        return "".join(out)
+
+    def _render_systemic(self, cache, sel: Selection) -> None:
+        pred = _systemic.predictiveness_view(cache, sel, config=self.config)
+        self.predict_text.value = f'<div class="ek-detail">{html.escape(pred.text)}</div>'
+        self.predict_chart.value = pred.chart
+        split = _systemic.split_view(cache, sel, config=self.config)
+        self.split_text.value = f'<div class="ek-detail">{html.escape(split.text)}</div>'
+        self.split_chart.value = split.chart

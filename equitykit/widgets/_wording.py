@@ -1,0 +1,227 @@
+"""Plain-language wording for the explorer: group names, outcome phrases, the headline sentence.
+
+Everything a trainer reads is built here, from numbers that have already been through suppression,
+so the wording can never reintroduce a hidden value.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..schema import INTERSECTION_SEP, OUTCOMES
+
+__all__ = [
+    "SCORE_OUTCOMES",
+    "comparison_label",
+    "excess_sentence",
+    "format_ratio",
+    "group_label",
+    "outcome_infinitive",
+    "outcome_label",
+    "outcome_title",
+    "place_phrase",
+    "rate_sentence",
+    "score_sentence",
+    "suppressed_text",
+    "year_label",
+]
+
+#: Score outcomes shown as distributions (label used in sentences).
+SCORE_OUTCOMES: dict[str, str] = {"math_score": "math", "ela_score": "reading (ELA)"}
+
+_RACE_ADJECTIVE = {"Two or more races": "multiracial"}
+
+# Templates for one dimension's groups; "{r}" is where a race adjective goes in an intersection.
+_TEMPLATES: dict[str, dict[str, str]] = {
+    "sex": {"F": "{r} girls", "M": "{r} boys", "X": "{r} nonbinary students"},
+    "econ_disadvantaged": {
+        "true": "economically disadvantaged {r} students",
+        "false": "{r} students not economically disadvantaged",
+    },
+    "english_learner": {
+        "true": "{r} English learners",
+        "false": "{r} students who are not English learners",
+    },
+    "disability": {
+        "true": "{r} students with disabilities",
+        "false": "{r} students without disabilities",
+    },
+}
+
+# Outcomes whose label does not read well after "to be".
+_INFINITIVE = {
+    "algebra1_grade8": "take Algebra I in grade 8",
+    "graduated_4yr": "graduate in four years",
+    "dropped_out": "drop out",
+}
+
+
+def _fill(template: str, race: str) -> str:
+    return " ".join(template.format(r=race).split())
+
+
+def group_label(dimension: str, group: str) -> str:
+    """The plain-language name of a group: ``"race_ethnicity×sex", "Black×F"`` → "Black girls".
+
+    Examples
+    --------
+    >>> group_label("race_ethnicity×sex", "Black×F")
+    'Black girls'
+    >>> group_label("disability", "true")
+    'students with disabilities'
+    """
+    if dimension == "all":
+        return "all students"
+    dims = dimension.split(INTERSECTION_SEP)
+    parts = group.split(INTERSECTION_SEP)
+    if len(dims) != len(parts):
+        return f"students in group {group}"
+    race = ""
+    rest = list(zip(dims, parts, strict=True))
+    if dims[0] == "race_ethnicity":
+        race = _RACE_ADJECTIVE.get(parts[0], parts[0])
+        rest = rest[1:]
+    if not rest:
+        return _fill("{r} students", race)
+    if len(rest) > 1 or rest[0][0] not in _TEMPLATES:
+        return f"students in group {group}"
+    dim, value = rest[0]
+    template = _TEMPLATES[dim].get(value)
+    return _fill(template, race) if template else f"students in group {group}"
+
+
+def comparison_label(dimension: str, comparison: str) -> str:
+    """"all other students" or the named comparison group's plain-language name."""
+    return "all other students" if comparison == "all_other" else group_label(dimension, comparison)
+
+
+def outcome_title(outcome: str) -> str:
+    """A short title for an outcome, e.g. "Suspended out of school" or "Math scores"."""
+    if outcome in SCORE_OUTCOMES:
+        return f"{SCORE_OUTCOMES[outcome].capitalize()} scores"
+    label = OUTCOMES[outcome].label
+    return label[0].upper() + label[1:]
+
+
+def outcome_label(outcome: str) -> str:
+    """The outcome's plain label from the schema, e.g. "suspended out of school"."""
+    return OUTCOMES[outcome].label
+
+
+def outcome_infinitive(outcome: str) -> str:
+    """The outcome as an infinitive phrase after "to": "be suspended out of school"."""
+    return _INFINITIVE.get(outcome, f"be {OUTCOMES[outcome].label}")
+
+
+def year_label(school_year: int) -> str:
+    """School year from its fall year: 2023 → "2023–24"."""
+    return f"{school_year}–{(school_year + 1) % 100:02d}"
+
+
+def place_phrase(school_name: str | None, school_year: int) -> str:
+    """"At Lincoln Middle in 2023–24" or "Across the district in 2023–24"."""
+    where = f"At {school_name}" if school_name else "Across the district"
+    return f"{where} in {year_label(school_year)}"
+
+
+def format_ratio(value: float) -> str:
+    """A ratio for reading aloud: two significant figures below 10, whole numbers above."""
+    if not math.isfinite(value):
+        return "n/a"
+    if value >= 10:
+        return f"{value:.0f}"
+    return f"{value:.2f}" if value < 1 else f"{value:.1f}"
+
+
+def suppressed_text(min_n: int) -> str:
+    """What a trainer sees in place of any hidden number, whatever the reason (as the report,
+    it does not say whether the group itself is small or hidden so a small one cannot be
+    worked out by subtraction).
+
+    Examples
+    --------
+    >>> suppressed_text(10)
+    'suppressed (fewer than 10 students, or protecting a small group)'
+    """
+    return f"suppressed (fewer than {min_n} students, or protecting a small group)"
+
+
+def _capitalise(text: str) -> str:
+    return text[0].upper() + text[1:] if text else text
+
+
+def rate_sentence(
+    *, place: str, group: str, comparison: str, outcome: str,
+    risk_ratio: float, ci_low: float, ci_high: float, reason: str = "",
+) -> str:
+    """The headline: "At Lincoln Middle in 2023–24, Black girls were 2.4 times as likely as all
+    other students to be suspended out of school (95% CI 1.6–3.5)."
+
+    Examples
+    --------
+    >>> rate_sentence(place="At Lincoln Middle in 2023–24", group="Black girls",
+    ...               comparison="all other students", outcome="oss",
+    ...               risk_ratio=2.43, ci_low=1.61, ci_high=3.52)
+    'At Lincoln Middle in 2023–24, Black girls were 2.4 times as likely as all other students to be suspended out of school (95% CI 1.6–3.5).'
+    """  # noqa: E501
+    todo = outcome_infinitive(outcome)
+    if not math.isfinite(risk_ratio):
+        why = f": {reason}" if reason else ""
+        return (f"{place}, the risk ratio for {group} compared with {comparison} "
+                f"(likelihood to {todo}) cannot be computed{why}.")
+    ci = ""
+    if math.isfinite(ci_low) and math.isfinite(ci_high):
+        ci = f" (95% CI {format_ratio(ci_low)}–{format_ratio(ci_high)})"
+    return (f"{place}, {group} were {format_ratio(risk_ratio)} times as likely as {comparison} "
+            f"to {todo}{ci}.")
+
+
+def excess_sentence(*, excess: float, group: str, comparison: str, outcome: str) -> str:
+    """Students to parity: "12 fewer Black girls would need to be suspended out of school to
+    reach parity with all other students."
+
+    Examples
+    --------
+    >>> excess_sentence(excess=-3.6, group="Black students", comparison="all other students",
+    ...                 outcome="gifted")
+    '4 more Black students would need to be identified as gifted to reach parity with all other students.'
+    """  # noqa: E501
+    if not math.isfinite(excess):
+        return ""
+    whole = round(abs(excess))
+    if whole == 0:
+        return f"{_capitalise(group)} are at parity with {comparison}."
+    more_or_fewer = "fewer" if excess > 0 else "more"
+    return (f"{whole:,} {more_or_fewer} {group} would need to {outcome_infinitive(outcome)} "
+            f"to reach parity with {comparison}.")
+
+
+def score_sentence(
+    *, place: str, group: str, comparison: str, outcome: str,
+    d: float, ci_low: float, ci_high: float, reason: str = "",
+) -> str:
+    """The headline for scores: "At Lincoln Middle in 2023–24, Black girls scored 0.65 standard
+    deviations below all other students in math (95% CI 0.46–0.83)."
+
+    Examples
+    --------
+    >>> score_sentence(place="Across the district in 2023–24", group="boys",
+    ...                comparison="all other students", outcome="ela_score",
+    ...                d=-0.6457, ci_low=-0.828, ci_high=-0.464)
+    'Across the district in 2023–24, boys scored 0.65 standard deviations below all other students in reading (ELA) (95% CI 0.46–0.83 below).'
+    """  # noqa: E501
+    subject = SCORE_OUTCOMES[outcome]
+    if not math.isfinite(d):
+        why = f": {reason}" if reason else ""
+        return (f"{place}, the {subject} score gap between {group} and {comparison} "
+                f"cannot be computed{why}.")
+    direction = "below" if d < 0 else "above"
+    ci = ""
+    if math.isfinite(ci_low) and math.isfinite(ci_high):
+        lo, hi = sorted((abs(ci_low), abs(ci_high))) if ci_low * ci_high > 0 else (ci_low, ci_high)
+        if ci_low * ci_high > 0:
+            ci = f" (95% CI {lo:.2f}–{hi:.2f} {direction})"
+        else:
+            ci = f" (95% CI {ci_low:+.2f} to {ci_high:+.2f})"
+    return (f"{place}, {group} scored {abs(d):.2f} standard deviations {direction} {comparison} "
+            f"in {subject}{ci}.")

@@ -1,0 +1,72 @@
+"""``equitykit explore``: the server command, the data folder handed to the notebook, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from equitykit import cli
+from equitykit.errors import DataError, UsageError
+from equitykit.widgets import DATA_ENV, default_data_dir, explore_command, server_command
+from equitykit.widgets._command import EXPLORE_NOTEBOOK
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    calls = []
+
+    def fake_run(args, env, check):
+        calls.append({"args": args, "env": env})
+        return subprocess.CompletedProcess(args, 0)
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    return calls
+
+
+def test_app_serves_voila_on_localhost(tmp_path, runs):
+    assert explore_command(tmp_path, app=True, port=9123) == 0
+    (call,) = runs
+    assert call["args"][:3] == [sys.executable, "-m", "voila"]
+    assert "--port=9123" in call["args"] and "--Voila.ip=127.0.0.1" in call["args"]
+    assert call["args"][-1] == str(EXPLORE_NOTEBOOK)
+    assert call["env"][DATA_ENV] == str(tmp_path.resolve())
+
+
+def test_default_opens_jupyterlab(tmp_path, runs):
+    explore_command(tmp_path)
+    assert runs[0]["args"][1:4] == ["-m", "jupyter", "lab"]
+
+
+def test_cli_explore(tmp_path, runs):
+    assert cli.main(["explore", str(tmp_path), "--app", "--port", "9124"]) == 0
+    assert "--port=9124" in runs[0]["args"]
+
+
+def test_missing_folder_is_a_data_error(tmp_path, runs):
+    with pytest.raises(DataError, match="data folder not found"):
+        explore_command(tmp_path / "nope")
+    assert cli.main(["explore", str(tmp_path / "nope")]) == 1
+    assert runs == []
+
+
+def test_bad_port():
+    with pytest.raises(UsageError, match="--port"):
+        server_command(app=True, port=0)
+
+
+def test_data_folder_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_ENV, str(tmp_path))
+    assert default_data_dir() == tmp_path
+
+
+def test_notebook_is_committed_clean():
+    notebook = nbformat.read(EXPLORE_NOTEBOOK, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert len(code) <= 3 and all(len(c.source.splitlines()) <= 4 for c in code)
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert Path(EXPLORE_NOTEBOOK).name == "explore.ipynb"

@@ -1,0 +1,164 @@
+"""compute_view: every number the explorer shows equals the metrics functions' value (1e-9),
+computed here from the student rows independently of the explorer's tables, and the rows are
+the report's rows (disproportionality → suppress_metrics) for the chosen place and dimension."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_explorer_fixtures import tiny_schools, tiny_students
+
+from equitykit import intake, metrics
+from equitykit.config import AuditConfig, Privacy
+from equitykit.widgets import ALL_OTHER, DistrictSource, Selection, compute_view
+from equitykit.widgets import _wording as w
+
+CONFIG = AuditConfig()
+YEAR = 2023
+
+
+@pytest.fixture(scope="module")
+def students() -> pd.DataFrame:
+    return tiny_students()
+
+
+@pytest.fixture(scope="module")
+def cache(students):
+    return DistrictSource.from_frames(students, schools=tiny_schools(), config=CONFIG)["D1"]
+
+
+def _counts(students, outcome_mask, group_mask, school=None):
+    """(x, n) by brute force from the student rows for one year (and school)."""
+    rows = students["school_year"] == YEAR
+    if school:
+        rows &= students["school_id"] == school
+    return (float((rows & group_mask & outcome_mask).sum()), float((rows & group_mask).sum()))
+
+
+def _oss(students):
+    return (students["oss_days"] > 0).fillna(False)
+
+
+def _close(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-9
+
+
+def test_rate_risk_ratio_and_excess_equal_the_metrics_functions(students, cache):
+    view = compute_view(cache, Selection("D1", YEAR, "oss", "race_ethnicity", "Black"),
+                        config=CONFIG)
+    black = students["race_ethnicity"] == "Black"
+    everyone = pd.Series(True, index=students.index)
+    x, n = _counts(students, _oss(students), black)
+    big_x, big_n = _counts(students, _oss(students), everyone)
+    expected = {
+        ("rate", ""): metrics.rate(x, n),
+        ("risk_ratio", ALL_OTHER): metrics.risk_ratio(x, n, big_x - x, big_n - n),
+        ("risk_difference", ALL_OTHER): metrics.risk_difference(x, n, big_x - x, big_n - n),
+        ("excess_students", ALL_OTHER): metrics.excess_students(x, n, big_x - x, big_n - n),
+    }
+    for (measure, comparison), est in expected.items():
+        row = view.row(measure, "Black", comparison)
+        assert not row["suppressed"]
+        assert _close(row["value"], est.value), measure
+        assert _close(row["n"], n)
+    rr = view.row("risk_ratio", "Black", ALL_OTHER)
+    assert _close(rr["ci_low"], expected["risk_ratio", ALL_OTHER].ci_low)
+    assert _close(rr["ci_high"], expected["risk_ratio", ALL_OTHER].ci_high)
+    everyone_rate = view.row("rate", "all")
+    assert _close(everyone_rate["value"], big_x / big_n)
+    # The sentence carries the same numbers, rounded for reading aloud.
+    assert (f"Black students were {w.format_ratio(rr['value'])} times as likely as all other "
+            "students to be suspended out of school") in view.sentence
+    assert (f"95% CI {w.format_ratio(rr['ci_low'])}–{w.format_ratio(rr['ci_high'])}"
+            in view.sentence)
+    excess = round(expected["excess_students", ALL_OTHER].value)
+    assert view.detail.startswith(f"{excess:,} fewer Black students would need to be suspended")
+
+
+def test_named_comparison_group_uses_the_scalar_functions(students, cache):
+    sel = Selection("D1", YEAR, "oss", "sex", "M", comparison="F", school_id="S2")
+    view = compute_view(cache, sel, config=CONFIG)
+    x, n = _counts(students, _oss(students), students["sex"] == "M", school="S2")
+    x_f, n_f = _counts(students, _oss(students), students["sex"] == "F", school="S2")
+    for measure in ("risk_ratio", "risk_difference", "excess_students"):
+        row = view.row(measure, "M", "F")
+        est = getattr(metrics, measure)(x, n, x_f, n_f)
+        assert not row["suppressed"]
+        assert _close(row["value"], est.value) and _close(row["ci_low"], est.ci_low)
+    assert "boys were" in view.sentence and "as likely as girls" in view.sentence
+    # Compared with a group whose cell is withheld, the contrast is withheld too (report rule 4).
+    hidden = compute_view(cache, Selection("D1", YEAR, "oss", "sex", "M", comparison="F"),
+                          config=CONFIG)
+    assert hidden.row("rate", "F")["suppressed"]
+    assert hidden.row("risk_ratio", "M", "F")["suppressed"]
+    assert "suppressed (fewer than 10 students" in hidden.sentence
+
+
+def test_school_filter_uses_that_school_only(students, cache):
+    view = compute_view(cache, Selection("D1", YEAR, "oss", "race_ethnicity", "Hispanic/Latino",
+                                         school_id="S2"), config=CONFIG)
+    x, n = _counts(students, _oss(students), students["race_ethnicity"] == "Hispanic/Latino",
+                   school="S2")
+    row = view.row("rate", "Hispanic/Latino")
+    assert not row["suppressed"] and _close(row["value"], metrics.rate(x, n).value)
+    assert view.place == "At Roosevelt High in 2023–24"
+
+
+def test_score_gap_and_distribution_equal_numpy_and_cohens_d(students, cache):
+    view = compute_view(cache, Selection("D1", YEAR, "math_score", "race_ethnicity", "Black"),
+                        config=CONFIG)
+    year = students[students["school_year"] == YEAR]
+    black = year.loc[year["race_ethnicity"] == "Black", "math_score"].to_numpy(float)
+    other = year.loc[year["race_ethnicity"] != "Black", "math_score"].to_numpy(float)
+    d = metrics.cohens_d(black.mean(), black.std(ddof=1), len(black),
+                         other.mean(), other.std(ddof=1), len(other))
+    row = view.row("cohens_d", "Black", ALL_OTHER)
+    assert _close(row["value"], d.value) and _close(row["ci_high"], d.ci_high)
+    mean = view.row("mean", "Black")
+    assert _close(mean["value"], black.mean()) and _close(mean["sd"], black.std(ddof=1))
+    for q, col in ((0.1, "q10"), (0.25, "q25"), (0.5, "q50"), (0.75, "q75"), (0.9, "q90")):
+        assert _close(mean[col], float(np.quantile(black, q)))
+    assert f"scored {abs(d.value):.2f} standard deviations below all other students" in (
+        view.sentence)
+
+
+def test_rows_are_the_reports_rows(students, cache):
+    """Same pipeline as the report: to_counts → disproportionality → suppress_metrics."""
+    counts = intake.to_counts(intake.derive_outcomes(students, CONFIG))
+    counts = counts[(counts["school_year"] == YEAR) & (counts["measure"] == "gifted")]
+    report = metrics.suppress_metrics(metrics.disproportionality(counts), min_n=10)
+    view = compute_view(cache, Selection("D1", YEAR, "gifted", "race_ethnicity×sex", "Black×F",
+                                         school_id="S1"), config=CONFIG)
+    mine = view.table[view.table["comparison"].isin(["", ALL_OTHER])]
+    keys = ["school_id", "dimension", "group", "measure", "comparison"]
+    theirs = report[(report["school_id"] == "S1")
+                    & report["dimension"].isin(["race_ethnicity×sex", "all"])
+                    & report["measure"].isin(mine["measure"].unique())]
+    merged = mine.merge(theirs, on=keys, suffixes=("", "_report"), validate="1:1")
+    assert len(merged) == len(theirs) == len(mine)
+    assert (merged["suppressed"] == merged["suppressed_report"]).all()
+    for col in ("value", "n", "ci_low"):
+        assert all(_close(a, b) for a, b in zip(merged[col], merged[f"{col}_report"],
+                                                strict=True))
+
+
+def test_minimum_n_can_be_raised_but_never_lowered(cache):
+    base = Selection("D1", YEAR, "oss", "race_ethnicity", "Black")
+    low = compute_view(cache, Selection(**{**base.__dict__, "min_n": 1}), config=CONFIG)
+    default = compute_view(cache, base, config=CONFIG)
+    assert low.min_n == 10
+    pd.testing.assert_frame_equal(low.table, default.table)
+    high = compute_view(cache, Selection(**{**base.__dict__, "min_n": 300}), config=CONFIG)
+    assert high.row("rate", "Black")["suppressed"]  # 240 Black students < 300
+    assert "suppressed (fewer than 300 students" in high.sentence
+    strict = AuditConfig(privacy=Privacy(min_n=300))
+    assert compute_view(cache, base, config=strict).min_n == 300
+
+
+def test_focus_equal_to_comparison_is_refused(cache):
+    with pytest.raises(ValueError, match="must differ"):
+        compute_view(cache, Selection("D1", YEAR, "oss", "sex", "F", comparison="F"),
+                     config=CONFIG)
