@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
+from .public_data._spec import AggregateSpec
 
 __all__ = [
     "SECTIONS",
@@ -130,7 +131,12 @@ class TeacherRules(_Model):
 
 
 class AuditConfig(_Model):
-    """A client's audit settings. Every field is optional."""
+    """A client's audit settings. Every field is optional.
+
+    ``aggregate``: for audits from published counts instead of student records, how each file
+    of the data folder becomes the counts table (see :class:`equitykit.public_data.AggregateSpec`
+    and ``examples/albemarle.yml``); None for student-level data.
+    """
 
     title: str = "Equity audit"
     client: str = ""
@@ -144,6 +150,7 @@ class AuditConfig(_Model):
     teachers: TeacherRules = TeacherRules()
     q_threshold: float = Field(0.05, gt=0, lt=1)
     sections: tuple[str, ...] = SECTIONS
+    aggregate: AggregateSpec | None = None
 
     @field_validator("sections")
     @classmethod

@@ -15,6 +15,7 @@ __all__ = [
     "DIMENSIONS",
     "DISABILITY_CATEGORIES",
     "GRADES",
+    "IDEA_CATEGORIES",
     "INTERSECTION_SEP",
     "OUTCOMES",
     "PLACEMENTS",
@@ -39,6 +40,10 @@ GRADES: tuple[str, ...] = ("PK", "K", *(str(g) for g in range(1, 13)))
 DISABILITY_CATEGORIES: tuple[str, ...] = (
     "AUT", "DB", "DD", "EMN", "HI", "ID", "MD", "OI", "OHI", "SLD", "SLI", "TBI", "VI",
 )
+#: The six disability categories IDEA examines for identification (34 CFR 300.647(b)(3)):
+#: intellectual disability, specific learning disability, emotional disturbance, speech or
+#: language impairment, other health impairment, autism.
+IDEA_CATEGORIES: tuple[str, ...] = ("ID", "SLD", "EMN", "SLI", "OHI", "AUT")
 PLACEMENTS: tuple[str, ...] = ("regular_80_plus", "regular_40_79", "regular_lt_40", "separate")
 
 #: Spellings accepted for booleans (compared case-insensitively, after stripping).
@@ -193,6 +198,15 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome("arrested", "arrested at school", "programmatic", "discipline", True),
         Outcome("disability", "identified for special education", "programmatic",
                 "special_education", True),
+        *(
+            Outcome(f"disability_{code}", f"identified for special education ({label})",
+                    "programmatic", "special_education", True)
+            for code, label in (
+                ("ID", "intellectual disability"), ("SLD", "specific learning disability"),
+                ("EMN", "emotional disturbance"), ("SLI", "speech or language impairment"),
+                ("OHI", "other health impairment"), ("AUT", "autism"),
+            )
+        ),
         Outcome("placement_lt40", "placed in a regular class less than 40% of the day",
                 "programmatic", "special_education", True, "disability"),
         Outcome("placement_separate", "placed in a separate school or facility",

@@ -16,7 +16,7 @@ from _execute_data import DISTRICTS, slow_fixture, write_students
 
 pytest.importorskip("distributed")
 
-from equitykit.execute import run_batch  # noqa: E402
+from equitykit.execute import run_batch
 
 DASK = str(Path(sys.executable).with_name("dask"))
 

@@ -111,6 +111,7 @@ def test_every_outcome_has_a_rule(name):
         "oss_days": [0.0], "oss_count": [0.0],
         "disability": _bools([True]),
         "placement": pd.Categorical(["separate"], categories=schema.PLACEMENTS),
+        "disability_category": pd.Categorical(["AUT"], categories=schema.DISABILITY_CATEGORIES),
         "grade": pd.Categorical(["8"], categories=schema.GRADES),
         "advanced_course": _bools([False]), "algebra1_grade8": _bools([True]),
         "math_level": _ints([3]), "ela_level": _ints([2]),
@@ -120,3 +121,20 @@ def test_every_outcome_has_a_rule(name):
     if name == "advanced_course":
         full["grade"] = pd.Categorical(["10"], categories=schema.GRADES)
     assert pd.notna(derive_outcomes(full)[name].iloc[0])
+
+
+def test_idea_category_identification():
+    """One category's identification: True for that category, False for other students,
+    unknown for a student with a disability but no category."""
+    students = pd.DataFrame({
+        "disability": _bools([True, True, False, True, None]),
+        "disability_category": pd.Categorical(
+            ["ID", "SLD", None, None, None], categories=schema.DISABILITY_CATEGORIES
+        ),
+    })
+    out = derive_outcomes(students)
+    expected_id = pd.Series([True, False, False, None, None], dtype="boolean", name="disability_ID")
+    expected_sld = pd.Series([False, True, False, None, None], dtype="boolean",
+                             name="disability_SLD")
+    pd.testing.assert_series_equal(out["disability_ID"], expected_id)
+    pd.testing.assert_series_equal(out["disability_SLD"], expected_sld)

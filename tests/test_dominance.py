@@ -15,6 +15,8 @@ import statsmodels.api as sm
 
 from equitykit.metrics import predictiveness, strata_table
 
+pytestmark = pytest.mark.filterwarnings("error")
+
 DIMS = ["race_ethnicity", "sex", "econ_disadvantaged", "disability"]
 
 

@@ -66,7 +66,8 @@ def test_notebook_that_writes_no_metrics_fails(data, tmp_path):
     notebook = write_notebook(tmp_path / "nb.ipynb", "x = 1")
     result = run_district(data, "D1", tmp_path / "out", notebook=notebook)
     assert result.status == "failed"
-    assert result.error["message"] == "the notebook ran but did not write metrics.csv into output_dir"
+    assert result.error["message"] == (
+        "the notebook ran but did not write metrics.csv into output_dir")
     assert not (tmp_path / "out" / "D1").exists()
 
 

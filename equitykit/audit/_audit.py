@@ -11,6 +11,7 @@ table, so the report cannot show a number that ``metrics.csv`` hides.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -25,6 +26,7 @@ from IPython.display import HTML
 
 from .. import __version__, metrics
 from ..config import SECTIONS, AuditConfig, load_config
+from ..errors import DataError
 from ..intake import load_district_data
 from . import _sections
 from ._compute import compute_metrics
@@ -79,12 +81,12 @@ class DistrictAudit:
         into ``output_dir`` when given."""
         started = time.perf_counter()
         config = load_config(config_path)
-        data = load_district_data(data_dir, config=config, district_id=district_id)
+        data = _load(data_dir, config, str(district_id))
         loaded = time.perf_counter()
         raw, _counts = compute_metrics(data, config)
         computed = time.perf_counter()
         years = sorted(raw["school_year"].dropna().astype(int).unique())
-        year = int(school_year) if school_year is not None else years[-1]
+        year = int(school_year) if school_year is not None else int(years[-1])
         raw = raw[raw["school_year"] <= year]
         published = metrics.suppress_metrics(
             raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding
@@ -131,6 +133,11 @@ class DistrictAudit:
     # --- sections ---------------------------------------------------------------------------------
 
     @property
+    def student_level(self) -> bool:
+        """True when the audit has student records; False when built from published counts."""
+        return getattr(self.data, "students", None) is not None
+
+    @property
     def sections(self) -> tuple[str, ...]:
         return tuple(s for s in SECTIONS if s in self.config.sections)
 
@@ -159,11 +166,41 @@ class DistrictAudit:
         }
 
 
+@dataclass(frozen=True)
+class AggregateDistrict:
+    """A district known only from published counts (public data): no student records."""
+
+    counts: pd.DataFrame
+    input_sha256: str
+    staff: None = None
+    schools: None = None
+    survey: None = None
+
+
+def _load(data_dir: str | os.PathLike, config: AuditConfig, district_id: str):
+    """Student-level data through intake, or a counts table when the config is aggregate."""
+    if config.aggregate is None:
+        return load_district_data(data_dir, config=config, district_id=district_id)
+    from ..public_data import load_aggregate
+
+    counts = load_aggregate(data_dir, config)
+    counts = counts[counts["district_id"].astype(str) == district_id]
+    if counts.empty:
+        raise DataError(f"district {district_id!r} is not in the public data at {data_dir}")
+    digest = hashlib.sha256(
+        pd.util.hash_pandas_object(counts, index=False).to_numpy().tobytes()
+    ).hexdigest()
+    return AggregateDistrict(counts=counts.reset_index(drop=True), input_sha256=digest)
+
+
 def _atomic_write(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -14,7 +14,8 @@ import pandas as pd
 from .. import metrics
 from ..config import AuditConfig
 from ..intake import derive_outcomes, to_counts
-from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
+from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
+from ..schema import DIMENSIONS, OUTCOMES
 
 __all__ = ["METRIC_COLUMNS", "compute_metrics"]
 
@@ -33,24 +34,39 @@ INTERSECTIONS = (
 
 
 def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All metric rows of one district (every year) and the student counts table.
+    """All metric rows of one district (every year) and the counts table they came from.
 
-    ``data`` is an :class:`equitykit.intake.DistrictData` holding one district.
+    ``data`` is an :class:`equitykit.intake.DistrictData` holding one district, or an
+    aggregate-only district (a ``counts`` attribute and no students, from public data):
+    then the rate-based analyses, the locus of each gap and segregation run from the counts,
+    and the analyses that need student records are left out (their sections say so).
     """
-    students = derive_outcomes(data.students, config)
-    counts = to_counts(students, intersections=INTERSECTIONS, by_school=True)
+    students = getattr(data, "students", None)
+    if students is not None:
+        students = derive_outcomes(students, config)
+        counts = to_counts(students, intersections=INTERSECTIONS, by_school=True)
+    else:
+        counts = data.counts
     latest = int(counts["school_year"].max())
+    staff = getattr(data, "staff", None)
     parts = [
+        _enrollment_rows(counts, staff),
         _rate_rows(counts, config, latest),
-        _score_rows(students, config),
         _locus_rows(counts, latest),
         _segregation_rows(counts),
-        _predictiveness_rows(students, latest),
     ]
-    if data.staff is not None and len(data.staff):
-        parts.append(_teacher_rows(data.staff, students, counts, config))
+    if students is not None:
+        parts += [_score_rows(students, config), _predictiveness_rows(students, latest)]
+        if staff is not None and len(staff):
+            parts.append(_teacher_rows(staff, students, counts, config))
+        schools = getattr(data, "schools", None)
+        if schools is not None and "per_pupil_expenditure" in schools:
+            parts.append(_resource_rows(schools, students))
+    survey = getattr(data, "survey", None)
+    if survey is not None and len(survey):
+        parts.append(_climate_rows(survey))
     rows = pd.concat([p for p in parts if p is not None and len(p)], ignore_index=True)
-    return _conform(rows, str(students["district_id"].iloc[0])), counts
+    return _conform(rows, str(counts["district_id"].iloc[0])), counts
 
 
 def _conform(rows: pd.DataFrame, district_id: str) -> pd.DataFrame:
@@ -63,17 +79,68 @@ def _conform(rows: pd.DataFrame, district_id: str) -> pd.DataFrame:
                 else False if col in ("suppressed", "flagged")
                 else np.nan
             )
+    for col in ("school_id", "comparison", "note", "section"):
+        rows[col] = rows[col].fillna("").astype(str)
     rows["flagged"] = rows["flagged"].fillna(False).astype(bool)
     rows["suppressed"] = rows["suppressed"].fillna(False).astype(bool)
     return rows[list(METRIC_COLUMNS)].reset_index(drop=True)
 
 
+# --- enrollment -----------------------------------------------------------------------------------
+
+def _enrollment_rows(counts: pd.DataFrame, staff: pd.DataFrame | None) -> pd.DataFrame | None:
+    """District composition by group, of students and (when given) of teachers."""
+    if _enrolled_measure(counts) is None:
+        return None
+    enrolled = counts[(counts["measure"] == _enrolled_measure(counts))
+                      & (counts["school_id"] == "")
+                      & counts["dimension"].isin(("all", *DIMENSIONS))]
+    parts = [_composition(enrolled, "denominator").assign(outcome="enrollment")]
+    latest = counts["school_year"].max()
+    per_school = counts[(counts["measure"] == _enrolled_measure(counts))
+                        & (counts["school_id"] != "") & (counts["school_year"] == latest)
+                        & counts["dimension"].isin(("all", "econ_disadvantaged"))]
+    for school_id, school in per_school.groupby("school_id"):
+        parts.append(_composition(school, "denominator").assign(
+            outcome="enrollment", school_id=school_id))
+    if staff is not None and "race_ethnicity" in staff:
+        teachers = staff[staff["role"].astype("string").str.lower() == "teacher"]
+        per_group = (
+            teachers.dropna(subset=["race_ethnicity"])
+            .groupby(["school_year", "race_ethnicity"], observed=True).size()
+            .rename("denominator").reset_index()
+            .rename(columns={"race_ethnicity": "group"})
+            .assign(dimension="race_ethnicity", group=lambda f: f["group"].astype(str))
+        )
+        totals = per_group.groupby("school_year", as_index=False)["denominator"].sum()
+        totals = totals.assign(dimension="all", group="all")
+        staff_counts = pd.concat([totals, per_group], ignore_index=True)
+        parts.append(_composition(staff_counts, "denominator").assign(outcome="teachers"))
+    out = pd.concat(parts, ignore_index=True)
+    out["school_id"] = out.get("school_id", pd.Series(dtype=str)).fillna("")
+    return out.assign(section="enrollment", measure="composition", comparison="")
+
+
+def _composition(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    total = frame[frame["dimension"] == "all"].set_index("school_year")[column]
+    return pd.DataFrame({
+        "school_year": frame["school_year"].astype(int), "dimension": frame["dimension"],
+        "group": frame["group"], "n": frame[column],
+        "value": frame[column] / frame["school_year"].map(total),
+    })
+
+
 # --- rates, disproportionality, IDEA -------------------------------------------------------------
 
 def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.DataFrame:
-    """District rows for every year; school rows for the latest year, main dimensions only."""
+    """District rows for every year; per school, the all-students rates of the latest year.
+
+    School × group rates are not published: the locus of each gap (between or within schools)
+    is computed from them and reported instead, which keeps small school cells private without
+    a cascade of complementary suppression into the district figures.
+    """
     keep = (counts["school_id"] == "") | (
-        (counts["school_year"] == latest) & counts["dimension"].isin(("all", *DIMENSIONS))
+        (counts["school_year"] == latest) & (counts["dimension"] == "all")
     )
     table = metrics.disproportionality(counts[keep])
     idea = metrics.idea_disproportionality(
@@ -87,25 +154,43 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.Dat
 
 
 def _mark_idea(table: pd.DataFrame, idea: pd.DataFrame) -> pd.DataFrame:
-    """Flag the district risk-ratio rows the IDEA rule flags, and note its verdict."""
+    """Add the IDEA significant-disproportionality verdicts (METHODS §2) to the rate rows.
+
+    Where the IDEA ratio is the published risk ratio (identification over all students,
+    placement over students with disabilities), that row is flagged and noted. Discipline is
+    judged among students with disabilities (``Black×true`` vs other students with
+    disabilities, comparison ``swd_other``), and an alternate risk ratio is compared with the
+    state (``state_other``); those verdicts are rows of their own.
+    """
     if idea is None or idea.empty:
         return table
-    verdict = idea.assign(
-        school_id="", dimension="race_ethnicity", comparison="all_other", measure="risk_ratio",
-        idea_note=np.where(
-            idea["significant"], "IDEA: significant disproportionality",
-            np.where(idea["flagged"], "IDEA: above the risk-ratio threshold", "IDEA: below"),
-        ),
+    idea = idea[idea["kind"] != "not_calculated"]
+    note = np.where(idea["significant"], "IDEA: significant disproportionality",
+                    np.where(idea["flagged"], "IDEA: above the risk-ratio threshold",
+                             "IDEA: at or below the risk-ratio threshold"))
+    swd = (idea["population"] == STUDENTS_WITH_DISABILITIES) & (idea["area"] == "discipline")
+    rows = pd.DataFrame({
+        "school_year": idea["school_year"], "school_id": "", "section": "programmatic",
+        "outcome": idea["category"],
+        "dimension": np.where(swd, SWD_DIMENSION, "race_ethnicity"),
+        "group": np.where(swd, idea["group"] + SWD_SUFFIX, idea["group"]),
+        "measure": idea["kind"],
+        "comparison": np.where(idea["kind"] == "alternate_risk_ratio", "state_other",
+                               np.where(swd, "swd_other", "all_other")),
+        "n": idea["denominator"], "numerator": idea["numerator"], "value": idea["ratio"],
+        "flagged": idea["flagged"].astype(bool), "idea_note": note,
+    })
+    key = ["school_year", "school_id", "outcome", "dimension", "group", "measure", "comparison"]
+    out = table.drop(columns=["flagged"], errors="ignore").merge(
+        rows[[*key, "flagged", "idea_note"]], on=key, how="left"
     )
-    key = ["school_year", "school_id", "measure", "outcome", "dimension", "group", "comparison"]
-    verdict = verdict.rename(columns={"category": "outcome"})[
-        [*key, "flagged", "idea_note"]
-    ].drop_duplicates(key)
-    out = table.drop(columns=["flagged"], errors="ignore").merge(verdict, on=key, how="left")
     out["flagged"] = out["flagged"].fillna(False).astype(bool)
-    note = out.get("note", pd.Series("", index=out.index)).fillna("")
-    out["note"] = np.where(out["idea_note"].notna(), out["idea_note"], note)
-    return out.drop(columns=["idea_note"])
+    out["note"] = out["idea_note"].fillna(out.get("note", "")).fillna("")
+    matched = rows.merge(table[key], on=key, how="inner")[key]
+    extra = rows.merge(matched, on=key, how="left", indicator=True)
+    extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
+    extra = extra.rename(columns={"idea_note": "note"})
+    return pd.concat([out.drop(columns=["idea_note"]), extra], ignore_index=True)
 
 
 # --- achievement gaps -----------------------------------------------------------------------------
@@ -132,6 +217,12 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
     year_totals = values.groupby(tested["school_year"]).agg(["count", "sum"])
     year_sq = (values**2).groupby(tested["school_year"]).sum()
     level = LEVELS[score]
+    if dimension == DIMENSIONS[0]:
+        for year, total in year_totals.iterrows():
+            rows.append({"school_year": int(year), "section": "achievement", "outcome": score,
+                         "dimension": "all", "group": "all", "comparison": "",
+                         "measure": "mean", "n": float(total["count"]),
+                         "value": total["sum"] / total["count"]})
     for (year, group), s in stats.iterrows():
         n_o = year_totals.loc[year, "count"] - s["count"]
         if s["count"] < 2 or n_o < 2:
@@ -184,7 +275,10 @@ def _group_labels(column: pd.Series) -> pd.Series:
 # --- where gaps sit -------------------------------------------------------------------------------
 
 def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
-    main = counts[(counts["school_year"] == latest) & counts["dimension"].isin(("all", *DIMENSIONS))]
+    year = counts["school_year"] == latest
+    main = counts[year & counts["dimension"].isin(("all", *DIMENSIONS))]
+    if main["school_id"].nunique() < 3:  # the district row and at least two schools
+        return None
     located = metrics.locate_gaps(main)
     if located is None or located.empty:
         return None
@@ -198,6 +292,8 @@ def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
 # --- segregation ----------------------------------------------------------------------------------
 
 def _segregation_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
+    if _enrolled_measure(counts) is None:
+        return None
     enrolled = counts[
         (counts["measure"] == _enrolled_measure(counts)) & (counts["school_id"] != "")
         & (counts["dimension"].isin(("race_ethnicity", "econ_disadvantaged")))
@@ -207,6 +303,8 @@ def _segregation_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
         race = frame[frame["dimension"] == "race_ethnicity"].pivot_table(
             index="school_id", columns="group", values="denominator", aggfunc="sum", fill_value=0
         )
+        if len(race) < 2:
+            continue
         base = {"school_year": int(year), "section": "segregation", "dimension": "race_ethnicity",
                 "outcome": "enrollment"}
         theil = metrics.theil_h(race)
@@ -304,10 +402,65 @@ def _teacher_rows(staff: pd.DataFrame, students: pd.DataFrame, counts: pd.DataFr
     return pd.concat(rows, ignore_index=True)
 
 
-def _enrolled_measure(counts: pd.DataFrame) -> str:
-    """An outcome whose denominator is every enrolled student (for enrollment counts)."""
+def _enrolled_measure(counts: pd.DataFrame) -> str | None:
+    """A measure whose denominators count every enrolled student (for enrollment counts)."""
     present = set(counts["measure"])
+    if "enrollment" in present:
+        return "enrollment"
     for name, outcome in OUTCOMES.items():
         if outcome.population == "enrolled" and name in present:
             return name
     raise ValueError("no outcome with every enrolled student in its denominator")
+
+
+# --- resources ------------------------------------------------------------------------------------
+
+def _resource_rows(schools: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame | None:
+    spending = metrics.spending_by_poverty(schools, metrics.school_composition(students))
+    if spending.empty:
+        return None
+    base = pd.DataFrame({"school_year": spending["school_year"], "section": "resources",
+                         "outcome": "per_pupil_expenditure", "dimension": "school_poverty"})
+    return pd.concat([
+        base.assign(measure="mean", group="high_quartile", value=spending["spending_high"]),
+        base.assign(measure="mean", group="low_quartile", value=spending["spending_low"]),
+        base.assign(measure="ratio", group="high_quartile", comparison="low_quartile",
+                    value=spending["ratio"]),
+        base.assign(measure="progressivity_slope", group="all", value=spending["slope"],
+                    n=spending["students"]),
+    ], ignore_index=True)
+
+
+# --- climate --------------------------------------------------------------------------------------
+
+def _climate_rows(survey: pd.DataFrame) -> pd.DataFrame | None:
+    """Favorable-response rates by group and domain, through the same disparity engine.
+
+    A survey has one row per response and usually no student id, so a domain's rate is the
+    share of favorable responses and its ``n`` the average number of respondents per item of
+    the domain (responses / items), rounded: what suppression and intervals then use.
+    """
+    if "favorable" not in survey or survey["favorable"].isna().all():
+        return None
+    answered = survey[survey["favorable"].notna()]
+    frames = []
+    for dimension in ("all", *[d for d in DIMENSIONS if d in answered]):
+        labels = (pd.Series("all", index=answered.index) if dimension == "all"
+                  else _group_labels(answered[dimension]))
+        keys = [answered["school_year"], answered["domain"].astype(str), labels]
+        grouped = answered["favorable"].astype(float).groupby(keys, observed=True)
+        items = answered["item"].groupby(keys[:2], observed=True).nunique()
+        sums = grouped.agg(["sum", "count"]).reset_index()
+        sums.columns = ["school_year", "domain", "group", "favorable", "responses"]
+        per_item = sums.join(items.rename("items"), on=["school_year", "domain"])
+        frames.append(pd.DataFrame({
+            "district_id": str(answered["district_id"].iloc[0]), "school_id": "",
+            "school_year": per_item["school_year"].astype(int),
+            "measure": "favorable_" + per_item["domain"],
+            "dimension": dimension, "group": per_item["group"],
+            "numerator": (per_item["favorable"] / per_item["items"]).round(),
+            "denominator": (per_item["responses"] / per_item["items"]).round(),
+        }))
+    counts = pd.concat(frames, ignore_index=True).dropna(subset=["group"])
+    table = metrics.disproportionality(counts)
+    return table.assign(section="climate")

@@ -50,7 +50,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
     if log:
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-    ax.set_title(title, loc="left", fontsize=11)
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("risk ratio vs all other students (log scale)" if log else "")
     alt = f"{title}. " + "; ".join(
         f"{r[label]}: {r['value']:.2f} (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
@@ -72,7 +72,6 @@ def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
     ax.axvline(0, color="#444", lw=1)
     ax.set_yticks(y, rows[label])
     ax.set_xlabel("standard deviations vs all other students (Hedges' g)")
-    ax.set_title(title, loc="left", fontsize=11)
     alt = f"{title}. " + "; ".join(
         f"{r[label]}: {r['value']:.2f} SD (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
         for _, r in rows.iterrows()
@@ -93,7 +92,6 @@ def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set(xlabel=xlabel, ylabel=ylabel)
-    ax.set_title(title, loc="left", fontsize=11)
     corr = schools[[x, y]].corr().iloc[0, 1] if len(schools) >= 3 else float("nan")
     alt = (f"{title}. {len(schools)} schools; {ylabel} against {xlabel}; "
            f"correlation {corr:.2f}.")
@@ -108,7 +106,6 @@ def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> str:
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set(xlabel="", ylabel="share of teachers")
     ax.legend(title=xlabel)
-    ax.set_title(title, loc="left", fontsize=11)
     alt = f"{title}. " + "; ".join(
         f"{r['indicator']}, {r['quartile']}: {100 * r['value']:.1f}%" for _, r in rows.iterrows()
     )

@@ -141,7 +141,7 @@ def _extras(district: pd.DataFrame, school_year: int) -> pd.DataFrame:
     locus = year[year["measure"] == "between_school_share"].drop_duplicates(key).set_index(key)
     parts = [
         pick("rate", "", "value", "rate_group"),
-        pick("rate", "all_other", "value", "rate_other"),
+        pick("rate", "", "display", "rate_display") if "display" in year else None,
         pick("excess_students", "all_other", "value", "excess_students"),
         locus["value"].rename("between_share"),
         locus["note"].rename("locus") if "note" in locus else None,
@@ -154,7 +154,8 @@ def _finding(rank: int, row) -> dict:
     outcome, dimension, group = row.outcome, row.dimension, row.group
     who = group_label(dimension, group)
     what = outcome_label(outcome)
-    locus = row.locus if isinstance(getattr(row, "locus", None), str) else "mixed"
+    # Where a gap sits needs school-level counts; without them the locus is unknown (None).
+    locus = row.locus if isinstance(getattr(row, "locus", None), str) and row.locus else None
     if row.measure == "risk_ratio":
         title = f"{capitalize(who)}: {what}"
         statement = _rate_statement(row, who, what, locus)
@@ -190,8 +191,13 @@ def _rate_statement(row, who: str, what: str, locus: str) -> str:
     rr = row.value
     times = f"{rr:.1f} times as likely" if rr >= 1 else f"{rr:.2f} times as likely"
     rates = ""
-    if math.isfinite(getattr(row, "rate_group", math.nan)):
-        rates = f"{fmt_pct(row.rate_group)} vs {fmt_pct(row.rate_other)}; "
+    rate_group = getattr(row, "rate_group", math.nan)
+    coded = str(getattr(row, "rate_display", "")).startswith(("≥", "≤"))
+    if coded:
+        rates = f"{row.rate_display}; "
+    elif isinstance(rate_group, float) and math.isfinite(rate_group) and rr > 0:
+        # The comparison rate follows from the two published figures: rate / risk ratio.
+        rates = f"{fmt_pct(rate_group)} vs {fmt_pct(rate_group / rr)}; "
     text = (
         f"{capitalize(who)} were {times} as all other students to be {what} "
         f"({rates}95% CI {row.ci_low:.2f}–{row.ci_high:.2f})"

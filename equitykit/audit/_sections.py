@@ -14,7 +14,7 @@ import pandas as pd
 from ..schema import DIMENSIONS
 from . import _figures as fig
 from ._labels import capitalize, dimension_label, group_label, outcome_label
-from ._tables import SUPPRESSED_TEXT, format_value, html_table, note, skip
+from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
 
 _ACHIEVEMENT_RATES = ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
                       "retained", "chronic_absent")
@@ -23,16 +23,24 @@ _PROGRAMMATIC = ("disability", "placement_lt40", "placement_separate", "oss", "i
                  "algebra1_grade8")
 
 
+NEEDS_STUDENTS = ("This section needs student records; this audit was built from published "
+                  "counts only.")
+
+
 def _year(audit, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     frame = audit.published if frame is None else frame
     return frame[(frame["school_year"] == audit.school_year) & (frame["school_id"] == "")]
 
 
 def _cell(row: pd.Series, column: str = "value") -> str:
+    """A published number as text; a withheld one as the word "suppressed"."""
     if row["suppressed"]:
         return SUPPRESSED_TEXT
-    display = row.get("display") if column == "value" else None
-    return format_value(row["measure"], row[column], display=display)
+    if column != "value":
+        return format_value(column, row[column])
+    display = row.get("display")
+    coded = isinstance(display, str) and display.startswith(("≥", "≤", "N<"))
+    return format_value(row["measure"], row[column], display=display if coded else None)
 
 
 def _ci(row: pd.Series) -> str:
@@ -67,19 +75,22 @@ def summary(audit) -> str:
 
 def data_profile(audit) -> str:
     data = audit.data
+    if not audit.student_level:
+        return note("Built from published counts (public data), not student records: rates, "
+                    "disproportionality and segregation are audited; score gaps, "
+                    "predictiveness and teacher quality need student records.")
     rows = [
         {"table": name, "present": "yes" if getattr(data, name, None) is not None else "no"}
         for name in ("students", "staff", "schools", "survey")
     ]
-    students = audit.published[
-        (audit.published["measure"] == "rate") & (audit.published["dimension"] == "all")
+    enrolled = audit.published[
+        (audit.published["outcome"] == "enrollment") & (audit.published["dimension"] == "all")
         & (audit.published["school_id"] == "")
     ]
-    by_year = (
-        students.groupby("school_year")["n"].max().reset_index()
-        .assign(n=lambda f: f["n"].map(lambda v: format_value("n", v)))
-        .rename(columns={"school_year": "school year", "n": "students"})
-    )
+    by_year = pd.DataFrame({
+        "school year": enrolled["school_year"].astype(int).astype(str),
+        "students": [_cell(r, "n") for _, r in enrolled.iterrows()],
+    })
     return (
         html_table(pd.DataFrame(rows), caption="Tables supplied")
         + html_table(by_year, caption="Students audited by school year")
@@ -90,17 +101,71 @@ def data_profile(audit) -> str:
 
 def enrollment(audit) -> str:
     year = _year(audit)
-    comp = year[(year["measure"] == "rate") & (year["comparison"] == "")
-                & (year["dimension"] == "race_ethnicity")]
+    comp = year[(year["measure"] == "composition") & (year["dimension"] == "race_ethnicity")]
     if comp.empty:
         return skip("No race/ethnicity data to describe enrollment.")
-    first = comp[comp["outcome"] == comp["outcome"].iloc[0]]
+    students = comp[comp["outcome"] == "enrollment"].set_index("group")
+    teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
-        "group": first["group"],
-        "students": [_cell(r, "n") if not r["suppressed"] else SUPPRESSED_TEXT
-                     for _, r in first.iterrows()],
+        "group": students.index,
+        "students": [_cell(r, "n") for _, r in students.iterrows()],
+        "share of students": [_cell(r) for _, r in students.iterrows()],
+        "share of teachers": [
+            _cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
+        ],
     })
-    return html_table(table, caption="Students by race/ethnicity")
+    return (
+        html_table(table, caption="Students and teachers by race/ethnicity")
+        + note("A district whose teachers mirror its students has equal shares in the last "
+               "two columns.")
+        + _schools_table(audit)
+    )
+
+
+_SCHOOL_OUTCOMES = ("chronic_absent", "oss", "gifted", "advanced_course", "math_proficient")
+
+
+def _school_rows(audit) -> pd.DataFrame:
+    """Published per-school figures of the audited year, one row per school."""
+    p = audit.published
+    rows = p[(p["school_id"] != "") & (p["school_year"] == audit.school_year)
+             & (p["dimension"].isin(("all", "econ_disadvantaged")))]
+    rows = rows[(rows["group"] == "all") | (rows["group"] == "true")]
+    return rows
+
+
+def _school_names(audit) -> dict[str, str]:
+    schools = getattr(audit.data, "schools", None)
+    if schools is None or "school_name" not in schools:
+        return {}
+    latest = schools[schools["school_year"] == schools["school_year"].max()]
+    return dict(zip(latest["school_id"].astype(str), latest["school_name"].astype(str),
+                    strict=False))
+
+
+def _schools_table(audit) -> str:
+    rows = _school_rows(audit)
+    if rows.empty:
+        return ""
+    names = _school_names(audit)
+    table = []
+    for school_id, school in rows.groupby("school_id"):
+        def pick(outcome, measure, group="all", school=school):
+            hit = school[(school["outcome"] == outcome) & (school["measure"] == measure)
+                         & (school["group"] == group)]
+            return _cell(hit.iloc[0]) if len(hit) else "—"
+
+        total = school[(school["outcome"] == "enrollment") & (school["group"] == "all")]
+        entry = {
+            "school": names.get(school_id, school_id),
+            "students": _cell(total.iloc[0], "n") if len(total) else "—",
+            "econ. disadvantaged": pick("enrollment", "composition", "true"),
+        }
+        for outcome in _SCHOOL_OUTCOMES:
+            if outcome in set(rows["outcome"]):
+                entry[outcome_label(outcome)] = pick(outcome, "rate")
+        table.append(entry)
+    return html_table(pd.DataFrame(table), caption="Schools at a glance (all students)")
 
 
 # --- outcome sections ----------------------------------------------------------------------------
@@ -132,8 +197,9 @@ def _outcome_block(audit, outcome: str) -> str:
     out = f"<h3>{html.escape(capitalize(label))}</h3>"
     plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
     if len(plot_rows):
-        out += fig.forest_plot(plot_rows, title=f"Risk ratio of being {label}, by race/ethnicity",
-                               label="group")
+        out += fig.forest_plot(
+            plot_rows, title=f"{capitalize(label)}: risk ratio by race/ethnicity", label="group"
+        )
     out += html_table(pd.DataFrame(table), caption=f"{capitalize(label)} by race/ethnicity")
     return out + _other_dimensions(year, outcome)
 
@@ -149,7 +215,7 @@ def _other_dimensions(year: pd.DataFrame, outcome: str) -> str:
         "group": [capitalize(group_label(r["dimension"], r["group"])) for _, r in rows.iterrows()],
         "risk ratio": [_cell(r) for _, r in rows.iterrows()],
         "95% CI": [_ci(r) for _, r in rows.iterrows()],
-        "q": [format_value("q", r["q_value"]) if not r["suppressed"] else "" for _, r in
+        "q": [format_q(r["q_value"]) if not r["suppressed"] else "" for _, r in
               rows.iterrows()],
     })
     return html_table(table, caption=f"{capitalize(outcome_label(outcome))}: other groups")
@@ -193,27 +259,93 @@ def achievement(audit) -> str:
         out += html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
                           "other students")
     if not out:
-        out = skip("No test scores in the district's data; score gaps are not audited.")
+        out = skip("No test scores in the district's data; score gaps are not audited."
+                   if audit.student_level else NEEDS_STUDENTS)
     return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
 
 
 def programmatic(audit) -> str:
-    return _outcome_section(audit, _PROGRAMMATIC)
+    return _school_scatter(audit, "oss") + _outcome_section(audit, _PROGRAMMATIC)
+
+
+def _school_scatter(audit, outcome: str) -> str:
+    rows = _school_rows(audit)
+    rows = rows[~rows["suppressed"]]
+    poverty = rows[(rows["outcome"] == "enrollment") & (rows["group"] == "true")]
+    rate = rows[(rows["outcome"] == outcome) & (rows["measure"] == "rate")]
+    size = rows[(rows["outcome"] == "enrollment") & (rows["group"] == "all")]
+    frame = pd.DataFrame({
+        "poverty": poverty.set_index("school_id")["value"],
+        "rate": rate.set_index("school_id")["value"],
+        "n": size.set_index("school_id")["n"],
+    }).dropna()
+    if len(frame) < 3:
+        return ""
+    label = outcome_label(outcome)
+    return fig.school_scatter(
+        frame, x="poverty", y="rate", xlabel="share of students economically disadvantaged",
+        ylabel=f"share {label}", title=f"Schools: {label} against school poverty",
+    )
+
+
+_QUARTILE_DIMENSIONS = {"school_poverty": "poverty", "school_minority": "students of color"}
 
 
 def teacher_quality(audit) -> str:
+    if not audit.student_level:
+        return skip(NEEDS_STUDENTS)
     rows = _year(audit)
     rows = rows[rows["section"] == "teacher_quality"]
     if rows.empty:
         return skip("No staff table, so teacher quality equity is not audited.")
-    table = pd.DataFrame({
-        "indicator": rows["outcome"].str.replace("_", " "),
-        "comparison": rows["group"] + " vs " + rows["comparison"],
-        "measure": rows["measure"].str.replace("_", " "),
-        "value": [_cell(r) for _, r in rows.iterrows()],
-        "95% CI": [_ci(r) for _, r in rows.iterrows()],
-    })
-    return html_table(table, caption="Teacher quality by school poverty and minority quartile")
+    out, plot = "", []
+    for dimension, words in _QUARTILE_DIMENSIONS.items():
+        part = rows[rows["dimension"] == dimension]
+        table = []
+        for indicator, ind in part.groupby("outcome", sort=False):
+            def pick(measure, group, ind=ind):
+                hit = ind[(ind["measure"] == measure) & (ind["group"] == group)]
+                return hit.iloc[0] if len(hit) else None
+
+            high, low = pick("rate", "high_quartile"), pick("rate", "low_quartile")
+            gap = pick("risk_difference", "high_quartile")
+            name = indicator.replace("_teacher", "").replace("_", "-")
+            table.append({
+                "teachers who are": name,
+                f"highest-{words} schools": _cell(high) if high is not None else "—",
+                f"lowest-{words} schools": _cell(low) if low is not None else "—",
+                "gap (points)": _cell(gap) if gap is not None else "—",
+                "95% CI": _ci(gap) if gap is not None else "",
+            })
+            if dimension == "school_poverty":
+                plot += [{"indicator": name, "quartile": q, "value": r["value"]}
+                         for q, r in (("highest-poverty quarter", high),
+                                      ("lowest-poverty quarter", low))
+                         if r is not None and not r["suppressed"]]
+        if table:
+            out += html_table(pd.DataFrame(table),
+                              caption=f"Teachers in the highest- and lowest-{words} quarter "
+                                      "of schools")
+    if plot:
+        out = fig.quartile_plot(pd.DataFrame(plot), title="Novice, uncertified and "
+                                "out-of-field teachers by school poverty",
+                                xlabel="schools") + out
+    exposure = rows[(rows["measure"] == "mean_teacher_experience")
+                    & (rows["dimension"] == "race_ethnicity")]
+    if len(exposure):
+        gaps = rows[rows["measure"] == "experience_gap"].set_index(["dimension", "group"])
+        table = pd.DataFrame({
+            "group": exposure["group"],
+            "mean years of teacher experience": [_cell(r) for _, r in exposure.iterrows()],
+            "gap vs all other students (years)": [
+                _cell(gaps.loc[(r["dimension"], r["group"])])
+                if (r["dimension"], r["group"]) in gaps.index else "—"
+                for _, r in exposure.iterrows()
+            ],
+        })
+        out += html_table(table, caption="Teacher experience the average student of each "
+                          "group has (student-weighted)")
+    return out
 
 
 def segregation(audit) -> str:
@@ -234,6 +366,8 @@ def segregation(audit) -> str:
 
 
 def resources(audit) -> str:
+    if not audit.student_level:
+        return skip(NEEDS_STUDENTS)
     rows = _year(audit)
     rows = rows[rows["section"] == "resources"]
     if rows.empty:
@@ -255,6 +389,8 @@ def climate(audit) -> str:
 
 
 def predictiveness(audit) -> str:
+    if not audit.student_level:
+        return skip(NEEDS_STUDENTS)
     rows = _year(audit)
     fit = rows[rows["measure"].isin(("predictiveness_auc", "predictiveness_r2"))]
     if fit.empty:
@@ -285,7 +421,8 @@ def findings(audit) -> str:
                     "size rules (risk ratio ≥ 1.25 or ≤ 0.8; gap ≥ 0.2 SD) this year.")
     blocks = []
     for f in audit.findings:
-        meta = (f"Score {f['score']:.2f} · locus {f['locus'].replace('_', ' ')} · persistent "
+        where = (f["locus"] or "not located (no school-level data)").replace("_", " ")
+        meta = (f"Score {f['score']:.2f} · locus: {where} · persistent "
                 f"{f['years_persistent']} of the last 3 years")
         if f.get("idea_flagged"):
             meta += " · above the IDEA risk-ratio threshold"

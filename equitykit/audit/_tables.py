@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["SUPPRESSED_TEXT", "format_value", "html_table", "note", "skip"]
+__all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", "skip"]
 
 SUPPRESSED_TEXT = "suppressed"
 _PERCENT_MEASURES = frozenset(
@@ -28,6 +28,13 @@ def format_value(measure: str, value: float, *, display: str | float | None = No
     if measure in ("n", "students", "excess_students", "numerator", "count"):
         return f"{value:,.0f}"
     return f"{value:.2f}"
+
+
+def format_q(value: float) -> str:
+    """A q- or p-value: three decimals, or "<0.001"."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def html_table(frame: pd.DataFrame, *, caption: str, columns: Sequence[str] | None = None,

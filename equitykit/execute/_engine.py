@@ -32,14 +32,14 @@ from IPython.core.interactiveshell import InteractiveShell
 from papermill.engines import Engine, NBClientEngine, papermill_engines
 from traitlets.config import Config
 
-__all__ = ["ENGINES", "InProcessEngine", "warm_up"]
+__all__ = ["ENGINES", "InProcessEngine", "preload", "warm_up"]
 
 #: Notebook engines by the name :func:`~equitykit.execute.run_district` accepts, mapped onto
 #: papermill's engine registry.
 ENGINES: dict[str, str] = {"inprocess": "equitykit", "kernel": "nbclient"}
 
 #: Modules imported once per worker so that no notebook pays for them.
-_PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "equitykit")
+_PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "equitykit.audit")
 _KERNEL_MAX_COLUMNS = 20
 
 
@@ -170,8 +170,7 @@ def warm_up() -> float:
     if "shell" in _state:
         return 0.0
     start = time.perf_counter()
-    for name in _PRELOAD:
-        __import__(name)
+    preload()
     capture = _Capture()
     config = Config()
     config.HistoryManager.enabled = False  # no SQLite history file shared between workers
@@ -183,6 +182,15 @@ def warm_up() -> float:
     _state.update(shell=shell, capture=capture, baseline=_baseline())
     _time_figures(shell)
     return time.perf_counter() - start
+
+
+def preload() -> None:
+    """Import what every audit notebook needs (forked workers inherit it from their parent)."""
+    for name in _PRELOAD:
+        try:
+            __import__(name)
+        except ImportError:  # the notebook will report it, in the cell that needs it
+            continue
 
 
 def _time_figures(shell: InteractiveShell) -> None:

@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..errors import UsageError
+from ._engine import preload
 
 __all__ = ["POOLS", "DaskPool", "LocalPool", "default_workers", "open_pool"]
 
@@ -48,6 +49,8 @@ class LocalPool:
 
     def _start(self) -> ProcessPoolExecutor:
         method = "fork" if sys.platform == "linux" else "spawn"
+        if method == "fork":
+            preload()  # once here, rather than once in every worker
         return ProcessPoolExecutor(max_workers=self.workers,
                                    mp_context=multiprocessing.get_context(method))
 
@@ -66,18 +69,17 @@ class DaskPool:
     """A Dask cluster at ``address`` (``tcp://host:8786``), through its futures executor.
 
     The scheduler already moves a lost worker's task elsewhere; a task that lost several
-    workers (``KilledWorker``) or a dropped connection (``CommError``) is ``lost`` and the batch
-    submits it again. Every worker must see the data and output folders at the same paths.
+    workers (``KilledWorker``) or a dropped connection (``CommClosedError``) is ``lost`` and the
+    batch submits it again. Every worker must see the data and output folders at the same paths.
     """
 
     def __init__(self, *, address: str) -> None:
         try:
-            from distributed import Client
-            from distributed.comm.core import CommError
-            from distributed.scheduler import KilledWorker
+            from distributed import Client, KilledWorker
+            from distributed.comm import CommClosedError
         except ImportError:
             raise UsageError(NO_DASK) from None
-        self.lost = (KilledWorker, CommError)
+        self.lost = (KilledWorker, CommClosedError)
         try:
             self._client = Client(address, timeout=30)
         except OSError as exc:

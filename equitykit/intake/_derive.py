@@ -106,7 +106,22 @@ def _proficient(column: str):
     return rule
 
 
+def _category(code: str):
+    """Identification in one IDEA category (34 CFR 300.647(b)(3)), over all students whose
+    disability status is known; a student with a disability but no category stays unknown."""
+
+    def rule(s: pd.DataFrame, config: AuditConfig) -> pd.Series:
+        disabled = s["disability"].astype("boolean").fillna(False).astype(bool)
+        category = s["disability_category"].astype("string")
+        known = s["disability"].notna().to_numpy() & ~(disabled & category.isna()).to_numpy()
+        identified = disabled & (category == code).fillna(False).astype(bool)
+        return _within(identified, pd.Series(known, index=s.index))
+
+    return rule
+
+
 _RULES = {
+    **{f"disability_{c}": _category(c) for c in schema.IDEA_CATEGORIES},
     "chronic_absent": _chronic_absent,
     "iss": lambda s, config: s["iss_days"].astype("Float64") > 0,
     "oss": _oss,
@@ -119,6 +134,8 @@ _RULES = {
 }
 #: Per outcome, alternative sets of source columns; any complete set makes it derivable.
 _SOURCES: dict[str, tuple[tuple[str, ...], ...]] = {
+    **{f"disability_{c}": (("disability", "disability_category"),)
+       for c in schema.IDEA_CATEGORIES},
     "chronic_absent": (("days_enrolled", "days_absent"),),
     "iss": (("iss_days",),),
     "oss": (("oss_days",), ("oss_count",)),

@@ -138,6 +138,11 @@ def validate_command(data_dir: str | Path, *, config_path: str | Path | None = N
     0
     """
     config = load_config(config_path)
+    if config.aggregate is not None:  # published counts, not student records
+        from ..public_data import aggregate_report
+
+        print(aggregate_report(data_dir, config))
+        return 0
     report = validate_folder(data_dir, config=config)
     print(report.format())
     return 0 if report.ok else 1

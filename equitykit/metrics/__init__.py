@@ -18,6 +18,7 @@ from . import (  # noqa: E402
     _multiple,
     _predictiveness,
     _rates,
+    _resources,
     _segregation,
     _shrinkage,
     _suppression,
@@ -26,7 +27,7 @@ from . import (  # noqa: E402
 
 for _module in (
     _rates, _multiple, _disproportionality, _idea, _suppression, _shrinkage,
-    _gaps, _segregation, _decompose, _predictiveness, _teachers,
+    _gaps, _segregation, _decompose, _predictiveness, _teachers, _resources,
 ):
     globals().update({name: getattr(_module, name) for name in _module.__all__})
     __all__ += list(_module.__all__)

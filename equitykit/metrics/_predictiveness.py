@@ -13,6 +13,7 @@ from math import factorial
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit, logit, xlogy
 
 from ..errors import DataError
 from ..schema import DIMENSIONS
@@ -33,11 +34,20 @@ BAD_OUTCOME = (
 )
 BAD_STRATA = "strata: expected columns {expected} for a {kind} outcome (see strata_table)"
 BAD_KIND = "outcome_kind must be 'binary' or 'score', got {kind!r}"
+NO_STUDENTS = "the strata hold no students"
 SAME_OUTCOME = "every student has the same outcome, so nothing can predict it"
 NO_VARIATION = "every student has the same score, so nothing can predict it"
 
-_MAX_ITER = 100
-_TOL = 1e-11
+ONE_STRATUM = (
+    "every student is in the same demographic stratum, so demographics cannot predict the "
+    "outcome"
+)
+
+_MAX_ITER = 100  # Newton iterations (a separated fit needs about 40)
+_MAX_HALVINGS = 40  # step halvings per iteration
+_TOL = 1e-12  # convergence: log-likelihood gain relative to max(1, |log-likelihood|)
+_AT_LIMIT = 1e-6  # fitted students of the other kind below which a stratum is separated
+_TIE = 1e-8  # linear predictors closer than this tie in the AUC
 
 
 # ------------------------------------------------------------------------- the strata table
@@ -117,9 +127,21 @@ def _blocks(strata: pd.DataFrame, dims: list[str]) -> tuple[list[np.ndarray], li
 
 
 def _design(blocks: list[np.ndarray], subset: int) -> np.ndarray:
-    """Intercept plus the blocks whose bit is set in ``subset``."""
-    chosen = [b for j, b in enumerate(blocks) if subset >> j & 1]
-    return np.column_stack([np.ones(len(blocks[0]) if blocks else 1), *chosen])
+    """Intercept plus the blocks whose bit is set in ``subset``; a dimension without columns
+    (constant) leaves the design, and so its fit, bit-for-bit unchanged."""
+    chosen = [b for j, b in enumerate(blocks) if subset >> j & 1 and b.shape[1]]
+    return np.column_stack([np.ones(len(blocks[0])), *chosen])
+
+
+def _independent_columns(X: np.ndarray) -> np.ndarray:
+    """Indices of the columns kept when aliased ones are dropped, as R's ``glm`` does: a column
+    goes when it is a linear combination of the columns kept before it (a dimension constant in
+    the population has no column at all; a dimension nested in another loses its columns)."""
+    kept: list[int] = []
+    for j in range(X.shape[1]):
+        if np.linalg.matrix_rank(X[:, [*kept, j]]) > len(kept):
+            kept.append(j)
+    return np.array(kept)
 
 
 def _solve(X: np.ndarray, weights: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -130,43 +152,81 @@ def _solve(X: np.ndarray, weights: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 
 
 def _loglik(eta: np.ndarray, k: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Bernoulli log-likelihood summed over students (the student-level ``Logit`` value)."""
+    """Bernoulli log-likelihood summed over students (the student-level ``Logit`` value);
+    finite for every finite ``eta``."""
     return -(k * np.logaddexp(0, -eta) + (n - k) * np.logaddexp(0, eta)).sum(axis=-1)
 
 
+def _line_search(X: np.ndarray, k: np.ndarray, n: np.ndarray, beta: np.ndarray,
+                 step: np.ndarray, llf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Halve each data set's Newton step until its log-likelihood does not decrease; a data
+    set where no fraction of the step helps stays where it is."""
+    scale = np.ones(len(beta))
+    for _ in range(_MAX_HALVINGS):
+        trial = beta + scale[:, None] * step
+        new = _loglik(trial @ X.T, k, n)
+        worse = new < llf
+        if not worse.any():
+            break
+        scale[worse] /= 2
+    return np.where(worse[:, None], beta, trial), np.where(worse, llf, new)
+
+
 def _logit(X: np.ndarray, k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Binomial GLM (logit link) fitted to strata by Newton–Raphson; rows of ``k``/``n`` are
-    independent data sets (bootstrap replicates). Returns the linear predictor and the
-    coefficients."""
-    share = k.sum(axis=1) / n.sum(axis=1)
+    """Binomial GLM (logit link) fitted to strata by Newton–Raphson with step halving; rows
+    of ``k``/``n`` are independent data sets (bootstrap replicates), each with at least one
+    student with and one without the outcome. Returns the linear predictor and coefficients.
+
+    Each data set stops when an iteration raises its log-likelihood by less than ``_TOL``
+    (relative). Under (quasi-)complete separation the maximum is only reached at infinity:
+    the iterations then carry on (about one logit unit per step) until the perfectly predicted
+    strata are within ``_TOL`` of their limit, so the log-likelihood, McFadden R² and the
+    ordering of fitted probabilities (AUC) are those of the limiting fit.
+    """
     beta = np.zeros((k.shape[0], X.shape[1]))
-    beta[:, 0] = np.log(share / (1 - share))
+    beta[:, 0] = logit(k.sum(axis=1) / n.sum(axis=1))  # the null model
     llf = _loglik(beta @ X.T, k, n)
+    active = np.ones(len(k), dtype=bool)
     for _ in range(_MAX_ITER):
-        eta = beta @ X.T
-        p = 1 / (1 + np.exp(-eta))
-        beta = beta + _solve(X, n * p * (1 - p), (k - n * p) @ X)
-        new = _loglik(beta @ X.T, k, n)
-        done = np.all(np.abs(new - llf) <= _TOL * np.maximum(1, np.abs(llf)))
-        llf = new
-        if done:
+        kk, nn, bb = k[active], n[active], beta[active]
+        p = expit(bb @ X.T)
+        step = _solve(X, nn * p * (1 - p), (kk - nn * p) @ X)
+        bb, new = _line_search(X, kk, nn, bb, step, llf[active])
+        gain = new - llf[active]
+        beta[active], llf[active] = bb, new
+        active[active] = gain > _TOL * np.maximum(1, np.abs(new))
+        if not active.any():
             break
     return beta @ X.T, beta
+
+
+def _at_limit(eta: np.ndarray, k: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Strata the fit predicts perfectly (separation): all or none of the students have the
+    outcome and the fitted count of the other kind is below ``_AT_LIMIT`` students."""
+    return ((k == 0) & (n * expit(eta) < _AT_LIMIT)) | ((k == n) & (n * expit(-eta) < _AT_LIMIT))
+
+
+def _identified(X: np.ndarray) -> np.ndarray:
+    """Which coefficients the rows of ``X`` determine: column j is identified when the unit
+    vector e_j lies in the row space, i.e. the projector onto it has a 1 on the diagonal."""
+    projector = np.linalg.pinv(X) @ X
+    return np.isclose(np.diag(projector), 1.0, rtol=0, atol=1e-8)
 
 
 def _mcfadden(eta: np.ndarray, k: np.ndarray, n: np.ndarray) -> np.ndarray:
     total, events = n.sum(axis=1), k.sum(axis=1)
     share = events / total
-    null = events * np.log(share) + (total - events) * np.log1p(-share)
+    null = xlogy(events, share) + xlogy(total - events, 1 - share)
     return 1 - _loglik(eta, k, n) / null
 
 
-def _auc(p: np.ndarray, positives: np.ndarray, negatives: np.ndarray) -> float:
-    """Mann–Whitney AUC from counts of positives and negatives at each predicted value;
-    pairs at equal predicted probability count one half."""
-    levels, where = np.unique(p, return_inverse=True)
-    pos = np.bincount(where, positives, len(levels))
-    neg = np.bincount(where, negatives, len(levels))
+def _auc(eta: np.ndarray, positives: np.ndarray, negatives: np.ndarray) -> float:
+    """Mann–Whitney AUC from counts of positives and negatives at each linear predictor;
+    pairs at equal predicted probability (within ``_TIE`` on the logit scale) count one half."""
+    order = np.argsort(eta, kind="stable")
+    level = np.concatenate([[0], np.cumsum(np.diff(eta[order]) > _TIE)])
+    pos = np.bincount(level, positives[order])
+    neg = np.bincount(level, negatives[order])
     below = np.cumsum(neg) - neg
     return float((pos @ below + 0.5 * pos @ neg) / (pos.sum() * neg.sum()))
 
@@ -189,8 +249,9 @@ def _r2(X: np.ndarray, n: np.ndarray, mean: np.ndarray, ss_within: np.ndarray
 
 # ------------------------------------------------------------------- attribution, intervals
 def _dominance(fit_of: Callable[[int], float], k: int) -> np.ndarray:
-    """General dominance weights = Shapley values of the fit over all 2^k subsets."""
-    value = np.array([fit_of(subset) if subset else 0.0 for subset in range(2**k)])
+    """General dominance weights = Shapley values of the fit over all 2^k subsets (the empty
+    one is fitted too, so a dimension that changes no model gets exactly zero)."""
+    value = np.array([fit_of(subset) for subset in range(2**k)])
     weights = np.zeros(k)
     for subset in range(2**k):
         size = subset.bit_count()
@@ -202,8 +263,9 @@ def _dominance(fit_of: Callable[[int], float], k: int) -> np.ndarray:
 
 
 def _interval(draws: np.ndarray, confidence: float) -> tuple[float, float, float]:
+    """Percentile interval and SD of the defined (finite) replicates."""
     draws = draws[np.isfinite(draws)]
-    if draws.size == 0:
+    if draws.size < 2:
         return np.nan, np.nan, np.nan
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(draws, [tail, 100 - tail])
@@ -214,30 +276,39 @@ def _binary(strata, X, n_boot, rng, confidence) -> Estimate:
     n = strata["n"].to_numpy(float)[None]
     k = strata["successes"].to_numpy(float)[None]
     eta, beta = _logit(X, k, n)
-    p = 1 / (1 + np.exp(-eta[0]))
-    auc = _auc(p, k[0], n[0] - k[0])
+    p = expit(eta[0])
+    separated = _at_limit(eta[0], k[0], n[0])
+    if separated.any():  # coefficients along the separating direction are infinite
+        beta = np.where(_identified(X[~separated]), beta, np.nan)
     extra = {
         "mcfadden_r2": float(_mcfadden(eta, k, n)[0]),
         "tjur_d": float(p @ k[0] / k.sum() - p @ (n[0] - k[0]) / (n - k).sum()),
+        "separated_strata": int(separated.sum()),
         "beta": beta[0],
     }
     cells = np.concatenate([k[0], n[0] - k[0]])
     draws = rng.multinomial(int(n.sum()), cells / cells.sum(), size=n_boot).astype(float)
     k_star, n_star = draws[:, : len(p)], draws[:, : len(p)] + draws[:, len(p):]
-    with np.errstate(divide="ignore", invalid="ignore"):  # a draw without events: NaN
+    events = k_star.sum(axis=1)
+    defined = (events > 0) & (events < n_star.sum(axis=1))  # else nothing to predict
+    aucs, r2s = np.full(n_boot, np.nan), np.full(n_boot, np.nan)
+    if defined.any():
+        k_star, n_star = k_star[defined], n_star[defined]
         eta_star, _ = _logit(X, k_star, n_star)
-    aucs = np.array([_auc(e, ks, ns - ks) for e, ks, ns in zip(eta_star, k_star, n_star,
-                                                             strict=True)])
-    extra["mcfadden_r2_ci"] = _interval(_mcfadden(eta_star, k_star, n_star), confidence)[:2]
-    return _estimate(auc, aucs, confidence, n.sum(), extra)
+        aucs[defined] = [_auc(e, ks, ns - ks)
+                         for e, ks, ns in zip(eta_star, k_star, n_star, strict=True)]
+        r2s[defined] = _mcfadden(eta_star, k_star, n_star)
+    extra["mcfadden_r2_ci"] = _interval(r2s, confidence)[:2]
+    extra["undefined_replicates"] = int(n_boot - defined.sum())
+    return _estimate(_auc(eta[0], k[0], n[0] - k[0]), aucs, confidence, n.sum(), extra)
 
 
 def _score(strata, X, n_boot, rng, confidence) -> Estimate:
     n, mean, ss = (strata[c].to_numpy(float)[None] for c in STATS["score"])
     r2, beta = _r2(X, n, mean, ss)
-    params = X.shape[1] - 1
+    dof = n.sum() - X.shape[1]  # residual degrees of freedom
     extra = {
-        "adjusted_r2": float(1 - (1 - r2[0]) * (n.sum() - 1) / (n.sum() - params - 1)),
+        "adjusted_r2": float(1 - (1 - r2[0]) * (n.sum() - 1) / dof) if dof > 0 else np.nan,
         "beta": beta[0],
     }
     # Normal-theory bootstrap of the sufficient statistics: stratum sizes multinomial,
@@ -324,16 +395,21 @@ def predictiveness(
     dims = list(dimensions) if dimensions is not None else [
         c for c in strata.columns if c not in (*STATS["binary"], *STATS["score"])]
     strata = strata.loc[strata["n"] > 0]
+    if strata.empty:
+        return Estimate.undefined(NO_STUDENTS, kind=kind)
     if kind == "binary" and strata["successes"].sum() in (0, strata["n"].sum()):
         return Estimate.undefined(SAME_OUTCOME, kind=kind)
     if kind == "score" and _constant_score(strata):
         return Estimate.undefined(NO_VARIATION, kind=kind)
+    if not dims or len(strata[dims].drop_duplicates()) < 2:
+        return Estimate.undefined(ONE_STRATUM, kind=kind)
     blocks, names = _blocks(strata, dims)
-    full = 2 ** len(dims) - 1
+    X = _design(blocks, 2 ** len(dims) - 1)
+    kept = _independent_columns(X)
     method = _binary if kind == "binary" else _score
-    result = method(strata, _design(blocks, full), n_boot, np.random.default_rng(seed),
-                    confidence)
-    beta = result.extra.pop("beta")
+    result = method(strata, X[:, kept], n_boot, np.random.default_rng(seed), confidence)
+    beta = np.full(X.shape[1], np.nan)  # aliased columns stay NaN, like R's NA
+    beta[kept] = result.extra.pop("beta")
     weights = _dominance(_subset_fit(strata, blocks, kind), len(dims))
     result.extra.update(
         kind=kind,

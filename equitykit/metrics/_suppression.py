@@ -227,37 +227,40 @@ def _primary(
 
 
 def _protect(
-    eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, withheld: np.ndarray, size: np.ndarray
+    eq: np.ndarray,
+    cell: np.ndarray,
+    coef: np.ndarray,
+    withheld: np.ndarray,
+    size: np.ndarray,
+    level: np.ndarray,
 ) -> np.ndarray:
     """Rules 2 and 3: complementary suppression to a fixed point.
 
     The margin equations are given as one entry per term: equation id ``eq``, cell id ``cell``
     and ``coef`` (+1 for the total, -1 for a part). ``size`` is each cell's number of students
-    (NaN = unknown); ``withheld`` the cells withheld so far. Returns the final mask.
+    (NaN = unknown), ``level`` its rank in the order of rule 2 (0 = withheld first: a school's
+    intersection cell); ``withheld`` the cells withheld so far. Returns the final mask.
     """
     withheld = withheld.copy()
     n_eq = int(eq.max()) + 1 if eq.size else 0
-    # Sort keys: zero-student cells last, then fewest students, then table order.
-    empty = size == 0
+    # Cost of withholding each cell (rule 2): zero-student cells last, then level, then fewest
+    # students; equal costs share a rank, so "repairs most equations" can break the tie.
     size = np.where(np.isnan(size), np.inf, size)
+    cost_key = np.column_stack([size == 0, level, size])
+    cost = np.unique(cost_key, axis=0, return_inverse=True)[1].ravel()
     while True:
-        _repair_margins(eq, cell, withheld, empty, size, n_eq)
+        _repair_margins(eq, cell, withheld, cost, n_eq)
         pinned = _pinned_cells(eq, cell, coef, withheld, n_eq)
         if not pinned.any():
             return withheld
-        extra = _cover_pinned(eq, cell, withheld, pinned, empty, size)
+        extra = _cover_pinned(eq, cell, withheld, pinned, cost)
         if extra.size == 0:  # every term of every equation is withheld: nothing left to add
             return withheld
         withheld[extra] = True
 
 
 def _repair_margins(
-    eq: np.ndarray,
-    cell: np.ndarray,
-    withheld: np.ndarray,
-    empty: np.ndarray,
-    size: np.ndarray,
-    n_eq: int,
+    eq: np.ndarray, cell: np.ndarray, withheld: np.ndarray, cost: np.ndarray, n_eq: int
 ) -> None:
     """Rule 2 in place: until no equation has exactly one withheld term."""
     while True:
@@ -268,7 +271,7 @@ def _repair_margins(
             return
         ce, cc = eq[candidate], cell[candidate]
         repairs = np.bincount(cc)[cc]
-        order = np.lexsort((cc, size[cc], -repairs, empty[cc], ce))
+        order = np.lexsort((cc, -repairs, cost[cc], ce))
         ce, cc = ce[order], cc[order]
         first = np.r_[True, ce[1:] != ce[:-1]]
         withheld[cc[first]] = True
@@ -316,18 +319,15 @@ def _cover_pinned(
     cell: np.ndarray,
     withheld: np.ndarray,
     pinned: np.ndarray,
-    empty: np.ndarray,
-    size: np.ndarray,
+    cost: np.ndarray,
 ) -> np.ndarray:
-    """For each pinned cell, the best unwithheld term of the equations it appears in."""
+    """For each pinned cell, the cheapest unwithheld term of the equations it appears in."""
     terms = pd.DataFrame({"eq": eq, "cell": cell})
     pairs = terms[pinned[cell]].rename(columns={"cell": "pinned"})
     options = pairs.merge(terms[~withheld[cell]], on="eq")
     if options.empty:
         return np.empty(0, dtype=int)
-    options = options.assign(
-        empty=empty[options["cell"]], size=size[options["cell"]]
-    ).sort_values(["pinned", "empty", "size", "cell"])
+    options = options.assign(cost=cost[options["cell"]]).sort_values(["pinned", "cost", "cell"])
     return options.drop_duplicates("pinned")["cell"].unique()
 
 
@@ -411,7 +411,11 @@ def suppress(
             values = np.where(size > 0, numerator / size, np.nan)
     withheld = _primary(size, numerator, min_n, min_numerator, all_or_none_n)
     eq, cell, coef = _table_equations(*table.shape, row_totals, column_totals)
-    withheld = _protect(eq, cell, coef, withheld.ravel(), size.ravel()).reshape(size.shape)
+    # Rule 2 levels: inner cells, then row and column totals, then the grand total.
+    rows, cols = np.indices(size.shape)
+    level = (rows >= table.shape[0]).astype(int) + (cols >= table.shape[1])
+    withheld = _protect(eq, cell, coef, withheld.ravel(), size.ravel(), level.ravel())
+    withheld = withheld.reshape(size.shape)
     index = [*table.index, TOTAL_LABEL] if column_totals else list(table.index)
     columns = [*table.columns, TOTAL_LABEL] if row_totals else list(table.columns)
     mask = pd.DataFrame(withheld, index=index, columns=columns)
@@ -604,8 +608,8 @@ def suppress_metrics(
     Returns
     -------
     DataFrame
-        A copy with the same rows in the same order: ``suppressed`` set, withheld numbers blanked
-        (the number columns become float), coded rates replaced by their bound, and a
+        A copy with the same rows in the same order: ``suppressed`` set, withheld rows emptied
+        (rule 5; number columns become float), coded rates replaced by their bound, and a
         ``display`` column with the text to show (``"45.2%"``, ``"≥99%"``, ``"2.31"``,
         ``"suppressed"``; empty when there is no value). Running it again changes nothing.
 
@@ -672,7 +676,7 @@ def suppress_metrics(
     linked = (has_n | source) & _any_by(cell_id, ~named, n_cells)
 
     eq, term, coef = _metrics_equations(cells[linked])
-    withheld = _protect(eq, term, coef, withheld, size)
+    withheld = _protect(eq, term, coef, withheld, size, _levels(cells))
 
     # Rule 4: rows follow the cells they are computed from.
     cells = cells.assign(withheld=withheld)
@@ -702,6 +706,15 @@ def suppress_metrics(
     out["suppressed"] = hide
     out["display"] = np.where(hide, SUPPRESSED_DISPLAY, display)
     return out
+
+
+def _levels(cells: pd.DataFrame) -> np.ndarray:
+    """Rule 2 level of each cell: schools before the district; within each, intersections,
+    then the groups of one dimension, then all students."""
+    total = (cells["dimension"] == _TOTAL) & (cells["group"] == _TOTAL)
+    crossed = cells["dimension"].str.contains(INTERSECTION_SEP, regex=False)
+    kind = np.where(crossed, 0, np.where(total, 2, 1))
+    return 3 * (cells["school_id"] == "").to_numpy(dtype=int) + kind
 
 
 def _keys(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,10 @@
-"""Published aggregate files read into the counts table, as a config's ``aggregate`` section says."""
+"""Published aggregate files read into the counts table, as the ``aggregate`` config says."""
 
 from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,6 @@ from ._spec import (
     ENROLLMENT,
     AggregateSpec,
     Capture,
-    Column,
     Constant,
     FromMeasure,
     SourceSpec,
@@ -32,8 +32,12 @@ __all__ = ["COUNTS_WITH_SUPPRESSION", "list_districts", "load_aggregate"]
 #: Columns of the counts table built from public data.
 COUNTS_WITH_SUPPRESSION: tuple[str, ...] = (*schema.COUNTS_COLUMNS, "source_suppressed")
 KEYS = ["district_id", "school_id", "school_year", "measure", "dimension", "group"]
-_PROVENANCE = ["_file", "_line", "_published", "_scale", "_tolerance"]
+_PLACE = ["district_id", "school_id", "school_year", "dimension", "group"]
+_GROUPS: dict[str, tuple[str, ...]] = {"race_ethnicity": schema.RACE_ETHNICITY,
+                                       "sex": schema.SEXES}
+_BOOLEAN_GROUPS = ("true", "false")
 _FIRST_LINE = 2  # header is line 1 in a spreadsheet
+_CAPTURE = "_capture_"  # prefix of the columns holding labels captured by a wide pattern
 
 NO_AGGREGATE = "the config has no 'aggregate' section describing the public data files"
 FILE_MISSING = "file not found in the data folder"
@@ -93,6 +97,7 @@ def list_districts(data_dir: str | Path, config: AuditConfig | AggregateSpec) ->
 
     Examples
     --------
+    >>> from equitykit.config import load_config
     >>> list_districts("../shared/real_data/virginia_albemarle",
     ...                load_config("examples/albemarle.yml"))  # doctest: +SKIP
     ['2']
@@ -112,9 +117,9 @@ def _load(data_dir: Path, spec: AggregateSpec) -> pd.DataFrame:
     """Counts with their provenance (file, line, published figure) from every source."""
     parts = [_SourceReader(data_dir, source, spec).counts() for source in spec.sources]
     counts = pd.concat(parts, ignore_index=True)
-    counts = _join_denominators(counts)
     _check_labels(counts, spec)
     _check_unique_across(counts)
+    counts = _join_denominators(counts)
     counts["source_suppressed"] = counts["numerator"].isna() | counts["denominator"].isna()
     return counts.sort_values(KEYS, kind="stable", ignore_index=True)
 
@@ -125,9 +130,9 @@ class _SourceReader:
     def __init__(self, data_dir: Path, source: SourceSpec, spec: AggregateSpec) -> None:
         self.source, self.spec, self.file = source, spec, source.file
         raw = _read_csv(data_dir / source.file, source.file)
-        self._typed_all = _typed(raw)
+        self._whole = raw
         if source.where:
-            raw = raw[self._query(source.where, "where", self._typed_all)]
+            raw = raw[self._query(source.where, "where")]
         if source.deduplicate:
             raw = raw[~raw.duplicated()]
         self.raw = raw
@@ -156,33 +161,33 @@ class _SourceReader:
             )])
         query = self.source.suppress.get(column)
         if query:
-            values = values.mask(self._query(query, f"suppress.{column}", self._typed_all))
+            values = values.mask(self._query(query, f"suppress.{column}").reindex(values.index))
         return values
 
     def _derive(self, name: str) -> pd.Series:
         expr = self.source.derive[name]
-        used = dict.fromkeys(re.findall(r"`([^`]+)`|([A-Za-z_]\w*)", expr))
-        names = [a or b for a, b in used if (a or b) != name
-                 and ((a or b) in self.raw.columns or (a or b) in self.source.derive)]
-        env = pd.DataFrame({c: self.numbers(c) for c in names}, index=self.raw.index)
+        names = _names_in(expr, [*self.raw.columns, *self.source.derive])
+        env = pd.DataFrame({c: self.numbers(c) for c in names if c != name}, index=self.raw.index)
         try:
             result = env.eval(expr, engine="python")
-        except Exception as err:  # noqa: BLE001 - any failure is a config mistake
+        except Exception as err:  # any failure is a config mistake
             raise ConfigError(BAD_QUERY.format(file=self.file, what=f"derive.{name}", expr=expr,
                                                err=err)) from None
         result = pd.Series(result, index=self.raw.index, dtype="float64")
         return result.where(np.isfinite(result))
 
-    def _query(self, expr: str, what: str, typed: pd.DataFrame) -> pd.Series:
+    def _query(self, expr: str, what: str) -> pd.Series:
+        """Rows of the whole file where ``expr`` holds (number columns compare as numbers)."""
+        typed = _typed(self._whole[_names_in(expr, self._whole.columns)])
         try:
             result = typed.eval(expr, engine="python")
-        except Exception as err:  # noqa: BLE001 - any failure is a config mistake
+        except Exception as err:  # any failure is a config mistake
             raise ConfigError(BAD_QUERY.format(file=self.file, what=what, expr=expr,
                                                err=err)) from None
         if not isinstance(result, pd.Series):
             raise ConfigError(BAD_QUERY.format(file=self.file, what=what, expr=expr,
                                                err="not a condition on the rows"))
-        return result.astype("boolean").fillna(False).astype(bool).reindex(self.raw.index)
+        return result.astype("boolean").fillna(False).astype(bool)
 
     def _require(self, columns: list[str]) -> None:
         missing = [c for c in columns if c not in self.raw.columns]
@@ -198,11 +203,15 @@ class _SourceReader:
             cells[name] = self._field(field, name, cells)
         cells["denominator"] = self._denominator(cells)
         cells["_published"], cells["_scale"], cells["_tolerance"] = self._published(cells)
+        cells = cells.drop(columns=[c for c in cells.columns if c.startswith(_CAPTURE)])
         if self.source.wide is not None:
             cells = _sum_strict(cells, ["_row", *KEYS], ["numerator"])
         cells["_file"] = self.file
+        den = self.source.denominator
+        cells["_den_from"] = den.measure if isinstance(den, FromMeasure) else ""
         cells["_line"] = cells["_row"] + _FIRST_LINE
-        return self._combine(cells.drop(columns="_row"))
+        cells = self._combine(cells.drop(columns="_row"))
+        return _with_district_totals(cells) if self.source.district_totals else cells
 
     def _cells(self) -> pd.DataFrame:
         """One cell per count: the source row, captured labels (wide) and the numerator."""
@@ -217,7 +226,8 @@ class _SourceReader:
             raise ConfigError(NO_MATCH.format(file=self.file, pattern=pattern.pattern,
                                               available=candidates))
         return pd.concat(
-            [pd.DataFrame({"_row": rows, **captured, "numerator": self.numbers(c).to_numpy()})
+            [pd.DataFrame({"_row": rows, **{_CAPTURE + k: v for k, v in captured.items()},
+                           "numerator": self.numbers(c).to_numpy()})
              for c, captured in matched.items()],
             ignore_index=True,
         )
@@ -228,27 +238,30 @@ class _SourceReader:
         return total.loc[rows].to_numpy()
 
     def _field(self, field: Any, name: str, cells: pd.DataFrame) -> pd.Series:
-        rows = cells["_row"]
+        """A key column for every cell; fields read from the file are worked out once per row."""
+        if isinstance(field, Capture):
+            return self._finish(cells[_CAPTURE + field.capture].astype("string"), field, name,
+                                cells["_row"])
+        rows = self.raw.index.to_series()
         if isinstance(field, Constant):
-            values = pd.Series(field.value, index=cells.index, dtype="string")
+            values = pd.Series(field.value, index=rows.index, dtype="string")
         elif isinstance(field, Template):
             parts = list(string.Formatter().parse(field.template))
             self._require([col for _, col, _, _ in parts if col])
-            values = pd.Series("", index=cells.index, dtype="string")
+            values = pd.Series("", index=rows.index, dtype="string")
             for literal, col, _, _ in parts:
-                values = values + literal
-                if col:
-                    values = values + self.raw[col].loc[rows].to_numpy()
-        elif isinstance(field, Capture):
-            values = cells[field.capture].astype("string")
+                values = values + literal + (self.raw[col] if col else "")
         else:
             self._require([c for c in (field.column, field.fallback) if c])
-            values = pd.Series(self.raw[field.column].loc[rows].to_numpy(), index=cells.index,
-                               dtype="string")
+            values = self.raw[field.column].astype("string")
             if field.fallback:
                 _, missing, _ = _parse_series(values)
-                fallback = self.raw[field.fallback].loc[rows].to_numpy()
-                values = values.mask(missing, pd.Series(fallback, index=cells.index))
+                values = values.mask(missing, self.raw[field.fallback])
+        per_row = self._finish(values, field, name, rows)
+        return pd.Series(per_row.loc[cells["_row"]].to_numpy(), index=cells.index)
+
+    def _finish(self, values: pd.Series, field: Any, name: str, rows: pd.Series) -> pd.Series:
+        """Relabel (or read the year), refusing blanks except a district-total school id."""
         if name == "school_year":
             return self._years(values, field, rows)
         label_map = getattr(field, "map", None)
@@ -293,7 +306,7 @@ class _SourceReader:
         if isinstance(spec, FromMeasure):
             return np.full(len(cells), np.nan)  # filled by _join_denominators
         if isinstance(spec, Capture):
-            columns = cells[spec.capture].astype("string")
+            columns = cells[_CAPTURE + spec.capture].astype("string")
             if spec.map is not None:
                 columns = self._relabel(columns, self.spec.label_map(spec.map), "denominator",
                                         rows)
@@ -330,6 +343,14 @@ class _SourceReader:
         return _sum_strict(cells, KEYS, ["numerator", "denominator"])
 
 
+def _with_district_totals(cells: pd.DataFrame) -> pd.DataFrame:
+    """School rows plus their sums as district rows (a suppressed school keeps the sum missing)."""
+    schools = cells[cells["school_id"] != ""]
+    totals = _sum_strict(schools.assign(school_id="", _published=np.nan), KEYS,
+                         ["numerator", "denominator"])
+    return pd.concat([cells, totals[cells.columns]], ignore_index=True)
+
+
 def _read_csv(path: Path, name: str) -> pd.DataFrame:
     if not path.is_file():
         raise DataError([DataProblem(file=name, message=FILE_MISSING,
@@ -352,6 +373,12 @@ def _typed(raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(typed, index=raw.index)
 
 
+def _names_in(expr: str, columns: Sequence[str]) -> list[str]:
+    """The columns an expression mentions, bare or in backticks."""
+    used = {a or b for a, b in re.findall(r"`([^`]+)`|([A-Za-z_]\w*)", expr)}
+    return [c for c in dict.fromkeys(columns) if c in used]
+
+
 def _as_list(columns: str | list[str]) -> list[str]:
     return [columns] if isinstance(columns, str) else list(columns)
 
@@ -363,3 +390,56 @@ def _sum_strict(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.Da
     out[columns] = grouped[columns].sum().mask(frame[columns].isna().groupby(
         [frame[b] for b in by], sort=False, dropna=False).any())
     return out.reset_index()
+
+
+def _check_labels(counts: pd.DataFrame, spec: AggregateSpec) -> None:
+    """Every measure known, every dimension canonical, every group a code of its dimension."""
+    known = {*schema.OUTCOMES, ENROLLMENT, *spec.measures}
+    for file, part in counts.groupby("_file", sort=False):
+        first = part.drop_duplicates(["measure", "dimension", "group"])
+        bad = first[~first["measure"].isin(known)]
+        if len(bad):
+            raise ConfigError(BAD_LABELS.format(
+                file=file, what="measure(s)", values=bad["measure"].unique().tolist(),
+                line=bad["_line"].iloc[0], expected=f"one of {sorted(known)}"))
+        valid = [_valid_group(d, g) for d, g in zip(first["dimension"], first["group"],
+                                                     strict=True)]
+        bad = first[~np.array(valid, dtype=bool)]
+        if len(bad):
+            pairs = list(zip(bad["dimension"], bad["group"], strict=True))[:5]
+            raise ConfigError(BAD_LABELS.format(
+                file=file, what="(dimension, group)", values=pairs, line=bad["_line"].iloc[0],
+                expected=f"'all'/'all' or a dimension of {list(schema.DIMENSIONS)} (or an "
+                f"intersection joined by {schema.INTERSECTION_SEP!r}) with its codes: races "
+                f"{list(schema.RACE_ETHNICITY)}, sexes {list(schema.SEXES)}, or 'true'/'false'"))
+
+
+def _valid_group(dimension: str, group: str) -> bool:
+    if dimension == "all":
+        return group == "all"
+    dims = dimension.split(schema.INTERSECTION_SEP)
+    groups = group.split(schema.INTERSECTION_SEP)
+    return (len(dims) == len(groups) == len(set(dims))
+            and all(d in schema.DIMENSIONS and g in _GROUPS.get(d, _BOOLEAN_GROUPS)
+                    for d, g in zip(dims, groups, strict=True)))
+
+
+def _check_unique_across(counts: pd.DataFrame) -> None:
+    repeated = counts[counts.duplicated(KEYS, keep=False)]
+    if len(repeated):
+        files = sorted(repeated["_file"].unique())
+        lines = repeated["_line"].tolist()
+        raise DataError([DataProblem(file=", ".join(files), rows=lines, count=len(lines),
+                                     message=CROSS_DUPLICATES.format(files=files))])
+
+
+def _join_denominators(counts: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``{measure: …}`` denominators from that measure's numerators (NaN without a match)."""
+    wanted = (counts["_den_from"] != "").to_numpy()
+    if not wanted.any():
+        return counts
+    lookup = counts.loc[~wanted, [*_PLACE, "measure", "numerator"]].rename(
+        columns={"measure": "_den_from", "numerator": "_joined"})
+    joined = counts[[*_PLACE, "_den_from"]].merge(lookup, how="left", on=[*_PLACE, "_den_from"])
+    counts["denominator"] = counts["denominator"].where(~wanted, joined["_joined"].to_numpy())
+    return counts

@@ -8,6 +8,7 @@ suppressed, never zero; anything else that is not a number is an error.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["SUPPRESSION_MARKERS", "parse_cell", "parse_cells"]
@@ -25,7 +26,16 @@ NOT_A_NUMBER = "{count} cell(s) are neither a number nor a suppression marker: {
 
 def _parse_series(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """``(numbers, suppressed, invalid)`` for a column of cells, all on ``values.index``."""
-    text = values.astype("string").str.strip()
+    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=False)
+    numbers, suppressed, invalid = _parse_distinct(pd.Series(distinct, dtype="string"))
+    return tuple(  # type: ignore[return-value]
+        pd.Series(part[codes], index=values.index) for part in (numbers, suppressed, invalid)
+    )
+
+
+def _parse_distinct(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse each distinct cell once (columns repeat the same few values)."""
+    text = text.str.strip()
     lower = text.str.lower()
     suppressed = (
         text.isna() | lower.isin(SUPPRESSION_MARKERS) | lower.str.fullmatch(_BOUND)
@@ -33,9 +43,9 @@ def _parse_series(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     body = text.str.removesuffix("%").str.rstrip()
     numeric = (body.str.fullmatch(_NUMBER) & body.str.contains(r"\d")).fillna(False).astype(bool)
     numbers = pd.to_numeric(body.where(numeric & ~suppressed).str.replace(",", "", regex=False))
-    numbers = numbers.astype("float64")
     invalid = ~suppressed & ~numeric
-    return numbers, suppressed, invalid
+    return (numbers.to_numpy(dtype="float64", na_value=np.nan), suppressed.to_numpy(),
+            invalid.to_numpy())
 
 
 def parse_cells(values: pd.Series) -> pd.DataFrame:
@@ -62,7 +72,7 @@ def parse_cells(values: pd.Series) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> parse_cells(pd.Series(["  1,234", "94.74%", "<", "N<10"]))
-          value  suppressed
+         value  suppressed
     0  1234.00       False
     1    94.74       False
     2      NaN        True

@@ -42,12 +42,12 @@ UNKNOWN_MAP = "label map {name!r} is not defined under aggregate.labels"
 UNKNOWN_CAPTURE = "'capture: {name}' names no group of the wide pattern {pattern!r}"
 CAPTURE_WITHOUT_WIDE = "'capture' is only allowed in a source with a 'wide' pattern"
 NUMERATOR_REQUIRED = "give 'numerator' (the column counting students with the outcome)"
-NUMERATOR_WITH_WIDE = "a 'wide' source takes its numerators from the matched columns: drop 'numerator'"
+NUMERATOR_WITH_WIDE = "a 'wide' source counts in the matched columns: drop 'numerator'"
 OFFSET_OUTSIDE_YEAR = "'offset' is only allowed for school_year"
-PUBLISHED_ONE_OF = "give exactly one of 'column' (one per row) or 'columns' (wide: measure → group)"
-BAD_PATTERN = "not a regular expression with named groups, e.g. '(?P<group>White|Black)_oss': {err}"
-UNKNOWN_MEASURE = "unknown measure(s) {names}: use an outcome of schema.OUTCOMES, {enrollment!r}, " \
-    "or declare it under aggregate.measures"
+PUBLISHED_ONE_OF = "give exactly one of 'column' (per row) or 'columns' (wide: measure → group)"
+BAD_PATTERN = "not a regular expression with named groups, e.g. '(?P<who>White|Black)_oss': {err}"
+UNKNOWN_MEASURE = ("unknown measure(s) {names}: use an outcome of schema.OUTCOMES, {enrollment!r},"
+                   " or declare it under aggregate.measures")
 
 
 class _Model(BaseModel):
@@ -55,7 +55,7 @@ class _Model(BaseModel):
 
 
 def _text(value: Any) -> Any:
-    """YAML scalars as text: ``true`` → ``"true"``, ``2`` → ``"2"`` (labels are compared as text)."""
+    """YAML scalars as text: ``true`` → ``"true"``, ``2`` → ``"2"`` (labels compare as text)."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float):
@@ -195,6 +195,8 @@ class SourceSpec(_Model):
     map onto one group; a suppressed part makes the sum suppressed). ``suppress``: column →
     query marking cells the publisher top- or bottom-coded. ``derive``: new column → pandas
     expression over the parsed numbers (``"count * 100 / percent"``), usable as a column.
+    ``district_totals``: add district rows (``school_id`` ``""``) summing the school rows; only
+    for a file that lists every school of each district.
     ``numerator``/``denominator``: a column, or a list of columns added together; the
     denominator may also be a ``capture`` (wide: captured label → column) or ``{measure: …}``,
     and may be left out for enrollment counts (then it equals the numerator).
@@ -204,6 +206,7 @@ class SourceSpec(_Model):
     where: str | None = None
     deduplicate: bool = False
     combine: Literal["error", "sum"] = "error"
+    district_totals: bool = False
     suppress: dict[str, str] = Field(default_factory=dict)
     derive: dict[str, str] = Field(default_factory=dict)
     district_id: Field_
@@ -278,7 +281,9 @@ class AggregateSpec(_Model):
                         and spec.map not in self.labels:
                     raise ValueError(f"sources.{i} ({source.file}): "
                                      + UNKNOWN_MAP.format(name=spec.map))
-            named = {*self._constants(source.measure), *self._constants(source.denominator)}
+            named = self._constants(source.measure)
+            if isinstance(source.denominator, FromMeasure):
+                named.add(source.denominator.measure)
             if source.published and source.published.columns:
                 named |= set(source.published.columns)
             unknown = sorted(named - known)
@@ -291,8 +296,6 @@ class AggregateSpec(_Model):
         """Measure names a field can produce (constants and map values)."""
         if isinstance(spec, Constant):
             return {spec.value}
-        if isinstance(spec, FromMeasure):
-            return {spec.measure}
         if isinstance(spec, Column | Capture) and spec.map is not None:
             return set(self.label_map(spec.map).values())
         return set()
