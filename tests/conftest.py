@@ -21,3 +21,20 @@ def real_data() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def sample_audit():
+    """``sample_audit("D02")``: the computed audit of a sample district, once per session."""
+    from equitykit.audit import DistrictAudit
+
+    cache: dict = {}
+
+    def get(district_id: str):
+        if district_id not in cache:
+            cache[district_id] = DistrictAudit.run(
+                data_dir=REPO / "data_samples", district_id=district_id
+            )
+        return cache[district_id]
+
+    return get

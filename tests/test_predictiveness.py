@@ -193,7 +193,8 @@ def test_complete_separation_is_perfect_prediction():
     # Shapley by hand: ell alone fits its group rates 45/95 and 15/35 (60 of 130 overall);
     # added to sex it adds nothing. So ell gets half its own R², sex the rest.
     def loglik(k, n):
-        return sum(a * np.log(a / b) + (b - a) * np.log1p(-a / b) for a, b in zip(k, n))
+        return sum(a * np.log(a / b) + (b - a) * np.log1p(-a / b)
+                   for a, b in zip(k, n, strict=True))
     ell_alone = 1 - loglik([45, 15], [95, 35]) / loglik([60], [130])
     assert e.dominance["ell"] == pytest.approx(ell_alone / 2, abs=1e-9)
     assert e.dominance["sex"] == pytest.approx(1 - ell_alone / 2, abs=1e-9)

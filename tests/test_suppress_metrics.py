@@ -31,10 +31,11 @@ NUMBERS = ["value", "n", "numerator", "ci_low", "ci_high", "p_value", "q_value"]
 # ------------------------------------------------------------------------------------------
 
 
-def counts_from_cube(n, x, races, sexes, district="D1", year=2023, outcome="oss"):
+def counts_from_cube(n, x, races, sexes, district="D1", year=2023, outcome="oss", second="sex"):
     """Counts rows from per-school race × sex cubes ``n[s, r, g]``, ``x[s, r, g]``.
 
-    Schools are "S0", "S1", ...; the district row ("") is their sum.
+    Schools are "S0", "S1", ...; the district row ("") is their sum. ``second`` names the
+    second dimension (e.g. "disability" with groups "false"/"true").
     """
     rows = []
     places = [(f"S{s}", n[s], x[s]) for s in range(n.shape[0])] + [("", n.sum(0), x.sum(0))]
@@ -46,9 +47,9 @@ def counts_from_cube(n, x, races, sexes, district="D1", year=2023, outcome="oss"
         for i, r in enumerate(races):
             add("race_ethnicity", r, xs[i].sum(), ns[i].sum())
             for j, g in enumerate(sexes):
-                add("race_ethnicity×sex", f"{r}×{g}", xs[i, j], ns[i, j])
+                add(f"race_ethnicity×{second}", f"{r}×{g}", xs[i, j], ns[i, j])
         for j, g in enumerate(sexes):
-            add("sex", g, xs[:, j].sum(), ns[:, j].sum())
+            add(second, g, xs[:, j].sum(), ns[:, j].sum())
     return pd.DataFrame(rows, columns=[*CELL, "numerator", "denominator"]).astype(
         {"numerator": float, "denominator": float}
     )
@@ -89,14 +90,11 @@ def margin_equations(counts):
         total = (*place, "all", "all")
         for dimension in {k[4] for k in cells if k[4] != "all"}:
             eqs.append([total] + [k for k in cells if k[4] == dimension])
-        for k in cells:
-            if k[4] == "race_ethnicity×sex":
-                continue
-            if k[4] in ("race_ethnicity", "sex"):
-                side = 0 if k[4] == "race_ethnicity" else 1
-                children = [c for c in cells if c[4] == "race_ethnicity×sex"
-                            and c[5].split("×")[side] == k[5]]
-                eqs.append([k, *children])
+        for k in cells:  # a main group = the sum of its intersection cells, per intersection
+            for crossed in {c[4] for c in cells if "×" in c[4] and k[4] in c[4].split("×")}:
+                side = crossed.split("×").index(k[4])
+                eqs.append([k, *(c for c in cells
+                                 if c[4] == crossed and c[5].split("×")[side] == k[5])])
     for k in {k for k in keys if k[2] == ""}:
         eqs.append([k] + [s for s in keys if s[2] != "" and (s[:2], s[3:]) == (k[:2], k[3:])])
     return [eq for eq in eqs if len(eq) > 1]  # first term is the total

@@ -147,5 +147,6 @@ def test_no_withheld_count_can_be_recovered(counts, row_totals, column_totals):
     # Fixed point: running the complementary step on the result adds nothing.
     eq, cell, coef = _table_equations(n_rows, n_cols, row_totals, column_totals)
     mask = withheld.to_numpy().ravel()
-    again = _protect(eq, cell, coef, mask, truth.to_numpy(dtype=float).ravel())
+    margins = np.add.outer(withheld.index == "Total", withheld.columns == "Total").astype(int)
+    again = _protect(eq, cell, coef, mask, truth.to_numpy(dtype=float).ravel(), margins.ravel())
     np.testing.assert_array_equal(again, mask)

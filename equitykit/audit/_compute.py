@@ -139,9 +139,9 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.Dat
     is computed from them and reported instead, which keeps small school cells private without
     a cascade of complementary suppression into the district figures.
     """
-    keep = (counts["school_id"] == "") | (
+    keep = ((counts["school_id"] == "") | (
         (counts["school_year"] == latest) & (counts["dimension"] == "all")
-    )
+    )) & (counts["measure"] != "enrollment")
     table = metrics.disproportionality(counts[keep])
     idea = metrics.idea_disproportionality(
         counts[counts["school_id"] == ""],
@@ -203,7 +203,22 @@ def _score_rows(students: pd.DataFrame, config: AuditConfig) -> pd.DataFrame | N
         tested = students[students[score].notna()]
         for dimension in DIMENSIONS:
             rows += _gaps_for(tested, score, dimension, config)
-    return pd.DataFrame(rows) if rows else None
+    if not rows:
+        return None
+    return _gap_q_values(pd.DataFrame(rows))
+
+
+def _gap_q_values(rows: pd.DataFrame) -> pd.DataFrame:
+    """Benjamini–Hochberg q within each year's achievement family (METHODS §8), from the
+    Hedges' g tests, copied to every gap measure of the same group."""
+    key = ["school_year", "outcome", "dimension", "group"]
+    tests = rows[rows["measure"] == "hedges_g"]
+    q = metrics.benjamini_hochberg(tests["p_value"], families=tests["school_year"])
+    q = tests[key].assign(q_value=np.asarray(q)).drop_duplicates(key)
+    gap = rows["measure"].isin(("hedges_g", "cohens_d"))
+    out = rows.merge(q, on=key, how="left")
+    out.loc[~gap.to_numpy(), "q_value"] = np.nan
+    return out
 
 
 def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditConfig) -> list:

@@ -89,9 +89,16 @@ def _direction_ok(row_outcome: pd.Series, values: pd.Series) -> pd.Series:
     return np.where(adverse, values > 1, values < 1)
 
 
+def _focal(frame: pd.DataFrame) -> pd.Series:
+    """Groups a finding can be about: for yes/no dimensions only the "true" group (economically
+    disadvantaged, English learners, students with disabilities); "false" is the mirror image."""
+    return frame["group"] != "false"
+
+
 def _rate_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFrame:
     rr = district[
-        (district["measure"] == "risk_ratio")
+        _focal(district)
+        & (district["measure"] == "risk_ratio")
         & (district["comparison"] == "all_other")
         & district["dimension"].isin(DIMENSIONS)
         & district["outcome"].isin(list(OUTCOMES))
@@ -115,7 +122,8 @@ def _rate_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFram
 
 def _gap_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFrame:
     gaps = district[
-        (district["measure"] == "hedges_g")
+        _focal(district)
+        & (district["measure"] == "hedges_g")
         & (district["comparison"] == "all_other")
         & district["dimension"].isin(DIMENSIONS)
         & np.isfinite(district["value"])

@@ -155,7 +155,8 @@ def _schools_table(audit) -> str:
                          & (school["group"] == group)]
             return _cell(hit.iloc[0]) if len(hit) else "—"
 
-        total = school[(school["outcome"] == "enrollment") & (school["group"] == "all")]
+        total = school[(school["outcome"] == "enrollment") & (school["group"] == "all")
+                       & (school["measure"] == "composition")]
         entry = {
             "school": names.get(school_id, school_id),
             "students": _cell(total.iloc[0], "n") if len(total) else "—",
@@ -271,9 +272,11 @@ def programmatic(audit) -> str:
 def _school_scatter(audit, outcome: str) -> str:
     rows = _school_rows(audit)
     rows = rows[~rows["suppressed"]]
-    poverty = rows[(rows["outcome"] == "enrollment") & (rows["group"] == "true")]
-    rate = rows[(rows["outcome"] == outcome) & (rows["measure"] == "rate")]
-    size = rows[(rows["outcome"] == "enrollment") & (rows["group"] == "all")]
+    shares = rows[(rows["outcome"] == "enrollment") & (rows["measure"] == "composition")]
+    poverty = shares[shares["group"] == "true"]
+    size = shares[shares["group"] == "all"]
+    rate = rows[(rows["outcome"] == outcome) & (rows["measure"] == "rate")
+                & (rows["group"] == "all")]
     frame = pd.DataFrame({
         "poverty": poverty.set_index("school_id")["value"],
         "rate": rate.set_index("school_id")["value"],

@@ -14,6 +14,7 @@ Registered with papermill as ``"equitykit"``; the kernel engine stays available 
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 import threading
@@ -181,6 +182,7 @@ def warm_up() -> float:
         shell.enable_matplotlib("inline")
     _state.update(shell=shell, capture=capture, baseline=_baseline())
     _time_figures(shell)
+    gc.freeze()  # the modules stay: the collection in each reset need not walk them again
     return time.perf_counter() - start
 
 

@@ -52,6 +52,8 @@ def read_folder(data_dir: Path, config: AuditConfig) -> DataFolder:
     >>> read_folder(sample_data_dir(), AuditConfig()).districts  # doctest: +SKIP
     ('D01', 'D02', ...)
     """
+    if config.aggregate is not None:
+        return _read_public(data_dir, config)
     found, problems = find_tables(data_dir, config.data.files)
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
@@ -87,6 +89,24 @@ def read_folder(data_dir: Path, config: AuditConfig) -> DataFolder:
             digest.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
         digests[district] = digest.hexdigest()
     return DataFolder(data_dir, districts, files, digests)
+
+
+def _read_public(data_dir: Path, config: AuditConfig) -> DataFolder:
+    """Districts and fingerprints of public (aggregate) data, from its counts table."""
+    from ..public_data import load_aggregate
+
+    counts = load_aggregate(data_dir, config)
+    ids = counts["district_id"].astype(str)
+    districts = tuple(sorted(set(ids) - {""}, key=lambda d: (len(d), d)))
+    if not districts:
+        raise DataError([DataProblem(file=str(data_dir), message=NO_DISTRICTS)])
+    digests = {
+        d: hashlib.sha256(
+            pd.util.hash_pandas_object(counts[ids == d], index=False).to_numpy().tobytes()
+        ).hexdigest()
+        for d in districts
+    }
+    return DataFolder(data_dir, districts, {}, digests)
 
 
 def _district_column(frame: pd.DataFrame, table: str, config: AuditConfig) -> pd.Series | None:

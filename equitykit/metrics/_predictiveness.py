@@ -37,16 +37,16 @@ BAD_KIND = "outcome_kind must be 'binary' or 'score', got {kind!r}"
 NO_STUDENTS = "the strata hold no students"
 SAME_OUTCOME = "every student has the same outcome, so nothing can predict it"
 NO_VARIATION = "every student has the same score, so nothing can predict it"
-
 ONE_STRATUM = (
     "every student is in the same demographic stratum, so demographics cannot predict the "
     "outcome"
 )
 
-_MAX_ITER = 100  # Newton iterations (a separated fit needs about 40)
+_MAX_ITER = 100  # Newton iterations
 _MAX_HALVINGS = 40  # step halvings per iteration
+_MAX_DOUBLINGS = 10  # step doublings per iteration
 _TOL = 1e-12  # convergence: log-likelihood gain relative to max(1, |log-likelihood|)
-_AT_LIMIT = 1e-6  # fitted students of the other kind below which a stratum is separated
+_AT_LIMIT = 1e-6  # a stratum is separated below this fitted count of the other kind
 _TIE = 1e-8  # linear predictors closer than this tie in the AUC
 
 
@@ -159,29 +159,45 @@ def _loglik(eta: np.ndarray, k: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 def _line_search(X: np.ndarray, k: np.ndarray, n: np.ndarray, beta: np.ndarray,
                  step: np.ndarray, llf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Halve each data set's Newton step until its log-likelihood does not decrease; a data
-    set where no fraction of the step helps stays where it is."""
+    """Scale each data set's Newton step so the log-likelihood never decreases: halve it
+    until it does not (no fraction helps: stay put); when the full step helps, double it while
+    that helps more, so a separated fit runs off to its limit in a few iterations instead of
+    about one logit unit per iteration."""
     scale = np.ones(len(beta))
+    new = _loglik((beta + step) @ X.T, k, n)
+    worse = new < llf
     for _ in range(_MAX_HALVINGS):
-        trial = beta + scale[:, None] * step
-        new = _loglik(trial @ X.T, k, n)
-        worse = new < llf
         if not worse.any():
             break
         scale[worse] /= 2
-    return np.where(worse[:, None], beta, trial), np.where(worse, llf, new)
+        new[worse] = _loglik((beta[worse] + scale[worse, None] * step[worse]) @ X.T,
+                             k[worse], n[worse])
+        worse = new < llf
+    scale[worse], new[worse] = 0.0, llf[worse]
+    grow = scale == 1
+    for _ in range(_MAX_DOUBLINGS):
+        if not grow.any():
+            break
+        rows = np.flatnonzero(grow)
+        trial = _loglik((beta[rows] + 2 * scale[rows, None] * step[rows]) @ X.T,
+                        k[rows], n[rows])
+        better = trial > new[rows]
+        scale[rows[better]] *= 2
+        new[rows[better]] = trial[better]
+        grow[rows[~better]] = False
+    return beta + scale[:, None] * step, new
 
 
 def _logit(X: np.ndarray, k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Binomial GLM (logit link) fitted to strata by Newton–Raphson with step halving; rows
+    """Binomial GLM (logit link) fitted to strata by Newton–Raphson with a line search; rows
     of ``k``/``n`` are independent data sets (bootstrap replicates), each with at least one
     student with and one without the outcome. Returns the linear predictor and coefficients.
 
     Each data set stops when an iteration raises its log-likelihood by less than ``_TOL``
     (relative). Under (quasi-)complete separation the maximum is only reached at infinity:
-    the iterations then carry on (about one logit unit per step) until the perfectly predicted
-    strata are within ``_TOL`` of their limit, so the log-likelihood, McFadden R² and the
-    ordering of fitted probabilities (AUC) are those of the limiting fit.
+    the (expanding) steps then carry on until the perfectly predicted strata are within
+    ``_TOL`` of their limit, so the log-likelihood, McFadden R² and the ordering of fitted
+    probabilities (AUC) are those of the limiting fit.
     """
     beta = np.zeros((k.shape[0], X.shape[1]))
     beta[:, 0] = logit(k.sum(axis=1) / n.sum(axis=1))  # the null model
@@ -342,20 +358,31 @@ def predictiveness(
       from the strata as the Mann–Whitney statistic with ties counted one half; 0.5 means
       demographics carry no information. Also McFadden R² = 1 − ℓ(model)/ℓ(null) and Tjur's
       D = mean p̂ among students with the outcome − mean p̂ among the others.
+      Under (quasi-)complete separation (e.g. a group in which no student, or every student,
+      has the outcome) the maximum likelihood lies at infinity; the fit then converges to
+      that limit (those strata's fitted probabilities 0 or 1), and AUC, McFadden R² and
+      Tjur's D are the limits' values, which are well defined. Coefficients that are infinite
+      in the limit are reported as NaN.
     - **score**: OLS of the score on the dummies; ``value`` = R², exact from the stratum
       sizes, means and within-stratum sums of squares; also adjusted R².
 
     ``dominance`` splits the fit (McFadden R² for binary, R² for scores) across the
     dimensions by general dominance analysis (METHODS §5.2): each dimension's average
     incremental fit over all 2^k subset models, which equals its Shapley value; the weights
-    add up exactly to the full model's fit.
+    add up exactly to the full model's fit. A dimension with one level in the data gets no
+    column and weight 0; a column that is a linear combination of earlier ones (a dimension
+    nested in another) is dropped from the full model and its coefficient is NaN, as R's
+    ``glm`` reports NA.
 
     Intervals are bootstrap percentiles over ``n_boot`` replicates, resampled from the strata
     counts: for binary outcomes a multinomial draw of all students over the stratum × outcome
     cells (exactly the student-level nonparametric bootstrap); for scores a normal-theory
     parametric bootstrap of stratum sizes, means and sums of squares. ``se`` is the SD of the
-    replicates. Fits are in-sample (no cross-validation): with at most a few dozen parameters
-    and hundreds of students the optimism is small, but it is not zero for tiny districts.
+    replicates. A binary replicate in which no student (or every student) has the outcome has
+    nothing to predict; it is left out of the interval (the interval is conditional on the
+    outcome occurring) and counted in ``undefined_replicates``. Fits are in-sample (no
+    cross-validation): with at most a few dozen parameters and hundreds of students the
+    optimism is small, but it is not zero for tiny districts.
 
     Parameters
     ----------
@@ -377,7 +404,10 @@ def predictiveness(
         ``value`` (AUC or R²), ``ci_low``, ``ci_high``, ``se``, ``n`` (students); ``extra``:
         ``kind``, ``dominance`` (dimension → weight), ``coefficients`` (name → value, log-odds
         or score points, first level of each dimension as reference), ``n_strata``, and
-        ``mcfadden_r2``, ``mcfadden_r2_ci``, ``tjur_d`` (binary) or ``adjusted_r2`` (score).
+        ``mcfadden_r2``, ``mcfadden_r2_ci``, ``tjur_d``, ``separated_strata`` (strata
+        predicted perfectly), ``undefined_replicates`` (binary) or ``adjusted_r2`` (score).
+        Undefined, with ``reason``, when the strata hold no students, every student has the
+        same outcome (or score), or all students are in one stratum.
 
     Examples
     --------

@@ -40,20 +40,33 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    students, ...), which is what this module does.
 2. **Complementary suppression.** No withheld number may be computed from published ones.
    In every margin equation the number of withheld terms must be 0 or at least 2. While an
-   equation has exactly one withheld term, one more of its terms is withheld: the cell that
-   also repairs the most other such equations at the same time, then the one with the fewest
-   students (``n``; in :func:`suppress` the count, or the denominator for a rate table), then
-   the first in table order (sorted by key), so the result is deterministic. Cells of zero
-   students are used only when no other cell is left, because they protect little.
-   This repeats across *all* linked equations (schools and district, groups and totals,
-   intersections and parents) until nothing changes.
+   equation has exactly one withheld term, one more of its terms is withheld: the one whose
+   loss costs the least information, chosen in this order:
+
+   a. a school's cell before a district cell (the district figures are the headline);
+   b. an intersection cell (``Black×true``) before a group of one dimension (``Black``), and
+      that before all students (a withheld total takes every comparison with all other
+      students of its place along, rule 4); in :func:`suppress`: inner cells, then row and
+      column totals, then the grand total;
+   c. the fewest students (``n``; in :func:`suppress` the count, or the denominator for a
+      rate table);
+   d. the cell that also repairs the most other such equations at the same time;
+   e. the first in table order (sorted by key), so the result is deterministic.
+
+   Cells of zero students are used only when no other cell is left, because they protect
+   little. Example: 3 of the 19 Black students with disabilities were suspended, so
+   ``Black×true`` is withheld; the equation ``Black = Black×false + Black×true`` then takes
+   ``Black×false`` (205 students), not ``Black`` (224), whose rate and risk ratio stay
+   published; ``Black×false`` in turn needs a partner among the other ``×false`` cells, and so
+   on among the intersections. This repeats across *all* linked equations (schools and
+   district, groups and totals, intersections and parents) until nothing changes.
 3. **Exact check.** "At least two withheld cells per equation" is not enough in general: two
    withheld blocks joined by one cell let that cell be solved by adding and subtracting
    several equations. After step 2 the module solves the whole linear system of published
    totals for the withheld cells (linear algebra per connected block of withheld cells) and,
-   for any cell that is still pinned down exactly, withholds the smallest further cell of one
-   of its equations; then steps 2 and 3 repeat to a fixed point. Result: no withheld count can
-   be computed exactly from any combination of published totals.
+   for any cell that is still pinned down exactly, withholds the cheapest further cell (in the
+   order of rule 2) of one of its equations; then steps 2 and 3 repeat to a fixed point.
+   Result: no withheld count can be computed exactly from any combination of published totals.
 4. **Comparisons follow their inputs.** A risk ratio, risk difference, excess-students,
    composition or representation-index row, and any row with ``comparison="all_other"``, is
    computed from the group and all students, so it is also withheld when the all-students cell
@@ -61,7 +74,12 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    total). A row compared with a named group
    (``cohens_d`` of ``Black`` vs ``White``, a dissimilarity index) is withheld when either
    group's cell is withheld. A weighted risk ratio uses every group's rate, so it is withheld
-   when any group of its dimension is withheld. With the total and the group both published,
+   when any group of its dimension is withheld. An IDEA discipline row of students with
+   disabilities (group ``Black×true`` of ``race_ethnicity×disability``, comparison
+   ``"swd_other"``: all other students with disabilities, i.e. the ``disability``/``true``
+   cell minus the group) is withheld when its own cell or the ``disability``/``true`` cell of
+   the same school, outcome and year is withheld; a withheld all-students cell does not
+   matter to it. With the total and the group both published,
    the "all other students" figure is their difference and reveals nothing new.
 5. **What a withheld row shows.** Only its labels (district, year, school, section, measure,
    outcome, dimension, group, comparison, domain) and ``suppressed=True``. Every other column
@@ -173,8 +191,12 @@ _LABELS = frozenset(
 #: let pandas read them as text).
 _NUMBERS = ("value", "n", "numerator", "ci_low", "ci_high", "p_value", "q_value")
 _TOTAL = "all"
+#: IDEA discipline comparison of a ``<race>×true`` group with all other students with
+#: disabilities: computed from the group and the students-with-disabilities cell.
+_SWD_COMPARISON = "swd_other"
+_SWD_DIMENSION, _SWD_GROUP = "disability", "true"
 #: Comparisons that are not a named group.
-_UNNAMED_COMPARISONS = frozenset({"", "all_other", "state_other"})
+_UNNAMED_COMPARISONS = frozenset({"", "all_other", "state_other", _SWD_COMPARISON})
 #: Measures computed from the group and the all-students total whatever their comparison label
 #: says (a risk ratio or difference without one is read as "vs all other students").
 _TOTAL_MEASURES = frozenset(
@@ -653,7 +675,8 @@ def suppress_metrics(
     measure = keys["measure"].to_numpy()
     comparison = keys["comparison"].to_numpy()
     named = ~np.isin(comparison, list(_UNNAMED_COMPARISONS))
-    on_total = (comparison == "all_other") | np.isin(measure, list(_TOTAL_MEASURES))
+    on_swd = comparison == _SWD_COMPARISON
+    on_total = ((comparison == "all_other") | np.isin(measure, list(_TOTAL_MEASURES))) & ~on_swd
     on_siblings = np.isin(measure, list(_SIBLING_MEASURES))
     own = ~(named | on_total | on_siblings)
 
@@ -683,6 +706,8 @@ def suppress_metrics(
     hide = withheld[cell_id]
     totals = cells[(cells["dimension"] == _TOTAL) & (cells["group"] == _TOTAL)]
     hide |= on_total & _lookup(keys, totals, _PLACE)
+    swd = cells[(cells["dimension"] == _SWD_DIMENSION) & (cells["group"] == _SWD_GROUP)]
+    hide |= on_swd & _lookup(keys, swd, _PLACE)
     compared = cells.rename(columns={"group": "comparison"})
     hide |= named & _lookup(keys, compared, [*_PLACE, "dimension", "comparison"])
     dims = cells.groupby([*_PLACE, "dimension"], as_index=False)["withheld"].any()

@@ -32,19 +32,27 @@ _DIMENSION_TITLES = {
 }
 _STYLE = """
 <style>
-.ek-explorer, .ek-explorer .widget-label, .ek-explorer select, .ek-explorer input,
-.ek-explorer .widget-html-content, .ek-explorer .lm-TabBar-tabLabel {font-size: 20px !important;}
-.ek-explorer .widget-label {min-width: 10em !important;}
-.ek-explorer select, .ek-explorer input {height: 2.0em !important;}
-.ek-explorer .widget-dropdown, .ek-explorer .widget-text {height: auto !important;}
-.ek-title {font-size: 30px; font-weight: bold; color: #0072B2; margin: 0.2em 0;}
+.ek-explorer {font-size: 20px;}
+.ek-explorer .widget-label, .ek-explorer select, .ek-explorer input,
+.ek-explorer .widget-html-content {font-size: 20px !important;}
+.ek-explorer .widget-label {min-width: 8.5em !important; text-align: right;}
+.ek-explorer .widget-dropdown, .ek-explorer .widget-text {width: 100% !important;
+  height: auto !important;}
+.ek-explorer .widget-dropdown > select, .ek-explorer .widget-text > input {
+  flex: 1 1 auto !important; width: auto !important; min-width: 0 !important;
+  height: 2.0em !important;}
+.ek-explorer .lm-TabBar-tab, .ek-explorer .p-TabBar-tab {font-size: 22px !important;
+  min-width: 14em !important; min-height: 2.0em !important; line-height: 2.0em !important;}
+.ek-explorer .lm-TabBar, .ek-explorer .p-TabBar {min-height: 2.2em !important;}
+.ek-title {font-size: 32px; font-weight: bold; color: #0072B2; margin: 0.2em 0 0.4em 0;}
 .ek-sentence {font-size: 28px; line-height: 1.35; font-weight: 600; margin: 0.4em 0;}
 .ek-detail {font-size: 24px; line-height: 1.35; margin: 0.2em 0 0.6em 0;}
 .ek-table table {border-collapse: collapse; font-size: 20px; margin-top: 0.5em;}
 .ek-table th, .ek-table td {padding: 0.25em 0.8em; border-bottom: 1px solid #ccc;
   text-align: right;}
 .ek-table th:first-child, .ek-table td:first-child {text-align: left;}
-.ek-table tr.ek-focus td {background: #d6e9f5;} .ek-table tr.ek-comparison td {background: #fbeccc;}
+.ek-table tr.ek-focus td {background: #d6e9f5;}
+.ek-table tr.ek-comparison td {background: #fbeccc;}
 .ek-suppressed {font-style: italic; color: #555;}
 .ek-note {font-size: 18px; color: #444;}
 </style>
@@ -288,13 +296,19 @@ class Explorer(widgets.VBox):
                 cells = [_cell(r["n"], "{:,.0f}"), html.escape(str(r["display"])), ci, rr]
             out.append(f'<tr class="{cls}"><td>{name}</td>'
                        + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        out.append("</table></div>")
+        out.append("</table>")
+        if rows["suppressed"].astype(bool).any():
+            out.append(f'<p class="ek-note">Suppressed: the group has fewer than {view.min_n} '
+                       "students, or its numbers could be worked out from the others; the "
+                       "audit report hides the same cells.</p>")
+        out.append("</div>")
         return "".join(out)
 
     def _render_systemic(self, cache, sel: Selection) -> None:
         pred = _systemic.predictiveness_view(cache, sel, config=self.config)
         self.predict_text.value = f'<div class="ek-detail">{html.escape(pred.text)}</div>'
-        self.predict_chart.value = pred.chart
         split = _systemic.split_view(cache, sel, config=self.config)
         self.split_text.value = f'<div class="ek-detail">{html.escape(split.text)}</div>'
-        self.split_chart.value = split.chart
+        for image, png in ((self.predict_chart, pred.chart), (self.split_chart, split.chart)):
+            image.value = png
+            image.layout.display = None if png else "none"  # no broken image when withheld

@@ -8,9 +8,11 @@ back to a choice sees it at once.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import pandas as pd
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from .. import metrics
 from ..config import AuditConfig
@@ -140,8 +142,12 @@ def _split(cache: DistrictCache, school_year: int, outcome: str, dimension: str,
         data = scores.assign(is_focus=scores["group"] == focus)
         if data["is_focus"].nunique() != 2:
             return metrics.Estimate.undefined("one of the two groups has no scores")
-        return metrics.oaxaca_blinder(data, outcome="score", group="is_focus",
-                                      factors=["school_id"], focal=True)
+        with warnings.catch_warnings():
+            # A group in few schools leaves school dummies collinear; the explained and
+            # unexplained totals do not depend on how statsmodels resolves that.
+            warnings.simplefilter("ignore", SingularMatrixWarning)
+            return metrics.oaxaca_blinder(data, outcome="score", group="is_focus",
+                                          factors=["school_id"], focal=True)
     counts = cache.counts_for(school_year=school_year, outcome=outcome, dimension=dimension)
     return metrics.locate_gap(counts, outcome=outcome, dimension=dimension, group=focus,
                               comparison=comparison)
