@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,3 +40,29 @@ def sample_audit():
         return cache[district_id]
 
     return get
+
+
+#: A school name from the data that must arrive escaped in every output.
+HOSTILE_SCHOOL_NAME = '<script>alert("x")</script> Elementary'
+
+
+@pytest.fixture(scope="session")
+def audit_dir(tmp_path_factory) -> Path:
+    """``equitykit audit`` run end to end on sample district D01, one school renamed to
+    ``HOSTILE_SCHOOL_NAME``; the district's output folder."""
+    from equitykit.cli import main
+    from equitykit.samples import sample_data_dir
+
+    source, district = sample_data_dir(), "D01"
+    data = tmp_path_factory.mktemp("data")
+    students = pd.read_parquet(source / "students.parquet")
+    students[students["district_id"] == district].to_parquet(data / "students.parquet")
+    schools = pd.read_csv(source / "schools.csv", dtype=str)
+    target = schools.loc[schools["district_id"] == district, "school_id"].iloc[0]
+    schools.loc[schools["school_id"] == target, "school_name"] = HOSTILE_SCHOOL_NAME
+    schools.to_csv(data / "schools.csv", index=False)
+    shutil.copy(source / "staff.csv", data / "staff.csv")
+    shutil.copy(source / "survey.parquet", data / "survey.parquet")
+    out = tmp_path_factory.mktemp("out")
+    assert main(["audit", str(data), "--district", district, "--out", str(out)]) == 0
+    return out / district

@@ -47,7 +47,8 @@ def _ci(row: pd.Series) -> str:
     if row["suppressed"] or pd.isna(row["ci_low"]):
         return ""
     low = format_value(row["measure"], row["ci_low"])
-    return f"{low}–{format_value(row['measure'], row['ci_high'])}"
+    high = format_value(row["measure"], row["ci_high"])
+    return f"{low} to {high}" if row["ci_low"] < 0 else f"{low}–{high}"
 
 
 # --- summary and profile --------------------------------------------------------------------------
