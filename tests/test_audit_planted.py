@@ -100,3 +100,23 @@ def test_published_risk_ratio_equals_direct_computation(sample_audit):
     assert not row["suppressed"].iloc[0]
     assert row["value"].iloc[0] == pytest.approx(expected, rel=1e-9)
     assert np.isfinite(row["ci_low"].iloc[0]) and row["ci_low"].iloc[0] > 1
+
+
+def test_published_v_statistic_equals_direct_fit(sample_audit):
+    """Hispanic students' math V in D02, 2023, from performance-level counts of the raw file."""
+    from equitykit import metrics
+
+    students = pd.read_parquet(sample_data_dir() / "students.parquet")
+    d = students[(students["district_id"] == "D02") & (students["school_year"] == 2023)
+                 & students["math_level"].notna()]
+    focal = d["race_ethnicity"] == "Hispanic/Latino"
+    levels = sorted(d["math_level"].astype(int).unique())
+    count = lambda rows: rows.astype(int).value_counts().reindex(levels, fill_value=0)  # noqa: E731
+    expected = metrics.v_statistic(count(d.loc[focal, "math_level"]).to_numpy(),
+                                   count(d.loc[~focal, "math_level"]).to_numpy())
+    published = sample_audit("D02").published
+    row = published[(published["outcome"] == "math_score") & (published["measure"] == "v_statistic")
+                    & (published["group"] == "Hispanic/Latino") & (published["school_year"] == 2023)
+                    & (published["school_id"] == "")]
+    assert row["value"].iloc[0] == pytest.approx(expected.value, abs=1e-9)
+    assert row["ci_low"].iloc[0] == pytest.approx(expected.ci_low, abs=1e-9)

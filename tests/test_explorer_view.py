@@ -15,6 +15,7 @@ from equitykit import intake, metrics
 from equitykit.config import AuditConfig, Privacy
 from equitykit.widgets import ALL_OTHER, DistrictSource, Selection, compute_view
 from equitykit.widgets import _wording as w
+from equitykit.widgets._view import published_table
 
 CONFIG = AuditConfig()
 YEAR = 2023
@@ -78,31 +79,47 @@ def test_rate_risk_ratio_and_excess_equal_the_metrics_functions(students, cache)
     assert view.detail.startswith(f"{excess:,} fewer Black students would need to be suspended")
 
 
+def _published(cache, outcome: str, dimension: str, school: str) -> dict[str, bool]:
+    """Whether each group's rate cell is published (the report's suppression decides)."""
+    t = published_table(cache, school_year=YEAR, outcome=outcome, min_n=10, config=CONFIG)
+    rows = t[(t["measure"] == "rate") & (t["school_id"] == school)
+             & (t["dimension"] == dimension)]
+    return dict(zip(rows["group"], ~rows["suppressed"].astype(bool), strict=True))
+
+
 def test_named_comparison_group_uses_the_scalar_functions(students, cache):
-    sel = Selection("D1", YEAR, "oss", "sex", "M", comparison="F", school_id="S2")
-    view = compute_view(cache, sel, config=CONFIG)
-    x, n = _counts(students, _oss(students), students["sex"] == "M", school="S2")
-    x_f, n_f = _counts(students, _oss(students), students["sex"] == "F", school="S2")
+    # Which cells the report withholds is the privacy module's call: pick a place where both
+    # groups are published.
+    dim = "econ_disadvantaged"
+    places = {school: _published(cache, "oss", dim, school) for school in ("", "S1", "S2")}
+    school = next(s for s, ok in places.items() if ok.get("true") and ok.get("false"))
+    view = compute_view(cache, Selection("D1", YEAR, "oss", dim, "true", comparison="false",
+                                         school_id=school), config=CONFIG)
+    x, n = _counts(students, _oss(students), students[dim] == True, school=school)  # noqa: E712
+    x_c, n_c = _counts(students, _oss(students), students[dim] == False, school=school)  # noqa: E712
     for measure in ("risk_ratio", "risk_difference", "excess_students"):
-        row = view.row(measure, "M", "F")
-        est = getattr(metrics, measure)(x, n, x_f, n_f)
+        row = view.row(measure, "true", "false")
+        est = getattr(metrics, measure)(x, n, x_c, n_c)
         assert not row["suppressed"]
         assert _close(row["value"], est.value) and _close(row["ci_low"], est.ci_low)
-    assert "boys were" in view.sentence and "as likely as girls" in view.sentence
+    assert ("economically disadvantaged students were" in view.sentence
+            and "as likely as students not economically disadvantaged" in view.sentence)
     # Compared with a group whose cell is withheld, the contrast is withheld too (report rule 4).
-    hidden = compute_view(cache, Selection("D1", YEAR, "oss", "sex", "M", comparison="F"),
-                          config=CONFIG)
-    assert hidden.row("rate", "F")["suppressed"]
-    assert hidden.row("risk_ratio", "M", "F")["suppressed"]
+    races = _published(cache, "oss", "race_ethnicity", "")
+    shown = next(g for g, ok in races.items() if ok)
+    hidden_group = next(g for g, ok in races.items() if not ok)
+    hidden = compute_view(cache, Selection("D1", YEAR, "oss", "race_ethnicity", shown,
+                                           comparison=hidden_group), config=CONFIG)
+    assert hidden.row("risk_ratio", shown, hidden_group)["suppressed"]
     assert "suppressed (fewer than 10 students" in hidden.sentence
 
 
 def test_school_filter_uses_that_school_only(students, cache):
-    view = compute_view(cache, Selection("D1", YEAR, "oss", "race_ethnicity", "Hispanic/Latino",
+    group = next(g for g, ok in _published(cache, "oss", "race_ethnicity", "S2").items() if ok)
+    view = compute_view(cache, Selection("D1", YEAR, "oss", "race_ethnicity", group,
                                          school_id="S2"), config=CONFIG)
-    x, n = _counts(students, _oss(students), students["race_ethnicity"] == "Hispanic/Latino",
-                   school="S2")
-    row = view.row("rate", "Hispanic/Latino")
+    x, n = _counts(students, _oss(students), students["race_ethnicity"] == group, school="S2")
+    row = view.row("rate", group)
     assert not row["suppressed"] and _close(row["value"], metrics.rate(x, n).value)
     assert view.place == "At Roosevelt High in 2023–24"
 

@@ -247,6 +247,55 @@ def test_named_comparisons_and_weighted_ratios_follow_the_groups_they_use():
     assert result.loc[result["measure"] == "weighted_risk_ratio", "suppressed"].all()
 
 
+def with_swd_rows(counts, metrics):
+    """Add IDEA discipline rows: each ``<race>×true`` group vs all other students with
+    disabilities (the ``disability``/``true`` cell minus the group), comparison "swd_other"."""
+    c = counts.set_index(["dimension", "group"])
+    x_swd, n_swd = c.loc[("disability", "true"), ["numerator", "denominator"]]
+    groups = c.loc["race_ethnicity×disability"]
+    groups = groups[groups.index.str.endswith("×true")].reset_index()
+    x, n = groups["numerator"], groups["denominator"]
+    swd = groups.assign(
+        dimension="race_ethnicity×disability", measure="risk_ratio", comparison="swd_other",
+        n=n, value=(x / n) / ((x_swd - x) / (n_swd - n)), section="programmatic",
+        ci_low=np.nan, ci_high=np.nan, p_value=0.01, q_value=0.02, suppressed=False,
+        flagged=True,
+    ).drop(columns="denominator")
+    return pd.concat([metrics, swd[metrics.columns]], ignore_index=True)
+
+
+@pytest.mark.parametrize("withheld_at_source", [("disability", "true"), ("all", "all")])
+def test_swd_comparison_follows_the_students_with_disabilities(withheld_at_source):
+    n = np.array([[[300, 60], [500, 80], [200, 15]]])  # Black, White, Hispanic × (false, true)
+    x = np.array([[[30, 12], [25, 10], [20, 0]]])
+    counts = counts_from_cube(n, x, ["Black", "White", "Hispanic/Latino"], ["false", "true"],
+                              second="disability")
+    counts = counts[counts["school_id"] == ""]
+    metrics = with_swd_rows(counts, metric_rows(counts))
+    dimension, group = withheld_at_source
+    source = metrics["dimension"].eq(dimension) & metrics["group"].eq(group)
+    metrics.loc[source, "suppressed"] = True
+    metrics.loc[source, NUMBERS] = np.nan
+    result = suppress_metrics(metrics)
+    hidden = {k[4:] for k in withheld_cells(result)}
+    status = result.set_index(["group", "measure", "comparison"])["suppressed"]
+    swd_hidden = ("disability", "true") in hidden
+    total_hidden = ("all", "all") in hidden
+    # The premise: exactly one of the two inputs is withheld; Black×true itself is published.
+    assert swd_hidden != total_hidden
+    assert ("race_ethnicity×disability", "Black×true") not in hidden
+    assert not status[("Black×true", "rate", "")]
+    assert status[("Black×true", "risk_ratio", "swd_other")] == swd_hidden
+    assert status[("Black×true", "risk_ratio", "all_other")] == total_hidden
+    # The row of a withheld group is withheld whatever it is compared with.
+    assert ("race_ethnicity×disability", "Hispanic/Latino×true") in hidden
+    assert status[("Hispanic/Latino×true", "risk_ratio", "swd_other")]
+    if not swd_hidden:
+        published = result[result["comparison"].eq("swd_other") & ~result["suppressed"]]
+        assert published["value"].iloc[0] == pytest.approx((12 / 60) / (10 / 95))
+    assert_safe(metrics, result, counts)
+
+
 def test_score_rows_with_n_only():
     rows = pd.DataFrame({
         "district_id": "D1", "school_year": 2023, "school_id": "", "outcome": "math_score",

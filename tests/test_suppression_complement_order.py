@@ -141,13 +141,29 @@ def test_sample_district_d01_publishes_its_race_groups(repo_root):
     assert rr["n"].tolist() == [224, 1143] and rr["numerator"].tolist() == [33, 43]
     expected = raw[oss_2023].set_index("group").loc[["Black", "White"], "value"]
     np.testing.assert_allclose(rr["value"], expected, rtol=1e-12)
-    main = raw["measure"].eq("rate") & ~raw["dimension"].str.contains("×")
-    main &= raw["dimension"].ne("all")
-    share = result.loc[main, "suppressed"].mean()
-    n, x = raw.loc[main, "n"], raw.loc[main, "numerator"]
-    primary = (((n > 0) & (n < 10)) | ((x > 0) & (x < 10))
-               | ((n > 0) & (n < 20) & ((x == 0) | (x == n)))).mean()
-    print(f"D01: {share:.1%} of district main-dimension cells withheld "
-          f"({primary:.1%} by the primary rule alone; 83.8% with the former rule order)")
-    assert share < 0.65
-    assert share - primary < 0.15  # complements add little beyond the small groups themselves
+    district_main = ~raw["dimension"].str.contains("×") & raw["dimension"].ne("all")
+    cells = raw[district_main & raw["measure"].eq("rate")].assign(
+        withheld=result["suppressed"], primary=lambda c: primary_rule(c["n"], c["numerator"])
+    )
+    row_share = result.loc[district_main, "suppressed"].mean()
+    print(f"D01 district, groups of one dimension: {cells['withheld'].mean():.1%} of cells "
+          f"withheld ({cells['primary'].mean():.1%} by rule 1 alone), {row_share:.1%} of rows "
+          "(former rule order: 63.6% of cells, 83.8% of rows)")
+    assert row_share < 0.65
+    # No complement among them beyond the one a dimension with a single small group needs
+    # (all = F + M + X with X withheld must withhold F, M or all students: F or M is cheaper).
+    per_dimension = cells.assign(complement=cells["withheld"] & ~cells["primary"]).groupby(
+        ["school_year", "outcome", "dimension"]
+    )[["primary", "complement"]].sum()
+    assert per_dimension["complement"].le(per_dimension["primary"].eq(1)).all()
+    # All students are withheld only when too few themselves: every risk ratio needs them.
+    totals = raw[raw["dimension"].eq("all") & raw["measure"].eq("rate")]
+    assert result.loc[totals.index, "suppressed"].eq(
+        primary_rule(totals["n"], totals["numerator"])
+    ).all()
+
+
+def primary_rule(n, x):
+    """Rule 1 with the defaults (min_n 10), written out."""
+    all_or_none = (n > 0) & (n < 20) & ((x == 0) | (x == n))
+    return ((n > 0) & (n < 10)) | ((x > 0) & (x < 10)) | all_or_none

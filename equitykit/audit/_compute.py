@@ -231,7 +231,7 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
     squares = (values**2).groupby([tested["school_year"], labels], observed=True).sum()
     year_totals = values.groupby(tested["school_year"]).agg(["count", "sum"])
     year_sq = (values**2).groupby(tested["school_year"]).sum()
-    level = LEVELS[score]
+    levels = _level_counts(tested, LEVELS[score], labels)
     if dimension == DIMENSIONS[0]:
         for year, total in year_totals.iterrows():
             rows.append({"school_year": int(year), "section": "achievement", "outcome": score,
@@ -258,23 +258,25 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
             p = 2 * _norm_sf(abs(z)) if math.isfinite(z) else math.nan
             rows.append({**base, "measure": name, "value": est.value, "ci_low": est.ci_low,
                          "ci_high": est.ci_high, "p_value": p})
-        if level in tested:
-            rows.append({**base, "measure": "v_statistic",
-                         **_v_row(tested, level, dimension, year, group)})
+        if levels is not None and (year, group) in levels.index:
+            focal = levels.loc[(year, group)].to_numpy()
+            reference = levels.loc[year].sum().to_numpy() - focal
+            est = metrics.v_statistic(focal, reference)
+            rows.append({**base, "measure": "v_statistic", "value": est.value,
+                         "ci_low": est.ci_low, "ci_high": est.ci_high, "p_value": est.p_value,
+                         "note": est.reason})
     return rows
 
 
-def _v_row(tested, level, dimension, year, group) -> dict:
-    year_rows = tested[(tested["school_year"] == year) & tested[level].notna()]
-    in_group = _group_labels(year_rows[dimension]) == group
-    levels = sorted(year_rows[level].astype(int).unique())
-    focal = year_rows.loc[in_group, level].astype(int).value_counts().reindex(levels, fill_value=0)
-    reference = (
-        year_rows.loc[~in_group, level].astype(int).value_counts().reindex(levels, fill_value=0)
-    )
-    est = metrics.v_statistic(focal.to_numpy(), reference.to_numpy())
-    return {"value": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high,
-            "p_value": est.p_value, "note": est.reason}
+def _level_counts(tested: pd.DataFrame, level: str, labels: pd.Series) -> pd.DataFrame | None:
+    """Students per (year, group) × performance level, lowest level first."""
+    if level not in tested or tested[level].notna().sum() == 0:
+        return None
+    known = tested[level].notna()
+    return pd.crosstab(
+        [tested.loc[known, "school_year"], labels[known]],
+        tested.loc[known, level].astype(int),
+    ).sort_index(axis=1)
 
 
 def _norm_sf(z: float) -> float:

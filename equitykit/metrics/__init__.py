@@ -10,7 +10,7 @@ from ._result import Estimate
 __all__ = ["Estimate"]
 
 # Each private module lists its public names in its own ``__all__``; they are re-exported here.
-from . import (  # noqa: E402
+from . import (
     _decompose,
     _disproportionality,
     _gaps,

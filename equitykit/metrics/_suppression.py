@@ -295,8 +295,18 @@ def _repair_margins(
         repairs = np.bincount(cc)[cc]
         order = np.lexsort((cc, -repairs, cost[cc], ce))
         ce, cc = ce[order], cc[order]
+        # Each broken equation proposes its cheapest term. A proposal is needed when it is
+        # the only one in some broken equation; an equation holding a needed proposal is
+        # repaired by it for free, the others take their own.
+        proposed = np.zeros(withheld.size, dtype=bool)
+        proposed[cc[np.r_[True, ce[1:] != ce[:-1]]]] = True
+        ce, cc = ce[proposed[cc]], cc[proposed[cc]]
         first = np.r_[True, ce[1:] != ce[:-1]]
-        withheld[cc[first]] = True
+        needed = np.zeros(withheld.size, dtype=bool)
+        needed[cc[first & np.r_[first[1:], True]]] = True
+        repaired = np.bincount(ce, weights=needed[cc], minlength=n_eq) > 0
+        withheld[needed] = True
+        withheld[cc[first & ~repaired[ce]]] = True
 
 
 def _pinned_cells(
@@ -678,7 +688,7 @@ def suppress_metrics(
     on_swd = comparison == _SWD_COMPARISON
     on_total = ((comparison == "all_other") | np.isin(measure, list(_TOTAL_MEASURES))) & ~on_swd
     on_siblings = np.isin(measure, list(_SIBLING_MEASURES))
-    own = ~(named | on_total | on_siblings)
+    own = ~(named | on_total | on_swd | on_siblings)
 
     # One entry per cell; the cell id is its position in key order.
     cell_id = keys.groupby(_CELL, sort=True, dropna=False).ngroup().to_numpy()
