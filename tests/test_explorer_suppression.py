@@ -75,7 +75,7 @@ def _check(explorer: Explorer, drawn: list[dict]) -> int:
     # 1. A withheld row carries no number at all.
     for col in (c for c in NUMBER_COLUMNS if c in hidden):
         assert hidden[col].isna().all(), col
-    text = _texts(explorer, charts).replace(w.suppressed_text(view.min_n), "(withheld)")
+    text = _texts(explorer, charts).replace(f"fewer than {view.min_n} students", "(rule)")
     cache = explorer.source[sel.district_id]
     value_measure = "mean" if view.kind == "score" else "rate"
     rows = table[(table["measure"] == value_measure) & (table["comparison"] == "")]

@@ -63,6 +63,12 @@ def counts_by_race_sex_disability(n, x):
     )
 
 
+def suppress_metrics_checked(raw, counts):
+    result = metrics.suppress_metrics(raw)
+    assert_safe(raw, result, counts)
+    return result
+
+
 def main_or_total(cells):
     return {k for k in cells if "×" not in k[4]}
 
@@ -95,12 +101,6 @@ def test_schools_take_the_complements_of_the_district():
     hidden = withheld_cells(result)
     assert {k for k in main_or_total(hidden) if k[2] == ""} == set()
     assert {k for k in hidden if k[4] == "all"} == set()  # every risk ratio has its total
-
-
-def suppress_metrics_checked(raw, counts):
-    result = metrics.suppress_metrics(raw)
-    assert_safe(raw, result, counts)
-    return result
 
 
 def test_level_comes_before_size_and_size_before_repairs():

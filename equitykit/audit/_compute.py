@@ -269,10 +269,11 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
 
 
 def _level_counts(tested: pd.DataFrame, level: str, labels: pd.Series) -> pd.DataFrame | None:
-    """Students per (year, group) × performance level, lowest level first."""
+    """Students per (year, group) × performance level, lowest level first, for the latest
+    year (the report shows V for the audited year; trends use Hedges' g)."""
     if level not in tested or tested[level].notna().sum() == 0:
         return None
-    known = tested[level].notna()
+    known = tested[level].notna() & (tested["school_year"] == tested["school_year"].max())
     return pd.crosstab(
         [tested.loc[known, "school_year"], labels[known]],
         tested.loc[known, level].astype(int),
@@ -347,7 +348,9 @@ def _predictiveness_rows(students: pd.DataFrame, latest: int) -> pd.DataFrame | 
     """Per outcome: how well demographics alone predict it, and each dimension's share."""
     year = students[students["school_year"] == latest]
     rows = []
-    outcomes = [o for o in OUTCOMES if o in year and o not in DIMENSIONS] + [
+    # IDEA's single-category identification outcomes are left to the disproportionality rows.
+    outcomes = [o for o in OUTCOMES if o in year and o not in DIMENSIONS
+                and not o.startswith("disability_")] + [
         s for s in SCORES if s in year
     ]
     for outcome in outcomes:

@@ -54,8 +54,11 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    e. the first in table order (sorted by key), so the result is deterministic.
 
    Cells of zero students are used only when no other cell is left, because they protect
-   little. Example: 3 of the 19 Black students with disabilities were suspended, so
-   ``Black×true`` is withheld; the equation ``Black = Black×false + Black×true`` then takes
+   little. Equations broken at the same step are repaired together: each proposes its
+   cheapest term; a proposal that is the only one inside some broken equation is withheld and
+   repairs every broken equation it sits in, which then take nothing more; the others withhold
+   their own proposal. Example: 3 of the 19 Black students with disabilities were suspended,
+   so ``Black×true`` is withheld; the equation ``Black = Black×false + Black×true`` then takes
    ``Black×false`` (205 students), not ``Black`` (224), whose rate and risk ratio stay
    published; ``Black×false`` in turn needs a partner among the other ``×false`` cells, and so
    on among the intersections. This repeats across *all* linked equations (schools and
@@ -265,6 +268,7 @@ def _protect(
     """
     withheld = withheld.copy()
     n_eq = int(eq.max()) + 1 if eq.size else 0
+    safe_blocks: set[bytes] = set()
     # Cost of withholding each cell (rule 2): zero-student cells last, then level, then fewest
     # students; equal costs share a rank, so "repairs most equations" can break the tie.
     size = np.where(np.isnan(size), np.inf, size)
@@ -272,7 +276,7 @@ def _protect(
     cost = np.unique(cost_key, axis=0, return_inverse=True)[1].ravel()
     while True:
         _repair_margins(eq, cell, withheld, cost, n_eq)
-        pinned = _pinned_cells(eq, cell, coef, withheld, n_eq)
+        pinned = _pinned_cells(eq, cell, coef, withheld, n_eq, safe_blocks)
         if not pinned.any():
             return withheld
         extra = _cover_pinned(eq, cell, withheld, pinned, cost)
@@ -310,9 +314,18 @@ def _repair_margins(
 
 
 def _pinned_cells(
-    eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, withheld: np.ndarray, n_eq: int
+    eq: np.ndarray,
+    cell: np.ndarray,
+    coef: np.ndarray,
+    withheld: np.ndarray,
+    n_eq: int,
+    safe_blocks: set[bytes],
 ) -> np.ndarray:
-    """Withheld cells whose value follows exactly from the published totals (rule 3)."""
+    """Withheld cells whose value follows exactly from the published totals (rule 3).
+
+    A block of withheld cells is known by its cells (its equations follow from them), so a
+    block found safe is remembered in ``safe_blocks`` and not solved again while unchanged.
+    """
     pinned = np.zeros(withheld.size, dtype=bool)
     keep = withheld[cell]
     e, c, k = eq[keep], cell[keep], coef[keep]
@@ -330,11 +343,16 @@ def _pinned_cells(
         for e_block, c_block, k_block in zip(
             np.split(e, cuts), np.split(c, cuts), np.split(k, cuts), strict=True
         ):
-            rows, r = np.unique(e_block, return_inverse=True)
             cols, col = np.unique(c_block, return_inverse=True)
+            if cols.tobytes() in safe_blocks:
+                continue
+            rows, r = np.unique(e_block, return_inverse=True)
             a = np.zeros((rows.size, cols.size))
             a[r, col] = k_block
-            pinned[cols[_in_row_space(a)]] = True
+            found = cols[_in_row_space(a)]
+            if found.size == 0:
+                safe_blocks.add(cols.tobytes())
+            pinned[found] = True
     return pinned
 
 
