@@ -13,6 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from test_suppress_metrics import CELL, assert_safe, metric_rows, withheld_cells
 
 from equitykit import intake, metrics
@@ -103,6 +106,18 @@ def test_schools_take_the_complements_of_the_district():
     assert {k for k in hidden if k[4] == "all"} == set()  # every risk ratio has its total
 
 
+@settings(max_examples=20, deadline=None)
+@given(cube=st.integers(1, 2).flatmap(lambda schools: st.tuples(
+    arrays(np.int64, (schools, 4, 3, 2),
+           elements=st.one_of(st.integers(0, 9), st.integers(10, 200))),
+    arrays(np.float64, (schools, 4, 3, 2), elements=st.floats(0, 0.4)),
+)))
+def test_two_intersections_leave_nothing_recoverable(cube):
+    n, share = cube
+    counts = counts_by_race_sex_disability(n, np.floor(n * share))
+    suppress_metrics_checked(metric_rows(counts), counts)
+
+
 def test_level_comes_before_size_and_size_before_repairs():
     # Cells 0 and 4 are withheld totals of two equations: 0 = 1 + 2 + 3 and 4 = 1 + 5.
     # Cell 1 would repair both at once and is the smallest, but it is a group of one
@@ -124,6 +139,21 @@ def test_level_comes_before_size_and_size_before_repairs():
     size = np.array([100.0, 40, 40, 100, 40])
     result = _protect(eq, cell, coef, withheld, size, np.zeros(5, dtype=int))
     assert np.flatnonzero(result).tolist() == [0, 2, 3]
+
+
+def test_broken_equations_share_a_complement():
+    # Hispanic×true (2) is withheld. Hispanic (0) = Hispanic×false (1) + Hispanic×true must
+    # take Hispanic×false (its only intersection); the total of the intersection (3) =
+    # 1 + 2 + Black×true (4) would take Black×true (60 students) on its own, but
+    # Hispanic×false repairs it too, so Black×true stays published.
+    eq = np.array([0, 0, 0, 1, 1, 1, 1])
+    cell = np.array([0, 1, 2, 3, 1, 2, 4])
+    coef = np.array([1.0, -1, -1, 1, -1, -1, -1])
+    size = np.array([215.0, 200, 15, 275, 60])
+    level = np.array([1, 0, 0, 2, 0])
+    withheld = np.isin(np.arange(5), [2])
+    result = _protect(eq, cell, coef, withheld, size, level)
+    assert np.flatnonzero(result).tolist() == [1, 2]
 
 
 def test_sample_district_d01_publishes_its_race_groups(repo_root):
