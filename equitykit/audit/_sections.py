@@ -225,7 +225,8 @@ def _other_dimensions(year: pd.DataFrame, outcome: str) -> str:
 
 def _outcome_section(audit, outcomes) -> str:
     blocks = [b for b in (_outcome_block(audit, o) for o in outcomes) if b]
-    missing = [outcome_label(o) for o in outcomes if o not in set(audit.published["outcome"])]
+    present = set(audit.published["outcome"])
+    missing = [outcome_label(o) for o in outcomes if o not in present]
     text = "".join(blocks)
     if missing:
         text += skip("Not in the district's data, so not audited: " + ", ".join(missing) + ".")

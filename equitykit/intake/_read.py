@@ -7,6 +7,7 @@ later problem can name the rows a person sees in Excel.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -141,7 +142,26 @@ def find_tables(
 
 
 def read_table(file: TableFile) -> tuple[RawTable | None, list[DataProblem]]:
-    """Read one file; ``None`` with a problem when it cannot be read or holds no rows."""
+    """Read one file; ``None`` with a problem when it cannot be read or holds no rows.
+
+    A batch audits many districts from the same files, each worker process district after
+    district: the last few files read are kept (keyed by path, size and modification time),
+    so a worker parses a shared ``students`` file once, not once per district. Callers must
+    not modify the returned frame in place.
+    """
+    try:
+        stat = file.path.stat()
+        version = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        version = None
+    raw, problems = _read_table(file, version)
+    return raw, list(problems)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_table(
+    file: TableFile, version: tuple[int, int] | None
+) -> tuple[RawTable | None, list[DataProblem]]:
     try:
         data = file.path.read_bytes()
     except OSError as exc:
