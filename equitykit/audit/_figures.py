@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import time
 
 import matplotlib
 
@@ -18,6 +19,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from .._timing import add_seconds
+
 __all__ = ["figure_html", "forest_plot", "gap_plot", "quartile_plot", "school_scatter"]
 
 _PALETTE = sns.color_palette("colorblind")
@@ -26,9 +29,11 @@ sns.set_theme(style="whitegrid", context="notebook", palette=_PALETTE, font_scal
 
 def figure_html(fig: plt.Figure, *, alt: str, caption: str) -> str:
     """Close ``fig`` and return it as an embedded PNG ``<figure>`` with alt text."""
+    start = time.perf_counter()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=96)
     plt.close(fig)
+    add_seconds("figures", time.perf_counter() - start)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
@@ -40,7 +45,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
                 log: bool = True) -> str:
     """Point estimates with 95% intervals, one line per group (``rows``: label, value, CI)."""
     rows = rows.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7, 0.42 * len(rows) + 1.2))
+    fig, ax = plt.subplots(figsize=(7, 0.42 * len(rows) + 1.2), layout="constrained")
     y = np.arange(len(rows))[::-1]
     err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
     ax.errorbar(rows["value"], y, xerr=np.nan_to_num(err), fmt="o", color=_PALETTE[0],
@@ -62,7 +67,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
 def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
     """Effect sizes (Hedges' g vs all other students) with 95% intervals."""
     rows = rows.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7, 0.42 * len(rows) + 1.2))
+    fig, ax = plt.subplots(figsize=(7, 0.42 * len(rows) + 1.2), layout="constrained")
     y = np.arange(len(rows))[::-1]
     colors = [_PALETTE[3] if v < 0 else _PALETTE[2] for v in rows["value"]]
     ax.barh(y, rows["value"], color=colors, alpha=0.8)
@@ -82,7 +87,7 @@ def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
 def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel: str,
                    title: str) -> str:
     """One dot per school, sized by enrollment, with a weighted trend line."""
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     sns.scatterplot(data=schools, x=x, y=y, size="n", sizes=(20, 220), ax=ax,
                     color=_PALETTE[0], legend=False)
     if len(schools) >= 3:
@@ -100,7 +105,7 @@ def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel
 
 def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> str:
     """Teacher indicators by school quartile (``rows``: indicator, quartile, value)."""
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
     sns.barplot(data=rows, x="indicator", y="value", hue="quartile", ax=ax,
                 palette=[_PALETTE[0], _PALETTE[1]])
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))

@@ -138,7 +138,7 @@ def _gap_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFrame
 
 
 def _extras(district: pd.DataFrame, school_year: int) -> pd.DataFrame:
-    """Per outcome × group: rates, excess students, locus and the IDEA flag for the year."""
+    """Per outcome × group: the rate, excess students and where the gap sits, for the year."""
     year = district[district["school_year"] == school_year]
     key = ["outcome", "dimension", "group"]
 
@@ -153,7 +153,6 @@ def _extras(district: pd.DataFrame, school_year: int) -> pd.DataFrame:
         pick("excess_students", "all_other", "value", "excess_students"),
         locus["value"].rename("between_share"),
         locus["note"].rename("locus") if "note" in locus else None,
-        pick("risk_ratio", "all_other", "flagged", "idea_flag"),
     ]
     return pd.concat([p for p in parts if p is not None], axis=1)
 

@@ -33,6 +33,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from papermill.engines import Engine, NBClientEngine, papermill_engines
 from traitlets.config import Config
 
+from .._timing import seconds as report_seconds
+
 __all__ = ["ENGINES", "InProcessEngine", "preload", "warm_up"]
 
 #: Notebook engines by the name :func:`~equitykit.execute.run_district` accepts, mapped onto
@@ -253,7 +255,7 @@ class InProcessEngine(Engine):
         warm_up()
         shell, capture = _state["shell"], _state["capture"]
         with _lock, _as_main(shell.user_module):
-            cls.figure_seconds = 0.0
+            cls.figure_seconds = -report_seconds("figures")  # the report's own PNG figures
             _fresh_start(shell)
             capture.reset()
             with redirect_stdout(_Stream(capture, "stdout")), \
@@ -266,6 +268,7 @@ class InProcessEngine(Engine):
                             break
                     finally:
                         nb_man.cell_complete(cell, cell_index=index)
+            cls.figure_seconds += report_seconds("figures")
             nb_man.nb.metadata["language_info"] = {"name": "python",
                                                    "version": sys.version.split()[0]}
 

@@ -14,6 +14,7 @@ from . import (
     _decompose,
     _disproportionality,
     _gaps,
+    _grade_levels,
     _idea,
     _multiple,
     _predictiveness,
@@ -27,7 +28,7 @@ from . import (
 
 for _module in (
     _rates, _multiple, _disproportionality, _idea, _suppression, _shrinkage,
-    _gaps, _segregation, _decompose, _predictiveness, _teachers, _resources,
+    _gaps, _grade_levels, _segregation, _decompose, _predictiveness, _teachers, _resources,
 ):
     globals().update({name: getattr(_module, name) for name in _module.__all__})
     __all__ += list(_module.__all__)

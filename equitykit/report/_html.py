@@ -7,6 +7,7 @@ and no script or stylesheet is referenced from any URL. Inputs (code) are exclud
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import mimetypes
 import re
@@ -39,13 +40,6 @@ def notebook_to_html(
     config : the client config; gives the title, client name, logo and accent colour.
     subtitle : a line under the title, e.g. the district and school year.
     """
-    exporter = HTMLExporter(
-        template_name="equitykit",
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
     resources = {
         "equitykit": {
             "title": config.title,
@@ -58,8 +52,20 @@ def notebook_to_html(
             "min_n": config.privacy.min_n,
         }
     }
-    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body, _ = _exporter().from_notebook_node(notebook, resources=resources)
     return body.replace(_TOC_MARK, _table_of_contents(body), 1)
+
+
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """One exporter per process: compiling the templates costs more than rendering a page."""
+    return HTMLExporter(
+        template_name="equitykit",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
 
 
 def _table_of_contents(page: str) -> str:
