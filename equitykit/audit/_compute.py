@@ -56,7 +56,8 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
         _segregation_rows(counts),
     ]
     if students is not None:
-        parts += [_score_rows(students, config), _predictiveness_rows(students, latest)]
+        parts += [_score_rows(students, config),
+                  _predictiveness_rows(students, latest, config.privacy.min_n)]
         if staff is not None and len(staff):
             parts.append(_teacher_rows(staff, students, counts, config))
         schools = getattr(data, "schools", None)
@@ -344,7 +345,17 @@ def _segregation_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
 
 # --- predictiveness -------------------------------------------------------------------------------
 
-def _predictiveness_rows(students: pd.DataFrame, latest: int) -> pd.DataFrame | None:
+def _enough_of_each(values: pd.Series, kind: str, min_n: int) -> bool:
+    """A model of a yes/no outcome that fewer than ``min_n`` students have (or lack) describes
+    those few students; like any small cell, it is not published (nor fitted)."""
+    if kind == "score":
+        return values.notna().sum() >= min_n
+    events = int(values.astype(bool).sum())
+    return min(events, len(values) - events) >= min_n
+
+
+def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
+                         ) -> pd.DataFrame | None:
     """Per outcome: how well demographics alone predict it, and each dimension's share."""
     year = students[students["school_year"] == latest]
     rows = []
@@ -357,7 +368,7 @@ def _predictiveness_rows(students: pd.DataFrame, latest: int) -> pd.DataFrame | 
         kind = "score" if outcome in SCORES else "binary"
         population = year[year[outcome].notna()]
         dims = [d for d in DIMENSIONS if population[d].nunique(dropna=True) > 1]
-        if len(population) < 2 or not dims or population[outcome].nunique() < 2:
+        if not dims or not _enough_of_each(population[outcome], kind, min_n):
             continue
         strata = metrics.strata_table(population, outcome=outcome, dimensions=dims)
         est = metrics.predictiveness(strata, outcome_kind=kind, dimensions=dims, n_boot=100)
