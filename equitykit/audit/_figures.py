@@ -41,10 +41,15 @@ def figure_html(fig: plt.Figure, *, alt: str, caption: str) -> str:
     )
 
 
-def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1.0,
-                log: bool = True) -> str:
-    """Point estimates with 95% intervals, one line per group (``rows``: label, value, CI)."""
+def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1.0) -> str:
+    """Point estimates with 95% intervals, one line per group (``rows``: label, value, CI).
+
+    Ratios are drawn on a log scale when they span more than a factor of 4, so that 0.5 and 2
+    sit equally far from parity; a narrower span reads better on a linear scale.
+    """
     rows = rows.reset_index(drop=True)
+    low, high = rows["ci_low"].fillna(rows["value"]), rows["ci_high"].fillna(rows["value"])
+    log = bool(high.max() / max(low.min(), 1e-9) > 4)
     fig, ax = plt.subplots(figsize=(7, 0.42 * len(rows) + 1.2), layout="constrained")
     y = np.arange(len(rows))[::-1]
     err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
@@ -54,9 +59,10 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
     ax.set_yticks(y, rows[label])
     if log:
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    ax.set_xlabel("risk ratio vs all other students (log scale)" if log else "")
+    ax.set_xlabel("risk ratio vs all other students" + (" (log scale)" if log else ""))
     alt = f"{title}. " + "; ".join(
         f"{r[label]}: {r['value']:.2f} (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
         for _, r in rows.iterrows()

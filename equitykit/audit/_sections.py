@@ -111,10 +111,12 @@ def enrollment(audit) -> str:
         "group": students.index,
         "students": [_cell(r, "n") for _, r in students.iterrows()],
         "share of students": [_cell(r) for _, r in students.iterrows()],
-        "share of teachers": [
-            _cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
-        ],
     })
+    if teachers.empty:
+        return html_table(table, caption="Students by race/ethnicity") + _schools_table(audit)
+    table["share of teachers"] = [
+        _cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
+    ]
     return (
         html_table(table, caption="Students and teachers by race/ethnicity")
         + note("A district whose teachers mirror its students has equal shares in the last "
@@ -172,8 +174,23 @@ def _schools_table(audit) -> str:
 
 # --- outcome sections ----------------------------------------------------------------------------
 
+def _latest_for(audit, outcome: str) -> tuple[pd.DataFrame, str]:
+    """District rows of the audited year; for an outcome the data stops earlier (public files
+    are published on different schedules), its latest year, and a note saying so."""
+    p = audit.published
+    rows = p[(p["outcome"] == outcome) & (p["school_id"] == "")
+             & (p["school_year"] <= audit.school_year)]
+    if rows.empty:
+        return rows, ""
+    latest = int(rows["school_year"].max())
+    late = ""
+    if latest != audit.school_year:
+        late = f" ({latest}–{str(latest + 1)[-2:]}, the latest year in the data)"
+    return rows[rows["school_year"] == latest], late
+
+
 def _outcome_block(audit, outcome: str) -> str:
-    year = _year(audit)
+    year, late = _latest_for(audit, outcome)
     rows = year[(year["outcome"] == outcome) & (year["dimension"] == "race_ethnicity")]
     if rows.empty:
         return ""
@@ -196,7 +213,7 @@ def _outcome_block(audit, outcome: str) -> str:
             and isinstance(ratio["note"], str) and ratio["flagged"] else "",
         })
     label = outcome_label(outcome)
-    out = f"<h3>{html.escape(capitalize(label))}</h3>"
+    out = f"<h3>{html.escape(capitalize(label) + late)}</h3>"
     plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
     if len(plot_rows):
         out += fig.forest_plot(
