@@ -101,3 +101,23 @@ def test_stricter_q_threshold():
     assert rank_findings(_table(rows), school_year=2023)
     assert not rank_findings(_table(rows), school_year=2023,
                              rules=FindingRules(q_threshold=0.01))
+
+
+@pytest.mark.parametrize(
+    ("share", "locus", "words"),
+    [
+        (-0.03, "within_schools", "The whole gap sits within schools"),
+        (0.14, "within_schools", "The gap sits within schools (86% of it)"),
+        (0.74, "between_schools", "Most of the gap (74%) lies between schools"),
+        (1.08, "between_schools", "The whole gap lies between schools"),
+        (0.45, "mixed", "The gap is split: 45% between schools, 55% within schools"),
+    ],
+)
+def test_locus_sentence(share, locus, words):
+    rows = [
+        _rr("oss", "race_ethnicity", "Black", 3.0, 2.0, 4.5, 0.001),
+        _extra("oss", "race_ethnicity", "Black", "between_school_share", share, locus),
+    ]
+    [finding] = rank_findings(_table(rows), school_year=2023)
+    assert words in finding["statement"]
+    assert finding["locus"] == locus

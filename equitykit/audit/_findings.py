@@ -223,8 +223,13 @@ def _locus_clause(locus: str, row) -> str:
     if not isinstance(share, float) or not math.isfinite(share):
         return ""
     if locus == "between_schools":
+        if share > 1:  # enrollment more than explains it; within schools it runs the other way
+            return ". The whole gap lies between schools: where students are enrolled"
         return f". Most of the gap ({share:.0%}) lies between schools: where students are enrolled"
     if locus == "within_schools":
+        if share < 0:  # where students are enrolled slightly narrows the gap
+            return (". The whole gap sits within schools: students in the same schools are "
+                    "treated differently")
         return (
             f". The gap sits within schools ({1 - share:.0%} of it): students in the same "
             "schools are treated differently"
