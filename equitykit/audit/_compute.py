@@ -66,7 +66,8 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
     survey = getattr(data, "survey", None)
     if survey is not None and len(survey):
         parts.append(_climate_rows(survey))
-    rows = pd.concat([p for p in parts if p is not None and len(p)], ignore_index=True)
+    parts = [p.dropna(axis=1, how="all") for p in parts if p is not None and len(p)]
+    rows = pd.concat(parts, ignore_index=True)
     return _conform(rows, str(counts["district_id"].iloc[0])), counts
 
 
@@ -82,8 +83,8 @@ def _conform(rows: pd.DataFrame, district_id: str) -> pd.DataFrame:
             )
     for col in ("school_id", "comparison", "note", "section"):
         rows[col] = rows[col].fillna("").astype(str)
-    rows["flagged"] = rows["flagged"].fillna(False).astype(bool)
-    rows["suppressed"] = rows["suppressed"].fillna(False).astype(bool)
+    rows["flagged"] = rows["flagged"].eq(True)  # missing = not flagged
+    rows["suppressed"] = rows["suppressed"].eq(True)
     return rows[list(METRIC_COLUMNS)].reset_index(drop=True)
 
 
@@ -185,7 +186,7 @@ def _mark_idea(table: pd.DataFrame, idea: pd.DataFrame) -> pd.DataFrame:
     out = table.drop(columns=["flagged"], errors="ignore").merge(
         rows[[*key, "flagged", "idea_note"]], on=key, how="left"
     )
-    out["flagged"] = out["flagged"].fillna(False).astype(bool)
+    out["flagged"] = out["flagged"].eq(True)
     out["note"] = out["idea_note"].fillna(out.get("note", "")).fillna("")
     matched = rows.merge(table[key], on=key, how="inner")[key]
     extra = rows.merge(matched, on=key, how="left", indicator=True)

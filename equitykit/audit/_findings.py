@@ -75,7 +75,7 @@ def rank_findings(
     extras = _extras(district, school_year)
     now = now.join(extras, on=["outcome", "dimension", "group"])
     reach = 1 + np.log10(1 + now["excess_students"].abs().fillna(0))
-    regulatory = np.where(now["flagged"].fillna(False).astype(bool), 1.5, 1.0)
+    regulatory = np.where(now["flagged"].eq(True), 1.5, 1.0)
     now = now.assign(
         score=now["magnitude"] * (1 + 0.5 * (now["years"] - 1)) * reach * regulatory
     ).sort_values(["score", "outcome", "group"], ascending=[False, True, True])
