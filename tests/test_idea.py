@@ -154,3 +154,13 @@ def test_scalar_and_table_agree():
         assert e.value == pytest.approx(out.loc[g, "ratio"], nan_ok=True)
         assert e.reason == out.loc[g, "reason"]
     assert np.isnan(metrics.idea_flag(5, 100, 50, 1000).value)
+
+
+def test_table_without_idea_categories_gives_an_empty_result():
+    counts = pd.DataFrame({
+        "district_id": "D1", "school_id": "", "school_year": 2023, "measure": "enrollment",
+        "dimension": "race_ethnicity", "group": ["Black", "White"],
+        "numerator": [400, 3600], "denominator": [400, 3600]})
+    out = metrics.idea_disproportionality(counts)
+    assert out.empty
+    assert "significant" in out.columns

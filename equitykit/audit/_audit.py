@@ -29,7 +29,7 @@ from ..config import SECTIONS, AuditConfig, load_config
 from ..errors import DataError
 from ..intake import load_district_data
 from . import _sections
-from ._compute import compute_metrics
+from ._compute import PARTIAL_TOTAL, compute_metrics
 from ._findings import FindingRules, rank_findings
 
 __all__ = ["DistrictAudit"]
@@ -66,6 +66,7 @@ class DistrictAudit:
     findings: list[dict]
     parameters: dict
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def run(
@@ -83,7 +84,13 @@ class DistrictAudit:
         config = load_config(config_path)
         data = _load(data_dir, config, str(district_id))
         loaded = time.perf_counter()
-        raw, _counts = compute_metrics(data, config)
+        raw, counts = compute_metrics(data, config)
+        notes = []
+        if "note" in counts and counts["note"].eq(PARTIAL_TOTAL).any():
+            notes.append("The files report only some racial/ethnic groups and no all-student "
+                         "total: \"all other students\" means the other groups the files "
+                         "report, and groups of other dimensions (such as students with "
+                         "disabilities) are left out, since they need the true total.")
         computed = time.perf_counter()
         years = sorted(raw["school_year"].dropna().astype(int).unique())
         year = int(school_year) if school_year is not None else int(years[-1])
@@ -108,6 +115,7 @@ class DistrictAudit:
             },
             timings={"load": loaded - started, "compute": computed - loaded,
                      "suppress_rank": time.perf_counter() - computed},
+            notes=notes,
         )
         if output_dir is not None:
             audit.write_outputs(output_dir)

@@ -46,7 +46,7 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
         students = derive_outcomes(students, config)
         counts = to_counts(students, intersections=INTERSECTIONS, by_school=True)
     else:
-        counts = data.counts
+        counts = _complete_totals(data.counts)
     latest = int(counts["school_year"].max())
     staff = getattr(data, "staff", None)
     parts = [
@@ -69,6 +69,46 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
     parts = [p.dropna(axis=1, how="all") for p in parts if p is not None and len(p)]
     rows = pd.concat(parts, ignore_index=True)
     return _conform(rows, str(counts["district_id"].iloc[0])), counts
+
+
+#: Note on rows of public files that report only some groups and no total.
+PARTIAL_TOTAL = "total of the groups the file reports"
+_PLACE = ["district_id", "school_id", "school_year", "measure"]
+
+
+def _complete_totals(counts: pd.DataFrame) -> pd.DataFrame:
+    """Published counts made whole enough to audit: district rows summed from the schools
+    when the file has none, and, where a file reports some groups but no all-student total
+    (CRDC discipline by race: White, Black, Hispanic), a total of the reported groups, so
+    "all other students" means the other groups the file reports (a ``note`` says so).
+    Other dimensions are then left out at that place: a total of some races cannot serve as
+    their "all students". A sum touching a cell suppressed at source stays missing."""
+    counts = counts.copy()
+    if "source_suppressed" not in counts:
+        counts["source_suppressed"] = False
+    if not (counts["school_id"] == "").any():
+        district = (counts.groupby(["district_id", "school_year", "measure", "dimension",
+                                    "group"], as_index=False)
+                    .agg(numerator=("numerator", lambda v: v.sum(min_count=len(v))),
+                         denominator=("denominator", lambda v: v.sum(min_count=len(v))),
+                         source_suppressed=("source_suppressed", "any"))
+                    .assign(school_id=""))
+        counts = pd.concat([counts, district], ignore_index=True)
+    has_total = counts[counts["dimension"] == "all"].groupby(_PLACE).size()
+    groups = counts[(counts["dimension"] == "race_ethnicity")]
+    totals = (groups.groupby(_PLACE, as_index=False)
+              .agg(numerator=("numerator", lambda v: v.sum(min_count=len(v))),
+                   denominator=("denominator", lambda v: v.sum(min_count=len(v))),
+                   source_suppressed=("source_suppressed", "any")))
+    missing = ~totals.set_index(_PLACE).index.isin(has_total.index)
+    if missing.any():
+        added = totals[missing].assign(dimension="all", group="all", note=PARTIAL_TOTAL)
+        # Other dimensions (e.g. disability, which counts every race) cannot be compared with
+        # a total of some races: they are left out where the total is partial.
+        partial = counts.set_index(_PLACE).index.isin(added.set_index(_PLACE).index)
+        counts = pd.concat([counts[~partial | (counts["dimension"] == "race_ethnicity")], added],
+                           ignore_index=True)
+    return counts
 
 
 def _conform(rows: pd.DataFrame, district_id: str) -> pd.DataFrame:
@@ -134,7 +174,7 @@ def _composition(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 # --- rates, disproportionality, IDEA -------------------------------------------------------------
 
-def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.DataFrame:
+def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.DataFrame | None:
     """District rows for every year; per school, the all-students rates of the latest year.
 
     School × group rates are not published: the locus of each gap (between or within schools)
@@ -144,6 +184,8 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.Dat
     keep = ((counts["school_id"] == "") | (
         (counts["school_year"] == latest) & (counts["dimension"] == "all")
     )) & (counts["measure"] != "enrollment")
+    if not keep.any():  # enrollment counts only (e.g. a segregation audit from public data)
+        return None
     table = metrics.disproportionality(counts[keep])
     idea = metrics.idea_disproportionality(
         counts[counts["school_id"] == ""],
@@ -297,7 +339,8 @@ def _group_labels(column: pd.Series) -> pd.Series:
 def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
     year = counts["school_year"] == latest
     main = counts[year & counts["dimension"].isin(("all", *DIMENSIONS))]
-    if main["school_id"].nunique() < 3:  # the district row and at least two schools
+    schools = main[(main["school_id"] != "") & (main["dimension"] == "all")]
+    if schools["school_id"].nunique() < 2:  # needs all-student totals of two schools or more
         return None
     located = metrics.locate_gaps(main)
     if located is None or located.empty:

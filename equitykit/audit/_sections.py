@@ -77,9 +77,10 @@ def summary(audit) -> str:
 def data_profile(audit) -> str:
     data = audit.data
     if not audit.student_level:
-        return note("Built from published counts (public data), not student records: rates, "
-                    "disproportionality and segregation are audited; score gaps, "
-                    "predictiveness and teacher quality need student records.")
+        return "".join(note(text) for text in (
+            "Built from published counts (public data), not student records: rates, "
+            "disproportionality and segregation are audited; score gaps, predictiveness and "
+            "teacher quality need student records.", *audit.notes))
     rows = [
         {"table": name, "present": "yes" if getattr(data, name, None) is not None else "no"}
         for name in ("students", "staff", "schools", "survey")

@@ -158,6 +158,14 @@ def _others(rows: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray
             (sums["denominator"] - rows["denominator"]).to_numpy(float))
 
 
+#: Columns of :func:`idea_disproportionality`'s result.
+IDEA_COLUMNS = (
+    "district_id", "school_year", "area", "category", "population", "group", "numerator",
+    "denominator", "risk", "comparison_numerator", "comparison_denominator", "comparison_risk",
+    "ratio", "kind", "reason", "flagged", "years_flagged", "significant",
+)
+
+
 def idea_disproportionality(counts: pd.DataFrame, *, state_counts: pd.DataFrame | None = None,
                             cell_size: int = 10, n_size: int = 30, threshold: float = 3.0,
                             consecutive_years: int = 3) -> pd.DataFrame:
@@ -216,6 +224,8 @@ def idea_disproportionality(counts: pd.DataFrame, *, state_counts: pd.DataFrame 
      'kind': ['risk_ratio', 'risk_ratio', 'not_calculated'], 'flagged': [True, False, False]}
     """
     rows = _race_rows(counts).reset_index(drop=True)
+    if rows.empty:  # no IDEA category in the table (e.g. enrollment counts only)
+        return pd.DataFrame(columns=IDEA_COLUMNS)
     xo, no = _others(rows, ["district_id", "school_year", "measure"])
     xs = ns = np.full(len(rows), np.nan)
     if state_counts is not None:
