@@ -216,7 +216,7 @@ def _outcome_block(audit, outcome: str) -> str:
     label = outcome_label(outcome)
     out = f"<h3>{html.escape(capitalize(label) + late)}</h3>"
     plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
-    if len(plot_rows):
+    if len(plot_rows) >= 2:  # one published ratio is read better in the table than a chart
         out += fig.forest_plot(
             plot_rows, title=f"{capitalize(label)}: risk ratio by race/ethnicity", label="group"
         )
