@@ -189,12 +189,16 @@ def warm_up() -> float:
 
 
 def preload() -> None:
-    """Import what every audit notebook needs (forked workers inherit it from their parent)."""
+    """Import what every audit notebook needs, and compile the report template, once
+    (forked workers inherit both from their parent)."""
     for name in _PRELOAD:
         try:
             __import__(name)
         except ImportError:  # the notebook will report it, in the cell that needs it
             continue
+    from ..report import warm_exporter
+
+    warm_exporter()
 
 
 def _time_figures(shell: InteractiveShell) -> None:

@@ -19,7 +19,7 @@ from nbconvert import HTMLExporter
 from .. import __version__
 from ..config import AuditConfig
 
-__all__ = ["TEMPLATES_DIR", "notebook_to_html"]
+__all__ = ["TEMPLATES_DIR", "notebook_to_html", "warm_exporter"]
 
 #: The top-level ``templates/`` folder of the source tree.
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -54,6 +54,11 @@ def notebook_to_html(
     }
     body, _ = _exporter().from_notebook_node(notebook, resources=resources)
     return body.replace(_TOC_MARK, _table_of_contents(body), 1)
+
+
+def warm_exporter() -> None:
+    """Compile the report template now (a batch does it once, before forking workers)."""
+    _exporter().environment.get_template("index.html.j2")
 
 
 @functools.cache
