@@ -2,6 +2,7 @@
 report sections the notebook shows."""
 
 from ._audit import DistrictAudit
+from ._compute import BOOTSTRAP_REPLICATES
 from ._findings import FindingRules, rank_findings
 
-__all__ = ["DistrictAudit", "FindingRules", "rank_findings"]
+__all__ = ["BOOTSTRAP_REPLICATES", "DistrictAudit", "FindingRules", "rank_findings"]

@@ -17,7 +17,7 @@ from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, OUTCOMES
 
-__all__ = ["METRIC_COLUMNS", "compute_metrics"]
+__all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "compute_metrics"]
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "district_id", "school_year", "school_id", "section", "measure", "outcome", "dimension",
@@ -26,6 +26,9 @@ METRIC_COLUMNS: tuple[str, ...] = (
 )
 SCORES: tuple[str, ...] = ("math_score", "ela_score")
 LEVELS: dict[str, str] = {"math_score": "math_level", "ela_score": "ela_level"}
+#: Bootstrap replicates for predictiveness intervals (the explorer uses the same, so a room
+#: sees the report's numbers).
+BOOTSTRAP_REPLICATES = 100
 INTERSECTIONS = (
     ("race_ethnicity", "sex"),
     ("race_ethnicity", "econ_disadvantaged"),
@@ -415,7 +418,8 @@ def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
         if not dims or not _enough_of_each(population[outcome], kind, min_n):
             continue
         strata = metrics.strata_table(population, outcome=outcome, dimensions=dims)
-        est = metrics.predictiveness(strata, outcome_kind=kind, dimensions=dims, n_boot=100)
+        est = metrics.predictiveness(strata, outcome_kind=kind, dimensions=dims,
+                                     n_boot=BOOTSTRAP_REPLICATES)
         if not est.defined:
             continue
         base = {"school_year": latest, "section": "predictiveness", "outcome": outcome,

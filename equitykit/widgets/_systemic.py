@@ -15,6 +15,7 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from .. import metrics
+from ..audit import BOOTSTRAP_REPLICATES
 from ..config import AuditConfig
 from . import _charts
 from . import _wording as w
@@ -33,7 +34,6 @@ _FACTOR_TITLES = {
 
 
 #: Bootstrap replicates for the predictiveness interval (the report's default is 200).
-_BOOTSTRAP = 200
 
 
 @dataclass(frozen=True)
@@ -221,4 +221,4 @@ def _fit_predictiveness(cache: DistrictCache, school_year: int, school_id: str, 
         data = data.assign(**{outcome: cache.scores.loc[data.index, outcome]})
     factors = [d for d in _FACTOR_TITLES if d in data]
     strata = metrics.strata_table(data, outcome, factors)
-    return metrics.predictiveness(strata, dimensions=factors, n_boot=_BOOTSTRAP)
+    return metrics.predictiveness(strata, dimensions=factors, n_boot=BOOTSTRAP_REPLICATES)
