@@ -248,7 +248,7 @@ class Explorer(widgets.VBox):
         self.view = view
         if self.warm:
             warm_up(cache, min_n=self.config.privacy.min_n, config=self.config,
-                    first_year=sel.school_year)
+                    first_year=sel.school_year, then=_systemic.warm_predictiveness)
         self.sentence.value = f'<div class="ek-sentence">{html.escape(view.sentence)}</div>'
         self.detail.value = (f'<div class="ek-detail">{html.escape(view.detail)}</div>'
                              if view.detail else "")

@@ -212,6 +212,11 @@ def _predictiveness(cache: DistrictCache, school_year: int, school_id: str, outc
     return cache.memo[key]
 
 
+def warm_predictiveness(cache: DistrictCache, school_year: int, outcome: str) -> None:
+    """Fit the district-wide model of one year and outcome ahead of the second tab."""
+    _predictiveness(cache, school_year, "", outcome)
+
+
 def _fit_predictiveness(cache: DistrictCache, school_year: int, school_id: str, outcome: str
                         ) -> metrics.Estimate:
     data = cache.students[cache.students["school_year"] == school_year]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -131,9 +132,12 @@ def published_table(cache: DistrictCache, *, school_year: int, outcome: str, min
 
 
 def warm_up(cache: DistrictCache, *, min_n: int, config: AuditConfig,
-            first_year: int | None = None) -> threading.Thread:
+            first_year: int | None = None,
+            then: Callable[[DistrictCache, int, str], object] | None = None
+            ) -> threading.Thread:
     """Compute every published table of a district in a background thread (latest year
-    first), so later clicks only filter. Started once per district and minimum n."""
+    first), so later clicks only filter; then ``then(cache, year, outcome)`` for each (the
+    second tab's models). Started once per district and minimum n."""
     key = ("warming", min_n)
     if key not in cache.memo:
         years = sorted(cache.years, key=lambda y: (y != first_year, -y))
@@ -143,6 +147,8 @@ def warm_up(cache: DistrictCache, *, min_n: int, config: AuditConfig,
             for year, outcome in jobs:
                 published_table(cache, school_year=year, outcome=outcome, min_n=min_n,
                                 config=config)
+            for year, outcome in jobs if then is not None else ():
+                then(cache, year, outcome)
 
         cache.memo[key] = threading.Thread(target=run, name="equitykit-warm-up", daemon=True)
         cache.memo[key].start()
