@@ -21,9 +21,11 @@ from ..config import AuditConfig
 
 __all__ = ["TEMPLATES_DIR", "notebook_to_html", "warm_exporter"]
 
-#: The top-level ``templates/`` folder of the source tree.
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-_CSS = Path(__file__).resolve().parents[1] / "resources" / "report.css"
+_RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+#: The nbconvert templates: the top-level ``templates/`` folder, shipped in the package as
+#: ``equitykit/resources/templates`` (a link in the source tree).
+TEMPLATES_DIR = _RESOURCES / "templates"
+_CSS = _RESOURCES / "report.css"
 _TOC_MARK = "<!--EQUITYKIT-TOC-->"
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _TAGS = re.compile(r"<[^>]+>")

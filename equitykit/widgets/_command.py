@@ -19,7 +19,8 @@ __all__ = ["DATA_ENV", "EXPLORE_NOTEBOOK", "default_data_dir", "explore_command"
 #: Environment variable naming the data folder the explorer notebook opens.
 DATA_ENV = "EQUITYKIT_DATA"
 #: The explorer notebook (in the source tree, next to the package).
-EXPLORE_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "explore.ipynb"
+#: ``notebooks/explore.ipynb``, shipped in the package as ``equitykit/resources/explore.ipynb``.
+EXPLORE_NOTEBOOK = Path(__file__).resolve().parents[1] / "resources" / "explore.ipynb"
 
 NO_DATA = "data folder not found: {path}"
 NO_NOTEBOOK = ("the explorer notebook is missing ({path}); `equitykit explore` runs from a "
