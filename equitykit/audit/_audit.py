@@ -14,17 +14,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import tempfile
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML
 
-from .. import __version__, metrics
+from .. import metrics
+from .._versions import versions
 from ..config import SECTIONS, AuditConfig, load_config
 from ..errors import DataError
 from ..intake import load_district_data
@@ -34,8 +33,6 @@ from ._findings import FindingRules, rank_findings
 
 __all__ = ["DistrictAudit"]
 
-_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill",
-             "nbconvert")
 _TITLES = {
     "summary": "Summary",
     "data_profile": "Data profile and coverage",
@@ -160,14 +157,8 @@ class DistrictAudit:
 
     def provenance(self) -> dict:
         """Toolkit and package versions, input SHA-256, parameters and timings."""
-        versions = {"equitykit": __version__, "python": platform.python_version()}
-        for package in _PACKAGES:
-            try:
-                versions[package] = version(package)
-            except PackageNotFoundError:
-                versions[package] = "not installed"
         return {
-            "versions": versions,
+            "versions": versions(),
             "input_sha256": getattr(self.data, "input_sha256", ""),
             "parameters": self.parameters,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},

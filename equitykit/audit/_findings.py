@@ -28,8 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._words import group_label, outcome_infinitive, outcome_label
 from ..schema import DIMENSIONS, OUTCOMES
-from ._labels import capitalize, fmt_int, fmt_pct, group_label, outcome_label
+from ._labels import capitalize, fmt_int, fmt_pct
 
 __all__ = ["FindingRules", "rank_findings"]
 
@@ -165,7 +166,7 @@ def _finding(rank: int, row) -> dict:
     locus = row.locus if isinstance(getattr(row, "locus", None), str) and row.locus else None
     if row.measure == "risk_ratio":
         title = f"{capitalize(who)}: {what}"
-        statement = _rate_statement(row, who, what, locus)
+        statement = _rate_statement(row, who, locus)
     else:
         title = f"{capitalize(who)}: {what} gap"
         statement = (
@@ -194,7 +195,7 @@ def _finding(rank: int, row) -> dict:
     }
 
 
-def _rate_statement(row, who: str, what: str, locus: str) -> str:
+def _rate_statement(row, who: str, locus: str) -> str:
     rr = row.value
     times = f"{rr:.1f} times as likely" if rr >= 1 else f"{rr:.2f} times as likely"
     rates = ""
@@ -205,8 +206,9 @@ def _rate_statement(row, who: str, what: str, locus: str) -> str:
     elif isinstance(rate_group, float) and math.isfinite(rate_group) and rr > 0:
         # The comparison rate follows from the two published figures: rate / risk ratio.
         rates = f"{fmt_pct(rate_group)} vs {fmt_pct(rate_group / rr)}; "
+    to = outcome_infinitive(row.outcome)
     text = (
-        f"{capitalize(who)} were {times} as all other students to be {what} "
+        f"{capitalize(who)} were {times} as all other students to {to} "
         f"({rates}95% CI {row.ci_low:.2f}–{row.ci_high:.2f})"
     )
     excess = row.excess_students
@@ -214,7 +216,7 @@ def _rate_statement(row, who: str, what: str, locus: str) -> str:
         if excess > 0:
             text += f"; {fmt_int(excess)} more students than at the rate of all other students"
         else:
-            text += f"; {fmt_int(-excess)} more {who} would need to be {what} to reach parity"
+            text += f"; {fmt_int(-excess)} more {who} would need to {to} to reach parity"
     return text + _locus_clause(locus, row) + "."
 
 

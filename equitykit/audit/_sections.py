@@ -11,9 +11,10 @@ import json
 
 import pandas as pd
 
+from .._words import group_label, outcome_label, year_label
 from ..schema import DIMENSIONS
 from . import _figures as fig
-from ._labels import capitalize, dimension_label, group_label, outcome_label
+from ._labels import capitalize, dimension_label
 from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
 
 _ACHIEVEMENT_RATES = ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
@@ -59,7 +60,7 @@ def summary(audit) -> str:
     n = total["n"].max() if len(total) else float("nan")
     intro = (
         f"<p>This audit covers district {html.escape(audit.district_id)} in the "
-        f"{audit.school_year}–{str(audit.school_year + 1)[-2:]} school year"
+        f"{year_label(audit.school_year)} school year"
         + (f" ({format_value('n', n)} students)" if pd.notna(n) else "")
         + ". It asks where student outcomes are predicted by race, ethnicity, sex, economic "
         "disadvantage, language or disability, and which district practices carry those "
@@ -186,7 +187,7 @@ def _latest_for(audit, outcome: str) -> tuple[pd.DataFrame, str]:
     latest = int(rows["school_year"].max())
     late = ""
     if latest != audit.school_year:
-        late = f" ({latest}–{str(latest + 1)[-2:]}, the latest year in the data)"
+        late = f" ({year_label(latest)}, the latest year in the data)"
     return rows[rows["school_year"] == latest], late
 
 

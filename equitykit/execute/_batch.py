@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from .._versions import versions
 from ..config import load_config
 from ..errors import UsageError
 from ._index import render_index
@@ -30,7 +31,6 @@ from ._run import (
     district_parameters,
     run_district,
     stamp_key,
-    versions,
 )
 
 __all__ = ["MAX_ATTEMPTS", "BatchResult", "run_batch"]

@@ -12,10 +12,8 @@ import json
 import os
 import secrets
 import shutil
-import sys
 import time
 from dataclasses import asdict, dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from .. import __version__
+from .._versions import versions
 from ..config import load_config
 from ..errors import ConfigError, DataError, UsageError
 from ..report import notebook_to_html
@@ -44,10 +43,6 @@ OUTPUT_FILES: dict[str, str] = {
 STATUSES: tuple[str, ...] = ("ok", "failed", "invalid", "skipped")
 STAMP = ".equitykit-stamp.json"
 FAILED_DIR = "failed"
-#: Packages whose versions the manifest records.
-PACKAGES: tuple[str, ...] = (
-    "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill", "nbconvert", "ipython",
-)
 
 UNKNOWN_DISTRICT = "district {district!r} is not in {data}; the districts there are: {valid}"
 UNKNOWN_ENGINE = "unknown engine {engine!r}; choose from {choices}"
@@ -91,17 +86,6 @@ def default_notebook() -> Path:
         if path.is_file():
             return path
     raise UsageError(NO_NOTEBOOK.format(path=here.parent / "notebooks" / "district_audit.ipynb"))
-
-
-def versions() -> dict[str, str]:
-    """The toolkit's, Python's and the key packages' versions."""
-    found = {"equitykit": __version__, "python": sys.version.split()[0]}
-    for name in PACKAGES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return found
 
 
 def district_parameters(data_dir: str | Path, district_id: str, config_path: str | Path | None,

@@ -1,0 +1,106 @@
+"""Names of groups, outcomes and school years in plain words, shared by the report and the
+explorer so a room hears the same phrases the report prints."""
+
+from __future__ import annotations
+
+from .schema import INTERSECTION_SEP, OUTCOMES
+
+__all__ = [
+    "SCORE_OUTCOMES",
+    "group_label",
+    "outcome_infinitive",
+    "outcome_label",
+    "outcome_title",
+    "year_label",
+]
+
+#: Score outcomes shown as distributions (label used in sentences).
+SCORE_OUTCOMES: dict[str, str] = {"math_score": "math", "ela_score": "reading (ELA)"}
+
+_RACE_ADJECTIVE = {"Two or more races": "multiracial"}
+
+# Templates for one dimension's groups; "{r}" is where a race adjective goes in an intersection.
+_TEMPLATES: dict[str, dict[str, str]] = {
+    "sex": {"F": "{r} girls", "M": "{r} boys", "X": "{r} nonbinary students"},
+    "econ_disadvantaged": {
+        "true": "economically disadvantaged {r} students",
+        "false": "{r} students not economically disadvantaged",
+    },
+    "english_learner": {
+        "true": "{r} English learners",
+        "false": "{r} students who are not English learners",
+    },
+    "disability": {
+        "true": "{r} students with disabilities",
+        "false": "{r} students without disabilities",
+    },
+}
+
+# Outcomes whose label does not read well after "to be".
+_INFINITIVE = {
+    "algebra1_grade8": "take Algebra I in grade 8",
+    "graduated_4yr": "graduate in four years",
+    "dropped_out": "drop out",
+}
+
+
+def _fill(template: str, race: str) -> str:
+    return " ".join(template.format(r=race).split())
+
+
+def group_label(dimension: str, group: str) -> str:
+    """The plain-language name of a group: ``"race_ethnicity×sex", "Black×F"`` → "Black girls".
+
+    Examples
+    --------
+    >>> group_label("race_ethnicity×sex", "Black×F")
+    'Black girls'
+    >>> group_label("disability", "true")
+    'students with disabilities'
+    """
+    if dimension == "all":
+        return "all students"
+    dims = dimension.split(INTERSECTION_SEP)
+    parts = group.split(INTERSECTION_SEP)
+    if len(dims) != len(parts):
+        return f"students in group {group}"
+    race = ""
+    rest = list(zip(dims, parts, strict=True))
+    if dims[0] == "race_ethnicity":
+        race = _RACE_ADJECTIVE.get(parts[0], parts[0])
+        rest = rest[1:]
+    if not rest:
+        return _fill("{r} students", race)
+    if len(rest) > 1 or rest[0][0] not in _TEMPLATES:
+        return f"students in group {group}"
+    dim, value = rest[0]
+    template = _TEMPLATES[dim].get(value)
+    return _fill(template, race) if template else f"students in group {group}"
+
+
+def outcome_title(outcome: str) -> str:
+    """A short title for an outcome, e.g. "Suspended out of school" or "Math scores"."""
+    if outcome in SCORE_OUTCOMES:
+        return f"{SCORE_OUTCOMES[outcome].capitalize()} scores"
+    label = outcome_label(outcome)
+    return label[0].upper() + label[1:]
+
+
+def outcome_label(outcome: str) -> str:
+    """The outcome's plain label, e.g. "suspended out of school" or "math scores"; a measure
+    the schema does not know (public data) reads as its name."""
+    if outcome in OUTCOMES:
+        return OUTCOMES[outcome].label
+    if outcome in SCORE_OUTCOMES:
+        return f"{SCORE_OUTCOMES[outcome]} scores"
+    return outcome.replace("_", " ")
+
+
+def outcome_infinitive(outcome: str) -> str:
+    """The outcome as an infinitive phrase after "to": "be suspended out of school"."""
+    return _INFINITIVE.get(outcome, f"be {outcome_label(outcome)}")
+
+
+def year_label(school_year: int) -> str:
+    """School year from its fall year: 2023 → "2023–24"."""
+    return f"{school_year}–{(school_year + 1) % 100:02d}"
