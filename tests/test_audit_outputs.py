@@ -118,3 +118,42 @@ def test_report_is_self_contained_and_shows_no_code(audit_dir):
     assert "@import" not in html
     assert "DistrictAudit.run" not in html  # code cells are excluded
     assert "Traceback" not in html and "Warning:" not in html
+
+
+def test_html_outcome_tables_are_rows_of_metrics_csv(audit_dir):
+    """Every number in the "<outcome> by race/ethnicity" tables is a metrics.csv row."""
+    from equitykit._words import outcome_label
+    from equitykit.audit._tables import format_value
+    from equitykit.schema import OUTCOMES
+
+    metrics = pd.read_csv(audit_dir / "metrics.csv", keep_default_na=False, na_values=[""])
+    metrics = metrics[metrics["school_id"].isna() & ~_withheld(metrics)]
+    metrics = metrics[metrics["school_year"] == metrics["school_year"].max()]
+    captions = {f"{outcome_label(o)[:1].upper()}{outcome_label(o)[1:]} by race/ethnicity": o
+                for o in OUTCOMES}
+    html = (audit_dir / "audit.html").read_text(encoding="utf-8")
+    checked = 0
+    for caption, body in re.findall(r"<caption>(.*?)</caption>(.*?)</table>", html, re.S):
+        outcome = captions.get(caption)
+        if outcome is None:
+            continue
+        parser = _Rows()
+        parser.feed(body)
+        header, *rows = parser.rows
+        for row in rows:
+            cells = dict(zip(header, row, strict=True))
+            mine = metrics[(metrics["outcome"] == outcome) & (metrics["group"] == cells["group"])
+                           & (metrics["dimension"] == "race_ethnicity")]
+            rate = mine[mine["measure"] == "rate"]
+            ratio = mine[(mine["measure"] == "risk_ratio") & (mine["comparison"] == "all_other")]
+            if cells["rate"] not in ("suppressed", "—"):
+                shown = rate["display"].iloc[0] if rate["display"].notna().iloc[0] else None
+                coded = shown if shown and shown[0] in "≥≤" else None
+                assert cells["rate"] == format_value("rate", rate["value"].iloc[0],
+                                                     display=coded), (caption, cells)
+                assert cells["students"] == format_value("n", rate["n"].iloc[0])
+                checked += 1
+            if cells["risk ratio"] not in ("suppressed", "—"):
+                assert cells["risk ratio"] == format_value("risk_ratio", ratio["value"].iloc[0])
+                checked += 1
+    assert checked > 20
