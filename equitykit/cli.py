@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("explore", help="open the interactive explorer for training sessions")
     exp.add_argument("data", type=Path, nargs="?")
     exp.add_argument("--app", action="store_true", help="serve as a Voila app")
-    exp.add_argument("--port", type=int, default=8866)
+    exp.add_argument("--port", type=int, default=8866, help="port of the local server")
+    exp.add_argument("--no-browser", dest="open_browser", action="store_false",
+                     help="start the server without opening a browser tab")
     return p
 
 
@@ -101,7 +103,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "explore":
         from .widgets import explore_command
 
-        return explore_command(args.data, app=args.app, port=args.port)
+        return explore_command(args.data, app=args.app, port=args.port,
+                               open_browser=args.open_browser)
     raise AssertionError(args.command)  # pragma: no cover
 
 

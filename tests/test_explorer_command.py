@@ -38,7 +38,39 @@ def test_app_serves_voila_on_localhost(tmp_path, runs):
 
 def test_default_opens_jupyterlab(tmp_path, runs):
     explore_command(tmp_path)
-    assert runs[0]["args"][1:4] == ["-m", "jupyter", "lab"]
+    assert runs[0]["args"][1:3] == ["-m", "jupyterlab"]
+    assert "--ServerApp.ip=127.0.0.1" in runs[0]["args"]
+
+
+def test_cli_no_browser_and_port(tmp_path, runs):
+    assert cli.main(["explore", str(tmp_path), "--no-browser", "--port", "9125"]) == 0
+    assert "--no-browser" in runs[0]["args"] and "--port=9125" in runs[0]["args"]
+    assert cli.main(["explore", str(tmp_path), "--app"]) == 0
+    assert "--no-browser" not in runs[1]["args"]
+
+
+def test_root_gets_allow_root_for_jupyterlab_only():
+    assert "--allow-root" in server_command(app=False, as_root=True)
+    assert "--allow-root" not in server_command(app=False, as_root=False)
+    assert "--allow-root" not in server_command(app=True, as_root=True)  # Voila has no check
+
+
+@pytest.mark.parametrize(("app", "module", "tool"),
+                         [(True, "voila", "Voilà"), (False, "jupyterlab", "JupyterLab")])
+def test_missing_server_says_how_to_install(tmp_path, runs, monkeypatch, capsys,
+                                            app, module, tool):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == module else real(name, *a))
+    with pytest.raises(UsageError, match=rf"(?s){tool} is not installed.*\[app\]"):
+        explore_command(tmp_path, app=app)
+    argv = ["explore", str(tmp_path), *(["--app"] if app else [])]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "pip install -e '.[app]'" in err and "Traceback" not in err
+    assert runs == []
 
 
 def test_cli_explore(tmp_path, runs):
