@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import numpy as np
 import pandas as pd
@@ -159,12 +158,10 @@ def test_missing_dimension_is_a_clear_error():
 
 
 @pytest.mark.slow
-def test_a_million_students_in_seconds():
+def test_a_million_students():
+    # Its time is measured by benchmarks/kernels.py, never asserted here.
     students = derive_outcomes(_students(1_000_000, seed=3))
-    start = time.perf_counter()
     counts = to_counts(students)
-    elapsed = time.perf_counter() - start
     total = counts[(counts.school_id == "") & (counts.dimension == "all")
                    & (counts.measure == "gifted")]["denominator"].sum()
     assert total == 1_000_000
-    assert elapsed < 6, f"to_counts took {elapsed:.1f} s for 1,000,000 students"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -211,7 +210,8 @@ def test_bad_tables_are_clear_data_errors(change, message):
         metrics.disproportionality(change(counts()))
 
 
-def test_hundred_thousand_count_rows_well_under_five_seconds():
+def test_hundred_thousand_count_rows():
+    # Its time is measured by benchmarks/kernels.py, never asserted here.
     rng = np.random.default_rng(0)
     units = 100_000 // 8
     n = rng.integers(0, 400, (units, 7))
@@ -229,8 +229,5 @@ def test_hundred_thousand_count_rows_well_under_five_seconds():
     df = pd.concat(frames, ignore_index=True)
     df = df.drop_duplicates(["district_id", "school_id", "school_year", "measure", "dimension",
                              "group"])
-    start = time.perf_counter()
     table = metrics.disproportionality(df)
-    elapsed = time.perf_counter() - start
     assert len(table) == 6 * (df.dimension != "all").sum() + (df.dimension == "all").sum()
-    assert elapsed < 5, f"{len(df)} count rows took {elapsed:.2f} s"

@@ -90,7 +90,6 @@ def test_timeout_stops_the_district(data, tmp_path, in_thread):
     assert result.status == "failed"
     assert result.error["name"] == "DistrictTimeout"
     assert result.error["message"] == "the audit took longer than the 1 s time limit per district"
-    assert result.duration < 10
     assert not (tmp_path / "out" / "D1").exists()
 
 

@@ -1,8 +1,8 @@
-"""A 1,000,000-row students Parquet file validates and loads in seconds (vectorised intake)."""
+"""A 1,000,000-row students Parquet file validates and loads correctly (vectorised intake).
+
+Its time is measured by benchmarks/metrics_scale.py (intake stage), never asserted here."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ N = 1_000_000
 
 
 @pytest.mark.slow
-def test_a_million_rows_load_in_seconds(tmp_path):
+def test_a_million_rows_validate_and_load(tmp_path):
     rng = np.random.default_rng(0)
     disability = rng.random(N) < 0.15
     frame = pd.DataFrame({
@@ -37,12 +37,8 @@ def test_a_million_rows_load_in_seconds(tmp_path):
         "math_level": rng.integers(1, 5, N),
     })
     frame.to_parquet(tmp_path / "students.parquet")
-    start = time.perf_counter()
     report = validate_folder(tmp_path)
     data = load_district_data(tmp_path)
-    elapsed = time.perf_counter() - start
     assert report.ok and report.students == N and len(data.students) == N
     assert int(data.students["english_learner"].sum()) == int((frame.english_learner == "Y").sum())
     assert data.students["placement"].notna().sum() == disability.sum()
-    print(f"validate + load of {N:,} rows: {elapsed:.2f} s")
-    assert elapsed < 12, f"validate + load took {elapsed:.1f} s for {N:,} rows"

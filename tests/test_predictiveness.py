@@ -6,7 +6,6 @@ produce NaN arithmetic.
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -265,19 +264,17 @@ def test_undefined_and_bad_input(students):
 
 
 @pytest.mark.parametrize("rate", [(0.02, 0.3), (0.0, 3e-5)])
-def test_one_million_students_fit_in_under_one_second(rate):
+def test_one_million_students_common_and_rare_outcomes(rate):
     # Common and very rare (most strata without events) outcomes, 200 replicates, dominance.
+    # Its time is measured by benchmarks/kernels.py, never asserted here.
     rng = np.random.default_rng(0)
     grid = pd.MultiIndex.from_product([RACE_ETHNICITY, SEXES, ["false", "true"],
                                        ["false", "true"], ["false", "true"]],
                                       names=list(DIMENSIONS)).to_frame(index=False)
     grid["n"] = rng.multinomial(1_000_000, rng.dirichlet(np.ones(len(grid))))
     grid["successes"] = rng.binomial(grid["n"], rng.uniform(*rate, len(grid)))
-    start = time.perf_counter()
     e = predictiveness(grid, n_boot=200)
-    elapsed = time.perf_counter() - start
     assert e.n == 1_000_000 and len(e.dominance) == 5 and e.defined
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
 
 
 @pytest.fixture(scope="module")

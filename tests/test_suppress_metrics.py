@@ -9,7 +9,6 @@ count can be recovered, by one subtraction or by the whole linear system.
 from __future__ import annotations
 
 import io
-import time
 
 import numpy as np
 import pandas as pd
@@ -416,9 +415,9 @@ def test_random_district_with_all_groups_is_stable():
 
 
 @pytest.mark.slow
-def test_two_hundred_thousand_rows_in_seconds():
+def test_two_hundred_thousand_rows():
+    # Its time is measured by benchmarks/metrics_scale.py (suppress stage), never asserted here.
     metrics = big_metrics(schools=40, outcomes=[f"o{i}" for i in range(38)], seed=1)
     assert len(metrics) > 190_000
-    start = time.perf_counter()
-    suppress_metrics(metrics)
-    assert time.perf_counter() - start < 20
+    result = suppress_metrics(metrics)
+    assert len(result) == len(metrics) and result["suppressed"].any()
