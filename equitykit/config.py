@@ -1,4 +1,4 @@
-"""The client config (``shared/CONTRACT.md`` §2): one YAML file per client, validated up front.
+"""The client config (docs/config.md): one YAML file per client, validated up front.
 
 Every field has a default, so an audit runs without a config. :func:`load_config` turns any
 problem (unknown key, wrong type, out-of-range value, unreadable YAML) into a :class:`ConfigError`
@@ -56,8 +56,11 @@ class _Model(BaseModel):
 class Branding(_Model):
     """How the report looks: logo image and accent colour (CSS hex)."""
 
-    logo: Path | None = None
-    accent_color: str = "#1f5f8b"
+    logo: Path | None = Field(None, description=(
+        "Image file (PNG, JPEG or SVG) shown at the top of the report; a relative path is "
+        "relative to the config file's folder."))
+    accent_color: str = Field("#1f5f8b", description=(
+        "Colour of headings and highlights, as a CSS hex colour `#rrggbb`."))
 
     @field_validator("accent_color")
     @classmethod
@@ -76,10 +79,14 @@ class DataMapping(_Model):
     ``constants``: per table, a canonical column missing from the export → one value for all rows.
     """
 
-    files: dict[str, str] = Field(default_factory=dict)
-    columns: dict[str, dict[str, str]] = Field(default_factory=dict)
-    codes: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    constants: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    files: dict[str, str] = Field(default_factory=dict, description=(
+        "Table name (`students`, `staff`, `schools`, `survey`) → file name in the data folder."))
+    columns: dict[str, dict[str, str]] = Field(default_factory=dict, description=(
+        "Per table, the export's column name → the canonical column name."))
+    codes: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "Per canonical column, the export's code → the canonical value; `null` means missing."))
+    constants: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "Per table, a canonical column the export lacks → one value for every row."))
 
     @field_validator("codes", mode="before")
     @classmethod
@@ -94,40 +101,57 @@ class DataMapping(_Model):
 
 
 class Privacy(_Model):
-    """Disclosure avoidance (METHODS §7): minimum n and top/bottom coding."""
+    """Disclosure avoidance (docs/privacy.md): minimum n and top/bottom coding."""
 
-    min_n: int = Field(10, ge=1, le=1000)
-    top_bottom_coding: bool = True
+    min_n: int = Field(10, ge=1, le=1000, description=(
+        "Smallest number of students (and of students with the outcome) a published number "
+        "may rest on; smaller cells are withheld."))
+    top_bottom_coding: bool = Field(True, description=(
+        "Show rates near 0% or 100% as bands (e.g. `≥ 99%`) instead of exact values."))
 
 
 class IdeaRules(_Model):
-    """IDEA significant disproportionality parameters (METHODS §2.3), set per state."""
+    """IDEA significant disproportionality parameters (docs/methods.md), set per state."""
 
-    cell_size: int = Field(10, ge=0, le=10)
-    n_size: int = Field(30, ge=1, le=30)
-    risk_ratio_threshold: float = Field(3.0, gt=1.0)
-    consecutive_years: int = Field(3, ge=1, le=3)
-    state_comparison: Path | None = None
+    cell_size: int = Field(10, ge=0, le=10, description=(
+        "Minimum number of students with the outcome (risk numerator), for the group and for "
+        "its comparison group; federal rules allow at most 10."))
+    n_size: int = Field(30, ge=1, le=30, description=(
+        "Minimum number of students in the group and in its comparison group (risk "
+        "denominator); federal rules allow at most 30."))
+    risk_ratio_threshold: float = Field(3.0, gt=1.0, description=(
+        "The state's risk-ratio threshold; a ratio strictly above it is flagged."))
+    consecutive_years: int = Field(3, ge=1, le=3, description=(
+        "Consecutive flagged years that make disproportionality significant (at most 3)."))
+    state_comparison: Path | None = Field(None, description=(
+        "File of the state's counts for the alternate risk ratio (recorded among the audit's "
+        "inputs; the audit notebook does not read it yet)."))
 
 
 class GapRules(_Model):
-    """Achievement-gap parameters (METHODS §4.5)."""
+    """Achievement-gap parameters (docs/methods.md)."""
 
-    min_n: int = Field(20, ge=2)
-    sd_basis: Literal["pooled", "all_students"] = "pooled"
+    min_n: int = Field(20, ge=2, description=(
+        "Smallest number of tested students in each group for a score gap to be reported."))
+    sd_basis: Literal["pooled", "all_students"] = Field("pooled", description=(
+        "Standard deviation that scales a gap: the two groups' pooled SD, or the SD of all "
+        "students."))
 
 
 class ChronicAbsence(_Model):
-    """Chronic absence: absent at least ``threshold`` of enrolled days (METHODS §3.2)."""
+    """Chronic absence: absent at least ``threshold`` of enrolled days (docs/methods.md)."""
 
-    threshold: float = Field(0.10, gt=0, lt=1)
-    min_days_enrolled: int = Field(10, ge=1)
+    threshold: float = Field(0.10, gt=0, lt=1, description=(
+        "Share of enrolled days absent from which a student counts as chronically absent."))
+    min_days_enrolled: int = Field(10, ge=1, description=(
+        "Students enrolled fewer days are left out of the chronic-absence rate."))
 
 
 class TeacherRules(_Model):
-    """Teacher-quality definitions (METHODS §6.2); novice = fewer than ``novice_years``."""
+    """Teacher-quality definitions (docs/methods.md); novice = fewer than ``novice_years``."""
 
-    novice_years: float = Field(2, gt=0)
+    novice_years: float = Field(2, gt=0, description=(
+        "A teacher with fewer years of experience than this is a novice."))
 
 
 class AuditConfig(_Model):
@@ -138,19 +162,27 @@ class AuditConfig(_Model):
     and ``examples/albemarle.yml``); None for student-level data.
     """
 
-    title: str = "Equity audit"
-    client: str = ""
-    branding: Branding = Branding()
-    data: DataMapping = DataMapping()
-    privacy: Privacy = Privacy()
-    idea: IdeaRules = IdeaRules()
-    gaps: GapRules = GapRules()
-    chronic_absence: ChronicAbsence = ChronicAbsence()
-    proficiency_level: int = Field(3, ge=1)
-    teachers: TeacherRules = TeacherRules()
-    q_threshold: float = Field(0.05, gt=0, lt=1)
-    sections: tuple[str, ...] = SECTIONS
-    aggregate: AggregateSpec | None = None
+    title: str = Field("Equity audit", description="Title at the top of every report.")
+    client: str = Field("", description="Client name shown under the title.")
+    branding: Branding = Field(Branding(), description="Logo and accent colour of the report.")
+    data: DataMapping = Field(DataMapping(), description=(
+        "How the district's own export maps onto the canonical tables (docs/data.md)."))
+    privacy: Privacy = Field(Privacy(), description="Suppression settings (docs/privacy.md).")
+    idea: IdeaRules = Field(IdeaRules(), description=(
+        "The state's IDEA significant-disproportionality parameters."))
+    gaps: GapRules = Field(GapRules(), description="Achievement-gap settings.")
+    chronic_absence: ChronicAbsence = Field(ChronicAbsence(), description=(
+        "Definition of chronic absence."))
+    proficiency_level: int = Field(3, ge=1, description=(
+        "Lowest performance level that counts as proficient (levels are 1, 2, 3, …)."))
+    teachers: TeacherRules = Field(TeacherRules(), description="Teacher-quality definitions.")
+    q_threshold: float = Field(0.05, gt=0, lt=1, description=(
+        "Benjamini–Hochberg q-value below which a disparity counts as certain (findings)."))
+    sections: tuple[str, ...] = Field(SECTIONS, description=(
+        "Report sections to include; they always appear in the standard order."))
+    aggregate: AggregateSpec | None = Field(None, description=(
+        "Audits from published counts instead of student records: how each file becomes the "
+        "counts table (see `AggregateSpec` below)."))
 
     @field_validator("sections")
     @classmethod

@@ -75,7 +75,7 @@ LabelMap = Annotated[dict[str, str] | str, BeforeValidator(_text_map)]
 class Constant(_Model):
     """The same value for every row (``district_id: "2"`` is short for ``{value: "2"}``)."""
 
-    value: Annotated[str, BeforeValidator(_text)]
+    value: Annotated[str, BeforeValidator(_text)] = Field(description="The value, as text.")
 
 
 class Column(_Model):
@@ -87,16 +87,19 @@ class Column(_Model):
     (``-1`` turns VDOE's graduating cohort 2008 into the fall year 2007 of school year 2007-08).
     """
 
-    column: str
-    map: LabelMap | None = None
-    fallback: str | None = None
-    offset: int = 0
+    column: str = Field(description="Column of the file holding the value.")
+    map: LabelMap | None = Field(None, description=(
+        "Raw label → canonical label, inline or the name of a map under `aggregate.labels`."))
+    fallback: str | None = Field(None, description=(
+        "Column read where `column` is blank or a missing-value marker."))
+    offset: int = Field(0, description="Years added to a school year (school_year only).")
 
 
 class Template(_Model):
     """Text built from several columns, e.g. ``"{State}-{District}"``."""
 
-    template: str
+    template: str = Field(description=(
+        "Text with `{Column}` placeholders, e.g. `{State}-{District}`."))
 
     def columns(self) -> list[str]:
         return re.findall(r"\{([^{}]+)\}", self.template)
@@ -105,8 +108,9 @@ class Template(_Model):
 class Capture(_Model):
     """A named group of the ``wide`` column pattern, optionally relabelled by ``map``."""
 
-    capture: str
-    map: LabelMap | None = None
+    capture: str = Field(description="Name of a named group of the `wide` pattern.")
+    map: LabelMap | None = Field(None, description=(
+        "Captured text → canonical label, inline or the name of a map under `aggregate.labels`."))
 
 
 class FromMeasure(_Model):
@@ -116,7 +120,7 @@ class FromMeasure(_Model):
     on district, school, year, dimension and group); a group without a match gets NaN.
     """
 
-    measure: str
+    measure: str = Field(description="The measure whose counts are the denominator.")
 
 
 def _field_kind(value: Any) -> str | None:
@@ -149,7 +153,8 @@ class Wide(_Model):
     and "more than one" out-of-school suspension), and share that group's denominator.
     """
 
-    pattern: str
+    pattern: str = Field(description=(
+        "Regular expression with named groups that a whole column name must match."))
 
     @field_validator("pattern")
     @classmethod
@@ -174,10 +179,12 @@ class Published(_Model):
     ``tolerance``: the largest difference, on the published scale, counted as agreement.
     """
 
-    column: str | None = None
-    columns: dict[str, dict[str, str]] | None = None
-    scale: float = Field(1.0, gt=0)
-    tolerance: float = Field(1e-6, ge=0)
+    column: str | None = Field(None, description="Rate column of a row-per-group source.")
+    columns: dict[str, dict[str, str]] | None = Field(None, description=(
+        "Wide source: measure → group → rate column."))
+    scale: float = Field(1.0, gt=0, description="100 when rates are printed as percentages.")
+    tolerance: float = Field(1e-6, ge=0, description=(
+        "Largest difference, on the published scale, that still counts as agreement."))
 
     @model_validator(mode="after")
     def _one_of(self) -> Published:
@@ -202,23 +209,33 @@ class SourceSpec(_Model):
     and may be left out for enrollment counts (then it equals the numerator).
     """
 
-    file: str
-    where: str | None = None
-    deduplicate: bool = False
-    combine: Literal["error", "sum"] = "error"
-    district_totals: bool = False
-    suppress: dict[str, str] = Field(default_factory=dict)
-    derive: dict[str, str] = Field(default_factory=dict)
-    district_id: Field_
-    school_id: Field_ = Constant(value="")
-    school_year: Field_
-    measure: Field_
-    dimension: Field_ = Constant(value="all")
-    group: Field_ = Constant(value="all")
-    wide: Wide | None = None
-    numerator: Columns | None = None
-    denominator: Columns | Capture | FromMeasure | None = None
-    published: Published | None = None
+    file: str = Field(description="File name in the data folder.")
+    where: str | None = Field(None, description="Pandas query selecting the rows to keep.")
+    deduplicate: bool = Field(False, description="Drop rows repeated verbatim.")
+    combine: Literal["error", "sum"] = Field("error", description=(
+        "Several rows with the same count key: an error, or add them up."))
+    district_totals: bool = Field(False, description=(
+        "Add district rows summing the school rows (the file lists every school)."))
+    suppress: dict[str, str] = Field(default_factory=dict, description=(
+        "Column → query marking cells the publisher top- or bottom-coded."))
+    derive: dict[str, str] = Field(default_factory=dict, description=(
+        "New column → pandas expression over the parsed numbers."))
+    district_id: Field_ = Field(description="Where the district id comes from.")
+    school_id: Field_ = Field(Constant(value=""), description=(
+        "Where the school id comes from; blank means a district total."))
+    school_year: Field_ = Field(description="Where the school year (the fall year) comes from.")
+    measure: Field_ = Field(description="The outcome a row or column counts.")
+    dimension: Field_ = Field(Constant(value="all"), description=(
+        "The demographic dimension of the group (`all` for every student)."))
+    group: Field_ = Field(Constant(value="all"), description="The student group counted.")
+    wide: Wide | None = Field(None, description="Several counts per row, one per matched column.")
+    numerator: Columns | None = Field(None, description=(
+        "Column(s) counting students with the outcome (added together)."))
+    denominator: Columns | Capture | FromMeasure | None = Field(None, description=(
+        "Column(s) counting the students in the group, a capture, or `{measure: …}`; left out "
+        "for enrollment counts."))
+    published: Published | None = Field(None, description=(
+        "The publisher's own rate, to check our rates against."))
 
     def fields(self) -> dict[str, Any]:
         """The fields that place a count: keys of the counts table."""
@@ -254,11 +271,14 @@ class AggregateSpec(_Model):
     """
 
     labels: dict[str, Annotated[dict[str, str], BeforeValidator(_text_map)]] = Field(
-        default_factory=dict
+        default_factory=dict, description="Named label maps (raw → canonical) shared by sources."
     )
-    measures: dict[str, str] = Field(default_factory=dict)
-    defaults: dict[str, Any] = Field(default_factory=dict)
-    sources: list[SourceSpec] = Field(min_length=1)
+    measures: dict[str, str] = Field(default_factory=dict, description=(
+        "Extra measure names → their label in reports."))
+    defaults: dict[str, Any] = Field(default_factory=dict, description=(
+        "Settings every source inherits unless it sets them."))
+    sources: list[SourceSpec] = Field(min_length=1, description=(
+        "One entry per file (or per way of reading a file)."))
 
     @model_validator(mode="before")
     @classmethod
