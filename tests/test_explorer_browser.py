@@ -5,61 +5,27 @@ Screenshots go to test-artifacts/explorer/."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
+from _servers import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM, free_port, serving
 from test_explorer_fixtures import write_tiny_data_dir
 
 from equitykit.widgets import DATA_ENV, server_command
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "explorer"
 TIMEOUT_MS = 60_000
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="Debian's Chromium is not installed at /usr/bin/chromium "
-                              "(apt-get install -y chromium)"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 
 
 @pytest.fixture
 def voila(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, DATA_ENV: str(write_tiny_data_dir(tmp_path / "data"))}
-    log = (tmp_path / "voila.log").open("w")
-    server = subprocess.Popen(server_command(app=True, port=port, open_browser=False),
-                              env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=2).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("Voila did not start:\n" + (tmp_path / "voila.log").read_text())
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    with serving(server_command(app=True, port=port, open_browser=False), port,
+                 tmp_path / "voila.log", env=env, cwd=tmp_path, start_timeout=60) as url:
+        yield url
 
 
 def _select(page, label: str, option: str) -> None:
@@ -86,7 +52,7 @@ def test_outcome_and_group_change_the_chart_and_sentence(voila):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     chart, sentence = ".ek-explorer img", ".ek-sentence"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(voila, timeout=TIMEOUT_MS)
         page.wait_for_selector(sentence, timeout=TIMEOUT_MS)
