@@ -1,4 +1,4 @@
-"""The ``equitykit`` command (``shared/CONTRACT.md`` §3).
+"""The ``equitykit`` command (docs/outputs.md).
 
 Exit status: 0 all good, 1 data or config problem, 2 usage error, 3 some districts failed in a
 batch. Errors are printed as sentences, never tracebacks.

@@ -1,7 +1,7 @@
 """Exception hierarchy.
 
 Every error a user can cause derives from :class:`EquitykitError` and carries a message meant for
-people, never a pandas traceback. The CLI maps them onto exit codes (``shared/CONTRACT.md`` §3).
+people, never a pandas traceback. The CLI maps them onto exit codes (docs/outputs.md).
 """
 
 from __future__ import annotations

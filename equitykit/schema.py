@@ -1,4 +1,4 @@
-"""The canonical tables of ``shared/CONTRACT.md`` §1 and the outcomes derived from them.
+"""The canonical tables of docs/data.md and the outcomes derived from them.
 
 This module is the single source of truth for column names, types and codes; intake validates
 against it, the sample generator writes it, the metrics and the audit read it.

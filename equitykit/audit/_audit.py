@@ -129,7 +129,7 @@ class DistrictAudit:
                                                         ensure_ascii=False))
 
     def metrics_csv(self) -> str:
-        """The published metrics as CSV text (``shared/CONTRACT.md`` §4 columns first)."""
+        """The published metrics as CSV text (docs/outputs.md columns first)."""
         frame = self.published.copy()
         for col in ("suppressed", "flagged"):
             frame[col] = frame[col].map({True: "true", False: "false"})

@@ -53,7 +53,7 @@ def rank_findings(
     """Rank the certain, material disparities of ``school_year``, best first.
 
     ``published`` is the suppressed metrics table (``metrics.csv`` rows of one district).
-    Returns the ``findings.json`` records of ``shared/CONTRACT.md`` §4.
+    Returns the ``findings.json`` records of docs/outputs.md.
     """
     district = published[(published["school_id"] == "") & ~published["suppressed"]]
     candidates = pd.concat(

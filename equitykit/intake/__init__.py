@@ -1,4 +1,4 @@
-"""District data in, canonical tables out (``shared/CONTRACT.md`` §1).
+"""District data in, canonical tables out (docs/data.md).
 
 Read a data folder (``students`` required; ``staff``, ``schools``, ``survey`` optional; CSV,
 Parquet or Excel), map the district's own columns and codes with the client config, check every

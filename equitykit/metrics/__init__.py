@@ -2,7 +2,7 @@
 
 Every function returns an :class:`Estimate` (``.value``, ``.ci_low``, ``.ci_high``, ``.se`` where
 the method has them; ``float(result)`` works) or, for the table-wide functions, a DataFrame.
-Formulas and sources: ``shared/METHODS.md``.
+Formulas and sources: docs/methods.md.
 """
 
 from ._result import Estimate

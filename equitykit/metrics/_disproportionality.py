@@ -1,8 +1,8 @@
 """The disproportionality table: every rate comparison of a counts table at once.
 
-``shared/METHODS.md`` §3.1 (measures), §8 (intervals, tests, Benjamini–Hochberg) and §9 item 2
-(the "universal subgroup rate engine"). Works on the counts table (``shared/CONTRACT.md`` §1,
-"Aggregate input") and returns rows in the ``metrics.csv`` layout (``shared/CONTRACT.md`` §4).
+docs/methods.md (measures; intervals, tests, Benjamini–Hochberg): the "universal subgroup rate
+engine". Works on the counts table (docs/data.md, "Counts instead of student records") and
+returns rows in the ``metrics.csv`` layout (docs/outputs.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""IDEA significant disproportionality, 34 CFR 300.646–300.647 (``shared/METHODS.md`` §2).
+"""IDEA significant disproportionality, 34 CFR 300.646–300.647 (docs/methods.md).
 
 The state's own rule-based calculation, replicated so a district can see a state finding coming:
 risk ratios by race/ethnicity for identification, placement and discipline, with minimum cell
@@ -193,7 +193,7 @@ def idea_disproportionality(counts: pd.DataFrame, *, state_counts: pd.DataFrame 
     Parameters
     ----------
     counts : DataFrame
-        Counts table (``shared/CONTRACT.md`` §1, "Aggregate input"); only district rows
+        Counts table (docs/data.md, "Counts instead of student records"); only district rows
         (``school_id == ""``) are used.
     state_counts : DataFrame, optional
         The state's counts table in the same layout (rows of several districts are summed per

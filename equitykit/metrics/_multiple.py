@@ -1,4 +1,4 @@
-"""Multiple-comparison control: Benjamini–Hochberg q-values (``shared/METHODS.md`` §8)."""
+"""Multiple-comparison control: Benjamini–Hochberg q-values (docs/methods.md)."""
 
 from __future__ import annotations
 

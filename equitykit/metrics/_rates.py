@@ -1,4 +1,4 @@
-"""Rates and comparisons of two rates (``shared/METHODS.md`` §3.1 and §8).
+"""Rates and comparisons of two rates (docs/methods.md).
 
 The public functions take counts and return an :class:`Estimate`. Each is a thin wrapper over
 an array routine in this module, and :func:`equitykit.metrics.disproportionality` calls the same

@@ -1,4 +1,4 @@
-"""The small result object every statistic returns (``shared/CONTRACT.md`` §5)."""
+"""The small result object every statistic returns (docs/methods.md)."""
 
 from __future__ import annotations
 

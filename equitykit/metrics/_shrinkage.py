@@ -1,4 +1,4 @@
-"""Empirical-Bayes shrinkage of small-unit rates (``shared/METHODS.md`` §8 "Small cells").
+"""Empirical-Bayes shrinkage of small-unit rates (docs/methods.md).
 
 School × group rates from a handful of students swing wildly; ranking them puts the smallest
 schools at both extremes. A beta-binomial model shrinks each rate toward the rate of all the

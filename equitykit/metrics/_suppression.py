@@ -642,7 +642,7 @@ def suppress_metrics(
     Parameters
     ----------
     metrics : DataFrame
-        Long table, one row per number (``shared/CONTRACT.md`` §4). Needs ``district_id``,
+        Long table, one row per number (docs/outputs.md). Needs ``district_id``,
         ``school_year``, ``school_id`` ("" = district), ``outcome``, ``dimension``, ``group``,
         ``measure``, ``comparison``, ``n``, ``numerator``, ``value``, ``ci_low``, ``ci_high``;
         uses ``suppressed`` (rows already withheld at the source stay withheld), ``p_value``,

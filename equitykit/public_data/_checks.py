@@ -40,7 +40,7 @@ def published_comparison(data_dir: str | Path,
     Examples
     --------
     >>> from equitykit.config import load_config
-    >>> table = published_comparison("../shared/real_data/virginia_albemarle",
+    >>> table = published_comparison("albemarle_downloads",
     ...                              load_config("examples/albemarle.yml"))  # doctest: +SKIP
     """
     counts = _load(Path(data_dir), _spec_of(config))
@@ -66,7 +66,7 @@ def check_published_figures(data_dir: str | Path,
     Examples
     --------
     >>> from equitykit.config import load_config
-    >>> check_published_figures("../shared/real_data/virginia_albemarle",
+    >>> check_published_figures("albemarle_downloads",
     ...                         load_config("examples/albemarle.yml")).empty  # doctest: +SKIP
     True
     """

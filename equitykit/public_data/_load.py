@@ -86,7 +86,7 @@ def load_aggregate(data_dir: str | Path, config: AuditConfig | AggregateSpec) ->
     Examples
     --------
     >>> from equitykit.config import load_config
-    >>> counts = load_aggregate("../shared/real_data/virginia_albemarle",
+    >>> counts = load_aggregate("albemarle_downloads",
     ...                         load_config("examples/albemarle.yml"))  # doctest: +SKIP
     """
     return _load(Path(data_dir), _spec_of(config))[list(COUNTS_WITH_SUPPRESSION)]
@@ -98,7 +98,7 @@ def list_districts(data_dir: str | Path, config: AuditConfig | AggregateSpec) ->
     Examples
     --------
     >>> from equitykit.config import load_config
-    >>> list_districts("../shared/real_data/virginia_albemarle",
+    >>> list_districts("albemarle_downloads",
     ...                load_config("examples/albemarle.yml"))  # doctest: +SKIP
     ['2']
     """
