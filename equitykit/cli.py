@@ -62,6 +62,13 @@ def _district_ids(text: str) -> list[str]:
     return ids
 
 
+def _folder(text: str) -> Path:
+    """An argparse type: a folder path, not empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder, got an empty name")
+    return Path(text)
+
+
 def _scheduler(text: str) -> str:
     """An argparse type: a Dask scheduler address."""
     if not _SCHEDULER.fullmatch(text.strip()):
@@ -79,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="audit every district in the shipped sample data")
-    demo.add_argument("--out", type=Path, default=Path("equitykit-demo"), help="output folder")
+    demo.add_argument("--out", type=_folder, default=Path("equitykit-demo"), help="output folder")
     demo.add_argument("--workers", type=_integer(1), default=None,
                       help="parallel worker processes")
 
@@ -90,13 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     aud = sub.add_parser("audit", help="audit one district")
     aud.add_argument("data", type=Path)
     aud.add_argument("--district", required=True)
-    aud.add_argument("--out", type=Path, required=True)
+    aud.add_argument("--out", type=_folder, required=True)
     aud.add_argument("--config", type=Path)
     aud.add_argument("--school-year", type=_integer(*_YEARS), default=None)
 
     bat = sub.add_parser("batch", help="audit every district (or those named) in parallel")
     bat.add_argument("data", type=Path)
-    bat.add_argument("--out", type=Path, required=True)
+    bat.add_argument("--out", type=_folder, required=True)
     bat.add_argument("--config", type=Path)
     bat.add_argument("--workers", type=_integer(1), default=None)
     bat.add_argument("--scheduler", type=_scheduler, default=None,

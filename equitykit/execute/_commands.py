@@ -18,7 +18,8 @@ __all__ = ["audit_command", "batch_command", "demo_command"]
 AUDIT_OK = "audit of {district} written to {path}"
 AUDIT_INVALID = "district {district} was not audited:\n{problems}"
 AUDIT_FAILED = "district {district} failed{where}: {name}: {message}"
-BATCH_SUMMARY = "{ok} of {total} districts complete ({skipped} unchanged, skipped){failures}"
+BATCH_SUMMARY = ("{ok} of {total} districts complete ({skipped} unchanged, skipped){failures}"
+                 "{stopped}")
 BATCH_STOPPED = ("equitykit: stopped by {signal}; the districts that finished are kept. "
                  "Run the same command with --resume to finish the others.")
 
@@ -80,10 +81,12 @@ def demo_command(*, out_dir: Path, workers: int | None) -> int:
 def _summarise(batch: BatchResult) -> None:
     statuses = [r.status for r in batch.districts]
     failures = [shown(r.district_id) for r in batch.districts
-                if r.status in ("failed", "invalid", "stopped")]
+                if r.status in ("failed", "invalid")]
+    stopped = statuses.count("stopped")
     print(BATCH_SUMMARY.format(
         ok=statuses.count("ok") + statuses.count("skipped"), total=len(statuses),
         skipped=statuses.count("skipped"),
         failures=f"; not complete: {', '.join(failures)} (see manifest.json)" if failures else "",
+        stopped=f"; {stopped} not finished (stopped)" if stopped else "",
     ))
     print(batch.index)
