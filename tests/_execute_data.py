@@ -76,3 +76,23 @@ def slow_fixture(path: Path, seconds: float) -> Path:
     nb.cells.append(nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})"))
     nbformat.write(nb, path)
     return path
+
+
+def wait_unlocked(out: Path, seconds: float = 30) -> None:
+    """Wait until nothing holds ``out``'s lock (a killed batch's workers hold it until gone)."""
+    import fcntl
+    import time
+
+    from equitykit.execute._lock import LOCK
+
+    deadline = time.monotonic() + seconds
+    with (out / LOCK).open("a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                assert time.monotonic() < deadline, f"{out} is still locked"
+                time.sleep(0.05)
+            else:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import subprocess
@@ -10,10 +9,9 @@ import sys
 import time
 
 import pytest
-from _execute_data import DISTRICTS, slow_fixture, write_students
+from _execute_data import DISTRICTS, slow_fixture, wait_unlocked, write_students
 
 from equitykit.execute import OUTPUT_FILES, run_batch
-from equitykit.execute._lock import LOCK
 
 BATCH = ("import sys; from equitykit.execute import run_batch; "
          "run_batch(sys.argv[1], sys.argv[2], notebook=sys.argv[3], workers=1)")
@@ -24,20 +22,6 @@ def _wait_for(path, seconds, log):
     while not path.exists():
         assert time.monotonic() < deadline, f"{path} did not appear; log:\n{log.read_text()}"
         time.sleep(0.05)
-
-
-def _wait_unlocked(out, seconds=30):
-    deadline = time.monotonic() + seconds
-    with (out / LOCK).open("a") as lock:
-        while True:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                assert time.monotonic() < deadline, "the killed batch's lock was not released"
-                time.sleep(0.05)
-            else:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-                return
 
 
 @pytest.mark.slow
@@ -58,7 +42,7 @@ def test_killed_then_resumed_equals_uninterrupted(tmp_path):
     finally:
         os.killpg(batch.pid, signal.SIGKILL)
         batch.wait()
-        _wait_unlocked(killed_out)  # its workers hold the folder's lock until they are gone
+        wait_unlocked(killed_out)  # its workers hold the folder's lock until they are gone
 
     for district in DISTRICTS:  # each final folder is complete or absent
         folder = killed_out / district

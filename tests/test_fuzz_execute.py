@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _execute_data import write_notebook, write_students
+from _execute_data import wait_unlocked, write_notebook, write_students
 from papermill.translators import PythonTranslator
 
 from equitykit import cli
-from equitykit.execute import _batch, _lock, _pools, _run
+from equitykit.execute import _batch, _pools, _run
 from equitykit.execute._lock import LOCK
 from equitykit.execute._paths import RESERVED, folder_names
 
@@ -568,3 +568,163 @@ def test_resume_checks_what_is_on_disk(damage, status, finished_batch, small_dat
     assert len({line.count(",") for line in lines}) == 1  # no ragged row
     assert "the user's file" not in (out / "metrics.csv").read_text()
     _assert_clean(out)
+
+
+# ------------------------------------------------------- signals and concurrent runs (slow)
+
+#: ``python -c RUNNER NOTEBOOK ARGS…``: the equitykit command with the fast notebook.
+RUNNER = ("import sys; from pathlib import Path; from equitykit.execute import _batch, _run; "
+          "nb = Path(sys.argv[1]); _run.default_notebook = _batch.default_notebook = lambda: nb;"
+          " from equitykit.cli import main; sys.exit(main(sys.argv[2:]))")
+FOUR = ("D01", "D02", "D03", "D04")
+
+
+@pytest.fixture(scope="module")
+def four_data(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("four")
+    write_students(folder, districts=FOUR)
+    return folder
+
+
+def _start(notebook: Path, *args, sleep: float) -> subprocess.Popen:
+    env = {**os.environ, "EQUITYKIT_TEST_SLEEP": str(sleep)}
+    return subprocess.Popen([sys.executable, "-c", RUNNER, str(notebook), *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+
+
+def _wait_for(condition, what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def _children(pid: int) -> list[int]:
+    listing = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                             text=True).stdout
+    return [int(p) for p in listing.split()]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _finish(process: subprocess.Popen) -> tuple[int, str, str]:
+    try:
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert "Traceback" not in stdout + stderr, stdout + stderr
+    return process.returncode, stdout, stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stopped_batch_stops_its_workers_and_resumes(signum, four_data, notebook, root,
+                                                       capsys):
+    out = root / "out"
+    batch = _start(notebook, "batch", four_data, "--out", out, "--workers", "2", sleep=2)
+    _wait_for(lambda: any((out / d / ".equitykit-stamp.json").exists() for d in FOUR),
+              "no district finished")
+    workers = _children(batch.pid)
+    assert workers
+    batch.send_signal(signum)
+    code, stdout, stderr = _finish(batch)
+    name = signal.Signals(signum).name
+    assert code == 128 + signum
+    assert f"stopped by {name}" in stderr and "--resume" in stderr
+    assert "not finished (stopped)" in stdout
+    _wait_for(lambda: all(map(_gone, workers)), "a worker outlived the batch", 10)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(batch.pid, 0)  # nothing of the batch is left running
+    manifest = _manifest(out)
+    assert manifest["stopped_by"] == name and manifest["exit_code"] == 128 + signum
+    statuses = {d: e["status"] for d, e in manifest["districts"].items()}
+    assert set(statuses.values()) <= {"ok", "stopped"} and "stopped" in statuses.values()
+    finished = [d for d, s in statuses.items() if s == "ok"]
+    for district in FOUR:  # complete with its stamp, or absent
+        assert (out / district / ".equitykit-stamp.json").exists() == (district in finished)
+    _assert_clean(out)
+    kept = {d: (out / d / "audit.html").read_bytes() for d in finished}
+
+    code, stdout, _ = _run_cli(capsys, "batch", four_data, "--out", out, "--resume",
+                               "--workers", "2")
+    assert code == 0 and "4 of 4 districts complete" in stdout
+    resumed = _manifest(out)["districts"]
+    assert {d for d, e in resumed.items() if e["status"] == "skipped"} == set(finished)
+    assert {d: (out / d / "audit.html").read_bytes() for d in finished} == kept
+    _assert_clean(out)
+
+
+@pytest.mark.slow
+def test_a_stopped_audit_leaves_nothing(small_data, notebook, root):
+    out = root / "out"
+    audit = _start(notebook, "audit", small_data, "--district", "D01", "--out", out, sleep=60)
+    _wait_for(lambda: out.is_dir() and any(p.name.startswith(".tmp-") for p in out.iterdir()),
+              "the audit did not start")
+    audit.send_signal(signal.SIGTERM)
+    code, _, stderr = _finish(audit)
+    assert code == 143 and "stopped by SIGTERM" in stderr
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_killed_batch_then_resume_completes(four_data, notebook, root, capsys):
+    out = root / "out"
+    batch = _start(notebook, "batch", four_data, "--out", out, "--workers", "2", sleep=2)
+    _wait_for(lambda: (out / "D01" / ".equitykit-stamp.json").exists(), "D01 did not finish")
+    os.killpg(batch.pid, signal.SIGKILL)
+    batch.communicate()
+    wait_unlocked(out)
+    assert (out / "D01" / "audit.html").is_file() and not (out / "manifest.json").exists()
+    code, stdout, _ = _run_cli(capsys, "batch", four_data, "--out", out, "--resume",
+                               "--workers", "2")
+    assert code == 0 and "4 of 4 districts complete" in stdout
+    assert _manifest(out)["districts"]["D01"]["status"] == "skipped"
+    _assert_clean(out)
+
+
+@pytest.mark.slow
+def test_two_batches_into_one_out(four_data, notebook, root):
+    out = root / "out"
+    first = _start(notebook, "batch", four_data, "--out", out, "--workers", "1", sleep=1)
+    _wait_for(lambda: (out / LOCK).exists(), "the first batch did not take the lock")
+    second = _start(notebook, "batch", four_data, "--out", out, "--workers", "1", sleep=0)
+    code, _, stderr = _finish(second)
+    assert code == 2 and "another equitykit run (equitykit batch, process" in stderr
+    code, stdout, _ = _finish(first)
+    assert code == 0 and "4 of 4 districts complete" in stdout
+    assert {e["status"] for e in _manifest(out)["districts"].values()} == {"ok"}
+    _assert_clean(out)
+
+
+@pytest.mark.slow
+def test_a_dask_scheduler_without_workers_fails_the_districts(small_data, root, capsys,
+                                                              monkeypatch):
+    pytest.importorskip("distributed")
+    info = root / "scheduler.json"
+    dask = str(Path(sys.executable).with_name("dask"))
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                  "--no-dashboard", "--scheduler-file", str(info)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
+    try:
+        _wait_for(info.exists, "the scheduler did not start", 60)
+        address = json.loads(info.read_text())["address"]
+        monkeypatch.setattr(_batch, "WORKER_WAIT", 3)
+        code, stdout, _ = _run_cli(capsys, "batch", small_data, "--out", root / "out",
+                                   "--scheduler", address, "--districts", "D01,D02")
+    finally:
+        os.killpg(scheduler.pid, signal.SIGKILL)
+        scheduler.wait()
+    assert code == 3 and "not complete: D01, D02" in stdout
+    for entry in _manifest(root / "out")["districts"].values():
+        assert entry["status"] == "failed"
+        assert "no worker was running for 3 s" in entry["error"]["message"]
+    _assert_clean(root / "out")
