@@ -728,3 +728,12 @@ def test_a_dask_scheduler_without_workers_fails_the_districts(small_data, root, 
         assert entry["status"] == "failed"
         assert "no worker was running for 3 s" in entry["error"]["message"]
     _assert_clean(root / "out")
+
+
+def test_a_lock_file_planted_as_a_link_is_not_followed(small_data, root, capsys):
+    out = root / "out"
+    out.mkdir()
+    (out / LOCK).symlink_to(root / "victim" / "keep.txt")
+    code, _, stderr = _run_cli(capsys, "audit", small_data, "--district", "D01", "--out", out)
+    assert code == 2 and "to lock the output folder: it is a link; remove it" in stderr
+    assert (root / "victim" / "keep.txt").read_text() == "the user's file"

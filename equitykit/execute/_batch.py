@@ -28,6 +28,7 @@ from ._progress import Progress
 from ._run import (
     OUTPUT_FILES,
     STAMP,
+    STATUSES,
     DistrictResult,
     default_notebook,
     district_parameters,
@@ -53,7 +54,6 @@ EXIT_OK, EXIT_DATA, EXIT_SOME_FAILED = 0, 1, 3
 WORKER_WAIT = 120.0
 #: Seconds between checks of the pool while no district finishes.
 POLL_SECONDS = 1.0
-SUMMARY = ("ok", "skipped", "failed", "invalid", "stopped")
 _RESULT_FIELDS = {f.name for f in fields(DistrictResult)}
 #: Notebook errors that mean the district's data or config is at fault (exit status 1).
 DATA_ERRORS = frozenset({"DataError", "ConfigError"})
@@ -346,7 +346,7 @@ def _manifest(batch: BatchResult, data_dir: Path, config_path, notebook: Path, e
         "versions": versions(),
         "exit_code": batch.exit_code,
         "stopped_by": signal.Signals(batch.stopped_by).name if batch.stopped_by else None,
-        "summary": {s: statuses.count(s) for s in SUMMARY},
+        "summary": {s: statuses.count(s) for s in STATUSES},
         "metrics": "metrics.csv",
         "index": "index.html",
         "districts": {r.district_id: r.to_dict() for r in batch.districts},

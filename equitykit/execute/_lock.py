@@ -9,6 +9,7 @@ the next run removes exactly what a killed run left behind and never a user's ``
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -31,9 +32,11 @@ __all__ = ["LOCK", "OutputLock", "prepare_out", "remove_private"]
 
 LOCK = ".equitykit.lock"
 _TOKEN = re.compile(r"[0-9a-f]{16}")
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a link planted as the lock file is not followed
 NOT_A_FOLDER = "the output folder {out} is a file, not a folder; choose another --out"
 CANNOT_CREATE = "cannot create the output folder {out}: {reason}; choose another --out"
 NOT_WRITABLE = "cannot write into the output folder {out}: permission denied; choose another --out"
+NO_LOCK = "cannot use {path} to lock the output folder: {reason}; remove it and run again"
 BUSY = ("another equitykit run{holder} is writing into {out}; wait for it to finish, "
         "or choose another --out")
 
@@ -61,6 +64,8 @@ def prepare_out(out_dir: str | Path) -> Path:
 def _reason(exc: OSError) -> str:
     if isinstance(exc, FileExistsError | NotADirectoryError):
         return "part of the path is a file"
+    if exc.errno == errno.ELOOP:
+        return "it is a link"
     return (exc.strerror or str(exc)).lower()
 
 
@@ -86,10 +91,9 @@ class OutputLock:
     def __enter__(self) -> OutputLock:
         while True:
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _NO_FOLLOW, 0o644)
             except OSError as exc:
-                raise UsageError(CANNOT_CREATE.format(out=self.out_dir,
-                                                      reason=_reason(exc))) from None
+                raise UsageError(NO_LOCK.format(path=self.path, reason=_reason(exc))) from None
             previous = _read(fd)
             if not _try_lock(fd):
                 os.close(fd)

@@ -1,8 +1,8 @@
 """Stopping a run cleanly on SIGTERM or Ctrl-C (SIGINT).
 
-While :func:`stop_on_signals` is active, either signal raises :class:`Stopped` (a
+While :func:`stop_on_signals` is active, the first of either signal raises :class:`Stopped` (a
 ``KeyboardInterrupt``) in the main thread, so the batch can stop its workers, remove its private
-folders and write a manifest of what finished; :func:`worker_signals` gives worker processes
+folders and write a manifest of what finished (further signals are ignored meanwhile); :func:`worker_signals` gives worker processes
 the default SIGTERM (they end at once) and makes them ignore Ctrl-C, which their parent handles.
 """
 
@@ -36,6 +36,8 @@ class Stopped(KeyboardInterrupt):
 
 
 def _stop(signum: int, frame: object) -> None:
+    for number in _SIGNALS:  # one stop at a time: a second signal must not cut the clean-up
+        signal.signal(number, signal.SIG_IGN)
     raise Stopped(signum)
 
 
