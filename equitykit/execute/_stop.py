@@ -2,8 +2,9 @@
 
 While :func:`stop_on_signals` is active, the first of either signal raises :class:`Stopped` (a
 ``KeyboardInterrupt``) in the main thread, so the batch can stop its workers, remove its private
-folders and write a manifest of what finished (further signals are ignored meanwhile); :func:`worker_signals` gives worker processes
-the default SIGTERM (they end at once) and makes them ignore Ctrl-C, which their parent handles.
+folders and write a manifest of what finished (further signals are ignored meanwhile).
+:func:`worker_signals` gives worker processes the default SIGTERM (they end at once) and makes
+them ignore Ctrl-C, which their parent handles.
 """
 
 from __future__ import annotations
