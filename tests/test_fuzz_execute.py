@@ -491,7 +491,7 @@ def test_named_district_not_in_the_data(small_data, root, capsys):
 
 def test_data_folder_missing(root, capsys):
     code, _, stderr = _run_cli(capsys, "batch", root / "nowhere", "--out", root / "out")
-    assert code in (1, 2) and "nowhere" in stderr
+    assert code == 1 and "nowhere: data folder not found" in stderr
     assert not (root / "out").exists()
 
 
