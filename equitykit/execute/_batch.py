@@ -156,12 +156,11 @@ def run_batch(
     chosen = _choose(folder.districts, districts, data_dir)
     names = folder_names(folder.districts)
     out_dir = prepare_out(out_dir)
-    task = functools.partial(
-        run_district, config_path=config_path, notebook=notebook, timeout=timeout, engine=engine
-    )
     results: dict[str, DistrictResult] = {}
     stopped: Stopped | None = None
     with OutputLock(out_dir, "batch") as lock, stop_on_signals():
+        task = functools.partial(run_district, config_path=config_path, notebook=notebook,
+                                 timeout=timeout, engine=engine, token=lock.token)
         try:
             with Progress(len(chosen), progress_stream) as progress:
                 todo = []
@@ -175,28 +174,32 @@ def run_batch(
                         results[district] = done
                         progress.finished(done)
                 if todo:
-                    task = functools.partial(task, token=lock.token)
                     _run_all(task, todo, data_dir, out_dir, folder.digests, names, workers,
                              scheduler, results, progress)
         except KeyboardInterrupt as exc:  # SIGTERM or Ctrl-C: keep what finished
             stopped = exc if isinstance(exc, Stopped) else Stopped()
-        for district in chosen:
-            results.setdefault(district, DistrictResult(
-                district, "stopped", folder=names[district], error={
-                    "cell": None, "execution_count": None, "name": Stopped.__name__,
-                    "message": NOT_FINISHED.format(signal=stopped)}))
-        batch = BatchResult(out_dir, tuple(results[d] for d in chosen),
-                            stopped.signum if stopped else None)
-        _stack_metrics(batch, lock.token)
-        _write_text(batch.manifest, json.dumps(
-            _manifest(batch, data_dir, config_path, notebook, engine, folder.files, scheduler),
-            indent=2, default=str), lock.token)
-        _write_text(batch.index, render_index(batch.districts, out_dir, title=config.title),
-                    lock.token)
+        batch = BatchResult(out_dir, tuple(results.get(d) or _not_finished(d, names[d], stopped)
+                                           for d in chosen), stopped.signum if stopped else None)
+        manifest = _manifest(batch, data_dir, config_path, notebook, engine, folder.files,
+                             scheduler)
+        _write_batch(batch, manifest, config.title, lock.token)
     if stopped is not None:
         stopped.batch = batch
         raise stopped
     return batch
+
+
+def _not_finished(district: str, folder: str, stopped: Stopped | None) -> DistrictResult:
+    return DistrictResult(district, "stopped", folder=folder, error={
+        "cell": None, "execution_count": None, "name": Stopped.__name__,
+        "message": NOT_FINISHED.format(signal=stopped)})
+
+
+def _write_batch(batch: BatchResult, manifest: dict[str, Any], title: str, token: str) -> None:
+    """The stacked ``metrics.csv``, ``manifest.json`` and ``index.html``, each atomically."""
+    _stack_metrics(batch, token)
+    _write_text(batch.manifest, json.dumps(manifest, indent=2, default=str), token)
+    _write_text(batch.index, render_index(batch.districts, batch.out_dir, title=title), token)
 
 
 def _choose(available: tuple[str, ...], named: Sequence[str] | None, data_dir: Path) -> list[str]:
