@@ -735,5 +735,6 @@ def test_a_lock_file_planted_as_a_link_is_not_followed(small_data, root, capsys)
     out.mkdir()
     (out / LOCK).symlink_to(root / "victim" / "keep.txt")
     code, _, stderr = _run_cli(capsys, "audit", small_data, "--district", "D01", "--out", out)
-    assert code == 2 and "to lock the output folder: it is a link; remove it" in stderr
+    assert code == 2 and "cannot lock the output folder with" in stderr \
+        and "it is a link; remove that file" in stderr
     assert (root / "victim" / "keep.txt").read_text() == "the user's file"

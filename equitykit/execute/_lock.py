@@ -36,7 +36,8 @@ _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a link planted as the lock file is 
 NOT_A_FOLDER = "the output folder {out} is a file, not a folder; choose another --out"
 CANNOT_CREATE = "cannot create the output folder {out}: {reason}; choose another --out"
 NOT_WRITABLE = "cannot write into the output folder {out}: permission denied; choose another --out"
-NO_LOCK = "cannot use {path} to lock the output folder: {reason}; remove it and run again"
+NO_LOCK = ("cannot lock the output folder with {path}: {reason}; remove that file, or choose "
+           "another --out")
 BUSY = ("another equitykit run{holder} is writing into {out}; wait for it to finish, "
         "or choose another --out")
 
@@ -95,7 +96,12 @@ class OutputLock:
             except OSError as exc:
                 raise UsageError(NO_LOCK.format(path=self.path, reason=_reason(exc))) from None
             previous = _read(fd)
-            if not _try_lock(fd):
+            try:
+                locked = _try_lock(fd)
+            except OSError as exc:
+                os.close(fd)
+                raise UsageError(NO_LOCK.format(path=self.path, reason=_reason(exc))) from None
+            if not locked:
                 os.close(fd)
                 raise UsageError(BUSY.format(holder=_holder(previous), out=self.out_dir))
             if _same_file(fd, self.path):  # not removed by a run that just finished
@@ -123,13 +129,15 @@ class OutputLock:
 
 
 def _try_lock(fd: int) -> bool:
+    """Take the lock; False when another process holds it. Raises OSError when the file
+    system cannot lock at all."""
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         else:
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    except OSError:
+    except (BlockingIOError, PermissionError):  # held elsewhere (POSIX; Windows)
         return False
     return True
 

@@ -186,7 +186,8 @@ def run_district(
     out_dir = Path(out_dir).resolve()
     notebook = Path(notebook).resolve() if notebook is not None else default_notebook()
     parameters = district_parameters(data_dir, district_id, config_path, school_year)
-    result = DistrictResult(district_id, "ok", parameters=parameters, versions=versions())
+    result = DistrictResult(district_id, "ok", parameters=parameters, versions=versions(),
+                            folder=folder)
     durations = result.durations
     durations["startup"] = warm_up() if engine == "inprocess" else 0.0
     tick = time.perf_counter()
