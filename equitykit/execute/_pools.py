@@ -123,8 +123,9 @@ class DaskPool:
         return time.monotonic() - self._seen
 
     def close(self, *, stop: bool = False) -> None:
-        """Disconnect; with ``stop``, cancel the districts not yet finished first (one already
-        running on a worker finishes or fails there, inside its private folder)."""
+        """Disconnect; with ``stop``, cancel the districts not yet finished first. A district
+        already running in a Dask worker thread cannot be interrupted from here: it finishes or
+        fails on its own, and only a complete folder of it can reach the output folder."""
         if stop:
             self._executor.shutdown(wait=False)
         self._client.close()
