@@ -1,20 +1,80 @@
 """The ``equitykit`` command (docs/outputs.md).
 
-Exit status: 0 all good, 1 data or config problem, 2 usage error, 3 some districts failed in a
-batch. Errors are printed as sentences, never tracebacks.
+Exit status: 0 all good, 1 data or config problem (or a file that cannot be read or written),
+2 usage error (including an output folder that is a file, cannot be written, or is in use by
+another ``audit`` or ``batch``), 3 some districts failed in a batch; 130 after Ctrl-C and 143
+after SIGTERM (a stopped batch keeps the districts that finished: rerun with ``--resume``).
+Errors are printed as sentences, never tracebacks.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import re
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
 from .errors import EquitykitError
 
 __all__ = ["main"]
+
+#: A Dask scheduler address: ``tcp://host:port`` (or tls, ws, wss, ucx), or ``host:port``.
+_SCHEDULER = re.compile(r"((tcp|tls|ws|wss|ucx)://)?([\w.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}")
+_YEARS = (1900, 2200)
+
+
+def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` (to ``high``)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            limit = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {limit}, got {value}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite, positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
+
+
+def _district_ids(text: str) -> list[str]:
+    """An argparse type: comma-separated district ids, at least one."""
+    ids = [d.strip() for d in text.split(",") if d.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("no district ids given; separate ids with commas, "
+                                         "e.g. --districts D01,D02")
+    return ids
+
+
+def _folder(text: str) -> Path:
+    """An argparse type: a folder path, not empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder, got an empty name")
+    return Path(text)
+
+
+def _scheduler(text: str) -> str:
+    """An argparse type: a Dask scheduler address."""
+    if not _SCHEDULER.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(
+            f"expected a Dask scheduler address such as tcp://10.0.0.5:8786, got {text!r}")
+    return text.strip()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,8 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="audit every district in the shipped sample data")
-    demo.add_argument("--out", type=Path, default=Path("equitykit-demo"), help="output folder")
-    demo.add_argument("--workers", type=int, default=None, help="parallel worker processes")
+    demo.add_argument("--out", type=_folder, default=Path("equitykit-demo"), help="output folder")
+    demo.add_argument("--workers", type=_integer(1), default=None,
+                      help="parallel worker processes")
 
     val = sub.add_parser("validate", help="check a data folder; exit 0 when usable, 1 if not")
     val.add_argument("data", type=Path)
@@ -36,24 +97,27 @@ def _parser() -> argparse.ArgumentParser:
     aud = sub.add_parser("audit", help="audit one district")
     aud.add_argument("data", type=Path)
     aud.add_argument("--district", required=True)
-    aud.add_argument("--out", type=Path, required=True)
+    aud.add_argument("--out", type=_folder, required=True)
     aud.add_argument("--config", type=Path)
-    aud.add_argument("--school-year", type=int, default=None)
+    aud.add_argument("--school-year", type=_integer(*_YEARS), default=None)
 
     bat = sub.add_parser("batch", help="audit every district (or those named) in parallel")
     bat.add_argument("data", type=Path)
-    bat.add_argument("--out", type=Path, required=True)
+    bat.add_argument("--out", type=_folder, required=True)
     bat.add_argument("--config", type=Path)
-    bat.add_argument("--workers", type=int, default=None)
-    bat.add_argument("--scheduler", default=None, help="Dask scheduler address, tcp://host:8786")
+    bat.add_argument("--workers", type=_integer(1), default=None)
+    bat.add_argument("--scheduler", type=_scheduler, default=None,
+                     help="Dask scheduler address, tcp://host:8786")
     bat.add_argument("--resume", action="store_true", help="skip districts already complete")
-    bat.add_argument("--districts", default=None, help="comma-separated district ids")
-    bat.add_argument("--timeout", type=float, default=1800, help="seconds per district")
+    bat.add_argument("--districts", type=_district_ids, default=None,
+                     help="comma-separated district ids")
+    bat.add_argument("--timeout", type=_seconds, default=1800, help="seconds per district")
 
     exp = sub.add_parser("explore", help="open the interactive explorer for training sessions")
     exp.add_argument("data", type=Path, nargs="?")
     exp.add_argument("--app", action="store_true", help="serve as a Voila app")
-    exp.add_argument("--port", type=int, default=8866, help="port of the local server")
+    exp.add_argument("--port", type=_integer(1, 65535), default=8866,
+                     help="port of the local server")
     exp.add_argument("--no-browser", dest="open_browser", action="store_false",
                      help="start the server without opening a browser tab")
     return p
@@ -70,9 +134,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EquitykitError as exc:
         print(f"equitykit: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("equitykit: interrupted", file=sys.stderr)
-        return 130
+    except OSError as exc:  # a file that cannot be read or written, a full disk
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"equitykit: {(exc.strerror or str(exc)).lower()}{where}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during audit or batch
+        code = getattr(exc, "exit_code", 128 + signal.SIGINT)
+        print(f"equitykit: stopped by {signal.Signals(code - 128).name}", file=sys.stderr)
+        return code
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -90,10 +159,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "batch":
         from .execute import batch_command
 
-        districts = args.districts.split(",") if args.districts else None
         return batch_command(
             args.data, out_dir=args.out, config_path=args.config, workers=args.workers,
-            scheduler=args.scheduler, resume=args.resume, districts=districts,
+            scheduler=args.scheduler, resume=args.resume, districts=args.districts,
             timeout=args.timeout,
         )
     if args.command == "demo":

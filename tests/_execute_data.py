@@ -12,15 +12,17 @@ DISTRICTS = ("D1", "D2", "D3")
 _RACES = np.array(["Black", "White", "Hispanic/Latino", "Asian"])
 
 
-def write_students(folder: Path, *, corrupt: str | None = None, seed: int = 7) -> Path:
+def write_students(folder: Path, *, corrupt: str | None = None, seed: int = 7,
+                   districts: tuple[str, ...] = DISTRICTS, name: str = "students.csv") -> Path:
     """Write ``folder/students.csv`` with 40 students per district and year (2022, 2023).
 
     ``corrupt``: a district id whose ``days_absent`` gets a non-numeric value in one row.
+    ``name``: the file name; ``students.parquet`` writes Parquet (ids may hold any character).
     """
     rng = np.random.default_rng(seed)
     n = 40
     frames = []
-    for district in DISTRICTS:
+    for district in districts:
         for year in (2022, 2023):
             frames.append(pd.DataFrame({
                 "student_id": [f"{district}-{year}-{i}" for i in range(n)],
@@ -41,8 +43,11 @@ def write_students(folder: Path, *, corrupt: str | None = None, seed: int = 7) -
         row = students.index[students["district_id"] == corrupt][3]
         students.loc[row, "days_absent"] = "twelve"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "students.csv"
-    students.to_csv(path, index=False)
+    path = folder / name
+    if path.suffix == ".parquet":
+        students.to_parquet(path, index=False)
+    else:
+        students.to_csv(path, index=False)
     return path
 
 PARAMETERS = ('data_dir = "."\ndistrict_id = "D1"\nconfig_path = None\nschool_year = None\n'
@@ -71,3 +76,23 @@ def slow_fixture(path: Path, seconds: float) -> Path:
     nb.cells.append(nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})"))
     nbformat.write(nb, path)
     return path
+
+
+def wait_unlocked(out: Path, seconds: float = 30) -> None:
+    """Wait until nothing holds ``out``'s lock (a killed batch's workers hold it until gone)."""
+    import fcntl
+    import time
+
+    from equitykit.execute._lock import LOCK
+
+    deadline = time.monotonic() + seconds
+    with (out / LOCK).open("a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                assert time.monotonic() < deadline, f"{out} is still locked"
+                time.sleep(0.05)
+            else:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                return

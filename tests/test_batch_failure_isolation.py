@@ -42,7 +42,7 @@ def test_manifest_names_the_bad_column_and_row(batch):
     assert "students.csv, column 'days_absent', row 85" in problem
     assert entry["outputs"] == {} and entry["error"] is None
     assert manifest["exit_code"] == 3
-    assert manifest["summary"] == {"ok": 2, "skipped": 0, "failed": 0, "invalid": 1}
+    assert manifest["summary"] == {"ok": 2, "skipped": 0, "failed": 0, "invalid": 1, "stopped": 0}
     ok = manifest["districts"]["D1"]
     assert ok["outputs"]["html"] == "D1/audit.html"
     assert len(ok["input_sha256"]) == 64

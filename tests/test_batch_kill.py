@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from _execute_data import DISTRICTS, slow_fixture, write_students
+from _execute_data import DISTRICTS, slow_fixture, wait_unlocked, write_students
 
 from equitykit.execute import OUTPUT_FILES, run_batch
 
@@ -42,6 +42,7 @@ def test_killed_then_resumed_equals_uninterrupted(tmp_path):
     finally:
         os.killpg(batch.pid, signal.SIGKILL)
         batch.wait()
+        wait_unlocked(killed_out)  # its workers hold the folder's lock until they are gone
 
     for district in DISTRICTS:  # each final folder is complete or absent
         folder = killed_out / district

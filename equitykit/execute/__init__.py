@@ -5,6 +5,11 @@
 ``metrics.csv`` and ``index.html`` (CONTRACT §3–4). Notebooks run by default in each worker's
 persistent IPython shell (:class:`InProcessEngine`, registered with papermill as
 ``"equitykit"``); ``engine="kernel"`` uses a fresh Jupyter kernel per district instead.
+
+A district's folder is its id when the id is a plain name (``D01``), otherwise a safe name
+derived from it; every write stays inside the output folder, which one run at a time may use
+(``OUT/.equitykit.lock``). SIGTERM or Ctrl-C stops a batch's workers and raises
+:class:`Stopped` after writing a manifest of what finished.
 """
 
 from ._batch import MAX_ATTEMPTS, BatchResult, run_batch
@@ -13,6 +18,7 @@ from ._deadline import DistrictTimeout
 from ._engine import ENGINES, InProcessEngine
 from ._pools import POOLS, DaskPool, LocalPool, default_workers
 from ._run import OUTPUT_FILES, STATUSES, DistrictResult, default_notebook, run_district
+from ._stop import Stopped
 
 __all__ = [
     "ENGINES",
@@ -26,6 +32,7 @@ __all__ = [
     "DistrictTimeout",
     "InProcessEngine",
     "LocalPool",
+    "Stopped",
     "audit_command",
     "batch_command",
     "default_notebook",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import shutil
+import os
+import signal
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +20,24 @@ from .._versions import versions
 from ..config import load_config
 from ..errors import UsageError
 from ._index import render_index
-from ._inputs import read_folder
+from ._inputs import file_digest, read_folder
+from ._lock import OutputLock, prepare_out
+from ._paths import confined, folder_names, scratch
 from ._pools import default_workers, open_pool
 from ._progress import Progress
 from ._run import (
     OUTPUT_FILES,
     STAMP,
+    STATUSES,
     DistrictResult,
-    _write_json,
     default_notebook,
     district_parameters,
+    listed,
+    output_paths,
     run_district,
     stamp_key,
 )
+from ._stop import Stopped, stop_on_signals
 
 __all__ = ["MAX_ATTEMPTS", "BatchResult", "run_batch"]
 
@@ -39,21 +45,37 @@ __all__ = ["MAX_ATTEMPTS", "BatchResult", "run_batch"]
 MAX_ATTEMPTS = 3
 LOST_WORKER = "the worker running this district was lost {attempts} times ({reason})"
 UNKNOWN_DISTRICTS = "unknown district(s) {unknown} in {data}; the districts there are: {valid}"
+NO_DISTRICTS_NAMED = "no district ids given: --districts needs ids separated by commas"
+NO_WORKERS = ("no worker was running for {seconds:g} s, so this district could not be "
+              "audited; start Dask workers for the scheduler, then run again with --resume")
+NOT_FINISHED = "the batch was stopped ({signal}) before this district finished"
 EXIT_OK, EXIT_DATA, EXIT_SOME_FAILED = 0, 1, 3
+#: Seconds a batch waits while its pool has no live worker before failing the districts left.
+WORKER_WAIT = 120.0
+#: Seconds between checks of the pool while no district finishes.
+POLL_SECONDS = 1.0
+_RESULT_FIELDS = {f.name for f in fields(DistrictResult)}
 #: Notebook errors that mean the district's data or config is at fault (exit status 1).
 DATA_ERRORS = frozenset({"DataError", "ConfigError"})
 
 
 @dataclass(frozen=True)
 class BatchResult:
-    """A finished batch: one :class:`DistrictResult` per district, in district order."""
+    """A finished batch: one :class:`DistrictResult` per district, in district order.
+
+    ``stopped_by`` is the signal number when SIGTERM or Ctrl-C stopped the batch.
+    """
 
     out_dir: Path
     districts: tuple[DistrictResult, ...]
+    stopped_by: int | None = None
 
     @property
     def exit_code(self) -> int:
-        """0 all complete, 1 every district has data or config problems, 3 some failed."""
+        """0 all complete, 1 every district has data or config problems, 3 some failed;
+        128 + the signal number when stopped (143 for SIGTERM, 130 for Ctrl-C)."""
+        if self.stopped_by:
+            return 128 + self.stopped_by
         if all(r.status in ("ok", "skipped") for r in self.districts):
             return EXIT_OK
         return EXIT_DATA if all(map(_data_problem, self.districts)) else EXIT_SOME_FAILED
@@ -89,9 +111,12 @@ def run_batch(
 ) -> BatchResult:
     """Audit every district in ``data_dir`` (or those named) in parallel into ``out_dir``.
 
-    Writes ``out_dir/<district>/`` for each district that succeeds, then ``out_dir/metrics.csv``
-    (the districts' metrics stacked in district order), ``out_dir/manifest.json`` and
-    ``out_dir/index.html``. A district that fails never stops the others.
+    Writes ``out_dir/<folder>/`` for each district that succeeds (the folder is the district id
+    when it is a plain name such as ``D01``, else a safe name derived from it; the manifest
+    states each), then ``out_dir/metrics.csv`` (the districts' metrics stacked in district
+    order), ``out_dir/manifest.json`` and ``out_dir/index.html``. A district that fails never
+    stops the others. While the batch runs it holds ``out_dir/.equitykit.lock``: a second
+    ``audit`` or ``batch`` into the same folder is refused.
 
     Parameters
     ----------
@@ -100,7 +125,7 @@ def run_batch(
     workers : local worker processes (default: one per core).
     scheduler : a Dask scheduler address (``tcp://host:8786``); the districts run there.
     resume : skip districts whose outputs are complete and current (same data, parameters,
-        config, notebook and toolkit version).
+        config, notebook and toolkit version, and every output file as it was written).
     districts : audit only these ids.
     timeout : seconds allowed per district.
     notebook, engine : see :func:`run_district`.
@@ -111,7 +136,12 @@ def run_batch(
     ConfigError, DataError
         The config or the data folder cannot be used at all (exit status 1).
     UsageError
-        A named district is not in the data (the message lists the valid ids).
+        A named district is not in the data (the message lists the valid ids), the output
+        folder cannot be written, or another run holds it.
+    Stopped
+        SIGTERM or Ctrl-C: the workers were stopped, the districts that finished are kept and
+        listed in the manifest (the others as "stopped"), so ``resume=True`` completes the
+        batch; the exception's ``batch`` is the :class:`BatchResult`.
 
     Examples
     --------
@@ -119,84 +149,126 @@ def run_batch(
     >>> result.exit_code, result.index  # doctest: +SKIP
     (0, PosixPath('out/index.html'))
     """
-    data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
+    data_dir = Path(data_dir).resolve()
     config = load_config(config_path)
     notebook = Path(notebook).resolve() if notebook is not None else default_notebook()
     folder = read_folder(data_dir, config)
     chosen = _choose(folder.districts, districts, data_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out_dir)
-    task = functools.partial(
-        run_district, config_path=config_path, notebook=notebook, timeout=timeout, engine=engine
-    )
+    names = folder_names(folder.districts)
+    out_dir = prepare_out(out_dir)
     results: dict[str, DistrictResult] = {}
-    with Progress(len(chosen), progress_stream) as progress:
-        todo = []
-        for district in chosen:
-            key = stamp_key(district_parameters(data_dir, district, config_path, None),
-                            folder.digests[district], notebook)
-            done = _current(out_dir, district, key) if resume else None
-            if done is None:
-                todo.append(district)
-            else:
-                results[district] = done
-                progress.finished(done)
-        if todo:
-            _run_all(task, todo, data_dir, out_dir, folder.digests, workers, scheduler,
-                     results, progress)
-    _remove_leftovers(out_dir)
-    batch = BatchResult(out_dir, tuple(results[d] for d in chosen))
-    _stack_metrics(batch)
-    _write_json(batch.manifest, _manifest(batch, data_dir, config_path, notebook, engine,
-                                          folder.files, scheduler))
-    batch.index.write_text(render_index(batch.districts, out_dir, title=config.title),
-                           encoding="utf-8")
+    stopped: Stopped | None = None
+    with OutputLock(out_dir, "batch") as lock, stop_on_signals():
+        task = functools.partial(run_district, config_path=config_path, notebook=notebook,
+                                 timeout=timeout, engine=engine, token=lock.token)
+        try:
+            with Progress(len(chosen), progress_stream) as progress:
+                todo = []
+                for district in chosen:
+                    key = stamp_key(district_parameters(data_dir, district, config_path, None),
+                                    folder.digests[district], notebook)
+                    done = _current(out_dir, district, names[district], key) if resume else None
+                    if done is None:
+                        todo.append(district)
+                    else:
+                        results[district] = done
+                        progress.finished(done)
+                if todo:
+                    _run_all(task, todo, data_dir, out_dir, folder.digests, names, workers,
+                             scheduler, results, progress)
+        except KeyboardInterrupt as exc:  # SIGTERM or Ctrl-C: keep what finished
+            stopped = exc if isinstance(exc, Stopped) else Stopped()
+        batch = BatchResult(out_dir, tuple(results.get(d) or _not_finished(d, names[d], stopped)
+                                           for d in chosen), stopped.signum if stopped else None)
+        manifest = _manifest(batch, data_dir, config_path, notebook, engine, folder.files,
+                             scheduler)
+        _write_batch(batch, manifest, config.title, lock.token)
+    if stopped is not None:
+        stopped.batch = batch
+        raise stopped
     return batch
 
 
+def _not_finished(district: str, folder: str, stopped: Stopped | None) -> DistrictResult:
+    return DistrictResult(district, "stopped", folder=folder, error={
+        "cell": None, "execution_count": None, "name": Stopped.__name__,
+        "message": NOT_FINISHED.format(signal=stopped)})
+
+
+def _write_batch(batch: BatchResult, manifest: dict[str, Any], title: str, token: str) -> None:
+    """The stacked ``metrics.csv``, ``manifest.json`` and ``index.html``, each atomically."""
+    _stack_metrics(batch, token)
+    _write_text(batch.manifest, json.dumps(manifest, indent=2, default=str), token)
+    _write_text(batch.index, render_index(batch.districts, batch.out_dir, title=title), token)
+
+
 def _choose(available: tuple[str, ...], named: Sequence[str] | None, data_dir: Path) -> list[str]:
-    if not named:
+    if named is None:
         return list(available)
     wanted = list(dict.fromkeys(d.strip() for d in named if d.strip()))
+    if not wanted:
+        raise UsageError(NO_DISTRICTS_NAMED)
     unknown = [d for d in wanted if d not in available]
     if unknown:
-        raise UsageError(UNKNOWN_DISTRICTS.format(unknown=", ".join(unknown), data=data_dir,
-                                                  valid=", ".join(available)))
+        raise UsageError(UNKNOWN_DISTRICTS.format(unknown=listed(unknown), data=data_dir,
+                                                  valid=listed(available)))
     return sorted(wanted)
 
 
-def _current(out_dir: Path, district: str, key: dict[str, Any]) -> DistrictResult | None:
-    """The stored result when the district's outputs are complete and current, else None."""
-    folder = out_dir / district
+def _current(out_dir: Path, district: str, folder: str,
+             key: dict[str, Any]) -> DistrictResult | None:
+    """The stored result when the district's outputs are complete, current and exactly as
+    written (same SHA-256), else None."""
+    path = confined(out_dir, folder)
     try:
-        stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        stamp = json.loads((path / STAMP).read_text(encoding="utf-8"))
+        stored = {k: v for k, v in stamp["result"].items() if k in _RESULT_FIELDS}
+        result = DistrictResult(**{**stored, "status": "skipped", "folder": folder,
+                                   "outputs": output_paths(folder)})
+        if stamp.get("key") != json.loads(json.dumps(key, default=str)):
+            return None
+        if result.district_id != district or set(result.output_sha256) != set(OUTPUT_FILES):
+            return None
+        for name, file in OUTPUT_FILES.items():
+            if file_digest(path / file) != result.output_sha256[name]:
+                return None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    if stamp.get("key") != json.loads(json.dumps(key, default=str)):
-        return None
-    if not all((folder / name).is_file() for name in OUTPUT_FILES.values()):
-        return None
-    return DistrictResult(**{**stamp["result"], "status": "skipped"})
+    return result
 
 
 def _run_all(task, todo: list[str], data_dir: Path, out_dir: Path, digests: dict[str, str],
-             workers: int | None, scheduler: str | None, results: dict[str, DistrictResult],
-             progress: Progress) -> None:
-    """Run ``todo`` on a pool; a district whose worker is lost is tried again elsewhere."""
+             names: dict[str, str], workers: int | None, scheduler: str | None,
+             results: dict[str, DistrictResult], progress: Progress) -> None:
+    """Run ``todo`` on a pool; a district whose worker is lost is tried again elsewhere.
+
+    Districts still waiting after the pool has had no live worker for :data:`WORKER_WAIT`
+    seconds fail. On any exception (SIGTERM, Ctrl-C) the workers are stopped first.
+    """
     local_workers = min(workers or default_workers(), len(todo))
     pool = open_pool(workers=local_workers, scheduler=scheduler)
     generation = 0
     pending: dict[Future, tuple[str, int, int]] = {}
 
     def submit(district: str, attempt: int) -> None:
-        run = functools.partial(task, input_sha256=digests[district])
+        run = functools.partial(task, input_sha256=digests[district], folder=names[district])
         pending[pool.submit(run, data_dir, district, out_dir)] = (district, attempt, generation)
+
+    def fail(district: str, name: str, message: str) -> None:
+        results[district] = DistrictResult(district, "failed", folder=names[district], error={
+            "cell": None, "execution_count": None, "name": name, "message": message})
+        progress.finished(results[district])
 
     try:
         for district in todo:
             submit(district, 1)
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            if not finished and pool.workers_missing() > WORKER_WAIT:
+                for future, (district, _, _) in pending.items():
+                    future.cancel()
+                    fail(district, "NoWorkers", NO_WORKERS.format(seconds=WORKER_WAIT))
+                pending.clear()
             for future in finished:
                 district, attempt, born = pending.pop(future)
                 try:
@@ -208,51 +280,58 @@ def _run_all(task, todo: list[str], data_dir: Path, out_dir: Path, digests: dict
                     if attempt < MAX_ATTEMPTS:
                         submit(district, attempt + 1)
                         continue
-                    result = DistrictResult(district, "failed", error={
-                        "cell": None, "execution_count": None, "name": type(exc).__name__,
-                        "message": LOST_WORKER.format(attempts=attempt, reason=exc)})
+                    fail(district, type(exc).__name__,
+                         LOST_WORKER.format(attempts=attempt, reason=exc))
+                    continue
+                except Exception as exc:  # the district could not even start (never the batch)
+                    fail(district, type(exc).__name__, str(exc))
+                    continue
                 results[district] = result
                 progress.finished(result)
-    finally:
-        pool.close()
+    except BaseException:
+        pool.close(stop=True)
+        raise
+    pool.close()
 
 
-def _remove_leftovers(out_dir: Path) -> None:
-    """Delete the private folders of runs that were killed (``.tmp-*``, ``.old-*``)."""
-    for path in [*out_dir.glob(".tmp-*"), *out_dir.glob(".old-*")]:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _stack_metrics(batch: BatchResult) -> None:
+def _stack_metrics(batch: BatchResult, token: str) -> None:
     """``OUT/metrics.csv``: every complete district's metrics.csv, in district order.
 
     The files share one header (one notebook wrote them all), so they are joined as text: a
-    batch of many districts need not parse millions of rows to write them again.
+    batch of many districts need not parse millions of rows to write them again. Each part
+    ends with a line break, so no row runs into the next district's first.
     """
-    paths = [batch.out_dir / r.outputs["metrics"] for r in batch.districts
-             if r.status in ("ok", "skipped")]
+    paths = [confined(batch.out_dir, r.folder, OUTPUT_FILES["metrics"])
+             for r in batch.districts if r.status in ("ok", "skipped")]
     target = batch.out_dir / "metrics.csv"
     if not paths:
         target.unlink(missing_ok=True)
         return
-    tmp = target.with_name(".metrics.csv.tmp")
+    tmp = scratch(batch.out_dir, token, target.name)
     headers = {_first_line(p) for p in paths}
     if len(headers) == 1:
         with tmp.open("wb") as out:
             for i, path in enumerate(paths):
-                with path.open("rb") as part:
-                    if i:
-                        part.readline()  # the shared header, written once
-                    shutil.copyfileobj(part, out)
+                text = path.read_bytes()
+                if i:
+                    text = text.partition(b"\n")[2]  # the shared header, written once
+                out.write(text if not text or text.endswith(b"\n") else text + b"\n")
     else:  # districts audited by different notebook versions: align the columns
         frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths]
         pd.concat(frames, ignore_index=True).to_csv(tmp, index=False)
-    tmp.replace(target)
+    os.replace(tmp, target)
 
 
 def _first_line(path: Path) -> bytes:
     with path.open("rb") as handle:
-        return handle.readline()
+        return handle.readline().rstrip(b"\r\n")
+
+
+def _write_text(path: Path, text: str, token: str) -> None:
+    """Write a file of the output folder atomically, through a private name of this run."""
+    tmp = scratch(path.parent, token, path.name)
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _manifest(batch: BatchResult, data_dir: Path, config_path, notebook: Path, engine: str,
@@ -269,7 +348,8 @@ def _manifest(batch: BatchResult, data_dir: Path, config_path, notebook: Path, e
         "input_files_sha256": files,
         "versions": versions(),
         "exit_code": batch.exit_code,
-        "summary": {s: statuses.count(s) for s in ("ok", "skipped", "failed", "invalid")},
+        "stopped_by": signal.Signals(batch.stopped_by).name if batch.stopped_by else None,
+        "summary": {s: statuses.count(s) for s in STATUSES},
         "metrics": "metrics.csv",
         "index": "index.html",
         "districts": {r.district_id: r.to_dict() for r in batch.districts},

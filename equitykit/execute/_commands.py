@@ -6,45 +6,66 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..config import load_config
 from ._batch import BatchResult, run_batch
-from ._run import run_district
+from ._lock import OutputLock, prepare_out
+from ._paths import shown
+from ._run import locate, run_district
+from ._stop import Stopped, stop_on_signals
 
 __all__ = ["audit_command", "batch_command", "demo_command"]
 
 AUDIT_OK = "audit of {district} written to {path}"
 AUDIT_INVALID = "district {district} was not audited:\n{problems}"
 AUDIT_FAILED = "district {district} failed{where}: {name}: {message}"
-BATCH_SUMMARY = "{ok} of {total} districts complete ({skipped} unchanged, skipped){failures}"
+BATCH_SUMMARY = ("{ok} of {total} districts complete ({skipped} unchanged, skipped){failures}"
+                 "{stopped}")
+BATCH_STOPPED = ("equitykit: stopped by {signal}; the districts that finished are kept. "
+                 "Run the same command with --resume to finish the others.")
 
 
 def audit_command(data: Path, *, district_id: str, out_dir: Path, config_path: Path | None,
                   school_year: int | None) -> int:
-    """``equitykit audit DATA --district ID --out DIR``: one district, in this process."""
-    result = run_district(data, district_id, out_dir, config_path=config_path,
-                          school_year=school_year)
+    """``equitykit audit DATA --district ID --out DIR``: one district, in this process.
+
+    Nothing is created before the district is found in the data; the output folder is locked
+    for the run.
+    """
+    digest, folder = locate(Path(data), district_id, load_config(config_path))
+    out = prepare_out(out_dir)
+    with OutputLock(out, "audit") as lock, stop_on_signals():
+        result = run_district(data, district_id, out, config_path=config_path,
+                              school_year=school_year, input_sha256=digest, folder=folder,
+                              token=lock.token)
+    district = shown(district_id)
     if result.status == "ok":
-        print(AUDIT_OK.format(district=district_id,
-                              path=(Path(out_dir) / result.outputs["html"]).resolve()))
+        print(AUDIT_OK.format(district=district, path=out / result.outputs["html"]))
         return 0
     if result.status == "invalid":
         problems = "\n".join(f"  - {p}" for p in result.problems)
-        print(AUDIT_INVALID.format(district=district_id, problems=problems), file=sys.stderr)
+        print(AUDIT_INVALID.format(district=district, problems=problems), file=sys.stderr)
     else:
         error = result.error or {}
         cell = error.get("cell")
-        print(AUDIT_FAILED.format(district=district_id,
+        print(AUDIT_FAILED.format(district=district,
                                   where=f" in cell {cell}" if cell is not None else "",
                                   name=error.get("name"), message=error.get("message")),
               file=sys.stderr)
-    return BatchResult(Path(out_dir), (result,)).exit_code
+    return BatchResult(out, (result,)).exit_code
 
 
 def batch_command(data: Path, *, out_dir: Path, config_path: Path | None, workers: int | None,
                   scheduler: str | None, resume: bool, districts: Sequence[str] | None,
                   timeout: float | None) -> int:
     """``equitykit batch DATA --out DIR``: every district (or those named), in parallel."""
-    batch = run_batch(data, out_dir, config_path=config_path, workers=workers,
-                      scheduler=scheduler, resume=resume, districts=districts, timeout=timeout)
+    try:
+        batch = run_batch(data, out_dir, config_path=config_path, workers=workers,
+                          scheduler=scheduler, resume=resume, districts=districts,
+                          timeout=timeout)
+    except Stopped as exc:
+        _summarise(exc.batch)
+        print(BATCH_STOPPED.format(signal=exc), file=sys.stderr)
+        return exc.exit_code
     _summarise(batch)
     return batch.exit_code
 
@@ -53,17 +74,19 @@ def demo_command(*, out_dir: Path, workers: int | None) -> int:
     """``equitykit demo``: audit the shipped sample districts; the last line is index.html."""
     from ..samples import sample_data_dir
 
-    batch = run_batch(sample_data_dir(), out_dir, workers=workers)
-    _summarise(batch)
-    return batch.exit_code
+    return batch_command(sample_data_dir(), out_dir=out_dir, config_path=None, workers=workers,
+                         scheduler=None, resume=False, districts=None, timeout=1800)
 
 
 def _summarise(batch: BatchResult) -> None:
     statuses = [r.status for r in batch.districts]
-    failures = [r.district_id for r in batch.districts if r.status in ("failed", "invalid")]
+    failures = [shown(r.district_id) for r in batch.districts
+                if r.status in ("failed", "invalid")]
+    stopped = statuses.count("stopped")
     print(BATCH_SUMMARY.format(
         ok=statuses.count("ok") + statuses.count("skipped"), total=len(statuses),
         skipped=statuses.count("skipped"),
         failures=f"; not complete: {', '.join(failures)} (see manifest.json)" if failures else "",
+        stopped=f"; {stopped} not finished (stopped)" if stopped else "",
     ))
     print(batch.index)

@@ -13,7 +13,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ._run import DistrictResult
+from ._paths import shown
+from ._run import STATUSES, DistrictResult
 
 __all__ = ["HEADLINES", "render_index"]
 
@@ -26,7 +27,8 @@ max-width:70rem;padding:0 1rem;color:#1d2327}
 h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#555;margin-top:0}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.5rem;
 text-align:left;vertical-align:top}th{background:#f4f6f8}
-.status{font-weight:600;white-space:nowrap}.ok,.skipped{color:#1b6e34}.failed,.invalid{color:#a4161a}
+.status{font-weight:600;white-space:nowrap}.ok,.skipped{color:#1b6e34}
+.failed,.invalid,.stopped{color:#a4161a}
 ol{margin:0;padding-left:1.2rem}pre{white-space:pre-wrap;margin:0;font-size:.85rem}
 """
 
@@ -40,8 +42,7 @@ def render_index(results: Sequence[DistrictResult], out_dir: Path, *, title: str
     >>> page.startswith("<!DOCTYPE html>")
     True
     """
-    counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed",
-                                                                "invalid")}
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     rows = "\n".join(_row(r, out_dir) for r in results)
     return f"""<!DOCTYPE html>
@@ -58,7 +59,7 @@ def render_index(results: Sequence[DistrictResult], out_dir: Path, *, title: str
 
 
 def _row(result: DistrictResult, out_dir: Path) -> str:
-    district = escape(result.district_id)
+    district = escape(shown(result.district_id))
     status = escape(result.status)
     if result.status in ("ok", "skipped"):
         detail = _headlines(out_dir / result.outputs["findings"])

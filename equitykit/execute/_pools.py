@@ -2,7 +2,8 @@
 
 Each pool gives ``submit(fn, *args) -> concurrent.futures.Future``, the exceptions that mean
 "the worker was lost, not the district's fault" (``lost``), ``renew()`` to get going again
-after such a loss, and ``close()``.
+after such a loss, ``workers_missing()`` (how long the pool has had no live worker) and
+``close(stop=False)``; ``stop=True`` ends the work in progress at once (SIGTERM, Ctrl-C).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -17,11 +19,14 @@ from typing import Any
 
 from ..errors import UsageError
 from ._engine import preload
+from ._stop import worker_signals
 
 __all__ = ["POOLS", "DaskPool", "LocalPool", "default_workers", "open_pool"]
 
 NO_DASK = "--scheduler needs dask.distributed: pip install 'equitykit[dask]'"
 NO_SCHEDULER = "cannot reach the Dask scheduler at {address} ({reason})"
+#: Seconds to wait for a Dask scheduler to answer.
+CONNECT_TIMEOUT = 30
 BAD_WORKERS = "--workers must be at least 1 (got {workers})"
 
 
@@ -51,7 +56,7 @@ class LocalPool:
         method = "fork" if sys.platform == "linux" else "spawn"
         if method == "fork":
             preload()  # once here, rather than once in every worker
-        return ProcessPoolExecutor(max_workers=self.workers,
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=worker_signals,
                                    mp_context=multiprocessing.get_context(method))
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
@@ -61,7 +66,20 @@ class LocalPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._executor = self._start()
 
-    def close(self) -> None:
+    def workers_missing(self) -> float:
+        """Always 0: a lost local worker breaks the pool at once (``lost``)."""
+        return 0.0
+
+    def close(self, *, stop: bool = False) -> None:
+        """Wait for the workers to exit; with ``stop``, end them (and their districts) first."""
+        if stop:
+            # the executor forgets its processes on shutdown; Python 3.14 has terminate_workers
+            processes = list((self._executor._processes or {}).values())
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
@@ -81,11 +99,12 @@ class DaskPool:
             raise UsageError(NO_DASK) from None
         self.lost = (KilledWorker, CommClosedError)
         try:
-            self._client = Client(address, timeout=30)
-        except OSError as exc:
+            self._client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, ValueError, TypeError) as exc:
             raise UsageError(NO_SCHEDULER.format(address=address, reason=exc)) from None
         self._executor = self._client.get_executor(pure=False)
         self.workers = len(self._client.scheduler_info().get("workers", {}))
+        self._seen = time.monotonic()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         return self._executor.submit(fn, *args)
@@ -93,7 +112,22 @@ class DaskPool:
     def renew(self) -> None:
         """Nothing to restart: the scheduler keeps running on the remaining workers."""
 
-    def close(self) -> None:
+    def workers_missing(self) -> float:
+        """Seconds since the scheduler last had a live worker (0 when it has one now)."""
+        try:
+            alive = bool(self._client.nthreads())
+        except (OSError, TimeoutError):  # the scheduler itself is gone
+            alive = False
+        if alive:
+            self._seen = time.monotonic()
+        return time.monotonic() - self._seen
+
+    def close(self, *, stop: bool = False) -> None:
+        """Disconnect; with ``stop``, cancel the districts not yet finished first. A district
+        already running in a Dask worker thread cannot be interrupted from here: it finishes or
+        fails on its own, and only a complete folder of it can reach the output folder."""
+        if stop:
+            self._executor.shutdown(wait=False)
         self._client.close()
 
 

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+from ._paths import shown
 from ._run import DistrictResult
 
 __all__ = ["Progress"]
@@ -37,7 +38,7 @@ class Progress:
     def finished(self, result: DistrictResult) -> None:
         self.done += 1
         if self._bar is not None:
-            self._bar.set_postfix_str(f"{result.district_id} {result.status}")
+            self._bar.set_postfix_str(f"{shown(result.district_id)} {result.status}")
             self._bar.update(1)
             return
         detail = ""
@@ -45,7 +46,7 @@ class Progress:
             detail = f": {result.error['name']}: {_one_line(result.error['message'])}"
         elif result.problems:
             detail = f": {_one_line(result.problems[0])}"
-        print(LINE.format(done=self.done, total=self.total, district=result.district_id,
+        print(LINE.format(done=self.done, total=self.total, district=shown(result.district_id),
                           status=result.status, seconds=result.duration, detail=detail),
               file=self.stream, flush=True)
 

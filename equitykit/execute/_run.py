@@ -1,8 +1,10 @@
 """Auditing one district: validate, execute the notebook, export HTML, move into place atomically.
 
-Everything is written into ``OUT/.tmp-<district>-<random>/`` first; only when the notebook ran,
-wrote ``metrics.csv`` and ``findings.json`` and the HTML exists is the folder renamed to
-``OUT/<district>/``. A run that fails or is killed never leaves a half-written file there.
+Everything is written into a private ``OUT/.tmp-<token>-<folder>-<random>/`` first; only when
+the notebook ran, wrote ``metrics.csv`` and ``findings.json`` and the HTML exists is the folder
+renamed to ``OUT/<folder>/``. A run that fails or is killed never leaves a half-written file
+there. ``<folder>`` is the district id when it is a plain name (``D01``), otherwise a safe name
+derived from it; every write is checked to stay inside ``OUT``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import secrets
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,11 +27,13 @@ from papermill.exceptions import PapermillExecutionError
 from .. import __version__
 from .._versions import versions
 from ..config import load_config
-from ..errors import ConfigError, DataError, UsageError
+from ..errors import ConfigError, DataError, DataProblem, UsageError
 from ..report import notebook_to_html
 from ._deadline import deadline
 from ._engine import ENGINES, InProcessEngine, warm_up
-from ._inputs import file_digest, read_folder
+from ._inputs import DISTRICT_COLUMN, file_digest, read_folder
+from ._paths import confined, control_character, folder_names, shown
+from ._stop import stopped_by
 
 __all__ = ["OUTPUT_FILES", "STATUSES", "DistrictResult", "default_notebook", "run_district"]
 
@@ -40,7 +45,7 @@ OUTPUT_FILES: dict[str, str] = {
     "findings": "findings.json",
 }
 #: A district's status in the manifest.
-STATUSES: tuple[str, ...] = ("ok", "failed", "invalid", "skipped")
+STATUSES: tuple[str, ...] = ("ok", "failed", "invalid", "skipped", "stopped")
 STAMP = ".equitykit-stamp.json"
 FAILED_DIR = "failed"
 
@@ -48,6 +53,11 @@ UNKNOWN_DISTRICT = "district {district!r} is not in {data}; the districts there 
 UNKNOWN_ENGINE = "unknown engine {engine!r}; choose from {choices}"
 MISSING_OUTPUT = "the notebook ran but did not write {name} into output_dir"
 NO_NOTEBOOK = "the audit notebook was not found at {path}"
+NOT_OURS = ("{path} already exists and was not written by equitykit; move it away or choose "
+            "another --out")
+CANNOT_WRITE = "could not write the district's files: {reason}"
+#: How many valid ids a message lists before "and N more".
+SHOWN_IDS = 20
 
 
 @dataclass
@@ -59,8 +69,10 @@ class DistrictResult:
     start and stop, papermill bookkeeping), ``imports`` (cells of import statements only),
     ``compute`` (the other cells), ``figures`` (rendering inline figures, in-process engine only),
     ``html`` and ``write``. ``error`` is ``{cell, execution_count, name, message}`` for a failed
-    run; ``problems`` lists the readable data or config problems of an invalid one. ``outputs``
-    are paths relative to the batch output folder.
+    run; ``problems`` lists the readable data or config problems of an invalid one. ``folder``
+    is the district's folder in the output folder; ``outputs`` are paths relative to the output
+    folder and ``output_sha256`` the SHA-256 of each (``--resume`` checks them). "stopped"
+    marks a district a stopped batch did not finish.
     """
 
     district_id: str
@@ -73,6 +85,8 @@ class DistrictResult:
     input_sha256: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    folder: str | None = None
+    output_sha256: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,29 +136,43 @@ def run_district(
     timeout: float | None = None,
     engine: str = "inprocess",
     input_sha256: str | None = None,
+    folder: str | None = None,
+    token: str | None = None,
 ) -> DistrictResult:
-    """Audit one district into ``out_dir/<district_id>/``.
+    """Audit one district into ``out_dir/<folder>/``.
 
     Parameters
     ----------
     data_dir : the data folder (CONTRACT §1).
     district_id : the district to audit.
-    out_dir : the batch output folder; the district's files go to ``out_dir/<district_id>/``.
+    out_dir : the batch output folder; the district's files go to ``out_dir/<folder>/``, where
+        ``<folder>`` is the id when it is a plain name (``D01``), else a safe name derived from
+        it (``result.folder``).
     config_path : the client config (YAML), or None for the defaults.
     school_year : the year to audit; None = the latest in the data.
     notebook : the parameterised audit notebook; default :func:`default_notebook`.
     timeout : seconds allowed for the whole district (None = no limit).
     engine : ``"inprocess"`` (cells run in this process's persistent IPython shell) or
         ``"kernel"`` (a fresh Jupyter kernel, as plain papermill does).
-    input_sha256 : the district's data fingerprint when the caller already has it (a batch);
-        computed from ``data_dir`` otherwise.
+    input_sha256, folder : the district's data fingerprint and folder name when the caller
+        already has them (a batch); found from ``data_dir`` otherwise.
+    token : the random token of the run holding the output folder's lock; private folders are
+        named ``.tmp-<token>-…`` so that run can remove them if this one is killed.
 
     Returns
     -------
     DistrictResult
-        ``status`` "ok", "failed" (a cell raised, or the time limit passed; nothing is written
-        for the district) or "invalid" (config or data problems found before execution).
-        Never raises for a problem of the district itself.
+        ``status`` "ok", "failed" (a cell raised, the time limit passed, or the files could
+        not be written; nothing is written for the district) or "invalid" (config or data
+        problems found before execution, such as an id with a control character). Never
+        raises for a problem of the district itself.
+
+    Raises
+    ------
+    UsageError
+        The district is not in the data, or the engine is unknown.
+    Stopped
+        SIGTERM or Ctrl-C stopped the notebook (nothing is written for the district).
 
     Examples
     --------
@@ -158,14 +186,20 @@ def run_district(
     out_dir = Path(out_dir).resolve()
     notebook = Path(notebook).resolve() if notebook is not None else default_notebook()
     parameters = district_parameters(data_dir, district_id, config_path, school_year)
-    result = DistrictResult(district_id, "ok", parameters=parameters, versions=versions())
+    result = DistrictResult(district_id, "ok", parameters=parameters, versions=versions(),
+                            folder=folder)
     durations = result.durations
     durations["startup"] = warm_up() if engine == "inprocess" else 0.0
     tick = time.perf_counter()
     try:
         config = load_config(parameters["config_path"])
-        if input_sha256 is None:
-            input_sha256 = _own_digest(Path(data_dir), district_id, config)
+        if input_sha256 is None or folder is None:
+            input_sha256, folder = locate(Path(data_dir), district_id, config)
+        result.folder = folder
+        problem = control_character(district_id)
+        if problem:
+            raise DataError([DataProblem(file="students", column=DISTRICT_COLUMN,
+                                         message=problem)])
         _validate(parameters["data_dir"], district_id, config)
     except (ConfigError, DataError) as exc:
         problems = exc.problems if isinstance(exc, DataError) else [str(exc)]
@@ -174,17 +208,44 @@ def run_district(
     durations["validate"] = time.perf_counter() - tick
     if result.status == "ok":
         key = stamp_key(parameters, input_sha256, notebook)
-        _execute(result, key, notebook, out_dir, config, timeout, engine)
+        try:
+            _execute(result, key, notebook, out_dir, config, timeout, engine,
+                     token or secrets.token_hex(8))
+        except (UsageError, OSError) as exc:
+            result.status, result.outputs, result.output_sha256 = "failed", {}, {}
+            result.error = {"cell": None, "execution_count": None, "name": type(exc).__name__,
+                            "message": _write_problem(exc)}
     result.duration = time.perf_counter() - start
     return result
 
 
-def _own_digest(data_dir: Path, district_id: str, config) -> str:
+def locate(data_dir: Path, district_id: str, config) -> tuple[str, str]:
+    """The district's data fingerprint and output folder name.
+
+    Raises
+    ------
+    UsageError
+        The district is not in the data (the message lists the valid ids).
+    """
     folder = read_folder(data_dir, config)
     if district_id not in folder.districts:
         raise UsageError(UNKNOWN_DISTRICT.format(district=district_id, data=data_dir,
-                                                 valid=", ".join(folder.districts)))
-    return folder.digests[district_id]
+                                                 valid=listed(folder.districts)))
+    return folder.digests[district_id], folder_names(folder.districts)[district_id]
+
+
+def listed(ids: Sequence[str]) -> str:
+    """Ids for a message: the first :data:`SHOWN_IDS`, then how many more."""
+    more = f" and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
+    return ", ".join(shown(i) for i in ids[:SHOWN_IDS]) + more
+
+
+def _write_problem(exc: UsageError | OSError) -> str:
+    """A sentence for a failure to write the district's files."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return CANNOT_WRITE.format(reason=f"{exc.strerror.lower()}{where}")
+    return str(exc)
 
 
 def _validate(data_dir: str, district_id: str, config) -> None:
@@ -200,13 +261,12 @@ def _validate(data_dir: str, district_id: str, config) -> None:
 
 
 def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_dir: Path,
-             config, timeout: float | None, engine: str) -> None:
+             config, timeout: float | None, engine: str, token: str) -> None:
     """Run the notebook into a private folder and move it into place only when complete."""
-    district = result.district_id
+    folder = result.folder
     durations = result.durations
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = out_dir / f".tmp-{district}-{secrets.token_hex(4)}"
-    work.mkdir()
+    work = confined(out_dir, f".tmp-{token}-{folder}-{secrets.token_hex(4)}")
+    work.mkdir(parents=True)
     try:
         tick = time.perf_counter()
         try:
@@ -225,6 +285,9 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
                 page = notebook_to_html(executed, config=config)
                 durations["html"] = time.perf_counter() - tick
         except PapermillExecutionError as exc:
+            stop = stopped_by(exc.ename, exc.evalue)
+            if stop is not None:
+                raise stop from None
             result.status = "failed"
             result.error = {"cell": exc.cell_index, "execution_count": exc.exec_count,
                             "name": exc.ename, "message": exc.evalue}
@@ -234,14 +297,16 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
                             "name": type(exc).__name__, "message": str(exc)}
         tick = time.perf_counter()
         if result.status == "failed":
-            result.outputs = _keep_failed(work, out_dir, district)
+            result.outputs = _keep_failed(work, out_dir, folder)
             return
         (work / OUTPUT_FILES["html"]).write_text(page, encoding="utf-8")
-        result.outputs = {name: f"{district}/{file}" for name, file in OUTPUT_FILES.items()}
+        result.outputs = output_paths(folder)
+        result.output_sha256 = {name: file_digest(work / file)
+                                for name, file in OUTPUT_FILES.items()}
         durations["write"] = time.perf_counter() - tick
         _write_json(work / STAMP, {"key": key, "result": result.to_dict()})
-        _replace_dir(work, out_dir / district)
-        (out_dir / FAILED_DIR / f"{district}.ipynb").unlink(missing_ok=True)
+        _replace_dir(work, out_dir, folder, token)
+        confined(out_dir, FAILED_DIR, f"{folder}.ipynb").unlink(missing_ok=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -274,20 +339,31 @@ def _only_imports(source: str) -> bool:
     return bool(body) and all(isinstance(s, ast.Import | ast.ImportFrom) for s in body)
 
 
-def _keep_failed(work: Path, out_dir: Path, district: str) -> dict[str, str]:
-    """Keep the failed notebook (with its traceback) as ``failed/<district>.ipynb``."""
+def output_paths(folder: str) -> dict[str, str]:
+    """A complete district's outputs, relative to the output folder."""
+    return {name: f"{folder}/{file}" for name, file in OUTPUT_FILES.items()}
+
+
+def _keep_failed(work: Path, out_dir: Path, folder: str) -> dict[str, str]:
+    """Keep the failed notebook (with its traceback) as ``failed/<folder>.ipynb``."""
     executed = work / OUTPUT_FILES["notebook"]
     if not executed.is_file():
         return {}
-    (out_dir / FAILED_DIR).mkdir(exist_ok=True)
-    os.replace(executed, out_dir / FAILED_DIR / f"{district}.ipynb")
-    return {"notebook": f"{FAILED_DIR}/{district}.ipynb"}
+    confined(out_dir, FAILED_DIR).mkdir(exist_ok=True)
+    os.replace(executed, confined(out_dir, FAILED_DIR, f"{folder}.ipynb"))
+    return {"notebook": f"{FAILED_DIR}/{folder}.ipynb"}
 
 
-def _replace_dir(source: Path, target: Path) -> None:
-    """Put ``source`` at ``target``; an existing ``target`` is swapped out, then removed."""
-    old = target.with_name(f".old-{target.name}-{secrets.token_hex(4)}")
+def _replace_dir(source: Path, out_dir: Path, folder: str, token: str) -> None:
+    """Put ``source`` at ``out_dir/folder``. A complete output already there (it has a stamp)
+    is swapped out to ``.old-<token>-<folder>``, then removed; anything else there is not
+    ours, and is left alone (:class:`UsageError`)."""
+    target = confined(out_dir, folder)
+    old = confined(out_dir, f".old-{token}-{folder}")
     if target.exists():
+        if not (target / STAMP).is_file():
+            raise UsageError(NOT_OURS.format(path=target))
+        shutil.rmtree(old, ignore_errors=True)
         os.replace(target, old)
     os.replace(source, target)
     shutil.rmtree(old, ignore_errors=True)
