@@ -22,6 +22,8 @@ from pydantic import (
 )
 
 from .. import schema
+from ..errors import ExpressionError
+from ..expressions import parse_expression
 
 __all__ = [
     "AggregateSpec",
@@ -189,11 +191,11 @@ class Published(_Model):
 class SourceSpec(_Model):
     """One published file and how its rows become counts.
 
-    ``where``: a pandas query selecting the rows to keep (``Level == "Division"``; numbers in the
-    file compare as numbers). ``deduplicate``: drop rows repeated verbatim. ``combine``: what to
+    ``where``: a condition selecting the rows to keep (``Level == "Division"``; numbers in the
+    file compare as numbers; see :mod:`equitykit.expressions` for what a condition may use). ``deduplicate``: drop rows repeated verbatim. ``combine``: what to
     do when several rows give the same count key: ``error`` (default) or ``sum`` (for labels that
     map onto one group; a suppressed part makes the sum suppressed). ``suppress``: column →
-    query marking cells the publisher top- or bottom-coded. ``derive``: new column → pandas
+    condition marking cells the publisher top- or bottom-coded. ``derive``: new column →
     expression over the parsed numbers (``"count * 100 / percent"``), usable as a column.
     ``district_totals``: add district rows (``school_id`` ``""``) summing the school rows; only
     for a file that lists every school of each district.
@@ -220,6 +222,18 @@ class SourceSpec(_Model):
     denominator: Columns | Capture | FromMeasure | None = None
     published: Published | None = None
 
+    @field_validator("where")
+    @classmethod
+    def _where_is_safe(cls, v: str | None) -> str | None:
+        return None if v is None else _expression(v)
+
+    @field_validator("suppress", "derive")
+    @classmethod
+    def _expressions_are_safe(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, text in v.items():
+            _expression(text, name)
+        return v
+
     def fields(self) -> dict[str, Any]:
         """The fields that place a count: keys of the counts table."""
         return {name: getattr(self, name) for name in
@@ -242,6 +256,15 @@ class SourceSpec(_Model):
             if isinstance(spec, Column) and spec.offset and name != "school_year":
                 raise ValueError(f"{name}: {OFFSET_OUTSIDE_YEAR}")
         return self
+
+
+def _expression(text: str, name: str = "") -> str:
+    """Refuse an expression that is not valid or not allowed (see :mod:`equitykit.expressions`)."""
+    try:
+        parse_expression(text, key=name)
+    except ExpressionError as err:
+        raise ValueError(str(err)) from None
+    return text
 
 
 class AggregateSpec(_Model):
