@@ -94,7 +94,7 @@ _NODES: tuple[type[ast.AST], ...] = (
     ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.BitAnd, ast.BitOr, ast.UnaryOp, ast.USub,
     ast.UAdd, ast.Not, ast.Invert, ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt,
     ast.GtE, ast.In, ast.NotIn, ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple,
-    ast.Call,
+    ast.Call, ast.keyword,
 )
 #: What the most common refused constructs are called in messages.
 _REFUSED: dict[type[ast.AST], str] = {
@@ -171,8 +171,8 @@ class Expression:
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 shown = ", ".join(repr(c) for c in available[:30])
                 more = f" and {len(available) - 30} more" if len(available) > 30 else ""
-                raise self._error(f"no column {name!r} in {source}{hint} (columns: "
-                                  f"{shown}{more})")
+                raise self._error(f"reads column {name!r}, which {source} does not have{hint} "
+                                  f"(columns: {shown}{more})")
 
     def values(self, frame: pd.DataFrame) -> pd.Series:
         """The expression on every row of ``frame`` (a single value is repeated)."""
@@ -224,7 +224,7 @@ def parse_expression(text: str, *, key: str = "expression") -> Expression:
     >>> parse_expression("().__class__", key="where")
     Traceback (most recent call last):
     ...
-    equitykit.errors.ExpressionError: where: '().__class__' uses attribute access (x.y), which is not allowed
+    equitykit.errors.ExpressionError: where: '().__class__' uses attribute access (x.y), ...
     """
     if not isinstance(text, str):
         raise ExpressionError(f"{key}: expected an expression as text, got {text!r}")
@@ -296,15 +296,16 @@ def _check(tree: ast.Expression, fail: Callable[[str], ExpressionError]) -> list
     literal_lists = {id(c) for n in nodes if isinstance(n, ast.Compare)
                      for op, c in zip(n.ops, n.comparators, strict=True)
                      if isinstance(op, ast.In | ast.NotIn)}
-    names: list[str] = []
     for node in nodes:
         if not isinstance(node, _NODES):
             what = _REFUSED.get(type(node), f"'{type(node).__name__}'")
             raise fail(f"uses {what}, which is not allowed")
+        if isinstance(node, ast.Name) and (node.id.startswith("__") or node.id.endswith("__")):
+            raise fail(f"uses the name {node.id!r}: names with double underscores are not "
+                       "allowed")
+    names: list[str] = []
+    for node in nodes:
         if isinstance(node, ast.Name):
-            if node.id.startswith("__") or node.id.endswith("__"):
-                raise fail(f"uses the name {node.id!r}: names with double underscores are "
-                           "not allowed")
             if id(node) in calls:
                 continue
             if node.id in FUNCTIONS:
@@ -459,8 +460,9 @@ class _Evaluator:
             else:
                 right = self.run(right_node)
                 if _kind(left) != _kind(right) and "other" not in (_kind(left), _kind(right)):
-                    raise self._error(node, f"compares {self._describe(left_node, left)} with "
-                                      f"{self._describe(right_node, right)}")
+                    raise self.expression._error(
+                        f"compares {self._describe(left_node, left)} with "
+                        f"{self._describe(right_node, right)}")
                 part = _COMPARE[type(op)](left, right)
             result = part if result is True else (result & part)
             left_node, left = right_node, right

@@ -192,11 +192,12 @@ class SourceSpec(_Model):
     """One published file and how its rows become counts.
 
     ``where``: a condition selecting the rows to keep (``Level == "Division"``; numbers in the
-    file compare as numbers; see :mod:`equitykit.expressions` for what a condition may use). ``deduplicate``: drop rows repeated verbatim. ``combine``: what to
-    do when several rows give the same count key: ``error`` (default) or ``sum`` (for labels that
-    map onto one group; a suppressed part makes the sum suppressed). ``suppress``: column →
-    condition marking cells the publisher top- or bottom-coded. ``derive``: new column →
-    expression over the parsed numbers (``"count * 100 / percent"``), usable as a column.
+    file compare as numbers; see :mod:`equitykit.expressions` for what a condition may use).
+    ``deduplicate``: drop rows repeated verbatim. ``combine``: what to do when several rows
+    give the same count key: ``error`` (default) or ``sum`` (for labels that map onto one group;
+    a suppressed part makes the sum suppressed). ``suppress``: column → condition marking cells
+    the publisher top- or bottom-coded. ``derive``: new column → expression over the parsed
+    numbers (``"count * 100 / percent"``), usable as a column.
     ``district_totals``: add district rows (``school_id`` ``""``) summing the school rows; only
     for a file that lists every school of each district.
     ``numerator``/``denominator``: a column, or a list of columns added together; the
