@@ -21,7 +21,7 @@ from equitykit._words import difference_label
 from equitykit.audit._audit import DistrictAudit
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _intake_samples import students_frame  # noqa: E402
+from _intake_samples import students_frame
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3",
            "\t=1+1", "\r=1", "=1,2\n3"]
