@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ._logo import check_logo_value, read_logo
 from .errors import ConfigError
 from .public_data._spec import AggregateSpec
 
@@ -54,10 +55,19 @@ class _Model(BaseModel):
 
 
 class Branding(_Model):
-    """How the report looks: logo image and accent colour (CSS hex)."""
+    """How the report looks: logo image and accent colour (CSS hex).
+
+    ``logo``: a PNG, JPEG or GIF file of at most 2 MB (a path relative to the config file);
+    SVG and web addresses are refused.
+    """
 
     logo: Path | None = None
     accent_color: str = "#1f5f8b"
+
+    @field_validator("logo", mode="before")
+    @classmethod
+    def _not_a_url(cls, v: Any) -> Any:
+        return check_logo_value(v)
 
     @field_validator("accent_color")
     @classmethod
@@ -96,38 +106,38 @@ class DataMapping(_Model):
 class Privacy(_Model):
     """Disclosure avoidance (METHODS §7): minimum n and top/bottom coding."""
 
-    min_n: int = Field(10, ge=1, le=1000)
-    top_bottom_coding: bool = True
+    min_n: int = Field(10, ge=1, le=1000, strict=True)
+    top_bottom_coding: bool = Field(True, strict=True)
 
 
 class IdeaRules(_Model):
     """IDEA significant disproportionality parameters (METHODS §2.3), set per state."""
 
-    cell_size: int = Field(10, ge=0, le=10)
-    n_size: int = Field(30, ge=1, le=30)
-    risk_ratio_threshold: float = Field(3.0, gt=1.0)
-    consecutive_years: int = Field(3, ge=1, le=3)
+    cell_size: int = Field(10, ge=0, le=10, strict=True)
+    n_size: int = Field(30, ge=1, le=30, strict=True)
+    risk_ratio_threshold: float = Field(3.0, gt=1.0, strict=True, allow_inf_nan=False)
+    consecutive_years: int = Field(3, ge=1, le=3, strict=True)
     state_comparison: Path | None = None
 
 
 class GapRules(_Model):
     """Achievement-gap parameters (METHODS §4.5)."""
 
-    min_n: int = Field(20, ge=2)
+    min_n: int = Field(20, ge=2, strict=True)
     sd_basis: Literal["pooled", "all_students"] = "pooled"
 
 
 class ChronicAbsence(_Model):
     """Chronic absence: absent at least ``threshold`` of enrolled days (METHODS §3.2)."""
 
-    threshold: float = Field(0.10, gt=0, lt=1)
-    min_days_enrolled: int = Field(10, ge=1)
+    threshold: float = Field(0.10, gt=0, lt=1, strict=True, allow_inf_nan=False)
+    min_days_enrolled: int = Field(10, ge=1, strict=True)
 
 
 class TeacherRules(_Model):
     """Teacher-quality definitions (METHODS §6.2); novice = fewer than ``novice_years``."""
 
-    novice_years: float = Field(2, gt=0)
+    novice_years: float = Field(2, gt=0, strict=True, allow_inf_nan=False)
 
 
 class AuditConfig(_Model):
@@ -146,9 +156,9 @@ class AuditConfig(_Model):
     idea: IdeaRules = IdeaRules()
     gaps: GapRules = GapRules()
     chronic_absence: ChronicAbsence = ChronicAbsence()
-    proficiency_level: int = Field(3, ge=1)
+    proficiency_level: int = Field(3, ge=1, strict=True)
     teachers: TeacherRules = TeacherRules()
-    q_threshold: float = Field(0.05, gt=0, lt=1)
+    q_threshold: float = Field(0.05, gt=0, lt=1, strict=True, allow_inf_nan=False)
     sections: tuple[str, ...] = SECTIONS
     aggregate: AggregateSpec | None = None
 
@@ -201,7 +211,13 @@ def load_config(path: str | Path | None) -> AuditConfig:
             for err in exc.errors()
         ]
         raise ConfigError(f"{path}: invalid config\n" + "\n".join(lines)) from None
-    return _resolve_paths(config, path.parent)
+    config = _resolve_paths(config, path.parent)
+    if config.branding.logo is not None:
+        try:
+            read_logo(config.branding.logo)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    return config
 
 
 def _resolve_paths(config: AuditConfig, base: Path) -> AuditConfig:

@@ -92,7 +92,7 @@ class Column(_Model):
     column: str
     map: LabelMap | None = None
     fallback: str | None = None
-    offset: int = 0
+    offset: int = Field(0, strict=True)
 
 
 class Template(_Model):
@@ -178,8 +178,8 @@ class Published(_Model):
 
     column: str | None = None
     columns: dict[str, dict[str, str]] | None = None
-    scale: float = Field(1.0, gt=0)
-    tolerance: float = Field(1e-6, ge=0)
+    scale: float = Field(1.0, gt=0, strict=True, allow_inf_nan=False)
+    tolerance: float = Field(1e-6, ge=0, strict=True, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_of(self) -> Published:
@@ -207,9 +207,9 @@ class SourceSpec(_Model):
 
     file: str
     where: str | None = None
-    deduplicate: bool = False
+    deduplicate: bool = Field(False, strict=True)
     combine: Literal["error", "sum"] = "error"
-    district_totals: bool = False
+    district_totals: bool = Field(False, strict=True)
     suppress: dict[str, str] = Field(default_factory=dict)
     derive: dict[str, str] = Field(default_factory=dict)
     district_id: Field_

@@ -1,0 +1,75 @@
+"""Reading input files without surprises: only regular files, never blocking, size-limited.
+
+A path in a config or a data folder can name a FIFO (reading blocks forever), a device
+(``/dev/zero`` never ends), a folder, or a symlink loop. :func:`read_regular` opens without
+blocking, checks what the path is, and reads at most a given number of bytes, turning every
+refusal into :class:`FileRefused` with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+__all__ = ["FileRefused", "is_inside", "read_regular"]
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class FileRefused(Exception):
+    """A path that is not a readable regular file within the size limit; ``str()`` says why."""
+
+
+def read_regular(path: str | os.PathLike, *, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (symlinks followed), at most ``limit`` bytes.
+
+    Raises
+    ------
+    FileRefused
+        Not found, not a regular file (folder, FIFO, device, socket), a symlink loop,
+        unreadable, or larger than ``limit``.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise FileRefused("not found") from None
+    except OSError as exc:
+        raise FileRefused(f"cannot be opened ({exc.strerror or exc})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
+        raise FileRefused(f"not a regular file (it is {kind})")
+    with os.fdopen(fd, "rb") as handle:
+        if limit is not None and info.st_size > limit:
+            raise FileRefused(f"too large ({info.st_size:,} bytes; at most {limit:,})")
+        try:
+            data = handle.read() if limit is None else handle.read(limit + 1)
+        except OSError as exc:
+            raise FileRefused(f"cannot be read ({exc.strerror or exc})") from None
+    if limit is not None and len(data) > limit:
+        raise FileRefused(f"too large (more than {limit:,} bytes)")
+    return data
+
+
+def is_inside(name: str | os.PathLike) -> bool:
+    """Whether a file name from a config stays inside its folder: relative, no ``..``.
+
+    Examples
+    --------
+    >>> is_inside("students.csv"), is_inside("exports/2024.csv")
+    (True, True)
+    >>> is_inside("../../etc/passwd"), is_inside("/etc/passwd"), is_inside("")
+    (False, False, False)
+    """
+    path = Path(name)
+    text = str(name)
+    return bool(text.strip()) and "\x00" not in text and not path.is_absolute() \
+        and not path.drive and ".." not in path.parts
