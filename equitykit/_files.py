@@ -8,11 +8,16 @@ refusal into :class:`FileRefused` with a reason a person can act on.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import stat
 from pathlib import Path
 
-__all__ = ["FileRefused", "is_inside", "read_regular"]
+__all__ = ["FileRefused", "is_inside", "ragged_rows", "read_regular"]
+
+RAGGED = "line {line} has {found} field(s) but the header has {expected}"
+RAGGED_MORE = " (and {n} more ragged line(s))"
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -73,3 +78,28 @@ def is_inside(name: str | os.PathLike) -> bool:
     text = str(name)
     return bool(text.strip()) and "\x00" not in text and not path.is_absolute() \
         and not path.drive and ".." not in path.parts
+
+
+def ragged_rows(text: str, sep: str = ",") -> str | None:
+    """Which rows of a CSV text have more or fewer fields than the header, in words.
+
+    Lines are counted as a spreadsheet numbers rows (header = 1); ``None`` when every row
+    fits (or the text is not CSV the ``csv`` module can read, which the caller reports).
+
+    Examples
+    --------
+    >>> ragged_rows("a,b\\n1,2\\n3\\n4,5,6\\n")
+    'line 3 has 1 field(s) but the header has 2 (and 1 more ragged line(s))'
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        expected = len(next(reader))
+        bad = [(line, len(row)) for line, row in enumerate(reader, start=2)
+               if row and len(row) != expected]
+    except (csv.Error, StopIteration):
+        return None
+    if not bad:
+        return None
+    line, found = bad[0]
+    more = RAGGED_MORE.format(n=len(bad) - 1) if len(bad) > 1 else ""
+    return RAGGED.format(line=line, found=found, expected=expected) + more

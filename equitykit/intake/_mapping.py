@@ -53,6 +53,9 @@ COLUMNS: dict[str, schema.Column] = {
 
 #: Codes shorter than this get no fuzzy guess ("13" is not grade "3").
 _MIN_FUZZY = 3
+#: Similarity a code needs to a label to be suggested ("Whte" → White at 0.89; "Martian" is
+#: nobody's race, and its 0.73 to "AIAN" must not suggest American Indian/Alaska Native).
+_LABEL_CUTOFF = 0.75
 
 _EXPECTED = {
     "bool": "true or false",
@@ -294,7 +297,7 @@ def suggest_label(code: str, column: schema.Column) -> str | None:
     if len(norm) < _MIN_FUZZY:
         return None
     choices = {_words(c): c for c in allowed} | synonyms
-    close = difflib.get_close_matches(norm, list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(norm, list(choices), n=1, cutoff=_LABEL_CUTOFF)
     return choices[close[0]] if close else None
 
 

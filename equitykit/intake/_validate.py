@@ -23,6 +23,8 @@ __all__: list[str] = []
 #: Line numbers kept per problem, and distinct bad values listed.
 MAX_ROWS = 10
 MAX_VALUES = 8
+#: Longest value quoted in a message.
+MAX_SHOWN = 40
 YEAR_MIN = 1970
 BOOL_EXPECTED = "true or false (also yes/no, y/n, t/f, 1/0)"
 
@@ -275,7 +277,7 @@ class _BadValues:
         order = np.argsort(-self.counts[bad], kind="stable")
         values = self.text[bad].iloc[order]
         counts = self.counts[bad][order]
-        listing = ", ".join(f'"{v}" ({n} row{"s" if n > 1 else ""})'
+        listing = ", ".join(f'"{_short(v)}" ({n} row{"s" if n > 1 else ""})'
                             for v, n in zip(values[:MAX_VALUES], counts[:MAX_VALUES],
                                             strict=False))
         if len(values) > MAX_VALUES:
@@ -289,7 +291,7 @@ class _BadValues:
     def codes_hint(self, values: list[str]) -> str | None:
         guesses = {v: suggest_label(v, self.column) for v in values}
         pairs = ", ".join(f'"{v}": "{g}"' for v, g in guesses.items() if g)
-        unguessed = [f'"{v}"' for v, g in guesses.items() if not g][:MAX_VALUES]
+        unguessed = [f'"{_short(v)}"' for v, g in guesses.items() if not g][:MAX_VALUES]
         if not pairs:
             return None
         hint = CODES_HINT.format(column=self.column.name, pairs=pairs)
@@ -325,9 +327,15 @@ def _true(condition: pd.Series) -> np.ndarray:
 
 def _listing(values: pd.Series) -> str:
     counts = values.value_counts()
-    shown = ", ".join(f'"{v}" ({n} row{"s" if n > 1 else ""})'
+    shown = ", ".join(f'"{_short(v)}" ({n} row{"s" if n > 1 else ""})'
                       for v, n in counts.iloc[:MAX_VALUES].items())
     return shown + (f" and {len(counts) - MAX_VALUES} more" if len(counts) > MAX_VALUES else "")
+
+
+def _short(value: object) -> str:
+    """A value as shown in a message: at most :data:`MAX_SHOWN` characters."""
+    text = str(value)
+    return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN - 1]}… ({len(text):,} characters)"
 
 
 def _row_problem(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import string
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .._files import FileRefused, ragged_rows, read_regular
 from ..errors import ConfigError, DataError, DataProblem
 from ..expressions import parse_expression
 from ._parse import _parse_series
@@ -156,7 +158,8 @@ class _SourceReader:
         values, _, invalid = _parse_series(self.raw[column])
         if invalid.any():
             lines = (self.raw.index[invalid] + _FIRST_LINE).tolist()
-            shown = self.raw.loc[invalid, column].unique()[:5].tolist()
+            shown = [v if len(v) <= 40 else f"{v[:39]}… ({len(v):,} characters)"
+                     for v in self.raw.loc[invalid, column].unique()[:5].tolist()]
             raise DataError([DataProblem(
                 file=self.file, column=column, rows=lines, count=len(lines),
                 message=f"{NOT_A_NUMBER}: {shown}", expected=NUMBER_EXPECTED,
@@ -351,14 +354,22 @@ def _with_district_totals(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, name: str) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError([DataProblem(file=name, message=FILE_MISSING,
-                                     hint=f"looked for {path}")])
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
+        data = read_regular(path)
+    except FileRefused as err:
+        message = FILE_MISSING if str(err) == "not found" else f"cannot be read: {err}"
+        raise DataError([DataProblem(file=name, message=message,
+                                     hint=f"looked for {path}")]) from None
+    try:
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
                           encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
-        raise DataError([DataProblem(file=name, message=NOT_CSV.format(err=err))]) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+        reason = ragged_rows(data.decode("utf-8-sig", errors="replace")) or err
+        raise DataError([DataProblem(file=name, message=NOT_CSV.format(err=reason))]) from None
+    if len(raw.columns) and (raw.iloc[:, -1] == "").any():  # a short row leaves it blank
+        ragged = ragged_rows(data.decode("utf-8-sig"))
+        if ragged:
+            raise DataError([DataProblem(file=name, message=NOT_CSV.format(err=ragged))])
     raw.columns = [str(c).strip() for c in raw.columns]
     return raw.apply(lambda col: col.str.strip())
 

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from .. import schema
+from .._files import is_inside
 from ..errors import ExpressionError
 from ..expressions import parse_expression
 
@@ -39,6 +40,8 @@ __all__ = [
 
 #: The measure of enrollment counts (numerator = denominator = students in the group).
 ENROLLMENT = "enrollment"
+OUTSIDE_FOLDER = ("{file!r} is not a file inside the data folder: give a name relative to the "
+                  "folder, without '..'")
 FIELD_KINDS = "a constant, or a mapping with one of 'value', 'column', 'template', 'capture'"
 UNKNOWN_MAP = "label map {name!r} is not defined under aggregate.labels"
 UNKNOWN_CAPTURE = "'capture: {name}' names no group of the wide pattern {pattern!r}"
@@ -222,6 +225,13 @@ class SourceSpec(_Model):
     numerator: Columns | None = None
     denominator: Columns | Capture | FromMeasure | None = None
     published: Published | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _inside_the_folder(cls, v: str) -> str:
+        if not is_inside(v):
+            raise ValueError(OUTSIDE_FOLDER.format(file=v))
+        return v
 
     @field_validator("where")
     @classmethod
