@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ._files import FileRefused, read_regular
 from ._logo import check_logo_value, read_logo
 from .errors import ConfigError
 from .public_data._spec import AggregateSpec
@@ -48,6 +49,12 @@ SECTIONS: tuple[str, ...] = (
     "methods",
     "provenance",
 )
+
+
+#: Limits on a config file: bytes, values once anchors are expanded, and nesting.
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_VALUES = 100_000
+MAX_CONFIG_DEPTH = 50
 
 
 class _Model(BaseModel):
@@ -192,13 +199,18 @@ def load_config(path: str | Path | None) -> AuditConfig:
         return AuditConfig()
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = yaml.safe_load(read_regular(path, limit=MAX_CONFIG_BYTES).decode("utf-8"))
+    except FileRefused as exc:
+        if str(exc) == "not found":
+            raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{path}: cannot read the config: {exc}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read the config ({exc})") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML (nested too deeply)") from None
+    _check_size(raw, path)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -218,6 +230,37 @@ def load_config(path: str | Path | None) -> AuditConfig:
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
     return config
+
+
+def _check_size(raw: Any, path: Path) -> None:
+    """Refuse YAML whose anchors expand to a huge or endless structure ("billion laughs").
+
+    ``yaml.safe_load`` shares an anchored value between its aliases, so loading is cheap, but
+    anything walking the result would visit every copy: count the values once per object.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(value: Any, depth: int) -> int:
+        if not isinstance(value, dict | list):
+            return 1
+        key = id(value)
+        if key in sizes:
+            if sizes[key] < 0:
+                raise ConfigError(f"{path}: not valid config (an anchor refers to itself)")
+            return sizes[key]
+        if depth > MAX_CONFIG_DEPTH:
+            raise ConfigError(f"{path}: not valid config (nested more than {MAX_CONFIG_DEPTH} "
+                              "levels)")
+        sizes[key] = -1
+        children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        if total > MAX_CONFIG_VALUES:
+            raise ConfigError(f"{path}: not valid config (its anchors and aliases expand to "
+                              f"more than {MAX_CONFIG_VALUES:,} values)")
+        sizes[key] = total
+        return total
+
+    size(raw, 0)
 
 
 def _resolve_paths(config: AuditConfig, base: Path) -> AuditConfig:
