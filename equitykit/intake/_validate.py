@@ -26,6 +26,8 @@ MAX_VALUES = 8
 #: Longest value quoted in a message.
 MAX_SHOWN = 40
 YEAR_MIN = 1970
+#: Largest whole number kept exactly (2**53); beyond it a count is an export error.
+MAX_WHOLE = 2.0**53
 BOOL_EXPECTED = "true or false (also yes/no, y/n, t/f, 1/0)"
 
 UNKNOWN_CODES = "unknown code(s): {values}"
@@ -33,6 +35,7 @@ GRADE_OUTSIDE = "grade outside PK–12 (or an unknown code): {values}"
 NOT_BOOL = "not true/false: {values}"
 NOT_NUMBER = "not a number: {values}"
 NOT_WHOLE = "not a whole number: {values}"
+TOO_LARGE = "too large for a count: {values}"
 CODES_HINT = "codes: {{{column}: {{{pairs}}}}}"
 NO_GUESS = " (no close label for {codes}; use one of the expected values)"
 BOOL_HINT = "codes: {{{column}: {{{pairs}}}}} with true or false for each"
@@ -120,7 +123,9 @@ def _number(text, matched, target, bad):
     if bad.column.kind == "int":
         fraction = np.isfinite(number) & (number % 1 != 0)
         problems += bad.report(fraction, NOT_WHOLE, expected(bad.column))
-        number[fraction] = np.nan
+        huge = np.isfinite(number) & (np.abs(number) > MAX_WHOLE)
+        problems += bad.report(huge, TOO_LARGE, expected(bad.column))
+        number[fraction | huge] = np.nan
     return number, problems
 
 
@@ -252,6 +257,7 @@ def _typed_numbers(
     checks = [(~np.isfinite(number) & ~np.isnan(number), NOT_NUMBER)]
     if column.kind == "int":
         checks.append((np.isfinite(number) & (number % 1 != 0), NOT_WHOLE))
+        checks.append((np.isfinite(number) & (np.abs(number) > MAX_WHOLE), TOO_LARGE))
     for bad, message in checks:
         problems += _row_problem(file, column.name, bad, raw.index,
                                  message.format(values=_listing(raw[bad].astype(str))),
