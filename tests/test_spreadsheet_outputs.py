@@ -14,13 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _intake_samples import students_frame
 
 from equitykit._spreadsheet import escape_cell, escape_frame, to_safe_csv
 from equitykit._words import difference_label
 from equitykit.audit._audit import DistrictAudit
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _intake_samples import students_frame
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3",
            "\t=1+1", "\r=1", "=1,2\n3"]
