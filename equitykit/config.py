@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._files import FileRefused, read_regular
 from ._logo import check_logo_value, read_logo
-from .errors import ConfigError
+from .errors import ConfigError, ExpressionError
+from .expressions import parse_expression
 from .public_data._spec import AggregateSpec
 
 __all__ = [
@@ -91,12 +92,29 @@ class DataMapping(_Model):
     is the table name). ``columns``: per table, the district's column name → canonical name.
     ``codes``: per canonical column, the district's code → canonical value (e.g. ``"B": Black``).
     ``constants``: per table, a canonical column missing from the export → one value for all rows.
+    ``derive``: per table, a canonical column → an expression computing it from the row's other
+    columns after renaming (see :mod:`equitykit.expressions`), e.g.
+    ``race_ethnicity: where(hisp == "Y", "Hispanic/Latino", race)``, ``student_id:
+    row_number()``, ``school_year: grad_year - 1``; columns holding only numbers compute as
+    numbers, and a condition gives true/false. Codes then apply to the result as to any column.
     """
 
     files: dict[str, str] = Field(default_factory=dict)
     columns: dict[str, dict[str, str]] = Field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = Field(default_factory=dict)
     constants: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    derive: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("derive")
+    @classmethod
+    def _expressions_are_safe(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for table, columns in v.items():
+            for column, text in columns.items():
+                try:
+                    parse_expression(text, key=f"{table}.{column}")
+                except ExpressionError as err:
+                    raise ValueError(str(err)) from None
+        return v
 
     @field_validator("codes", mode="before")
     @classmethod

@@ -464,6 +464,7 @@ class _Evaluator:
                         f"compares {self._describe(left_node, left)} with "
                         f"{self._describe(right_node, right)}")
                 part = _COMPARE[type(op)](left, right)
+            part = _missing_stays_missing(part, left, right)
             result = part if result is True else (result & part)
             left_node, left = right_node, right
         return result
@@ -527,6 +528,17 @@ class _Evaluator:
     def _error(self, node: ast.AST, problem: str) -> ExpressionError:
         return ExpressionError(f"{self.expression.key}: in {self.expression.text!r}, "
                                f"{self._show(node)} {problem}")
+
+
+def _missing_stays_missing(result: Any, *sides: Any) -> Any:
+    """A comparison is unknown (NA) on rows where a side is missing, never False."""
+    if not isinstance(result, pd.Series):
+        return result
+    missing = np.zeros(len(result), dtype=bool)
+    for side in sides:
+        if isinstance(side, pd.Series):
+            missing |= side.isna().to_numpy(dtype=bool)
+    return result.astype("boolean").mask(missing) if missing.any() else result
 
 
 def _kind(value: Any) -> str:

@@ -148,16 +148,16 @@ TABLE = pd.DataFrame({
 
 @pytest.mark.parametrize(("expression", "expected"), [
     ("`School Year` < '2019' and Level == 'Division'", [True, False, False, False]),
-    ("Level in ['Division'] or count > 25", [True, False, True, False]),
-    ("(Level not in ('Division',)) & ~(count == 20)", [False, False, False, True]),
-    ("10 < count <= 20", [False, True, False, False]),
+    ("Level in ['Division'] or count > 25", [True, False, True, None]),
+    ("(Level not in ('Division',)) & ~(count == 20)", [False, False, False, None]),
+    ("10 < count <= 20", [False, True, False, None]),
     ("isnull(count)", [False, False, False, True]),
     ("notnull(`School Year`) and not isnull(count)", [True, True, True, False]),
     ("floor(count * 100 / percent + 0.5)", [20.0, 80.0, float("inf"), float("nan")]),
     ("where(count > 15, count, -1)", [-1.0, 20.0, 30.0, -1.0]),
     ("min(count, percent)", [10.0, 20.0, 0.0, 10.0]),
     ("max(count, percent, 40)", [50.0, 40.0, 40.0, 40.0]),
-    ("count >= quantile(count, 0.5)", [False, True, True, False]),
+    ("count >= quantile(count, 0.5)", [False, True, True, None]),
     ("row_number()", [1.0, 2.0, 3.0, 4.0]),
     ("round(percent / 3, 1)", [16.7, 8.3, 0.0, 3.3]),
     ("abs(-percent) ** 2 % 7", [1.0, 2.0, 0.0, 2.0]),
@@ -167,9 +167,15 @@ TABLE = pd.DataFrame({
 def test_allowed_expressions_evaluate_column_wise(expression: str, expected: list) -> None:
     result = evaluate(expression, TABLE, key="test")
     assert result.index.equals(TABLE.index)
-    pd.testing.assert_series_equal(result.astype(type(expected[0])),
-                                   pd.Series(expected, dtype=type(expected[0])),
+    dtype = "boolean" if isinstance(expected[0], bool) else type(expected[0])
+    pd.testing.assert_series_equal(result.astype(dtype), pd.Series(expected, dtype=dtype),
                                    check_names=False)
+
+
+def test_a_comparison_with_a_missing_value_is_unknown_and_a_condition_drops_it() -> None:
+    expression = parse_expression("count > 15")
+    assert pd.isna(expression.values(TABLE).iloc[3])
+    assert expression.condition(TABLE).tolist() == [False, True, True, False]
 
 
 def test_names_lists_the_columns_read() -> None:
