@@ -11,13 +11,17 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import stat
 from pathlib import Path
 
-__all__ = ["FileRefused", "is_inside", "ragged_rows", "read_regular"]
+__all__ = ["FileRefused", "csv_error", "is_inside", "ragged_rows", "read_regular"]
 
 RAGGED = "line {line} has {found} field(s) but the header has {expected}"
 RAGGED_MORE = " (and {n} more ragged line(s))"
+UNCLOSED_QUOTE = ("a quote (\") opened on line {line} is never closed, so the rest of the file "
+                  "reads as one cell")
+_PANDAS_PREFIX = "Error tokenizing data. C error: "
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -103,3 +107,16 @@ def ragged_rows(text: str, sep: str = ",") -> str | None:
     line, found = bad[0]
     more = RAGGED_MORE.format(n=len(bad) - 1) if len(bad) > 1 else ""
     return RAGGED.format(line=line, found=found, expected=expected) + more
+
+
+def csv_error(error: Exception, text: str, sep: str = ",") -> str:
+    """pandas' CSV parser error in words, with the line a spreadsheet shows.
+
+    An unclosed quote names the line where it opened (pandas counts rows from 0); a row with
+    the wrong number of fields names every such line; anything else keeps pandas' words.
+    """
+    reason = re.sub(r"\s+", " ", str(error)).strip().removeprefix(_PANDAS_PREFIX)
+    quote = re.fullmatch(r"EOF inside string starting at row (\d+)", reason)
+    if quote:
+        return UNCLOSED_QUOTE.format(line=int(quote.group(1)) + 1)
+    return ragged_rows(text, sep) or reason

@@ -281,7 +281,27 @@ CONFIGS = [
                                      ["sources"][0], "file": "../../etc/passwd"}]}}),
 ]
 
-CASES = FILES + VALUES + CONFIGS
+PUBLIC_OK = _aggregate('Level == "Division"')
+PUBLIC = [
+    Case("public: valid", _csv(AGGREGATE, "discipline.csv"), 0, "1 districts", PUBLIC_OK),
+    Case("public: ragged row", _csv(AGGREGATE + "Division,7,2019-2020,White,1,2,3\n",
+                                    "discipline.csv"), 1,
+         "line 3 has 7 field(s) but the header has 6", PUBLIC_OK),
+    Case("public: short row", _csv(AGGREGATE + "Division,7\n", "discipline.csv"), 1,
+         "line 3 has 2 field(s) but the header has 6", PUBLIC_OK),
+    Case("public: unclosed quote", _csv(AGGREGATE + 'Division,"7,2019-2020,White,1,2\n',
+                                        "discipline.csv"), 1,
+         'a quote (") opened on line 3 is never closed', PUBLIC_OK),
+    Case("public: 5,000-digit count", _csv(AGGREGATE.replace(",15,", "," + "9" * 5000 + ","),
+                                           "discipline.csv"), 1, "(5,000 characters)",
+         PUBLIC_OK),
+    Case("public: FIFO", _fifo("discipline.csv"), 1, "not a regular file (it is a named pipe",
+         PUBLIC_OK),
+    Case("public: missing file", lambda f: None, 1, "file not found in the data folder",
+         PUBLIC_OK),
+]
+
+CASES = FILES + VALUES + CONFIGS + PUBLIC
 
 
 @pytest.fixture(autouse=True)

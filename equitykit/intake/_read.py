@@ -11,7 +11,6 @@ import functools
 import hashlib
 import io
 import os
-import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import schema
-from .._files import FileRefused, is_inside, ragged_rows, read_regular
+from .._files import FileRefused, csv_error, is_inside, ragged_rows, read_regular
 from ..errors import DataProblem
 
 __all__: list[str] = []
@@ -44,7 +43,6 @@ NA_TOKENS: tuple[str, ...] = ("", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "nul
 #: Text encodings tried in order; the first that decodes the whole file wins.
 ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "cp1252")
 _SNIFF_BYTES = 8192
-_PANDAS_PREFIX = "Error tokenizing data. C error: "
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a ZIP archive (an Excel workbook saved with a .csv name?)"),
     (b"\x89PNG", "a PNG image"),
@@ -90,8 +88,6 @@ UNSUPPORTED = ("the config maps table '{table}' to a file of an unsupported form
 OLD_EXCEL_MAPPED = ("the config maps table '{table}' to an old Excel (.xls) file, which is not "
                     "read: open it in Excel and save it as .xlsx")
 NOT_REGULAR = "cannot be read: {reason}"
-UNCLOSED_QUOTE = ("a quote (\") opened on line {line} is never closed, so the rest of the file "
-                  "reads as one cell")
 LONG_LINE = ("line {line} is {size:,} bytes long (at most {limit:,}): an unclosed quote or data "
              "that is not a table?")
 LONG_CELL = "{count} cell(s) longer than {limit:,} characters (the longest has {size:,})"
@@ -257,12 +253,7 @@ def _read_csv(
             na_values=list(NA_TOKENS), skip_blank_lines=False,
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        reason = re.sub(r"\s+", " ", str(exc)).strip().removeprefix(_PANDAS_PREFIX)
-        quote = re.fullmatch(r"EOF inside string starting at row (\d+)", reason)
-        if quote:
-            reason = UNCLOSED_QUOTE.format(line=int(quote.group(1)) + 1)
-        else:
-            reason = ragged_rows(data.decode(encoding), sep) or reason
+        reason = csv_error(exc, data.decode(encoding), sep)
         return None, encoding, [*problems, DataProblem(file=name,
                                                        message=BAD_CSV.format(reason=reason))]
     if len(frame.columns) and frame.iloc[:, -1].isna().any():  # a short row leaves it empty

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from .._files import FileRefused, ragged_rows, read_regular
+from .._files import FileRefused, csv_error, ragged_rows, read_regular
 from ..errors import ConfigError, DataError, DataProblem
 from ..expressions import parse_expression
 from ._parse import _parse_series
@@ -364,7 +364,7 @@ def _read_csv(path: Path, name: str) -> pd.DataFrame:
         raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
                           encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
-        reason = ragged_rows(data.decode("utf-8-sig", errors="replace")) or err
+        reason = csv_error(err, data.decode("utf-8-sig", errors="replace"))
         raise DataError([DataProblem(file=name, message=NOT_CSV.format(err=reason))]) from None
     if len(raw.columns) and (raw.iloc[:, -1] == "").any():  # a short row leaves it blank
         ragged = ragged_rows(data.decode("utf-8-sig"))
