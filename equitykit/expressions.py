@@ -138,6 +138,9 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Gt: lambda a, b: a > b,
     ast.GtE: lambda a, b: a >= b,
 }
+#: What pandas' ``infer_dtype`` of a column of Python objects means here.
+_INFERRED = {"string": "text", "empty": "text", "boolean": "bool", "integer": "number",
+             "floating": "number", "mixed-integer-float": "number", "decimal": "number"}
 _BACKTICK = re.compile(r"`([^`]*)`")
 _CLOSE = 0.75
 
@@ -547,9 +550,9 @@ def _kind(value: Any) -> str:
             return "bool"
         if pd.api.types.is_numeric_dtype(value.dtype):
             return "number"
-        if pd.api.types.is_string_dtype(value.dtype) or value.dtype == object:
-            return "text" if value.dropna().map(type).eq(str).all() else "other"
-        return "other"
+        if value.dtype == object:
+            return _INFERRED.get(pd.api.types.infer_dtype(value, skipna=True), "other")
+        return "text" if pd.api.types.is_string_dtype(value.dtype) else "other"
     if isinstance(value, bool | np.bool_):
         return "bool"
     if isinstance(value, int | float | np.number):

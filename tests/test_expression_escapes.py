@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equitykit.cli import main
 from equitykit.errors import ConfigError, ExpressionError
@@ -181,3 +183,33 @@ def test_a_comparison_with_a_missing_value_is_unknown_and_a_condition_drops_it()
 def test_names_lists_the_columns_read() -> None:
     names = parse_expression("floor(`No.students` * percIdea / 100 + 0.5)").names
     assert names == ("No.students", "percIdea")
+
+
+_LEAVES = st.sampled_from(["count", "percent", "Level", "`School Year`", "1", "-2.5", "1e308",
+                           "'School'", "True", "row_number()"])
+
+
+def _combine(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.sampled_from(["+", "-", "*", "/", "//", "%", "**", "==", "!=", "<", ">=", "and",
+                              "or", "&", "|"])
+    calls = st.sampled_from(["isnull", "notnull", "floor", "ceil", "abs", "not ", "~", "-"])
+    return st.one_of(
+        st.tuples(inner, binary, inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(calls, inner).map(lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(inner, inner, inner).map(lambda t: f"where({t[0]}, {t[1]}, {t[2]})"),
+        st.tuples(inner, inner).map(lambda t: f"max({t[0]}, {t[1]})"),
+        inner.map(lambda e: f"quantile({e}, 0.5)"),
+        inner.map(lambda e: f"{e} in ['School', 2, -1]"),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(_LEAVES, _combine, max_leaves=12), st.integers(0, 4))
+def test_any_expression_gives_a_column_or_a_clear_error(expression: str, rows: int) -> None:
+    table = TABLE.iloc[:rows]
+    try:
+        result = evaluate(expression, table, key="where")
+    except ExpressionError as err:
+        assert str(err).startswith("where: ")
+    else:
+        assert isinstance(result, pd.Series) and result.index.equals(table.index)
