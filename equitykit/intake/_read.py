@@ -311,13 +311,12 @@ def _read_parquet(
     data: bytes, name: str
 ) -> tuple[pd.DataFrame | None, str | None, list[DataProblem]]:
     try:
-        table = pq.read_table(io.BytesIO(data))
         nested = [DataProblem(file=name, column=f.name, message=NESTED_PARQUET.format(
                       kind=_nested_kind(f.type), type=f.type))
-                  for f in table.schema if pa.types.is_nested(f.type)]
+                  for f in pq.read_schema(io.BytesIO(data)) if pa.types.is_nested(f.type)]
         if nested:
             return None, None, nested
-        return table.to_pandas(), None, []
+        return pd.read_parquet(io.BytesIO(data)), None, []
     except (OSError, ValueError, pa.ArrowException) as exc:
         return None, None, [DataProblem(file=name, message=BAD_PARQUET.format(reason=exc))]
 
