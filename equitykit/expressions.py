@@ -156,7 +156,7 @@ class Expression:
     key : str
         Where it was written (a config key such as ``aggregate.sources.0.where``), for messages.
     names : tuple of str
-        The columns it reads, in order of first mention.
+        The columns it reads, each once.
     """
 
     text: str
@@ -315,7 +315,7 @@ def _check(tree: ast.Expression, fail: Callable[[str], ExpressionError]) -> list
                 raise fail(f"uses the function {node.id!r} without calling it")
             names.append(node.id)
         elif isinstance(node, ast.Constant):
-            if not isinstance(node.value, str | int | float) or isinstance(node.value, complex):
+            if not isinstance(node.value, str | int | float):
                 raise fail(f"uses the value {node.value!r}; only numbers, text, True and "
                            "False are allowed")
         elif isinstance(node, ast.Call):
@@ -337,8 +337,8 @@ def _check(tree: ast.Expression, fail: Callable[[str], ExpressionError]) -> list
                 raise fail(f"raises to the power {exponent:g}; exponents are limited to "
                            f"{MAX_EXPONENT}")
             if exponent is None and not _power_safe(node.right):
-                raise fail("uses a power of a power or of a computed number; write the "
-                           "exponent as a number")
+                raise fail("raises to a computed power (as in 9**9**9); write the exponent "
+                           "as a number or a column name")
     return names
 
 
@@ -454,8 +454,7 @@ class _Evaluator:
         left_node, left = node.left, self.run(node.left)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, ast.In | ast.NotIn):
-                options = [self.run(e) if not isinstance(e, ast.UnaryOp) else self._unary(e)
-                           for e in right_node.elts]
+                options = [self.run(e) for e in right_node.elts]
                 part = left.isin(options) if isinstance(left, pd.Series) else left in options
                 if isinstance(op, ast.NotIn):
                     part = ~part if isinstance(part, pd.Series) else not part
