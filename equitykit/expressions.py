@@ -39,7 +39,7 @@ import ast
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -162,8 +162,8 @@ class Expression:
     text: str
     key: str
     names: tuple[str, ...]
-    _tree: ast.Expression
-    _columns: dict[str, str]  # placeholder identifier → column name written in backticks
+    _tree: ast.Expression = field(repr=False)
+    _columns: dict[str, str] = field(repr=False)  # placeholder → column written in backticks
 
     def check_columns(self, columns: Iterable[str], *, source: str = "the table") -> None:
         """Raise :class:`ExpressionError` if a name is not among ``columns``."""
