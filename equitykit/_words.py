@@ -7,6 +7,7 @@ from .schema import INTERSECTION_SEP, OUTCOMES
 
 __all__ = [
     "SCORE_OUTCOMES",
+    "difference_label",
     "group_label",
     "outcome_infinitive",
     "outcome_label",
@@ -104,3 +105,18 @@ def outcome_infinitive(outcome: str) -> str:
 def year_label(school_year: int) -> str:
     """School year from its fall year: 2023 → "2023–24"."""
     return f"{school_year}–{(school_year + 1) % 100:02d}"
+
+
+def difference_label(points: float) -> str:
+    """A difference in percentage points in words, never starting with a sign (a spreadsheet
+    would read ``+5.2 pts`` as a formula): ``5.2`` → "5.2 pts higher".
+
+    Examples
+    --------
+    >>> difference_label(5.21), difference_label(-0.04), difference_label(-3.0)
+    ('5.2 pts higher', '0.0 pts', '3.0 pts lower')
+    """
+    shown = f"{abs(points):.1f}"
+    if shown == "0.0":
+        return "0.0 pts"
+    return f"{shown} pts {'higher' if points > 0 else 'lower'}"

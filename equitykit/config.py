@@ -14,7 +14,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ConfigError
+from ._files import FileRefused, read_regular
+from ._logo import check_logo_value, read_logo
+from .errors import ConfigError, ExpressionError
+from .expressions import parse_expression
 from .public_data._spec import AggregateSpec
 
 __all__ = [
@@ -49,18 +52,33 @@ SECTIONS: tuple[str, ...] = (
 )
 
 
+#: Limits on a config file: bytes, values once anchors are expanded, and nesting.
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_VALUES = 100_000
+MAX_CONFIG_DEPTH = 50
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Branding(_Model):
-    """How the report looks: logo image and accent colour (CSS hex)."""
+    """How the report looks: logo image and accent colour (CSS hex).
+
+    ``logo``: a PNG, JPEG or GIF file of at most 2 MB (a path relative to the config file);
+    SVG and web addresses are refused.
+    """
 
     logo: Path | None = Field(None, description=(
-        "Image file (PNG, JPEG or SVG) shown at the top of the report; a relative path is "
-        "relative to the config file's folder."))
+        "Image file (PNG, JPEG or GIF, at most 2 MB; SVG is refused) shown at the top of the "
+        "report; a relative path is relative to the config file's folder."))
     accent_color: str = Field("#1f5f8b", description=(
         "Colour of headings and highlights, as a CSS hex colour `#rrggbb`."))
+
+    @field_validator("logo", mode="before")
+    @classmethod
+    def _not_a_url(cls, v: Any) -> Any:
+        return check_logo_value(v)
 
     @field_validator("accent_color")
     @classmethod
@@ -77,6 +95,11 @@ class DataMapping(_Model):
     is the table name). ``columns``: per table, the district's column name → canonical name.
     ``codes``: per canonical column, the district's code → canonical value (e.g. ``"B": Black``).
     ``constants``: per table, a canonical column missing from the export → one value for all rows.
+    ``derive``: per table, a canonical column → an expression computing it from the row's other
+    columns after renaming (see :mod:`equitykit.expressions`), e.g.
+    ``race_ethnicity: where(hisp == "Y", "Hispanic/Latino", race)``, ``student_id:
+    row_number()``, ``school_year: grad_year - 1``; columns holding only numbers compute as
+    numbers, and a condition gives true/false. Codes then apply to the result as to any column.
     """
 
     files: dict[str, str] = Field(default_factory=dict, description=(
@@ -87,6 +110,20 @@ class DataMapping(_Model):
         "Per canonical column, the export's code → the canonical value; `null` means missing."))
     constants: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
         "Per table, a canonical column the export lacks → one value for every row."))
+    derive: dict[str, dict[str, str]] = Field(default_factory=dict, description=(
+        "Per table, a canonical column → a safe expression computing it from the export's "
+        "columns (see `equitykit.expressions`)."))
+
+    @field_validator("derive")
+    @classmethod
+    def _expressions_are_safe(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for table, columns in v.items():
+            for column, text in columns.items():
+                try:
+                    parse_expression(text, key=f"{table}.{column}")
+                except ExpressionError as err:
+                    raise ValueError(str(err)) from None
+        return v
 
     @field_validator("codes", mode="before")
     @classmethod
@@ -103,25 +140,25 @@ class DataMapping(_Model):
 class Privacy(_Model):
     """Disclosure avoidance (docs/privacy.md): minimum n and top/bottom coding."""
 
-    min_n: int = Field(10, ge=1, le=1000, description=(
+    min_n: int = Field(10, strict=True, ge=1, le=1000, description=(
         "Smallest number of students (and of students with the outcome) a published number "
         "may rest on; smaller cells are withheld."))
-    top_bottom_coding: bool = Field(True, description=(
+    top_bottom_coding: bool = Field(True, strict=True, description=(
         "Show rates near 0% or 100% as bands (e.g. `≥ 99%`) instead of exact values."))
 
 
 class IdeaRules(_Model):
     """IDEA significant disproportionality parameters (docs/methods.md), set per state."""
 
-    cell_size: int = Field(10, ge=0, le=10, description=(
+    cell_size: int = Field(10, strict=True, ge=0, le=10, description=(
         "Minimum number of students with the outcome (risk numerator), for the group and for "
         "its comparison group; federal rules allow at most 10."))
-    n_size: int = Field(30, ge=1, le=30, description=(
+    n_size: int = Field(30, strict=True, ge=1, le=30, description=(
         "Minimum number of students in the group and in its comparison group (risk "
         "denominator); federal rules allow at most 30."))
-    risk_ratio_threshold: float = Field(3.0, gt=1.0, description=(
+    risk_ratio_threshold: float = Field(3.0, strict=True, allow_inf_nan=False, gt=1.0, description=(
         "The state's risk-ratio threshold; a ratio strictly above it is flagged."))
-    consecutive_years: int = Field(3, ge=1, le=3, description=(
+    consecutive_years: int = Field(3, strict=True, ge=1, le=3, description=(
         "Consecutive flagged years that make disproportionality significant (at most 3)."))
     state_comparison: Path | None = Field(None, description=(
         "File of the state's counts for the alternate risk ratio (recorded among the audit's "
@@ -131,7 +168,7 @@ class IdeaRules(_Model):
 class GapRules(_Model):
     """Achievement-gap parameters (docs/methods.md)."""
 
-    min_n: int = Field(20, ge=2, description=(
+    min_n: int = Field(20, strict=True, ge=2, description=(
         "Smallest number of tested students in each group for a score gap to be reported."))
     sd_basis: Literal["pooled", "all_students"] = Field("pooled", description=(
         "Standard deviation that scales a gap: the two groups' pooled SD, or the SD of all "
@@ -141,16 +178,16 @@ class GapRules(_Model):
 class ChronicAbsence(_Model):
     """Chronic absence: absent at least ``threshold`` of enrolled days (docs/methods.md)."""
 
-    threshold: float = Field(0.10, gt=0, lt=1, description=(
+    threshold: float = Field(0.10, strict=True, allow_inf_nan=False, gt=0, lt=1, description=(
         "Share of enrolled days absent from which a student counts as chronically absent."))
-    min_days_enrolled: int = Field(10, ge=1, description=(
+    min_days_enrolled: int = Field(10, strict=True, ge=1, description=(
         "Students enrolled fewer days are left out of the chronic-absence rate."))
 
 
 class TeacherRules(_Model):
     """Teacher-quality definitions (docs/methods.md); novice = fewer than ``novice_years``."""
 
-    novice_years: float = Field(2, gt=0, description=(
+    novice_years: float = Field(2, strict=True, allow_inf_nan=False, gt=0, description=(
         "A teacher with fewer years of experience than this is a novice."))
 
 
@@ -173,10 +210,10 @@ class AuditConfig(_Model):
     gaps: GapRules = Field(GapRules(), description="Achievement-gap settings.")
     chronic_absence: ChronicAbsence = Field(ChronicAbsence(), description=(
         "Definition of chronic absence."))
-    proficiency_level: int = Field(3, ge=1, description=(
+    proficiency_level: int = Field(3, strict=True, ge=1, description=(
         "Lowest performance level that counts as proficient (levels are 1, 2, 3, …)."))
     teachers: TeacherRules = Field(TeacherRules(), description="Teacher-quality definitions.")
-    q_threshold: float = Field(0.05, gt=0, lt=1, description=(
+    q_threshold: float = Field(0.05, strict=True, allow_inf_nan=False, gt=0, lt=1, description=(
         "Benjamini–Hochberg q-value below which a disparity counts as certain (findings)."))
     sections: tuple[str, ...] = Field(SECTIONS, description=(
         "Report sections to include; they always appear in the standard order."))
@@ -214,13 +251,18 @@ def load_config(path: str | Path | None) -> AuditConfig:
         return AuditConfig()
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = yaml.safe_load(read_regular(path, limit=MAX_CONFIG_BYTES).decode("utf-8"))
+    except FileRefused as exc:
+        if str(exc) == "not found":
+            raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{path}: cannot read the config: {exc}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read the config ({exc})") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML (nested too deeply)") from None
+    _check_size(raw, path)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -233,7 +275,44 @@ def load_config(path: str | Path | None) -> AuditConfig:
             for err in exc.errors()
         ]
         raise ConfigError(f"{path}: invalid config\n" + "\n".join(lines)) from None
-    return _resolve_paths(config, path.parent)
+    config = _resolve_paths(config, path.parent)
+    if config.branding.logo is not None:
+        try:
+            read_logo(config.branding.logo)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    return config
+
+
+def _check_size(raw: Any, path: Path) -> None:
+    """Refuse YAML whose anchors expand to a huge or endless structure ("billion laughs").
+
+    ``yaml.safe_load`` shares an anchored value between its aliases, so loading is cheap, but
+    anything walking the result would visit every copy: count the values once per object.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(value: Any, depth: int) -> int:
+        if not isinstance(value, dict | list):
+            return 1
+        key = id(value)
+        if key in sizes:
+            if sizes[key] < 0:
+                raise ConfigError(f"{path}: not valid config (an anchor refers to itself)")
+            return sizes[key]
+        if depth > MAX_CONFIG_DEPTH:
+            raise ConfigError(f"{path}: not valid config (nested more than {MAX_CONFIG_DEPTH} "
+                              "levels)")
+        sizes[key] = -1
+        children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        if total > MAX_CONFIG_VALUES:
+            raise ConfigError(f"{path}: not valid config (its anchors and aliases expand to "
+                              f"more than {MAX_CONFIG_VALUES:,} values)")
+        sizes[key] = total
+        return total
+
+    size(raw, 0)
 
 
 def _resolve_paths(config: AuditConfig, base: Path) -> AuditConfig:

@@ -15,6 +15,7 @@ __all__ = [
     "DataError",
     "DataProblem",
     "EquitykitError",
+    "ExpressionError",
     "UsageError",
 ]
 
@@ -86,3 +87,11 @@ class AuditExecutionError(EquitykitError):
     def __init__(self, district_id: str, cell: int | None, ename: str, evalue: str) -> None:
         self.district_id, self.cell, self.ename, self.evalue = district_id, cell, ename, evalue
         super().__init__(f"district {district_id}: cell {cell} raised {ename}: {evalue}")
+
+
+class ExpressionError(ConfigError):
+    """An expression in the config (``where``, ``suppress``, ``derive``) is refused or fails.
+
+    The message names the config key, the expression and the part at fault (an unknown
+    column, a construct that is not allowed, arithmetic on text).
+    """

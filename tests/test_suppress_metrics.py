@@ -345,7 +345,7 @@ def test_display_text_by_measure():
     result = suppress_metrics(metrics).set_index(["group", "measure"])["display"]
     assert result[("F", "rate")] == "30%"
     assert result[("F", "risk_ratio")] == f"{0.3 / (40 / 300):.2f}"
-    assert result[("F", "risk_difference")] == f"{100 * (0.3 - 40 / 300):+.1f} pts"
+    assert result[("F", "risk_difference")] == f"{100 * (0.3 - 40 / 300):.1f} pts higher"
     assert result[("M", "composition")] == "40%"
 
 

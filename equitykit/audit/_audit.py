@@ -23,6 +23,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from .. import metrics
+from .._spreadsheet import to_safe_csv
 from .._versions import versions
 from ..config import SECTIONS, AuditConfig, load_config
 from ..errors import DataError
@@ -129,11 +130,12 @@ class DistrictAudit:
                                                         ensure_ascii=False))
 
     def metrics_csv(self) -> str:
-        """The published metrics as CSV text (docs/outputs.md columns first)."""
+        """The published metrics as CSV text (docs/outputs.md columns first); text that a
+        spreadsheet would run as a formula is escaped (``'=…``)."""
         frame = self.published.copy()
         for col in ("suppressed", "flagged"):
             frame[col] = frame[col].map({True: "true", False: "false"})
-        return frame.to_csv(index=False, float_format="%.10g")
+        return to_safe_csv(frame, float_format="%.10g")
 
     # --- sections ---------------------------------------------------------------------------------
 

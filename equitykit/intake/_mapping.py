@@ -20,6 +20,7 @@ import pandas as pd
 from .. import schema
 from ..config import DataMapping
 from ..errors import ConfigError, DataProblem
+from ..expressions import parse_expression
 
 __all__: list[str] = []
 
@@ -31,6 +32,8 @@ BAD_CODE_VALUE = "data.codes.{column}.{code}: {value!r} is not a valid value ({e
 BAD_CONSTANT_COLUMN = (
     "data.constants.{table}.{column}: '{column}' is not a column of {table}{close}"
 )
+BAD_DERIVE_COLUMN = "data.derive.{table}.{column}: '{column}' is not a column of {table}{close}"
+DERIVE_SHADOWS = "the config derives '{column}', so the file's column of that name is not used"
 BAD_CONSTANT_VALUE = "data.constants.{table}.{column}: {value!r} is not a valid value ({expected})"
 
 MAPPED_COLUMN_ABSENT = (
@@ -53,6 +56,9 @@ COLUMNS: dict[str, schema.Column] = {
 
 #: Codes shorter than this get no fuzzy guess ("13" is not grade "3").
 _MIN_FUZZY = 3
+#: Similarity a code needs to a label to be suggested ("Whte" → White at 0.89; "Martian" is
+#: nobody's race, and its 0.73 to "AIAN" must not suggest American Indian/Alaska Native).
+_LABEL_CUTOFF = 0.75
 
 _EXPECTED = {
     "bool": "true or false",
@@ -165,7 +171,7 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
         An unknown table or column, or a code or constant that is not a valid canonical value.
     """
     tables = list(schema.TABLES)
-    for section in ("files", "columns", "constants"):
+    for section in ("files", "columns", "constants", "derive"):
         for table in getattr(mapping, section):
             if table not in schema.TABLES:
                 raise ConfigError(BAD_TABLE.format(section=section, table=table, tables=tables))
@@ -194,6 +200,11 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
                     column=column, code=code, value=value, expected=expected(COLUMNS[column])))
             normalised[code] = canonical
         books[column] = CodeBook.build(normalised)
+    for table, derived in mapping.derive.items():
+        for column in derived:
+            if column not in schema.TABLES[table]:
+                raise ConfigError(BAD_DERIVE_COLUMN.format(
+                    table=table, column=column, close=_close(column, schema.TABLES[table])))
     for table, constants in mapping.constants.items():
         for column, value in constants.items():
             if column not in schema.TABLES[table]:
@@ -263,9 +274,18 @@ def apply_columns(
             problems.append(DataProblem(file=file, column=target, message=DUPLICATE_TARGET.format(
                 sources=", ".join(f"'{s}'" for s in sources), target=target)))
     used = {sources[0]: target for target, sources in targets.items()}
-    matched = {h for sources in targets.values() for h in sources}
+    derived = _derive(frame.rename(columns=used), table, mapping)
+    for column in derived:
+        if column in used.values():
+            problems.append(_warning(file, DERIVE_SHADOWS.format(column=column)))
+    read = {name for text in mapping.derive.get(table, {}).values()
+            for name in parse_expression(text).names}
+    used = {h: t for h, t in used.items() if t not in derived}
+    matched = {h for sources in targets.values() for h in sources} | read
     unused = [h for h in headers if h not in matched]
     out = frame[list(used)].set_axis(list(used.values()), axis=1)
+    for column, values in derived.items():
+        out[column] = values
     for column, value in mapping.constants.get(table, {}).items():
         if column in out.columns:
             problems.append(_warning(file, CONSTANT_SHADOWED.format(column=column)))
@@ -281,6 +301,41 @@ def apply_columns(
     return out, problems
 
 
+def _derive(frame: pd.DataFrame, table: str, mapping: DataMapping) -> dict[str, pd.Series]:
+    """The table's ``data.derive`` columns, computed on the renamed rows.
+
+    A column whose every value is a number computes as numbers; a condition becomes
+    ``"true"``/``"false"`` text and missing stays missing, so codes and checks apply as usual.
+
+    Raises
+    ------
+    ExpressionError
+        An expression reads a column the file does not have, or its values do not fit.
+    """
+    derived = {}
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    for column, text in mapping.derive.get(table, {}).items():
+        expression = parse_expression(text, key=f"data.derive.{table}.{column}")
+        expression.check_columns(frame.columns, source="the file")
+        view = pd.DataFrame({name: _numbers_or_text(frame[name]) for name in expression.names},
+                            index=frame.index)
+        values = expression.values(view)
+        if pd.api.types.is_bool_dtype(values.dtype):
+            values = values.astype("boolean").map({True: "true", False: "false"},
+                                                  na_action="ignore")
+        derived[column] = values
+    return derived
+
+
+def _numbers_or_text(values: pd.Series) -> pd.Series:
+    """Numbers when every present value is one; otherwise the text as read."""
+    text = values.astype("string").str.strip()
+    numbers = pd.to_numeric(text.where(text.str.len() <= 100), errors="coerce")
+    if numbers.notna().sum() == text.notna().sum():
+        return numbers.astype("float64")
+    return text
+
+
 def suggest_label(code: str, column: schema.Column) -> str | None:
     """A best guess for the canonical value an unknown code stands for, or ``None``."""
     allowed = column.codes or ()
@@ -294,7 +349,7 @@ def suggest_label(code: str, column: schema.Column) -> str | None:
     if len(norm) < _MIN_FUZZY:
         return None
     choices = {_words(c): c for c in allowed} | synonyms
-    close = difflib.get_close_matches(norm, list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(norm, list(choices), n=1, cutoff=_LABEL_CUTOFF)
     return choices[close[0]] if close else None
 
 

@@ -23,7 +23,11 @@ __all__: list[str] = []
 #: Line numbers kept per problem, and distinct bad values listed.
 MAX_ROWS = 10
 MAX_VALUES = 8
+#: Longest value quoted in a message.
+MAX_SHOWN = 40
 YEAR_MIN = 1970
+#: Largest whole number kept exactly (2**53); beyond it a count is an export error.
+MAX_WHOLE = 2.0**53
 BOOL_EXPECTED = "true or false (also yes/no, y/n, t/f, 1/0)"
 
 UNKNOWN_CODES = "unknown code(s): {values}"
@@ -31,6 +35,7 @@ GRADE_OUTSIDE = "grade outside PK–12 (or an unknown code): {values}"
 NOT_BOOL = "not true/false: {values}"
 NOT_NUMBER = "not a number: {values}"
 NOT_WHOLE = "not a whole number: {values}"
+TOO_LARGE = "too large for a count: {values}"
 CODES_HINT = "codes: {{{column}: {{{pairs}}}}}"
 NO_GUESS = " (no close label for {codes}; use one of the expected values)"
 BOOL_HINT = "codes: {{{column}: {{{pairs}}}}} with true or false for each"
@@ -118,7 +123,9 @@ def _number(text, matched, target, bad):
     if bad.column.kind == "int":
         fraction = np.isfinite(number) & (number % 1 != 0)
         problems += bad.report(fraction, NOT_WHOLE, expected(bad.column))
-        number[fraction] = np.nan
+        huge = np.isfinite(number) & (np.abs(number) > MAX_WHOLE)
+        problems += bad.report(huge, TOO_LARGE, expected(bad.column))
+        number[fraction | huge] = np.nan
     return number, problems
 
 
@@ -250,6 +257,7 @@ def _typed_numbers(
     checks = [(~np.isfinite(number) & ~np.isnan(number), NOT_NUMBER)]
     if column.kind == "int":
         checks.append((np.isfinite(number) & (number % 1 != 0), NOT_WHOLE))
+        checks.append((np.isfinite(number) & (np.abs(number) > MAX_WHOLE), TOO_LARGE))
     for bad, message in checks:
         problems += _row_problem(file, column.name, bad, raw.index,
                                  message.format(values=_listing(raw[bad].astype(str))),
@@ -275,7 +283,7 @@ class _BadValues:
         order = np.argsort(-self.counts[bad], kind="stable")
         values = self.text[bad].iloc[order]
         counts = self.counts[bad][order]
-        listing = ", ".join(f'"{v}" ({n} row{"s" if n > 1 else ""})'
+        listing = ", ".join(f'"{_short(v)}" ({n} row{"s" if n > 1 else ""})'
                             for v, n in zip(values[:MAX_VALUES], counts[:MAX_VALUES],
                                             strict=False))
         if len(values) > MAX_VALUES:
@@ -289,7 +297,7 @@ class _BadValues:
     def codes_hint(self, values: list[str]) -> str | None:
         guesses = {v: suggest_label(v, self.column) for v in values}
         pairs = ", ".join(f'"{v}": "{g}"' for v, g in guesses.items() if g)
-        unguessed = [f'"{v}"' for v, g in guesses.items() if not g][:MAX_VALUES]
+        unguessed = [f'"{_short(v)}"' for v, g in guesses.items() if not g][:MAX_VALUES]
         if not pairs:
             return None
         hint = CODES_HINT.format(column=self.column.name, pairs=pairs)
@@ -325,9 +333,15 @@ def _true(condition: pd.Series) -> np.ndarray:
 
 def _listing(values: pd.Series) -> str:
     counts = values.value_counts()
-    shown = ", ".join(f'"{v}" ({n} row{"s" if n > 1 else ""})'
+    shown = ", ".join(f'"{_short(v)}" ({n} row{"s" if n > 1 else ""})'
                       for v, n in counts.iloc[:MAX_VALUES].items())
     return shown + (f" and {len(counts) - MAX_VALUES} more" if len(counts) > MAX_VALUES else "")
+
+
+def _short(value: object) -> str:
+    """A value as shown in a message: at most :data:`MAX_SHOWN` characters."""
+    text = str(value)
+    return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN - 1]}… ({len(text):,} characters)"
 
 
 def _row_problem(

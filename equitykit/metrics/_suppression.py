@@ -138,6 +138,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from threadpoolctl import threadpool_limits
 
+from .._words import difference_label
 from ..errors import DataError, DataProblem
 from ..schema import INTERSECTION_SEP
 
@@ -855,7 +856,7 @@ def _metrics_equations(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.
 def _display(value: np.ndarray, measure: np.ndarray) -> np.ndarray:
     """The ``display`` text of a published row: percent, percentage points or 2 decimals."""
     number = pd.Series(value).map("{:.2f}".format).to_numpy(dtype=object)
-    points = pd.Series(100 * value).map("{:+.1f} pts".format).to_numpy(dtype=object)
+    points = pd.Series(100 * value).map(difference_label).to_numpy(dtype=object)
     text = np.where(np.isin(measure, list(_POINT_MEASURES)), points, number)
     text = np.where(np.isin(measure, list(_PERCENT_MEASURES)), _percent(value), text)
     return np.where(np.isnan(value), "", text)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
 import string
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .._files import FileRefused, csv_error, ragged_rows, read_regular
 from ..errors import ConfigError, DataError, DataProblem
+from ..expressions import parse_expression
 from ._parse import _parse_series
 from ._spec import (
     ENROLLMENT,
@@ -43,7 +45,8 @@ NO_AGGREGATE = "the config has no 'aggregate' section describing the public data
 FILE_MISSING = "file not found in the data folder"
 NOT_CSV = "cannot read the file as CSV ({err})"
 COLUMNS_MISSING = "{file}: no column(s) {columns}; the file has: {available}"
-BAD_QUERY = "{file}: cannot apply {what} {expr!r} ({err})"
+CIRCULAR = "{file}: derive.{name} depends on itself"
+NOT_NUMBERS = "{file}: derive.{name}: {expr!r} does not give numbers"
 NOT_A_NUMBER = "cells that are neither a number nor a suppression marker"
 NUMBER_EXPECTED = "a count or percentage such as 374, 1,012 or 94.74%, or a marker such as <"
 BAD_YEAR = "not a school year"
@@ -137,6 +140,7 @@ class _SourceReader:
             raw = raw[~raw.duplicated()]
         self.raw = raw
         self._numbers: dict[str, pd.Series] = {}
+        self._deriving: set[str] = set()
 
     # --- numbers -----------------------------------------------------------------------------
 
@@ -154,7 +158,8 @@ class _SourceReader:
         values, _, invalid = _parse_series(self.raw[column])
         if invalid.any():
             lines = (self.raw.index[invalid] + _FIRST_LINE).tolist()
-            shown = self.raw.loc[invalid, column].unique()[:5].tolist()
+            shown = [v if len(v) <= 40 else f"{v[:39]}… ({len(v):,} characters)"
+                     for v in self.raw.loc[invalid, column].unique()[:5].tolist()]
             raise DataError([DataProblem(
                 file=self.file, column=column, rows=lines, count=len(lines),
                 message=f"{NOT_A_NUMBER}: {shown}", expected=NUMBER_EXPECTED,
@@ -165,29 +170,26 @@ class _SourceReader:
         return values
 
     def _derive(self, name: str) -> pd.Series:
-        expr = self.source.derive[name]
-        names = _names_in(expr, [*self.raw.columns, *self.source.derive])
-        env = pd.DataFrame({c: self.numbers(c) for c in names if c != name}, index=self.raw.index)
-        try:
-            result = env.eval(expr, engine="python")
-        except Exception as err:  # any failure is a config mistake
-            raise ConfigError(BAD_QUERY.format(file=self.file, what=f"derive.{name}", expr=expr,
-                                               err=err)) from None
-        result = pd.Series(result, index=self.raw.index, dtype="float64")
+        expression = parse_expression(self.source.derive[name], key=f"{self.file}: derive.{name}")
+        expression.check_columns([*self.raw.columns, *self.source.derive], source=self.file)
+        if name in self._deriving or name in expression.names:
+            raise ConfigError(CIRCULAR.format(file=self.file, name=name))
+        self._deriving.add(name)
+        env = pd.DataFrame({c: self.numbers(c) for c in expression.names}, index=self.raw.index)
+        self._deriving.discard(name)
+        result = expression.values(env)
+        if not pd.api.types.is_numeric_dtype(result.dtype) or \
+                pd.api.types.is_bool_dtype(result.dtype):
+            raise ConfigError(NOT_NUMBERS.format(file=self.file, name=name,
+                                                 expr=expression.text))
+        result = result.astype("float64")
         return result.where(np.isfinite(result))
 
-    def _query(self, expr: str, what: str) -> pd.Series:
-        """Rows of the whole file where ``expr`` holds (number columns compare as numbers)."""
-        typed = _typed(self._whole[_names_in(expr, self._whole.columns)])
-        try:
-            result = typed.eval(expr, engine="python")
-        except Exception as err:  # any failure is a config mistake
-            raise ConfigError(BAD_QUERY.format(file=self.file, what=what, expr=expr,
-                                               err=err)) from None
-        if not isinstance(result, pd.Series):
-            raise ConfigError(BAD_QUERY.format(file=self.file, what=what, expr=expr,
-                                               err="not a condition on the rows"))
-        return result.astype("boolean").fillna(False).astype(bool)
+    def _query(self, text: str, what: str) -> pd.Series:
+        """Rows of the whole file where ``text`` holds (number columns compare as numbers)."""
+        expression = parse_expression(text, key=f"{self.file}: {what}")
+        expression.check_columns(self._whole.columns, source=self.file)
+        return expression.condition(_typed(self._whole[list(expression.names)]))
 
     def _require(self, columns: list[str]) -> None:
         missing = [c for c in columns if c not in self.raw.columns]
@@ -352,14 +354,22 @@ def _with_district_totals(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, name: str) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError([DataProblem(file=name, message=FILE_MISSING,
-                                     hint=f"looked for {path}")])
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
+        data = read_regular(path)
+    except FileRefused as err:
+        message = FILE_MISSING if str(err) == "not found" else f"cannot be read: {err}"
+        raise DataError([DataProblem(file=name, message=message,
+                                     hint=f"looked for {path}")]) from None
+    try:
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
                           encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
-        raise DataError([DataProblem(file=name, message=NOT_CSV.format(err=err))]) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+        reason = csv_error(err, data.decode("utf-8-sig", errors="replace"))
+        raise DataError([DataProblem(file=name, message=NOT_CSV.format(err=reason))]) from None
+    if len(raw.columns) and (raw.iloc[:, -1] == "").any():  # a short row leaves it blank
+        ragged = ragged_rows(data.decode("utf-8-sig"))
+        if ragged:
+            raise DataError([DataProblem(file=name, message=NOT_CSV.format(err=ragged))])
     raw.columns = [str(c).strip() for c in raw.columns]
     return raw.apply(lambda col: col.str.strip())
 
@@ -371,12 +381,6 @@ def _typed(raw: pd.DataFrame) -> pd.DataFrame:
         numbers, suppressed, invalid = _parse_series(raw[column])
         typed[column] = raw[column] if invalid.any() or suppressed.all() else numbers
     return pd.DataFrame(typed, index=raw.index)
-
-
-def _names_in(expr: str, columns: Sequence[str]) -> list[str]:
-    """The columns an expression mentions, bare or in backticks."""
-    used = {a or b for a, b in re.findall(r"`([^`]+)`|([A-Za-z_]\w*)", expr)}
-    return [c for c in dict.fromkeys(columns) if c in used]
 
 
 def _as_list(columns: str | list[str]) -> list[str]:

@@ -21,6 +21,8 @@ SUPPRESSION_MARKERS: frozenset[str] = frozenset(
 # Bounds instead of values: "<10", "< 5", ">95%", "<=5", "≤10", "N<10", "n < 10".
 _BOUND = r"(?:n\s*)?[<>≤≥]=?\s*\d[\d,]*(?:\.\d+)?\s*%?"
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:[eE][+-]?\d+)?"
+#: Longest cell read as a number (a longer run of digits is an error, never a huge integer).
+MAX_NUMBER_CHARS = 100
 NOT_A_NUMBER = "{count} cell(s) are neither a number nor a suppression marker: {values}"
 
 
@@ -41,7 +43,8 @@ def _parse_distinct(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
         text.isna() | lower.isin(SUPPRESSION_MARKERS) | lower.str.fullmatch(_BOUND)
     ).fillna(True).astype(bool)
     body = text.str.removesuffix("%").str.rstrip()
-    numeric = (body.str.fullmatch(_NUMBER) & body.str.contains(r"\d")).fillna(False).astype(bool)
+    numeric = (body.str.fullmatch(_NUMBER) & body.str.contains(r"\d")
+               & (body.str.len() <= MAX_NUMBER_CHARS)).fillna(False).astype(bool)
     numbers = pd.to_numeric(body.where(numeric & ~suppressed).str.replace(",", "", regex=False))
     invalid = ~suppressed & ~numeric
     return (numbers.to_numpy(dtype="float64", na_value=np.nan), suppressed.to_numpy(),

@@ -22,6 +22,9 @@ from pydantic import (
 )
 
 from .. import schema
+from .._files import is_inside
+from ..errors import ExpressionError
+from ..expressions import parse_expression
 
 __all__ = [
     "AggregateSpec",
@@ -37,6 +40,8 @@ __all__ = [
 
 #: The measure of enrollment counts (numerator = denominator = students in the group).
 ENROLLMENT = "enrollment"
+OUTSIDE_FOLDER = ("{file!r} is not a file inside the data folder: give a name relative to the "
+                  "folder, without '..'")
 FIELD_KINDS = "a constant, or a mapping with one of 'value', 'column', 'template', 'capture'"
 UNKNOWN_MAP = "label map {name!r} is not defined under aggregate.labels"
 UNKNOWN_CAPTURE = "'capture: {name}' names no group of the wide pattern {pattern!r}"
@@ -92,7 +97,8 @@ class Column(_Model):
         "Raw label → canonical label, inline or the name of a map under `aggregate.labels`."))
     fallback: str | None = Field(None, description=(
         "Column read where `column` is blank or a missing-value marker."))
-    offset: int = Field(0, description="Years added to a school year (school_year only).")
+    offset: int = Field(0, strict=True, description=(
+        "Years added to a school year (school_year only)."))
 
 
 class Template(_Model):
@@ -182,8 +188,9 @@ class Published(_Model):
     column: str | None = Field(None, description="Rate column of a row-per-group source.")
     columns: dict[str, dict[str, str]] | None = Field(None, description=(
         "Wide source: measure → group → rate column."))
-    scale: float = Field(1.0, gt=0, description="100 when rates are printed as percentages.")
-    tolerance: float = Field(1e-6, ge=0, description=(
+    scale: float = Field(1.0, strict=True, allow_inf_nan=False, gt=0, description=(
+        "100 when rates are printed as percentages."))
+    tolerance: float = Field(1e-6, strict=True, allow_inf_nan=False, ge=0, description=(
         "Largest difference, on the published scale, that still counts as agreement."))
 
     @model_validator(mode="after")
@@ -196,12 +203,13 @@ class Published(_Model):
 class SourceSpec(_Model):
     """One published file and how its rows become counts.
 
-    ``where``: a pandas query selecting the rows to keep (``Level == "Division"``; numbers in the
-    file compare as numbers). ``deduplicate``: drop rows repeated verbatim. ``combine``: what to
-    do when several rows give the same count key: ``error`` (default) or ``sum`` (for labels that
-    map onto one group; a suppressed part makes the sum suppressed). ``suppress``: column →
-    query marking cells the publisher top- or bottom-coded. ``derive``: new column → pandas
-    expression over the parsed numbers (``"count * 100 / percent"``), usable as a column.
+    ``where``: a condition selecting the rows to keep (``Level == "Division"``; numbers in the
+    file compare as numbers; see :mod:`equitykit.expressions` for what a condition may use).
+    ``deduplicate``: drop rows repeated verbatim. ``combine``: what to do when several rows
+    give the same count key: ``error`` (default) or ``sum`` (for labels that map onto one group;
+    a suppressed part makes the sum suppressed). ``suppress``: column → condition marking cells
+    the publisher top- or bottom-coded. ``derive``: new column → expression over the parsed
+    numbers (``"count * 100 / percent"``), usable as a column.
     ``district_totals``: add district rows (``school_id`` ``""``) summing the school rows; only
     for a file that lists every school of each district.
     ``numerator``/``denominator``: a column, or a list of columns added together; the
@@ -210,16 +218,17 @@ class SourceSpec(_Model):
     """
 
     file: str = Field(description="File name in the data folder.")
-    where: str | None = Field(None, description="Pandas query selecting the rows to keep.")
-    deduplicate: bool = Field(False, description="Drop rows repeated verbatim.")
+    where: str | None = Field(None, description=(
+        "Expression selecting the rows to keep (see `equitykit.expressions`)."))
+    deduplicate: bool = Field(False, strict=True, description="Drop rows repeated verbatim.")
     combine: Literal["error", "sum"] = Field("error", description=(
         "Several rows with the same count key: an error, or add them up."))
-    district_totals: bool = Field(False, description=(
+    district_totals: bool = Field(False, strict=True, description=(
         "Add district rows summing the school rows (the file lists every school)."))
     suppress: dict[str, str] = Field(default_factory=dict, description=(
         "Column → query marking cells the publisher top- or bottom-coded."))
     derive: dict[str, str] = Field(default_factory=dict, description=(
-        "New column → pandas expression over the parsed numbers."))
+        "New column → expression over the parsed numbers (see `equitykit.expressions`)."))
     district_id: Field_ = Field(description="Where the district id comes from.")
     school_id: Field_ = Field(Constant(value=""), description=(
         "Where the school id comes from; blank means a district total."))
@@ -236,6 +245,25 @@ class SourceSpec(_Model):
         "for enrollment counts."))
     published: Published | None = Field(None, description=(
         "The publisher's own rate, to check our rates against."))
+
+    @field_validator("file")
+    @classmethod
+    def _inside_the_folder(cls, v: str) -> str:
+        if not is_inside(v):
+            raise ValueError(OUTSIDE_FOLDER.format(file=v))
+        return v
+
+    @field_validator("where")
+    @classmethod
+    def _where_is_safe(cls, v: str | None) -> str | None:
+        return None if v is None else _expression(v)
+
+    @field_validator("suppress", "derive")
+    @classmethod
+    def _expressions_are_safe(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, text in v.items():
+            _expression(text, name)
+        return v
 
     def fields(self) -> dict[str, Any]:
         """The fields that place a count: keys of the counts table."""
@@ -259,6 +287,15 @@ class SourceSpec(_Model):
             if isinstance(spec, Column) and spec.offset and name != "school_year":
                 raise ValueError(f"{name}: {OFFSET_OUTSIDE_YEAR}")
         return self
+
+
+def _expression(text: str, name: str = "") -> str:
+    """Refuse an expression that is not valid or not allowed (see :mod:`equitykit.expressions`)."""
+    try:
+        parse_expression(text, key=name)
+    except ExpressionError as err:
+        raise ValueError(str(err)) from None
+    return text
 
 
 class AggregateSpec(_Model):

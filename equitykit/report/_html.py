@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import mimetypes
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from .. import __version__
+from .._logo import read_logo
 from ..config import AuditConfig
 
 __all__ = ["TEMPLATES_DIR", "notebook_to_html", "warm_exporter"]
@@ -84,7 +84,8 @@ def _table_of_contents(page: str) -> str:
 
 
 def _data_uri(path: Path | None) -> str:
-    if path is None or not path.is_file():
+    """The logo as a data URI; a logo that is not an image is an error, never dropped."""
+    if path is None:
         return ""
-    mime = mimetypes.guess_type(path.name)[0] or "image/png"
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    mime, data = read_logo(path)
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
