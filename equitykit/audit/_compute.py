@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import metrics
 from ..config import AuditConfig
+from ..errors import DataError
 from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, OUTCOMES
@@ -29,6 +30,12 @@ LEVELS: dict[str, str] = {"math_score": "math_level", "ela_score": "ela_level"}
 #: Bootstrap replicates for predictiveness intervals (the explorer uses the same, so a room
 #: sees the report's numbers).
 BOOTSTRAP_REPLICATES = 100
+#: Permutations of the outcome for the predictiveness p-value.
+PERMUTATIONS = 199
+PREDICTIVENESS_NOTE = {
+    "binary": "5-fold cross-validated AUC (4 splits); p: permutation test, 199 permutations",
+    "score": "adjusted R²; p: overall F test",
+}
 INTERSECTIONS = (
     ("race_ethnicity", "sex"),
     ("race_ethnicity", "econ_disadvantaged"),
@@ -36,8 +43,14 @@ INTERSECTIONS = (
 )
 
 
-def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compute_metrics(data, config: AuditConfig, school_year: int | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All metric rows of one district (every year) and the counts table they came from.
+
+    ``school_year`` is the audited year (default: the latest in the data): the analyses that
+    are computed for one year only (per-school rows, where gaps sit, V, predictiveness) use
+    it. A year not in the data is a :class:`~equitykit.errors.DataError` naming the years
+    available.
 
     ``data`` is an :class:`equitykit.intake.DistrictData` holding one district, or an
     aggregate-only district (a ``counts`` attribute and no students, from public data):
@@ -50,16 +63,16 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
         counts = to_counts(students, intersections=INTERSECTIONS, by_school=True)
     else:
         counts = _complete_totals(data.counts)
-    latest = int(counts["school_year"].max())
+    latest = audited_year(counts["school_year"], school_year)
     staff = getattr(data, "staff", None)
     parts = [
-        _enrollment_rows(counts, staff),
+        _enrollment_rows(counts, staff, latest),
         _rate_rows(counts, config, latest),
         _locus_rows(counts, latest),
         _segregation_rows(counts),
     ]
     if students is not None:
-        parts += [_score_rows(students, config),
+        parts += [_score_rows(students, config, latest),
                   _predictiveness_rows(students, latest, config.privacy.min_n)]
         if staff is not None and len(staff):
             parts.append(_teacher_rows(staff, students, counts, config))
@@ -72,6 +85,20 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
     parts = [p.dropna(axis=1, how="all") for p in parts if p is not None and len(p)]
     rows = pd.concat(parts, ignore_index=True)
     return _conform(rows, str(counts["district_id"].iloc[0])), counts
+
+
+NO_SUCH_YEAR = "school year {year} is not in the data; the years available are {years}"
+
+
+def audited_year(years: pd.Series, school_year: int | None) -> int:
+    """The audited school year: ``school_year`` when the data has it, else the latest."""
+    available = sorted(int(y) for y in pd.unique(years.dropna()))
+    if school_year is None:
+        return available[-1]
+    if int(school_year) not in available:
+        raise DataError(NO_SUCH_YEAR.format(year=school_year,
+                                            years=", ".join(map(str, available))))
+    return int(school_year)
 
 
 #: Note on rows of public files that report only some groups and no total.
@@ -133,7 +160,8 @@ def _conform(rows: pd.DataFrame, district_id: str) -> pd.DataFrame:
 
 # --- enrollment -----------------------------------------------------------------------------------
 
-def _enrollment_rows(counts: pd.DataFrame, staff: pd.DataFrame | None) -> pd.DataFrame | None:
+def _enrollment_rows(counts: pd.DataFrame, staff: pd.DataFrame | None, latest: int
+                     ) -> pd.DataFrame | None:
     """District composition by group, of students and (when given) of teachers."""
     if _enrolled_measure(counts) is None:
         return None
@@ -141,7 +169,6 @@ def _enrollment_rows(counts: pd.DataFrame, staff: pd.DataFrame | None) -> pd.Dat
                       & (counts["school_id"] == "")
                       & counts["dimension"].isin(("all", *DIMENSIONS))]
     parts = [_composition(enrolled, "denominator").assign(outcome="enrollment")]
-    latest = counts["school_year"].max()
     per_school = counts[(counts["measure"] == _enrolled_measure(counts))
                         & (counts["school_id"] != "") & (counts["school_year"] == latest)
                         & counts["dimension"].isin(("all", "econ_disadvantaged"))]
@@ -178,7 +205,7 @@ def _composition(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 # --- rates, disproportionality, IDEA -------------------------------------------------------------
 
 def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.DataFrame | None:
-    """District rows for every year; per school, the all-students rates of the latest year.
+    """District rows for every year; per school, the all-students rates of the audited year.
 
     School × group rates are not published: the locus of each gap (between or within schools)
     is computed from them and reported instead, which keeps small school cells private without
@@ -242,14 +269,15 @@ def _mark_idea(table: pd.DataFrame, idea: pd.DataFrame) -> pd.DataFrame:
 
 # --- achievement gaps -----------------------------------------------------------------------------
 
-def _score_rows(students: pd.DataFrame, config: AuditConfig) -> pd.DataFrame | None:
+def _score_rows(students: pd.DataFrame, config: AuditConfig, audited: int
+                ) -> pd.DataFrame | None:
     rows = []
     for score in SCORES:
         if score not in students or students[score].notna().sum() == 0:
             continue
         tested = students[students[score].notna()]
         for dimension in DIMENSIONS:
-            rows += _gaps_for(tested, score, dimension, config)
+            rows += _gaps_for(tested, score, dimension, config, audited)
     if not rows:
         return None
     return _gap_q_values(pd.DataFrame(rows))
@@ -268,7 +296,8 @@ def _gap_q_values(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditConfig) -> list:
+def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditConfig,
+              audited: int) -> list:
     rows = []
     values = tested[score].astype(float)
     labels = _group_labels(tested[dimension])
@@ -278,7 +307,7 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
     squares = (values**2).groupby([tested["school_year"], labels], observed=True).sum()
     year_totals = values.groupby(tested["school_year"]).agg(["count", "sum"])
     year_sq = (values**2).groupby(tested["school_year"]).sum()
-    levels = _level_counts(tested, LEVELS[score], labels)
+    levels = _level_counts(tested, LEVELS[score], labels, audited)
     if dimension == DIMENSIONS[0]:
         for year, total in year_totals.iterrows():
             rows.append({"school_year": int(year), "section": "achievement", "outcome": score,
@@ -315,12 +344,13 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
     return rows
 
 
-def _level_counts(tested: pd.DataFrame, level: str, labels: pd.Series) -> pd.DataFrame | None:
-    """Students per (year, group) × performance level, lowest level first, for the latest
+def _level_counts(tested: pd.DataFrame, level: str, labels: pd.Series, audited: int
+                  ) -> pd.DataFrame | None:
+    """Students per (year, group) × performance level, lowest level first, for the audited
     year (the report shows V for the audited year; trends use Hedges' g)."""
     if level not in tested or tested[level].notna().sum() == 0:
         return None
-    known = tested[level].notna() & (tested["school_year"] == tested["school_year"].max())
+    known = tested[level].notna() & (tested["school_year"] == audited)
     return pd.crosstab(
         [tested.loc[known, "school_year"], labels[known]],
         tested.loc[known, level].astype(int),
@@ -401,10 +431,12 @@ def _enough_of_each(values: pd.Series, kind: str, min_n: int) -> bool:
     return min(events, len(values) - events) >= min_n
 
 
-def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
+def _predictiveness_rows(students: pd.DataFrame, year_audited: int, min_n: int
                          ) -> pd.DataFrame | None:
-    """Per outcome: how well demographics alone predict it, and each dimension's share."""
-    year = students[students["school_year"] == latest]
+    """Per outcome: how well demographics alone predict it out of sample (cross-validated
+    AUC, or adjusted R² for scores), the permutation (or F) test that they predict nothing,
+    and each dimension's share of the in-sample fit."""
+    year = students[students["school_year"] == year_audited]
     rows = []
     # IDEA's single-category identification outcomes are left to the disproportionality rows.
     outcomes = [o for o in OUTCOMES if o in year and o not in DIMENSIONS
@@ -418,16 +450,19 @@ def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
         if not dims or not _enough_of_each(population[outcome], kind, min_n):
             continue
         strata = metrics.strata_table(population, outcome=outcome, dimensions=dims)
-        est = metrics.predictiveness(strata, outcome_kind=kind, dimensions=dims,
-                                     n_boot=BOOTSTRAP_REPLICATES)
+        est = metrics.predictive_accuracy(strata, outcome_kind=kind, dimensions=dims,
+                                          n_permutations=PERMUTATIONS,
+                                          n_boot=BOOTSTRAP_REPLICATES)
         if not est.defined:
             continue
-        base = {"school_year": latest, "section": "predictiveness", "outcome": outcome,
+        fit = metrics.predictiveness(strata, outcome_kind=kind, dimensions=dims, n_boot=0)
+        base = {"school_year": year_audited, "section": "predictiveness", "outcome": outcome,
                 "dimension": "demographics", "n": est.n}
         measure = "predictiveness_auc" if kind == "binary" else "predictiveness_r2"
         rows.append({**base, "measure": measure, "group": "all", "value": est.value,
-                     "ci_low": est.ci_low, "ci_high": est.ci_high})
-        for dim, weight in est.extra.get("dominance", {}).items():
+                     "ci_low": est.ci_low, "ci_high": est.ci_high, "p_value": est.p_value,
+                     "note": PREDICTIVENESS_NOTE[kind]})
+        for dim, weight in fit.extra.get("dominance", {}).items():
             rows.append({**base, "measure": "predictiveness_share", "group": dim,
                          "value": weight})
     return pd.DataFrame(rows) if rows else None

@@ -429,12 +429,16 @@ def predictiveness(audit) -> str:
             "measure": "AUC" if r["measure"] == "predictiveness_auc" else "R²",
             "value": _cell(r),
             "95% CI": _ci(r),
-            "strongest predictor": dimension_label(top["dimension"]) if top is not None else "",
+            "p (predict nothing)": format_q(r["p_value"]) if not r["suppressed"] else "",
+            "strongest predictor": dimension_label(top["group"]) if top is not None else "",
         })
     return (
         "<p>How well do race, sex, economic disadvantage, English learner status and disability "
-        "alone predict each outcome? An AUC of 0.5 (or R² of 0) means demographics carry no "
-        "information: the goal of equity.</p>"
+        "alone predict each outcome for students the model was not fitted to? An AUC of 0.5 "
+        "(or R² of 0) means demographics carry no information: the goal of equity. The AUC is "
+        "cross-validated and the R² adjusted for the number of parameters, so an outcome "
+        "demographics do not predict scores near 0.5 (or 0), not above it; p tests whether "
+        "demographics predict anything at all.</p>"
         + html_table(pd.DataFrame(table), caption="Demographic predictiveness by outcome")
     )
 
@@ -499,8 +503,11 @@ def methods(audit) -> str:
         "<li>Where a gap sits: Kitagawa decomposition of each rate gap into a between-school "
         "part (where students are enrolled) and a within-school part (how they fare in the "
         "same school).</li>"
-        "<li>Predictiveness: demographics-only logistic (binary) or linear (scores) models, AUC "
-        "or R², with a dominance (Shapley) split across demographics.</li>"
+        "<li>Predictiveness: demographics-only logistic (binary) or linear (scores) models; "
+        "5-fold cross-validated AUC with an influence-curve interval, or adjusted R² with a "
+        "parametric-bootstrap interval; p-value from a permutation test of the outcome "
+        "(binary) or the overall F test (scores); a dominance (Shapley) split of the "
+        "in-sample fit across demographics.</li>"
         f"<li>Privacy: any count, rate or ratio for fewer than {c.privacy.min_n} students (or "
         f"fewer than {c.privacy.min_n} with the outcome) is suppressed, with complementary "
         "suppression so no hidden number can be recovered from totals; rates near 0% or 100% "

@@ -17,6 +17,7 @@ from . import (
     _grade_levels,
     _idea,
     _multiple,
+    _out_of_sample,
     _predictiveness,
     _rates,
     _resources,
@@ -28,7 +29,8 @@ from . import (
 
 for _module in (
     _rates, _multiple, _disproportionality, _idea, _suppression, _shrinkage,
-    _gaps, _grade_levels, _segregation, _decompose, _predictiveness, _teachers, _resources,
+    _gaps, _grade_levels, _segregation, _decompose, _predictiveness, _out_of_sample, _teachers,
+    _resources,
 ):
     globals().update({name: getattr(_module, name) for name in _module.__all__})
     __all__ += list(_module.__all__)
