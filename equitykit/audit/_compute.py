@@ -224,7 +224,41 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.Dat
         threshold=config.idea.risk_ratio_threshold,
         consecutive_years=config.idea.consecutive_years,
     )
-    return _mark_idea(table, idea)
+    return _family_q_values(_mark_idea(_drop_tautologies(table), idea))
+
+
+def _drop_tautologies(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows comparing the groups of the dimension that defines the outcome (identification
+    for special education by disability status, …) are not computed results worth a line."""
+    pairs = table[["outcome", "dimension"]].drop_duplicates()
+    bad = pairs[[metrics.defined_by(o, d) for o, d in zip(pairs["outcome"], pairs["dimension"],
+                                                          strict=True)]]
+    hit = table.set_index(["outcome", "dimension"]).index.isin(
+        bad.set_index(["outcome", "dimension"]).index)
+    return table[~hit].reset_index(drop=True)
+
+
+_TEST_KEY = ["school_id", "school_year", "outcome", "dimension", "group"]
+
+
+def _family_q_values(table: pd.DataFrame) -> pd.DataFrame:
+    """Benjamini–Hochberg q-values over the documented families (``metrics.bh_families``),
+    one test per group (its risk ratio's p-value), copied to the group's comparison rows;
+    tests left out of every family get no q-value."""
+    comparison = table["comparison"] == "all_other"
+    tests = table[comparison & (table["measure"] == "risk_ratio")]
+    totals = table[(table["measure"] == "rate") & (table["dimension"] == "all")]
+    totals = totals.drop_duplicates(["school_id", "school_year", "outcome"]).set_index(
+        ["school_id", "school_year", "outcome"])[["n", "numerator"]]
+    totals.columns = ["total_n", "total_numerator"]
+    tests = tests.join(totals, on=["school_id", "school_year", "outcome"])
+    families = metrics.bh_families(tests.assign(district_id=table.get("district_id", "")))
+    q = metrics.benjamini_hochberg(tests["p_value"].where(families.notna()),
+                                   families=families.fillna(""))
+    q = tests[_TEST_KEY].assign(_q=np.asarray(q)).drop_duplicates(_TEST_KEY)
+    out = table.merge(q, on=_TEST_KEY, how="left")
+    out["q_value"] = out["_q"].where(comparison.to_numpy())
+    return out.drop(columns="_q")
 
 
 def _mark_idea(table: pd.DataFrame, idea: pd.DataFrame) -> pd.DataFrame:
@@ -284,16 +318,23 @@ def _score_rows(students: pd.DataFrame, config: AuditConfig, audited: int
 
 
 def _gap_q_values(rows: pd.DataFrame) -> pd.DataFrame:
-    """Benjamini–Hochberg q within each year's achievement family (METHODS §8), from the
-    Hedges' g tests, copied to every gap measure of the same group."""
+    """Benjamini–Hochberg q within each year's family of score-gap tests (METHODS §8): one
+    family per school year holding the Hedges' g test of every focal group (the "true" group
+    of yes/no dimensions) with a gap estimated (at least ``gaps.min_n`` students on each
+    side), copied to the group's Cohen's d."""
     key = ["school_year", "outcome", "dimension", "group"]
-    tests = rows[rows["measure"] == "hedges_g"]
+    tests = rows[(rows["measure"] == "hedges_g") & (rows["group"] != "false")
+                 & rows["p_value"].notna()]
     q = metrics.benjamini_hochberg(tests["p_value"], families=tests["school_year"])
     q = tests[key].assign(q_value=np.asarray(q)).drop_duplicates(key)
     gap = rows["measure"].isin(("hedges_g", "cohens_d"))
     out = rows.merge(q, on=key, how="left")
     out.loc[~gap.to_numpy(), "q_value"] = np.nan
     return out
+
+
+#: Note on gap rows of groups below ``gaps.min_n``.
+TOO_FEW_FOR_GAP = "not estimated: fewer than {min_n} students in the group or the comparison"
 
 
 def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditConfig,
@@ -328,6 +369,10 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
             "n": float(s["count"]),
         }
         rows.append({**base, "measure": "mean", "comparison": "", "value": s["mean"]})
+        if min(s["count"], n_o) < config.gaps.min_n:  # gaps.min_n: not estimated, say why
+            rows += [{**base, "measure": name, "note": TOO_FEW_FOR_GAP.format(
+                min_n=config.gaps.min_n)} for name in ("cohens_d", "hedges_g", "v_statistic")]
+            continue
         for name in ("cohens_d", "hedges_g"):
             est = getattr(metrics, name)(*args)
             z = est.value / est.se if est.se and math.isfinite(est.se) else math.nan
@@ -378,6 +423,7 @@ def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
     located = metrics.locate_gaps(main)
     if located is None or located.empty:
         return None
+    located = _drop_tautologies(located)
     return located.assign(
         section=located["outcome"].map(lambda o: OUTCOMES[o].section if o in OUTCOMES else ""),
         measure="between_school_share", comparison="all_other", school_id="",
@@ -577,4 +623,4 @@ def _climate_rows(survey: pd.DataFrame) -> pd.DataFrame | None:
         }))
     counts = pd.concat(frames, ignore_index=True).dropna(subset=["group"])
     table = metrics.disproportionality(counts)
-    return table.assign(section="climate")
+    return _family_q_values(table).assign(section="climate")

@@ -258,32 +258,44 @@ def achievement(audit) -> str:
     for score in ("math_score", "ela_score"):
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
                  & year["dimension"].isin(DIMENSIONS) & (year["group"] != "false")]
-        shown = g[~g["suppressed"]].copy()
-        if shown.empty:
+        shown = g[~g["suppressed"] & g["value"].notna()].copy()
+        small = g[g["note"].str.startswith("not estimated")]
+        if shown.empty and small.empty:
             continue
-        shown["label"] = [capitalize(group_label(d, gr)) for d, gr in
-                          zip(shown["dimension"], shown["group"], strict=True)]
         out += f"<h3>{html.escape(capitalize(outcome_label(score)))}</h3>"
-        out += fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
-                            label="label")
-        v = year[(year["outcome"] == score) & (year["measure"] == "v_statistic")]
-        v = v.set_index(["dimension", "group"])
-        table = pd.DataFrame({
-            "group": shown["label"],
-            "students": [_cell(r, "n") for _, r in shown.iterrows()],
-            "Hedges' g": [_cell(r) for _, r in shown.iterrows()],
-            "95% CI": [_ci(r) for _, r in shown.iterrows()],
-            "V (from levels)": [
-                _cell(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
-                in v.index else "—" for _, r in shown.iterrows()
-            ],
-        })
-        out += html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
-                          "other students")
+        if len(shown):
+            out += _gap_table(year, score, shown)
+        if len(small):
+            out += note("No gap is estimated for " + ", ".join(
+                group_label(d, gr) for d, gr in zip(small["dimension"], small["group"],
+                                                    strict=True))
+                + f": fewer than {audit.config.gaps.min_n} students in the group or in all "
+                "other students (the audit's minimum for a gap).")
     if not out:
         out = skip("No test scores in the district's data; score gaps are not audited."
                    if audit.student_level else NEEDS_STUDENTS)
     return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
+
+
+def _gap_table(year: pd.DataFrame, score: str, shown: pd.DataFrame) -> str:
+    shown = shown.assign(label=[capitalize(group_label(d, gr)) for d, gr in
+                                zip(shown["dimension"], shown["group"], strict=True)])
+    out = fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
+                       label="label")
+    v = year[(year["outcome"] == score) & (year["measure"] == "v_statistic")]
+    v = v.set_index(["dimension", "group"])
+    table = pd.DataFrame({
+        "group": shown["label"],
+        "students": [_cell(r, "n") for _, r in shown.iterrows()],
+        "Hedges' g": [_cell(r) for _, r in shown.iterrows()],
+        "95% CI": [_ci(r) for _, r in shown.iterrows()],
+        "V (from levels)": [
+            _cell(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
+            in v.index else "—" for _, r in shown.iterrows()
+        ],
+    })
+    return out + html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
+                            "other students")
 
 
 def programmatic(audit) -> str:
@@ -485,21 +497,39 @@ def trends(audit) -> str:
     return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
 
 
+def _gaps_not_estimated(audit) -> str:
+    """What ``gaps.min_n`` did this year, in words (the rule as it ran)."""
+    year = _year(audit)
+    small = year[(year["measure"] == "hedges_g") & year["note"].str.startswith("not estimated")]
+    if small.empty:
+        return "every group met it this year"
+    return (f"{len(small)} group{'s' if len(small) > 1 else ''} below it this year "
+            f"{'were' if len(small) > 1 else 'was'} not estimated")
+
+
 def methods(audit) -> str:
     c = audit.config
     return (
         "<ul>"
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "
         f"district with Katz log intervals; risk differences with Newcombe intervals; p-values "
-        f"from Fisher's exact test for small cells and chi-square otherwise; Benjamini–Hochberg "
-        f"q-values within each outcome domain.</li>"
+        f"from Fisher's exact test for small cells and chi-square otherwise.</li>"
+        "<li>Multiple testing: Benjamini–Hochberg q-values within each school year and outcome "
+        "domain (discipline, access, achievement, attainment, …), over the district-wide tests "
+        "of each group (for yes/no characteristics the group that has it), and separately "
+        "over the tests of intersections (such as Black boys). Left out of every family: "
+        "outcomes nobody or everybody in the district had, empty groups, and comparisons by "
+        "the characteristic that defines the outcome "
+        "(such as identification for special education by disability status, which is not "
+        "reported). Score gaps form one family per school year.</li>"
         f"<li>IDEA significant disproportionality (34 CFR 300.647): cell size "
         f"{c.idea.cell_size}, n-size {c.idea.n_size}, risk-ratio threshold "
         f"{c.idea.risk_ratio_threshold:g} (strictly greater), {c.idea.consecutive_years} "
         f"consecutive years.</li>"
         f"<li>Achievement gaps: Hedges' g against all other students (pooled SD), and V from "
         f"performance levels by a maximum-likelihood binormal fit (Ho &amp; Reardon 2012); gaps "
-        f"need {c.gaps.min_n} students per group.</li>"
+        f"need {c.gaps.min_n} students in the group and in all other students "
+        f"({_gaps_not_estimated(audit)}).</li>"
         "<li>Where a gap sits: Kitagawa decomposition of each rate gap into a between-school "
         "part (where students are enrolled) and a within-school part (how they fare in the "
         "same school).</li>"
