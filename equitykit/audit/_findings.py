@@ -230,12 +230,8 @@ def _locus_clause(locus: str, row) -> str:
         return f". Most of the gap ({share:.0%}) lies between schools: where students are enrolled"
     if locus == "within_schools":
         if share < 0:  # where students are enrolled slightly narrows the gap
-            return (". The whole gap sits within schools: students in the same schools are "
-                    "treated differently")
-        return (
-            f". The gap sits within schools ({1 - share:.0%} of it): students in the same "
-            "schools are treated differently"
-        )
+            return ". The whole gap is between students in the same schools"
+        return f". Most of the gap ({1 - share:.0%}) is between students in the same schools"
     return f". The gap is split: {share:.0%} between schools, {1 - share:.0%} within schools"
 
 

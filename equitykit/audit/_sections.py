@@ -63,8 +63,8 @@ def summary(audit) -> str:
         f"{year_label(audit.school_year)} school year"
         + (f" ({format_value('n', n)} students)" if pd.notna(n) else "")
         + ". It asks where student outcomes are predicted by race, ethnicity, sex, economic "
-        "disadvantage, language or disability, and which district practices carry those "
-        "disparities.</p>"
+        "disadvantage, language or disability, and where those disparities sit: between the "
+        "district's schools or among students of the same schools.</p>"
     )
     if not audit.findings:
         return intro + note("No disparity met the audit's certainty and size rules this year.")
