@@ -17,7 +17,8 @@ Rules, each reported with the finding:
   effect size d is put on the same scale as ln OR ≈ 1.81·d, Chinn 2000), persistence =
   1 + 0.5 per further year (of the last three) the disparity was also certain and material,
   reach = 1 + log10(1 + |excess students|), regulatory weight = 1.5 when the IDEA threshold is
-  exceeded.
+  exceeded (for a discipline finding on a racial/ethnic group: when that group's students
+  with disabilities exceeded it for the outcome, the way IDEA judges discipline).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .._words import group_label, outcome_infinitive, outcome_label
+from ..metrics._idea import SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, OUTCOMES
 from ._labels import capitalize, fmt_int, fmt_pct
 
@@ -75,6 +77,8 @@ def rank_findings(
         return []
     extras = _extras(district, school_year)
     now = now.join(extras, on=["outcome", "dimension", "group"])
+    now["flagged"] = now["flagged"].eq(True) | _idea_discipline_flags(district, school_year,
+                                                                     now)
     reach = 1 + np.log10(1 + now["excess_students"].abs().fillna(0))
     regulatory = np.where(now["flagged"].eq(True), 1.5, 1.0)
     now = now.assign(
@@ -156,6 +160,22 @@ def _extras(district: pd.DataFrame, school_year: int) -> pd.DataFrame:
         locus["note"].rename("locus") if "note" in locus else None,
     ]
     return pd.concat([p for p in parts if p is not None], axis=1)
+
+
+def _idea_discipline_flags(district: pd.DataFrame, school_year: int, now: pd.DataFrame
+                           ) -> np.ndarray:
+    """True for a discipline finding on a racial/ethnic group whose students with
+    disabilities were above the IDEA risk-ratio threshold for that outcome this year (IDEA
+    judges discipline among students with disabilities: rows ``Black×true`` of
+    ``race_ethnicity×disability`` against other students with disabilities or the state)."""
+    idea = district[(district["school_year"] == school_year)
+                    & district["comparison"].isin(("swd_other", "state_other"))
+                    & (district["dimension"] == SWD_DIMENSION)
+                    & district["flagged"].eq(True)]
+    flagged = set(zip(idea["outcome"], idea["group"].str.removesuffix(SWD_SUFFIX), strict=True))
+    return np.array([d == "race_ethnicity" and (o, g) in flagged for o, d, g in
+                     zip(now["outcome"], now["dimension"], now["group"], strict=True)],
+                    dtype=bool)
 
 
 def _finding(rank: int, row) -> dict:
