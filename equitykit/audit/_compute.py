@@ -72,7 +72,7 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
         _segregation_rows(counts),
     ]
     if students is not None:
-        parts += [_score_rows(students, config, latest),
+        parts += [_score_rows(students, config, latest), _score_locus_rows(students, latest),
                   _predictiveness_rows(students, latest, config.privacy.min_n)]
         if staff is not None and len(staff):
             parts.append(_teacher_rows(staff, students, counts, config))
@@ -429,6 +429,25 @@ def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
         measure="between_school_share", comparison="all_other", school_id="",
         value=located["between_share"], note=located["locus"],
     )
+
+
+def _score_locus_rows(students: pd.DataFrame, year: int) -> pd.DataFrame | None:
+    """Where each group's score gap sits in the audited year (between or within schools)."""
+    if "school_id" not in students or students.loc[
+            students["school_year"] == year, "school_id"].nunique() < 2:
+        return None
+    parts = [metrics.locate_score_gaps(students, score=score, dimensions=DIMENSIONS,
+                                       school_year=year)
+             for score in SCORES if score in students and students[score].notna().any()]
+    located = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+        len(p) for p in parts) else None
+    if located is None:
+        return None
+    return located.assign(section="achievement", measure="between_school_share",
+                          comparison="all_other", school_id="",
+                          value=located["between_share"], note=located["locus"])[
+        ["school_year", "section", "outcome", "dimension", "group", "measure", "comparison",
+         "school_id", "n", "value", "note"]]
 
 
 # --- segregation ----------------------------------------------------------------------------------
