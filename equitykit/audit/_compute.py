@@ -16,7 +16,7 @@ from ..config import AuditConfig
 from ..errors import DataError
 from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
-from ..schema import DIMENSIONS, OUTCOMES
+from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
 __all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "compute_metrics"]
 
@@ -68,6 +68,7 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
     parts = [
         _enrollment_rows(counts, staff, latest),
         _rate_rows(counts, config, latest),
+        _interaction_rows(counts),
         _locus_rows(counts, latest),
         _segregation_rows(counts),
     ]
@@ -259,6 +260,57 @@ def _family_q_values(table: pd.DataFrame) -> pd.DataFrame:
     out = table.merge(q, on=_TEST_KEY, how="left")
     out["q_value"] = out["_q"].where(comparison.to_numpy())
     return out.drop(columns="_q")
+
+
+def _interaction_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
+    """Per district intersection cell (e.g. Black boys): the interaction ratio, its rate over
+    the rate its two groups predict without interaction (``metrics.interaction_ratio``), from
+    the cell, its two parent groups and the total. Same ``n`` and ``numerator`` as the cell,
+    so privacy treats it alike."""
+    district = counts[(counts["school_id"] == "") & (counts["measure"] != "enrollment")]
+    place = ["school_year", "measure"]
+    cells = district[district["dimension"].str.contains(INTERSECTION_SEP, regex=False)]
+    cells = cells[[not metrics.defined_by(o, d) for o, d in
+                   zip(cells["measure"], cells["dimension"], strict=True)]]
+    if cells.empty:
+        return None
+    dims, groups = (cells[c].str.split(INTERSECTION_SEP) for c in ("dimension", "group"))
+    cells = cells.assign(dim_a=dims.str[0], dim_b=dims.str[1], group_a=groups.str[0],
+                         group_b=groups.str[1])
+    single = district[["school_year", "measure", "dimension", "group", "numerator",
+                       "denominator"]]
+    for side in ("a", "b"):
+        cells = cells.merge(single.rename(columns={
+            "dimension": f"dim_{side}", "group": f"group_{side}", "numerator": f"x_{side}",
+            "denominator": f"n_{side}"}), on=[*place, f"dim_{side}", f"group_{side}"],
+            how="inner")
+    total = single[single["dimension"] == "all"].drop(columns=["dimension", "group"])
+    cells = cells.merge(total.rename(columns={"numerator": "x_t", "denominator": "n_t"}),
+                        on=place, how="inner")
+    x, n = cells["numerator"].to_numpy(float), cells["denominator"].to_numpy(float)
+    x_a, n_a, x_b, n_b, x_t, n_t = (cells[c].to_numpy(float) for c in
+                                    ("x_a", "n_a", "x_b", "n_b", "x_t", "n_t"))
+    value, low, high, _, p, _, _ = metrics.interaction_ratios(
+        x, n, x_a - x, n_a - n, x_b - x, n_b - n, x_t - x_a - x_b + x, n_t - n_a - n_b + n)
+    out = pd.DataFrame({
+        "school_year": cells["school_year"].astype(int), "school_id": "",
+        "section": cells["measure"].map(_section), "outcome": cells["measure"],
+        "dimension": cells["dimension"], "group": cells["group"],
+        "measure": "interaction_ratio", "comparison": "no_interaction", "n": n,
+        "numerator": x, "value": value, "ci_low": low, "ci_high": high, "p_value": p,
+    })
+    # Benjamini–Hochberg over the focal intersections of each year × domain (the family of
+    # their risk ratios, degenerate tables left out): "adds to its groups" is a test too.
+    tested = ~out["group"].str.split(INTERSECTION_SEP).map(lambda parts: "false" in parts) & (
+        (x_t > 0) & (x_t < n_t))
+    families = out["school_year"].astype(str) + "|" + out["outcome"].map(metrics.outcome_domain)
+    out["q_value"] = metrics.benjamini_hochberg(out["p_value"].where(tested),
+                                                families=families)
+    return out
+
+
+def _section(outcome: str) -> str:
+    return OUTCOMES[outcome].section if outcome in OUTCOMES else metrics.outcome_section(outcome)
 
 
 def _mark_idea(table: pd.DataFrame, idea: pd.DataFrame) -> pd.DataFrame:

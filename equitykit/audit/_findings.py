@@ -6,6 +6,11 @@ so a suppressed group can never become a finding.
 
 Rules, each reported with the finding:
 
+* **Intersections** (e.g. Black boys) are findings only when they add to what their two
+  groups explain: the 95% interval of their interaction ratio (the intersection's rate over
+  the rate the other three cells of the two groups predict without interaction,
+  r_A,notB · r_B,notA / r_neither) lies beyond 1 on the adverse side, and both that test and
+  the risk ratio's pass Benjamini–Hochberg within the intersections' own family.
 * **Direction**: a higher rate of an adverse outcome (discipline, chronic absence, …) or a lower
   rate of an opportunity (gifted, advanced courses, proficiency, graduation); a negative
   achievement gap.
@@ -31,7 +36,7 @@ import pandas as pd
 
 from .._words import group_label, outcome_infinitive, outcome_label
 from ..metrics._idea import SWD_DIMENSION, SWD_SUFFIX
-from ..schema import DIMENSIONS, OUTCOMES
+from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 from ._labels import capitalize, fmt_int, fmt_pct
 
 __all__ = ["FindingRules", "rank_findings"]
@@ -59,7 +64,8 @@ def rank_findings(
     """
     district = published[(published["school_id"] == "") & ~published["suppressed"]]
     candidates = pd.concat(
-        [_rate_candidates(district, rules), _gap_candidates(district, rules)], ignore_index=True
+        [_rate_candidates(district, rules), _intersection_candidates(district, rules),
+         _gap_candidates(district, rules)], ignore_index=True
     )
     if candidates.empty:
         return []
@@ -121,6 +127,41 @@ def _rate_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFram
     rr["certain"] = (
         direction & excludes_parity & material & (rr["q_value"] < rules.q_threshold)
     )
+    rr["magnitude"] = np.abs(np.log(rr["value"]))
+    return rr
+
+
+def _intersection_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFrame:
+    """Intersections (e.g. Black boys) that add to what their two parent groups explain.
+
+    Certain and material by the rules of single groups, with the q-value of the
+    intersections' own family, and its interaction ratio (published ``interaction_ratio``
+    rows: ``metrics.interaction_ratio``) is beyond 1 on the adverse side with a 95% interval
+    excluding 1 and a Benjamini–Hochberg q-value (same families) below the threshold: its
+    rate is further from parity than its two groups predict without interaction.
+    A withheld interaction ratio makes no finding."""
+    sep = INTERSECTION_SEP
+    rr = district[
+        (district["measure"] == "risk_ratio") & (district["comparison"] == "all_other")
+        & district["dimension"].str.contains(sep) & district["outcome"].isin(list(OUTCOMES))
+        & ~district["group"].str.split(sep).map(lambda parts: "false" in parts)
+        & np.isfinite(district["value"]) & (district["value"] > 0)
+    ].copy()
+    if rr.empty:
+        return rr
+    key = ["school_year", "outcome", "dimension", "group"]
+    interaction = district[district["measure"] == "interaction_ratio"].drop_duplicates(key)
+    interaction = interaction.set_index(key)[["value", "ci_low", "ci_high", "q_value"]]
+    interaction.columns = ["interaction", "interaction_low", "interaction_high",
+                           "interaction_q"]
+    rr = rr.join(interaction, on=key)
+    adverse = rr["outcome"].map(lambda o: OUTCOMES[o].adverse).to_numpy(bool)
+    adds = np.where(adverse, rr["interaction_low"] > 1, rr["interaction_high"] < 1) & (
+        rr["interaction_q"] < rules.q_threshold)
+    excludes_parity = (rr["ci_low"] > 1) | (rr["ci_high"] < 1)
+    material = np.abs(np.log(rr["value"])) >= math.log(rules.min_risk_ratio)
+    rr["certain"] = (_direction_ok(rr["outcome"], rr["value"]) & excludes_parity & material
+                     & (rr["q_value"] < rules.q_threshold) & adds)
     rr["magnitude"] = np.abs(np.log(rr["value"]))
     return rr
 
@@ -237,6 +278,10 @@ def _rate_statement(row, who: str, locus: str) -> str:
             text += f"; {fmt_int(excess)} more students than at the rate of all other students"
         else:
             text += f"; {fmt_int(-excess)} more {who} would need to {to} to reach parity"
+    interaction = getattr(row, "interaction", math.nan)
+    if isinstance(interaction, float) and math.isfinite(interaction):
+        text += (f"; {interaction:.1f} times the rate their two groups alone would predict "
+                 f"(95% CI {row.interaction_low:.2f}–{row.interaction_high:.2f})")
     return text + _locus_clause(locus, row) + "."
 
 
