@@ -149,6 +149,13 @@ class AuditConfig(_Model):
     proficiency_level: int = Field(3, ge=1)
     teachers: TeacherRules = TeacherRules()
     q_threshold: float = Field(0.05, gt=0, lt=1)
+    pool_years: int = Field(
+        1, ge=1, le=5,
+        description="Pool the rates and risk ratios of rare outcomes (fewer than 5 × "
+        "privacy.min_n students with the outcome in the district in the audited year) over "
+        "this many school years ending with the audited year; 1 = no pooling. Pooled rows "
+        "replace that outcome's yearly rows of those years, carry the note 'pooled "
+        "<first>–<last>' and are suppressed like every other row.")
     sections: tuple[str, ...] = SECTIONS
     aggregate: AggregateSpec | None = None
 

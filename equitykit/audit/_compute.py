@@ -64,10 +64,12 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
     else:
         counts = _complete_totals(data.counts)
     latest = audited_year(counts["school_year"], school_year)
+    counts, pooled = pool_rare_outcomes(counts, config.pool_years, latest,
+                                        rare_below=RARE_FACTOR * config.privacy.min_n)
     staff = getattr(data, "staff", None)
     parts = [
         _enrollment_rows(counts, staff, latest),
-        _rate_rows(counts, config, latest),
+        _rate_rows(counts, config, latest, pooled),
         _interaction_rows(counts),
         _locus_rows(counts, latest),
         _segregation_rows(counts),
@@ -85,6 +87,11 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
         parts.append(_climate_rows(survey))
     parts = [p.dropna(axis=1, how="all") for p in parts if p is not None and len(p)]
     rows = pd.concat(parts, ignore_index=True)
+    if pooled:
+        label = POOLED_NOTE.format(first=latest - config.pool_years + 1, last=latest)
+        mark = rows["outcome"].isin(pooled) & (rows["school_year"] == latest)
+        note = rows.get("note", pd.Series("", index=rows.index)).fillna("").astype(str)
+        rows["note"] = note.where(~mark, np.where(note == "", label, note + "; " + label))
     return _conform(rows, str(counts["district_id"].iloc[0])), counts
 
 
@@ -100,6 +107,38 @@ def audited_year(years: pd.Series, school_year: int | None) -> int:
         raise DataError(NO_SUCH_YEAR.format(year=school_year,
                                             years=", ".join(map(str, available))))
     return int(school_year)
+
+
+#: Pooling (config ``pool_years``): an outcome is rare when fewer than this many times the
+#: privacy minimum n of students had it in the district in the audited year.
+RARE_FACTOR = 5
+POOLED_NOTE = "pooled {first}–{last}"
+
+
+def pool_rare_outcomes(counts: pd.DataFrame, pool_years: int, year: int, *, rare_below: float
+                       ) -> tuple[pd.DataFrame, list[str]]:
+    """Counts with each rare outcome's rows of the last ``pool_years`` years (ending with
+    ``year``) summed into one row per school × group, labelled ``year``; the yearly rows of
+    those years go, so no published number links a pooled cell to a yearly one. Returns the
+    counts and the pooled outcomes. Enrollment is never pooled; a sum touching a count
+    suppressed at source stays missing."""
+    first = year - pool_years + 1
+    window = counts["school_year"].between(first, year)
+    if pool_years < 2 or counts.loc[window, "school_year"].nunique() < 2:
+        return counts, []
+    total = counts[(counts["school_year"] == year) & (counts["school_id"] == "")
+                   & (counts["dimension"] == "all") & (counts["measure"] != "enrollment")]
+    rare = sorted(set(total.loc[total["numerator"].fillna(0) < rare_below, "measure"]))
+    chosen = window & counts["measure"].isin(rare)
+    if not chosen.any():
+        return counts, []
+    keys = ["district_id", "school_id", "measure", "dimension", "group"]
+    summed = {c: (c, lambda v: v.sum(min_count=len(v))) for c in ("numerator", "denominator")}
+    if "source_suppressed" in counts:
+        summed["source_suppressed"] = ("source_suppressed", "any")
+    pooled = counts[chosen].groupby(keys, as_index=False, dropna=False).agg(**summed)
+    pooled["school_year"] = year
+    return pd.concat([counts[~chosen], pooled], ignore_index=True), rare
 
 
 #: Note on rows of public files that report only some groups and no total.
@@ -205,7 +244,8 @@ def _composition(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 # --- rates, disproportionality, IDEA -------------------------------------------------------------
 
-def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.DataFrame | None:
+def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int,
+               pooled: list[str]) -> pd.DataFrame | None:
     """District rows for every year; per school, the all-students rates of the audited year.
 
     School × group rates are not published: the locus of each gap (between or within schools)
@@ -218,8 +258,10 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.Dat
     if not keep.any():  # enrollment counts only (e.g. a segregation audit from public data)
         return None
     table = metrics.disproportionality(counts[keep])
+    # IDEA judges each year on its own (and over consecutive years): pooled outcomes are left
+    # out of it.
     idea = metrics.idea_disproportionality(
-        counts[counts["school_id"] == ""],
+        counts[(counts["school_id"] == "") & ~counts["measure"].isin(pooled)],
         cell_size=config.idea.cell_size,
         n_size=config.idea.n_size,
         threshold=config.idea.risk_ratio_threshold,

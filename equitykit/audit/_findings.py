@@ -29,6 +29,7 @@ Rules, each reported with the finding:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -225,9 +226,13 @@ def _finding(rank: int, row) -> dict:
     what = outcome_label(outcome)
     # Where a gap sits needs school-level counts; without them the locus is unknown (None).
     locus = row.locus if isinstance(getattr(row, "locus", None), str) and row.locus else None
+    pooled = _pooled(row)
     if row.measure == "risk_ratio":
-        title = f"{capitalize(who)}: {what}"
+        title = f"{capitalize(who)}: {what}" + (f" ({pooled})" if pooled else "")
         statement = _rate_statement(row, who, locus)
+        if pooled:
+            statement += (f" Figures add up the school years {pooled.removeprefix('pooled ')} "
+                          "(a rare outcome).")
     else:
         title = f"{capitalize(who)}: {what} gap"
         statement = (
@@ -253,7 +258,14 @@ def _finding(rank: int, row) -> dict:
         "q_value": _num(row.q_value),
         "years_persistent": int(row.years),
         "idea_flagged": bool(row.flagged) if isinstance(row.flagged, bool | np.bool_) else False,
+        "pooled_years": pooled.removeprefix("pooled ") if pooled else None,
     }
+
+
+def _pooled(row) -> str:
+    """The "pooled 2021–2023" label of a row of a pooled rare outcome (config pool_years)."""
+    found = re.search(r"pooled \d{4}–\d{4}", str(getattr(row, "note", "")))
+    return found.group(0) if found else ""
 
 
 def _rate_statement(row, who: str, locus: str) -> str:

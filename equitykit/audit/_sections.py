@@ -14,6 +14,7 @@ import pandas as pd
 from .._words import group_label, outcome_label, year_label
 from ..schema import DIMENSIONS
 from . import _figures as fig
+from ._compute import RARE_FACTOR
 from ._labels import capitalize, dimension_label
 from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
 
@@ -215,6 +216,8 @@ def _outcome_block(audit, outcome: str) -> str:
             and isinstance(ratio["note"], str) and ratio["flagged"] else "",
         })
     label = outcome_label(outcome)
+    pooled = rows["note"].str.extract(r"(pooled \d{4}–\d{4})", expand=False).dropna()
+    late += f" ({pooled.iloc[0]}: a rare outcome, years added together)" if len(pooled) else ""
     out = f"<h3>{html.escape(capitalize(label) + late)}</h3>"
     plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
     if len(plot_rows) >= 2:  # one published ratio is read better in the table than a chart
@@ -507,10 +510,25 @@ def _gaps_not_estimated(audit) -> str:
             f"{'were' if len(small) > 1 else 'was'} not estimated")
 
 
+def _pooling(audit) -> str:
+    """The pooling bullet, when pooling ran (config pool_years)."""
+    rows = _year(audit)
+    pooled = rows[rows["note"].str.contains("pooled ", regex=False)]
+    if pooled.empty:
+        return ""
+    names = ", ".join(sorted({outcome_label(o) for o in pooled["outcome"]}))
+    span = pooled["note"].str.extract(r"pooled (\d{4}–\d{4})", expand=False).dropna().iloc[0]
+    rare = RARE_FACTOR * audit.config.privacy.min_n
+    return (f"<li>Rare outcomes (fewer than {rare} students with the outcome in the district "
+            f"this year) are pooled over the school years {span}: "
+            f"{html.escape(names)}. Their rates and ratios count student-years and follow the "
+            "same privacy rules.</li>")
+
+
 def methods(audit) -> str:
     c = audit.config
     return (
-        "<ul>"
+        "<ul>" + _pooling(audit) +
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "
         f"district with Katz log intervals; risk differences with Newcombe intervals; p-values "
         f"from Fisher's exact test for small cells and chi-square otherwise.</li>"
