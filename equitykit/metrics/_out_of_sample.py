@@ -223,7 +223,7 @@ def predictive_accuracy(
     >>> strata = pd.DataFrame({"sex": ["F", "M"], "n": [300, 300], "successes": [30, 90]})
     >>> e = predictive_accuracy(strata, n_permutations=99)
     >>> round(e.value, 2), e.ci_low < e.value < e.ci_high, e.p_value
-    (0.65, True, 0.01)
+    (0.66, True, 0.01)
     """
     kind = outcome_kind or ("binary" if "successes" in strata.columns else "score")
     if kind not in STATS:
