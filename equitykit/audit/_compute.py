@@ -18,7 +18,7 @@ from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
-__all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "compute_metrics"]
+__all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "compute_metrics"]
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "district_id", "school_year", "school_id", "section", "measure", "outcome", "dimension",
@@ -27,8 +27,8 @@ METRIC_COLUMNS: tuple[str, ...] = (
 )
 SCORES: tuple[str, ...] = ("math_score", "ela_score")
 LEVELS: dict[str, str] = {"math_score": "math_level", "ela_score": "ela_level"}
-#: Bootstrap replicates for predictiveness intervals (the explorer uses the same, so a room
-#: sees the report's numbers).
+#: Bootstrap replicates and permutations for predictiveness (the explorer uses the same, so a
+#: room sees the report's numbers).
 BOOTSTRAP_REPLICATES = 100
 #: Permutations of the outcome for the predictiveness p-value.
 PERMUTATIONS = 199
