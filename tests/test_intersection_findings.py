@@ -9,15 +9,15 @@ import pytest
 
 from equitykit import metrics
 from equitykit.audit import rank_findings
-from equitykit.audit._compute import compute_metrics
+from equitykit.audit._compute import compute_metrics, withhold_orphan_interactions
 from equitykit.config import AuditConfig
 from equitykit.intake import load_district_data
 
 
 def _audit(data, config):
     raw, _ = compute_metrics(data, config)
-    published = metrics.suppress_metrics(raw, min_n=config.privacy.min_n,
-                                         top_bottom_coding=config.privacy.top_bottom_coding)
+    published = withhold_orphan_interactions(metrics.suppress_metrics(
+        raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding))
     return published, rank_findings(published, school_year=int(raw["school_year"].max()))
 
 
@@ -94,3 +94,22 @@ def test_planted_interaction_makes_black_boys_a_finding(repo_root):
                             & (published["outcome"] == "oss")
                             & (published["group"] == "Black×M")].iloc[0]
     assert interaction["ci_low"] > 1 and interaction["q_value"] < 0.05
+
+
+def test_interaction_ratio_is_withheld_with_a_parent():
+    import pandas as pd
+
+    def row(dimension, group, measure, suppressed):
+        return {"school_year": 2023, "school_id": "", "outcome": "oss", "dimension": dimension,
+                "group": group, "measure": measure, "n": 50.0, "numerator": 5.0,
+                "value": 1.5, "ci_low": 1.1, "ci_high": 2.0, "p_value": 0.01, "q_value": 0.02,
+                "suppressed": suppressed, "display": "", "note": ""}
+
+    published = pd.DataFrame([
+        row("all", "all", "rate", False), row("race_ethnicity", "Asian", "rate", True),
+        row("race_ethnicity", "Black", "rate", False), row("sex", "M", "rate", False),
+        row("race_ethnicity×sex", "Asian×M", "interaction_ratio", False),
+        row("race_ethnicity×sex", "Black×M", "interaction_ratio", False)])
+    out = withhold_orphan_interactions(published).set_index("group")
+    assert out.loc["Asian×M", "suppressed"] and pd.isna(out.loc["Asian×M", "value"])
+    assert not out.loc["Black×M", "suppressed"] and out.loc["Black×M", "value"] == 1.5

@@ -28,7 +28,12 @@ from ..config import SECTIONS, AuditConfig, load_config
 from ..errors import DataError
 from ..intake import load_district_data
 from . import _sections
-from ._compute import PARTIAL_TOTAL, audited_year, compute_metrics
+from ._compute import (
+    PARTIAL_TOTAL,
+    audited_year,
+    compute_metrics,
+    withhold_orphan_interactions,
+)
 from ._findings import FindingRules, rank_findings
 
 __all__ = ["DistrictAudit"]
@@ -91,9 +96,9 @@ class DistrictAudit:
         computed = time.perf_counter()
         year = audited_year(counts["school_year"], school_year)
         raw = raw[raw["school_year"] <= year]
-        published = metrics.suppress_metrics(
+        published = withhold_orphan_interactions(metrics.suppress_metrics(
             raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding
-        )
+        ))
         rules = FindingRules(q_threshold=config.q_threshold)
         findings = rank_findings(published, school_year=year, rules=rules)
         audit = cls(

@@ -18,7 +18,10 @@ from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
-__all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "compute_metrics"]
+__all__ = [
+    "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "compute_metrics",
+    "withhold_orphan_interactions",
+]
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "district_id", "school_year", "school_id", "section", "measure", "outcome", "dimension",
@@ -348,6 +351,36 @@ def _interaction_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
     families = out["school_year"].astype(str) + "|" + out["outcome"].map(metrics.outcome_domain)
     out["q_value"] = metrics.benjamini_hochberg(out["p_value"].where(tested),
                                                 families=families)
+    return out
+
+
+def withhold_orphan_interactions(published: pd.DataFrame) -> pd.DataFrame:
+    """Withhold an ``interaction_ratio`` row when one of the cells it is computed from (its two
+    parent groups or the all-students total) is withheld: the ratio would let a reader work
+    out the hidden counts. Its own cell is handled by the suppression itself."""
+    rows = published["measure"] == "interaction_ratio"
+    if not rows.any():
+        return published
+    place = ["school_year", "school_id", "outcome", "dimension", "group"]
+    hidden = published[published["suppressed"] & (published["measure"] == "rate")]
+    hidden = set(map(tuple, hidden[place].astype(str).to_numpy()))
+    inter = published.loc[rows, place].astype(str)
+    dims, groups = (inter[c].str.split(INTERSECTION_SEP) for c in ("dimension", "group"))
+    orphan = np.array([
+        any((y, s, o, d, g) in hidden for d, g in ((a, b), (c, e), ("all", "all")))
+        for y, s, o, a, b, c, e in zip(inter["school_year"], inter["school_id"],
+                                       inter["outcome"], dims.str[0], groups.str[0],
+                                       dims.str[1], groups.str[1], strict=True)])
+    index = inter.index[orphan]
+    out = published.copy()
+    numbers = [c for c in ("value", "n", "numerator", "ci_low", "ci_high", "p_value", "q_value")
+               if c in out]
+    out.loc[index, numbers] = np.nan
+    out.loc[index, "suppressed"] = True
+    if "display" in out:
+        out.loc[index, "display"] = metrics.SUPPRESSED_DISPLAY
+    if "note" in out:
+        out.loc[index, "note"] = ""
     return out
 
 
