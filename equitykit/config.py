@@ -215,6 +215,13 @@ class AuditConfig(_Model):
     teachers: TeacherRules = Field(TeacherRules(), description="Teacher-quality definitions.")
     q_threshold: float = Field(0.05, strict=True, allow_inf_nan=False, gt=0, lt=1, description=(
         "Benjamini–Hochberg q-value below which a disparity counts as certain (findings)."))
+    pool_years: int = Field(
+        1, strict=True, ge=1, le=5,
+        description="Pool the rates and risk ratios of rare outcomes (fewer than 5 × "
+        "privacy.min_n students with the outcome in the district in the audited year) over "
+        "this many school years ending with the audited year; 1 = no pooling. Pooled rows "
+        "replace that outcome's yearly rows of those years, carry the note 'pooled "
+        "<first>–<last>' and are suppressed like every other row.")
     sections: tuple[str, ...] = Field(SECTIONS, description=(
         "Report sections to include; they always appear in the standard order."))
     aggregate: AggregateSpec | None = Field(None, description=(

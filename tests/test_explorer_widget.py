@@ -10,6 +10,7 @@ import pytest
 from test_explorer_fixtures import tiny_schools, tiny_students
 
 from equitykit import metrics
+from equitykit.audit import BOOTSTRAP_REPLICATES, PERMUTATIONS
 from equitykit.config import AuditConfig, Privacy
 from equitykit.widgets import ALL_OTHER, Explorer
 from equitykit.widgets import _wording as w
@@ -103,7 +104,8 @@ def test_second_tab_shows_metrics_numbers(explorer):
     cache = explorer.source["D1"]
     students = cache.students[cache.students["school_year"] == 2023]
     dims = ["race_ethnicity", "sex", "econ_disadvantaged", "english_learner", "disability"]
-    est = metrics.predictiveness(metrics.strata_table(students, "oss", dims), n_boot=200)
+    est = metrics.predictive_accuracy(metrics.strata_table(students, "oss", dims),
+                                      n_boot=BOOTSTRAP_REPLICATES, n_permutations=PERMUTATIONS)
     assert f"AUC {est.value:.2f}" in explorer.predict_text.value
     assert bytes(explorer.predict_chart.value).startswith(b"\x89PNG")
     assert "between schools" in explorer.split_text.value

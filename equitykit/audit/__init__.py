@@ -2,7 +2,9 @@
 report sections the notebook shows."""
 
 from ._audit import DistrictAudit
-from ._compute import BOOTSTRAP_REPLICATES
+from ._compute import BOOTSTRAP_REPLICATES, PERMUTATIONS
 from ._findings import FindingRules, rank_findings
 
-__all__ = ["BOOTSTRAP_REPLICATES", "DistrictAudit", "FindingRules", "rank_findings"]
+__all__ = [
+    "BOOTSTRAP_REPLICATES", "PERMUTATIONS", "DistrictAudit", "FindingRules", "rank_findings",
+]

@@ -29,7 +29,12 @@ from ..config import SECTIONS, AuditConfig, load_config
 from ..errors import DataError
 from ..intake import load_district_data
 from . import _sections
-from ._compute import PARTIAL_TOTAL, compute_metrics
+from ._compute import (
+    PARTIAL_TOTAL,
+    audited_year,
+    compute_metrics,
+    withhold_orphan_interactions,
+)
 from ._findings import FindingRules, rank_findings
 
 __all__ = ["DistrictAudit"]
@@ -82,7 +87,7 @@ class DistrictAudit:
         config = load_config(config_path)
         data = _load(data_dir, config, str(district_id))
         loaded = time.perf_counter()
-        raw, counts = compute_metrics(data, config)
+        raw, counts = compute_metrics(data, config, school_year)
         notes = []
         if "note" in counts and counts["note"].eq(PARTIAL_TOTAL).any():
             notes.append("The files report only some racial/ethnic groups and no all-student "
@@ -90,12 +95,11 @@ class DistrictAudit:
                          "report, and groups of other dimensions (such as students with "
                          "disabilities) are left out, since they need the true total.")
         computed = time.perf_counter()
-        years = sorted(raw["school_year"].dropna().astype(int).unique())
-        year = int(school_year) if school_year is not None else int(years[-1])
+        year = audited_year(counts["school_year"], school_year)
         raw = raw[raw["school_year"] <= year]
-        published = metrics.suppress_metrics(
+        published = withhold_orphan_interactions(metrics.suppress_metrics(
             raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding
-        )
+        ))
         rules = FindingRules(q_threshold=config.q_threshold)
         findings = rank_findings(published, school_year=year, rules=rules)
         audit = cls(

@@ -13,11 +13,15 @@ import pandas as pd
 
 from .. import metrics
 from ..config import AuditConfig
+from ..errors import DataError
 from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
-from ..schema import DIMENSIONS, OUTCOMES
+from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
-__all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "compute_metrics"]
+__all__ = [
+    "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "compute_metrics",
+    "withhold_orphan_interactions",
+]
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "district_id", "school_year", "school_id", "section", "measure", "outcome", "dimension",
@@ -26,9 +30,15 @@ METRIC_COLUMNS: tuple[str, ...] = (
 )
 SCORES: tuple[str, ...] = ("math_score", "ela_score")
 LEVELS: dict[str, str] = {"math_score": "math_level", "ela_score": "ela_level"}
-#: Bootstrap replicates for predictiveness intervals (the explorer uses the same, so a room
-#: sees the report's numbers).
+#: Bootstrap replicates and permutations for predictiveness (the explorer uses the same, so a
+#: room sees the report's numbers).
 BOOTSTRAP_REPLICATES = 100
+#: Permutations of the outcome for the predictiveness p-value.
+PERMUTATIONS = 199
+PREDICTIVENESS_NOTE = {
+    "binary": "5-fold cross-validated AUC (4 splits); p: permutation test, 199 permutations",
+    "score": "adjusted R²; p: overall F test",
+}
 INTERSECTIONS = (
     ("race_ethnicity", "sex"),
     ("race_ethnicity", "econ_disadvantaged"),
@@ -36,8 +46,14 @@ INTERSECTIONS = (
 )
 
 
-def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compute_metrics(data, config: AuditConfig, school_year: int | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All metric rows of one district (every year) and the counts table they came from.
+
+    ``school_year`` is the audited year (default: the latest in the data): the analyses that
+    are computed for one year only (per-school rows, where gaps sit, V, predictiveness) use
+    it. A year not in the data is a :class:`~equitykit.errors.DataError` naming the years
+    available.
 
     ``data`` is an :class:`equitykit.intake.DistrictData` holding one district, or an
     aggregate-only district (a ``counts`` attribute and no students, from public data):
@@ -50,16 +66,19 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
         counts = to_counts(students, intersections=INTERSECTIONS, by_school=True)
     else:
         counts = _complete_totals(data.counts)
-    latest = int(counts["school_year"].max())
+    latest = audited_year(counts["school_year"], school_year)
+    counts, pooled = pool_rare_outcomes(counts, config.pool_years, latest,
+                                        rare_below=RARE_FACTOR * config.privacy.min_n)
     staff = getattr(data, "staff", None)
     parts = [
-        _enrollment_rows(counts, staff),
-        _rate_rows(counts, config, latest),
+        _enrollment_rows(counts, staff, latest),
+        _rate_rows(counts, config, latest, pooled),
+        _interaction_rows(counts),
         _locus_rows(counts, latest),
         _segregation_rows(counts),
     ]
     if students is not None:
-        parts += [_score_rows(students, config),
+        parts += [_score_rows(students, config, latest), _score_locus_rows(students, latest),
                   _predictiveness_rows(students, latest, config.privacy.min_n)]
         if staff is not None and len(staff):
             parts.append(_teacher_rows(staff, students, counts, config))
@@ -71,7 +90,58 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
         parts.append(_climate_rows(survey))
     parts = [p.dropna(axis=1, how="all") for p in parts if p is not None and len(p)]
     rows = pd.concat(parts, ignore_index=True)
+    if pooled:
+        label = POOLED_NOTE.format(first=latest - config.pool_years + 1, last=latest)
+        mark = rows["outcome"].isin(pooled) & (rows["school_year"] == latest)
+        note = rows.get("note", pd.Series("", index=rows.index)).fillna("").astype(str)
+        rows["note"] = note.where(~mark, np.where(note == "", label, note + "; " + label))
     return _conform(rows, str(counts["district_id"].iloc[0])), counts
+
+
+NO_SUCH_YEAR = "school year {year} is not in the data; the years available are {years}"
+
+
+def audited_year(years: pd.Series, school_year: int | None) -> int:
+    """The audited school year: ``school_year`` when the data has it, else the latest."""
+    available = sorted(int(y) for y in pd.unique(years.dropna()))
+    if school_year is None:
+        return available[-1]
+    if int(school_year) not in available:
+        raise DataError(NO_SUCH_YEAR.format(year=school_year,
+                                            years=", ".join(map(str, available))))
+    return int(school_year)
+
+
+#: Pooling (config ``pool_years``): an outcome is rare when fewer than this many times the
+#: privacy minimum n of students had it in the district in the audited year.
+RARE_FACTOR = 5
+POOLED_NOTE = "pooled {first}–{last}"
+
+
+def pool_rare_outcomes(counts: pd.DataFrame, pool_years: int, year: int, *, rare_below: float
+                       ) -> tuple[pd.DataFrame, list[str]]:
+    """Counts with each rare outcome's rows of the last ``pool_years`` years (ending with
+    ``year``) summed into one row per school × group, labelled ``year``; the yearly rows of
+    those years go, so no published number links a pooled cell to a yearly one. Returns the
+    counts and the pooled outcomes. Enrollment is never pooled; a sum touching a count
+    suppressed at source stays missing."""
+    first = year - pool_years + 1
+    window = counts["school_year"].between(first, year)
+    if pool_years < 2 or counts.loc[window, "school_year"].nunique() < 2:
+        return counts, []
+    total = counts[(counts["school_year"] == year) & (counts["school_id"] == "")
+                   & (counts["dimension"] == "all") & (counts["measure"] != "enrollment")]
+    rare = sorted(set(total.loc[total["numerator"].fillna(0) < rare_below, "measure"]))
+    chosen = window & counts["measure"].isin(rare)
+    if not chosen.any():
+        return counts, []
+    keys = ["district_id", "school_id", "measure", "dimension", "group"]
+    summed = {c: (c, lambda v: v.sum(min_count=len(v))) for c in ("numerator", "denominator")}
+    if "source_suppressed" in counts:
+        summed["source_suppressed"] = ("source_suppressed", "any")
+    pooled = counts[chosen].groupby(keys, as_index=False, dropna=False).agg(**summed)
+    pooled["school_year"] = year
+    return pd.concat([counts[~chosen], pooled], ignore_index=True), rare
 
 
 #: Note on rows of public files that report only some groups and no total.
@@ -133,7 +203,8 @@ def _conform(rows: pd.DataFrame, district_id: str) -> pd.DataFrame:
 
 # --- enrollment -----------------------------------------------------------------------------------
 
-def _enrollment_rows(counts: pd.DataFrame, staff: pd.DataFrame | None) -> pd.DataFrame | None:
+def _enrollment_rows(counts: pd.DataFrame, staff: pd.DataFrame | None, latest: int
+                     ) -> pd.DataFrame | None:
     """District composition by group, of students and (when given) of teachers."""
     if _enrolled_measure(counts) is None:
         return None
@@ -141,7 +212,6 @@ def _enrollment_rows(counts: pd.DataFrame, staff: pd.DataFrame | None) -> pd.Dat
                       & (counts["school_id"] == "")
                       & counts["dimension"].isin(("all", *DIMENSIONS))]
     parts = [_composition(enrolled, "denominator").assign(outcome="enrollment")]
-    latest = counts["school_year"].max()
     per_school = counts[(counts["measure"] == _enrolled_measure(counts))
                         & (counts["school_id"] != "") & (counts["school_year"] == latest)
                         & counts["dimension"].isin(("all", "econ_disadvantaged"))]
@@ -177,8 +247,9 @@ def _composition(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 # --- rates, disproportionality, IDEA -------------------------------------------------------------
 
-def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.DataFrame | None:
-    """District rows for every year; per school, the all-students rates of the latest year.
+def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int,
+               pooled: list[str]) -> pd.DataFrame | None:
+    """District rows for every year; per school, the all-students rates of the audited year.
 
     School × group rates are not published: the locus of each gap (between or within schools)
     is computed from them and reported instead, which keeps small school cells private without
@@ -190,14 +261,131 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.Dat
     if not keep.any():  # enrollment counts only (e.g. a segregation audit from public data)
         return None
     table = metrics.disproportionality(counts[keep])
+    # IDEA judges each year on its own (and over consecutive years): pooled outcomes are left
+    # out of it.
     idea = metrics.idea_disproportionality(
-        counts[counts["school_id"] == ""],
+        counts[(counts["school_id"] == "") & ~counts["measure"].isin(pooled)],
         cell_size=config.idea.cell_size,
         n_size=config.idea.n_size,
         threshold=config.idea.risk_ratio_threshold,
         consecutive_years=config.idea.consecutive_years,
     )
-    return _mark_idea(table, idea)
+    return _family_q_values(_mark_idea(_drop_tautologies(table), idea))
+
+
+def _drop_tautologies(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows comparing the groups of the dimension that defines the outcome (identification
+    for special education by disability status, …) are not computed results worth a line."""
+    pairs = table[["outcome", "dimension"]].drop_duplicates()
+    bad = pairs[[metrics.defined_by(o, d) for o, d in zip(pairs["outcome"], pairs["dimension"],
+                                                          strict=True)]]
+    hit = table.set_index(["outcome", "dimension"]).index.isin(
+        bad.set_index(["outcome", "dimension"]).index)
+    return table[~hit].reset_index(drop=True)
+
+
+_TEST_KEY = ["school_id", "school_year", "outcome", "dimension", "group"]
+
+
+def _family_q_values(table: pd.DataFrame) -> pd.DataFrame:
+    """Benjamini–Hochberg q-values over the documented families (``metrics.bh_families``),
+    one test per group (its risk ratio's p-value), copied to the group's comparison rows;
+    tests left out of every family get no q-value."""
+    comparison = table["comparison"] == "all_other"
+    tests = table[comparison & (table["measure"] == "risk_ratio")]
+    totals = table[(table["measure"] == "rate") & (table["dimension"] == "all")]
+    totals = totals.drop_duplicates(["school_id", "school_year", "outcome"]).set_index(
+        ["school_id", "school_year", "outcome"])[["n", "numerator"]]
+    totals.columns = ["total_n", "total_numerator"]
+    tests = tests.join(totals, on=["school_id", "school_year", "outcome"])
+    families = metrics.bh_families(tests.assign(district_id=table.get("district_id", "")))
+    q = metrics.benjamini_hochberg(tests["p_value"].where(families.notna()),
+                                   families=families.fillna(""))
+    q = tests[_TEST_KEY].assign(_q=np.asarray(q)).drop_duplicates(_TEST_KEY)
+    out = table.merge(q, on=_TEST_KEY, how="left")
+    out["q_value"] = out["_q"].where(comparison.to_numpy())
+    return out.drop(columns="_q")
+
+
+def _interaction_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
+    """Per district intersection cell (e.g. Black boys): the interaction ratio, its rate over
+    the rate its two groups predict without interaction (``metrics.interaction_ratio``), from
+    the cell, its two parent groups and the total. Same ``n`` and ``numerator`` as the cell,
+    so privacy treats it alike."""
+    district = counts[(counts["school_id"] == "") & (counts["measure"] != "enrollment")]
+    place = ["school_year", "measure"]
+    cells = district[district["dimension"].str.contains(INTERSECTION_SEP, regex=False)]
+    cells = cells[[not metrics.defined_by(o, d) for o, d in
+                   zip(cells["measure"], cells["dimension"], strict=True)]]
+    if cells.empty:
+        return None
+    dims, groups = (cells[c].str.split(INTERSECTION_SEP) for c in ("dimension", "group"))
+    cells = cells.assign(dim_a=dims.str[0], dim_b=dims.str[1], group_a=groups.str[0],
+                         group_b=groups.str[1])
+    single = district[["school_year", "measure", "dimension", "group", "numerator",
+                       "denominator"]]
+    for side in ("a", "b"):
+        cells = cells.merge(single.rename(columns={
+            "dimension": f"dim_{side}", "group": f"group_{side}", "numerator": f"x_{side}",
+            "denominator": f"n_{side}"}), on=[*place, f"dim_{side}", f"group_{side}"],
+            how="inner")
+    total = single[single["dimension"] == "all"].drop(columns=["dimension", "group"])
+    cells = cells.merge(total.rename(columns={"numerator": "x_t", "denominator": "n_t"}),
+                        on=place, how="inner")
+    x, n = cells["numerator"].to_numpy(float), cells["denominator"].to_numpy(float)
+    x_a, n_a, x_b, n_b, x_t, n_t = (cells[c].to_numpy(float) for c in
+                                    ("x_a", "n_a", "x_b", "n_b", "x_t", "n_t"))
+    value, low, high, _, p, _, _ = metrics.interaction_ratios(
+        x, n, x_a - x, n_a - n, x_b - x, n_b - n, x_t - x_a - x_b + x, n_t - n_a - n_b + n)
+    out = pd.DataFrame({
+        "school_year": cells["school_year"].astype(int), "school_id": "",
+        "section": cells["measure"].map(_section), "outcome": cells["measure"],
+        "dimension": cells["dimension"], "group": cells["group"],
+        "measure": "interaction_ratio", "comparison": "no_interaction", "n": n,
+        "numerator": x, "value": value, "ci_low": low, "ci_high": high, "p_value": p,
+    })
+    # Benjamini–Hochberg over the focal intersections of each year × domain (the family of
+    # their risk ratios, degenerate tables left out): "adds to its groups" is a test too.
+    tested = ~out["group"].str.split(INTERSECTION_SEP).map(lambda parts: "false" in parts) & (
+        (x_t > 0) & (x_t < n_t))
+    families = out["school_year"].astype(str) + "|" + out["outcome"].map(metrics.outcome_domain)
+    out["q_value"] = metrics.benjamini_hochberg(out["p_value"].where(tested),
+                                                families=families)
+    return out
+
+
+def withhold_orphan_interactions(published: pd.DataFrame) -> pd.DataFrame:
+    """Withhold an ``interaction_ratio`` row when one of the cells it is computed from (its two
+    parent groups or the all-students total) is withheld: the ratio would let a reader work
+    out the hidden counts. Its own cell is handled by the suppression itself."""
+    rows = published["measure"] == "interaction_ratio"
+    if not rows.any():
+        return published
+    place = ["school_year", "school_id", "outcome", "dimension", "group"]
+    hidden = published[published["suppressed"] & (published["measure"] == "rate")]
+    hidden = set(map(tuple, hidden[place].astype(str).to_numpy()))
+    inter = published.loc[rows, place].astype(str)
+    dims, groups = (inter[c].str.split(INTERSECTION_SEP) for c in ("dimension", "group"))
+    orphan = np.array([
+        any((y, s, o, d, g) in hidden for d, g in ((a, b), (c, e), ("all", "all")))
+        for y, s, o, a, b, c, e in zip(inter["school_year"], inter["school_id"],
+                                       inter["outcome"], dims.str[0], groups.str[0],
+                                       dims.str[1], groups.str[1], strict=True)])
+    index = inter.index[orphan]
+    out = published.copy()
+    numbers = [c for c in ("value", "n", "numerator", "ci_low", "ci_high", "p_value", "q_value")
+               if c in out]
+    out.loc[index, numbers] = np.nan
+    out.loc[index, "suppressed"] = True
+    if "display" in out:
+        out.loc[index, "display"] = metrics.SUPPRESSED_DISPLAY
+    if "note" in out:
+        out.loc[index, "note"] = ""
+    return out
+
+
+def _section(outcome: str) -> str:
+    return OUTCOMES[outcome].section if outcome in OUTCOMES else metrics.outcome_section(outcome)
 
 
 def _mark_idea(table: pd.DataFrame, idea: pd.DataFrame) -> pd.DataFrame:
@@ -242,24 +430,28 @@ def _mark_idea(table: pd.DataFrame, idea: pd.DataFrame) -> pd.DataFrame:
 
 # --- achievement gaps -----------------------------------------------------------------------------
 
-def _score_rows(students: pd.DataFrame, config: AuditConfig) -> pd.DataFrame | None:
+def _score_rows(students: pd.DataFrame, config: AuditConfig, audited: int
+                ) -> pd.DataFrame | None:
     rows = []
     for score in SCORES:
         if score not in students or students[score].notna().sum() == 0:
             continue
         tested = students[students[score].notna()]
         for dimension in DIMENSIONS:
-            rows += _gaps_for(tested, score, dimension, config)
+            rows += _gaps_for(tested, score, dimension, config, audited)
     if not rows:
         return None
     return _gap_q_values(pd.DataFrame(rows))
 
 
 def _gap_q_values(rows: pd.DataFrame) -> pd.DataFrame:
-    """Benjamini–Hochberg q within each year's achievement family (METHODS §8), from the
-    Hedges' g tests, copied to every gap measure of the same group."""
+    """Benjamini–Hochberg q within each year's family of score-gap tests (METHODS §8): one
+    family per school year holding the Hedges' g test of every focal group (the "true" group
+    of yes/no dimensions) with a gap estimated (at least ``gaps.min_n`` students on each
+    side), copied to the group's Cohen's d."""
     key = ["school_year", "outcome", "dimension", "group"]
-    tests = rows[rows["measure"] == "hedges_g"]
+    tests = rows[(rows["measure"] == "hedges_g") & (rows["group"] != "false")
+                 & rows["p_value"].notna()]
     q = metrics.benjamini_hochberg(tests["p_value"], families=tests["school_year"])
     q = tests[key].assign(q_value=np.asarray(q)).drop_duplicates(key)
     gap = rows["measure"].isin(("hedges_g", "cohens_d"))
@@ -268,7 +460,12 @@ def _gap_q_values(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditConfig) -> list:
+#: Note on gap rows of groups below ``gaps.min_n``.
+TOO_FEW_FOR_GAP = "not estimated: fewer than {min_n} students in the group or the comparison"
+
+
+def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditConfig,
+              audited: int) -> list:
     rows = []
     values = tested[score].astype(float)
     labels = _group_labels(tested[dimension])
@@ -278,7 +475,7 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
     squares = (values**2).groupby([tested["school_year"], labels], observed=True).sum()
     year_totals = values.groupby(tested["school_year"]).agg(["count", "sum"])
     year_sq = (values**2).groupby(tested["school_year"]).sum()
-    levels = _level_counts(tested, LEVELS[score], labels)
+    levels = _level_counts(tested, LEVELS[score], labels, audited)
     if dimension == DIMENSIONS[0]:
         for year, total in year_totals.iterrows():
             rows.append({"school_year": int(year), "section": "achievement", "outcome": score,
@@ -299,6 +496,10 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
             "n": float(s["count"]),
         }
         rows.append({**base, "measure": "mean", "comparison": "", "value": s["mean"]})
+        if min(s["count"], n_o) < config.gaps.min_n:  # gaps.min_n: not estimated, say why
+            rows += [{**base, "measure": name, "note": TOO_FEW_FOR_GAP.format(
+                min_n=config.gaps.min_n)} for name in ("cohens_d", "hedges_g", "v_statistic")]
+            continue
         for name in ("cohens_d", "hedges_g"):
             est = getattr(metrics, name)(*args)
             z = est.value / est.se if est.se and math.isfinite(est.se) else math.nan
@@ -315,12 +516,13 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
     return rows
 
 
-def _level_counts(tested: pd.DataFrame, level: str, labels: pd.Series) -> pd.DataFrame | None:
-    """Students per (year, group) × performance level, lowest level first, for the latest
+def _level_counts(tested: pd.DataFrame, level: str, labels: pd.Series, audited: int
+                  ) -> pd.DataFrame | None:
+    """Students per (year, group) × performance level, lowest level first, for the audited
     year (the report shows V for the audited year; trends use Hedges' g)."""
     if level not in tested or tested[level].notna().sum() == 0:
         return None
-    known = tested[level].notna() & (tested["school_year"] == tested["school_year"].max())
+    known = tested[level].notna() & (tested["school_year"] == audited)
     return pd.crosstab(
         [tested.loc[known, "school_year"], labels[known]],
         tested.loc[known, level].astype(int),
@@ -348,11 +550,31 @@ def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
     located = metrics.locate_gaps(main)
     if located is None or located.empty:
         return None
+    located = _drop_tautologies(located)
     return located.assign(
         section=located["outcome"].map(lambda o: OUTCOMES[o].section if o in OUTCOMES else ""),
         measure="between_school_share", comparison="all_other", school_id="",
         value=located["between_share"], note=located["locus"],
     )
+
+
+def _score_locus_rows(students: pd.DataFrame, year: int) -> pd.DataFrame | None:
+    """Where each group's score gap sits in the audited year (between or within schools)."""
+    if "school_id" not in students or students.loc[
+            students["school_year"] == year, "school_id"].nunique() < 2:
+        return None
+    parts = [metrics.locate_score_gaps(students, score=score, dimensions=DIMENSIONS,
+                                       school_year=year)
+             for score in SCORES if score in students and students[score].notna().any()]
+    located = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+        len(p) for p in parts) else None
+    if located is None:
+        return None
+    return located.assign(section="achievement", measure="between_school_share",
+                          comparison="all_other", school_id="",
+                          value=located["between_share"], note=located["locus"])[
+        ["school_year", "section", "outcome", "dimension", "group", "measure", "comparison",
+         "school_id", "n", "value", "note"]]
 
 
 # --- segregation ----------------------------------------------------------------------------------
@@ -401,10 +623,12 @@ def _enough_of_each(values: pd.Series, kind: str, min_n: int) -> bool:
     return min(events, len(values) - events) >= min_n
 
 
-def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
+def _predictiveness_rows(students: pd.DataFrame, year_audited: int, min_n: int
                          ) -> pd.DataFrame | None:
-    """Per outcome: how well demographics alone predict it, and each dimension's share."""
-    year = students[students["school_year"] == latest]
+    """Per outcome: how well demographics alone predict it out of sample (cross-validated
+    AUC, or adjusted R² for scores), the permutation (or F) test that they predict nothing,
+    and each dimension's share of the in-sample fit."""
+    year = students[students["school_year"] == year_audited]
     rows = []
     # IDEA's single-category identification outcomes are left to the disproportionality rows.
     outcomes = [o for o in OUTCOMES if o in year and o not in DIMENSIONS
@@ -418,16 +642,19 @@ def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
         if not dims or not _enough_of_each(population[outcome], kind, min_n):
             continue
         strata = metrics.strata_table(population, outcome=outcome, dimensions=dims)
-        est = metrics.predictiveness(strata, outcome_kind=kind, dimensions=dims,
-                                     n_boot=BOOTSTRAP_REPLICATES)
+        est = metrics.predictive_accuracy(strata, outcome_kind=kind, dimensions=dims,
+                                          n_permutations=PERMUTATIONS,
+                                          n_boot=BOOTSTRAP_REPLICATES)
         if not est.defined:
             continue
-        base = {"school_year": latest, "section": "predictiveness", "outcome": outcome,
+        fit = metrics.predictiveness(strata, outcome_kind=kind, dimensions=dims, n_boot=0)
+        base = {"school_year": year_audited, "section": "predictiveness", "outcome": outcome,
                 "dimension": "demographics", "n": est.n}
         measure = "predictiveness_auc" if kind == "binary" else "predictiveness_r2"
         rows.append({**base, "measure": measure, "group": "all", "value": est.value,
-                     "ci_low": est.ci_low, "ci_high": est.ci_high})
-        for dim, weight in est.extra.get("dominance", {}).items():
+                     "ci_low": est.ci_low, "ci_high": est.ci_high, "p_value": est.p_value,
+                     "note": PREDICTIVENESS_NOTE[kind]})
+        for dim, weight in fit.extra.get("dominance", {}).items():
             rows.append({**base, "measure": "predictiveness_share", "group": dim,
                          "value": weight})
     return pd.DataFrame(rows) if rows else None
@@ -542,4 +769,4 @@ def _climate_rows(survey: pd.DataFrame) -> pd.DataFrame | None:
         }))
     counts = pd.concat(frames, ignore_index=True).dropna(subset=["group"])
     table = metrics.disproportionality(counts)
-    return table.assign(section="climate")
+    return _family_q_values(table).assign(section="climate")

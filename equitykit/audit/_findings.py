@@ -6,6 +6,11 @@ so a suppressed group can never become a finding.
 
 Rules, each reported with the finding:
 
+* **Intersections** (e.g. Black boys) are findings only when they add to what their two
+  groups explain: the 95% interval of their interaction ratio (the intersection's rate over
+  the rate the other three cells of the two groups predict without interaction,
+  r_A,notB · r_B,notA / r_neither) lies beyond 1 on the adverse side, and both that test and
+  the risk ratio's pass Benjamini–Hochberg within the intersections' own family.
 * **Direction**: a higher rate of an adverse outcome (discipline, chronic absence, …) or a lower
   rate of an opportunity (gifted, advanced courses, proficiency, graduation); a negative
   achievement gap.
@@ -17,19 +22,22 @@ Rules, each reported with the finding:
   effect size d is put on the same scale as ln OR ≈ 1.81·d, Chinn 2000), persistence =
   1 + 0.5 per further year (of the last three) the disparity was also certain and material,
   reach = 1 + log10(1 + |excess students|), regulatory weight = 1.5 when the IDEA threshold is
-  exceeded.
+  exceeded (for a discipline finding on a racial/ethnic group: when that group's students
+  with disabilities exceeded it for the outcome, the way IDEA judges discipline).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._words import group_label, outcome_infinitive, outcome_label
-from ..schema import DIMENSIONS, OUTCOMES
+from ..metrics._idea import SWD_DIMENSION, SWD_SUFFIX
+from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 from ._labels import capitalize, fmt_int, fmt_pct
 
 __all__ = ["FindingRules", "rank_findings"]
@@ -57,7 +65,8 @@ def rank_findings(
     """
     district = published[(published["school_id"] == "") & ~published["suppressed"]]
     candidates = pd.concat(
-        [_rate_candidates(district, rules), _gap_candidates(district, rules)], ignore_index=True
+        [_rate_candidates(district, rules), _intersection_candidates(district, rules),
+         _gap_candidates(district, rules)], ignore_index=True
     )
     if candidates.empty:
         return []
@@ -75,6 +84,8 @@ def rank_findings(
         return []
     extras = _extras(district, school_year)
     now = now.join(extras, on=["outcome", "dimension", "group"])
+    now["flagged"] = now["flagged"].eq(True) | _idea_discipline_flags(district, school_year,
+                                                                     now)
     reach = 1 + np.log10(1 + now["excess_students"].abs().fillna(0))
     regulatory = np.where(now["flagged"].eq(True), 1.5, 1.0)
     now = now.assign(
@@ -121,6 +132,41 @@ def _rate_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFram
     return rr
 
 
+def _intersection_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFrame:
+    """Intersections (e.g. Black boys) that add to what their two parent groups explain.
+
+    Certain and material by the rules of single groups, with the q-value of the
+    intersections' own family, and its interaction ratio (published ``interaction_ratio``
+    rows: ``metrics.interaction_ratio``) is beyond 1 on the adverse side with a 95% interval
+    excluding 1 and a Benjamini–Hochberg q-value (same families) below the threshold: its
+    rate is further from parity than its two groups predict without interaction.
+    A withheld interaction ratio makes no finding."""
+    sep = INTERSECTION_SEP
+    rr = district[
+        (district["measure"] == "risk_ratio") & (district["comparison"] == "all_other")
+        & district["dimension"].str.contains(sep) & district["outcome"].isin(list(OUTCOMES))
+        & ~district["group"].str.split(sep).map(lambda parts: "false" in parts)
+        & np.isfinite(district["value"]) & (district["value"] > 0)
+    ].copy()
+    if rr.empty:
+        return rr
+    key = ["school_year", "outcome", "dimension", "group"]
+    interaction = district[district["measure"] == "interaction_ratio"].drop_duplicates(key)
+    interaction = interaction.set_index(key)[["value", "ci_low", "ci_high", "q_value"]]
+    interaction.columns = ["interaction", "interaction_low", "interaction_high",
+                           "interaction_q"]
+    rr = rr.join(interaction, on=key)
+    adverse = rr["outcome"].map(lambda o: OUTCOMES[o].adverse).to_numpy(bool)
+    adds = np.where(adverse, rr["interaction_low"] > 1, rr["interaction_high"] < 1) & (
+        rr["interaction_q"] < rules.q_threshold)
+    excludes_parity = (rr["ci_low"] > 1) | (rr["ci_high"] < 1)
+    material = np.abs(np.log(rr["value"])) >= math.log(rules.min_risk_ratio)
+    rr["certain"] = (_direction_ok(rr["outcome"], rr["value"]) & excludes_parity & material
+                     & (rr["q_value"] < rules.q_threshold) & adds)
+    rr["magnitude"] = np.abs(np.log(rr["value"]))
+    return rr
+
+
 def _gap_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFrame:
     gaps = district[
         _focal(district)
@@ -158,15 +204,35 @@ def _extras(district: pd.DataFrame, school_year: int) -> pd.DataFrame:
     return pd.concat([p for p in parts if p is not None], axis=1)
 
 
+def _idea_discipline_flags(district: pd.DataFrame, school_year: int, now: pd.DataFrame
+                           ) -> np.ndarray:
+    """True for a discipline finding on a racial/ethnic group whose students with
+    disabilities were above the IDEA risk-ratio threshold for that outcome this year (IDEA
+    judges discipline among students with disabilities: rows ``Black×true`` of
+    ``race_ethnicity×disability`` against other students with disabilities or the state)."""
+    idea = district[(district["school_year"] == school_year)
+                    & district["comparison"].isin(("swd_other", "state_other"))
+                    & (district["dimension"] == SWD_DIMENSION)
+                    & district["flagged"].eq(True)]
+    flagged = set(zip(idea["outcome"], idea["group"].str.removesuffix(SWD_SUFFIX), strict=True))
+    return np.array([d == "race_ethnicity" and (o, g) in flagged for o, d, g in
+                     zip(now["outcome"], now["dimension"], now["group"], strict=True)],
+                    dtype=bool)
+
+
 def _finding(rank: int, row) -> dict:
     outcome, dimension, group = row.outcome, row.dimension, row.group
     who = group_label(dimension, group)
     what = outcome_label(outcome)
     # Where a gap sits needs school-level counts; without them the locus is unknown (None).
     locus = row.locus if isinstance(getattr(row, "locus", None), str) and row.locus else None
+    pooled = _pooled(row)
     if row.measure == "risk_ratio":
-        title = f"{capitalize(who)}: {what}"
+        title = f"{capitalize(who)}: {what}" + (f" ({pooled})" if pooled else "")
         statement = _rate_statement(row, who, locus)
+        if pooled:
+            statement += (f" Figures add up the school years {pooled.removeprefix('pooled ')} "
+                          "(a rare outcome).")
     else:
         title = f"{capitalize(who)}: {what} gap"
         statement = (
@@ -192,7 +258,14 @@ def _finding(rank: int, row) -> dict:
         "q_value": _num(row.q_value),
         "years_persistent": int(row.years),
         "idea_flagged": bool(row.flagged) if isinstance(row.flagged, bool | np.bool_) else False,
+        "pooled_years": pooled.removeprefix("pooled ") if pooled else None,
     }
+
+
+def _pooled(row) -> str:
+    """The "pooled 2021–2023" label of a row of a pooled rare outcome (config pool_years)."""
+    found = re.search(r"pooled \d{4}–\d{4}", str(getattr(row, "note", "")))
+    return found.group(0) if found else ""
 
 
 def _rate_statement(row, who: str, locus: str) -> str:
@@ -217,6 +290,10 @@ def _rate_statement(row, who: str, locus: str) -> str:
             text += f"; {fmt_int(excess)} more students than at the rate of all other students"
         else:
             text += f"; {fmt_int(-excess)} more {who} would need to {to} to reach parity"
+    interaction = getattr(row, "interaction", math.nan)
+    if isinstance(interaction, float) and math.isfinite(interaction):
+        text += (f"; {interaction:.1f} times the rate their two groups alone would predict "
+                 f"(95% CI {row.interaction_low:.2f}–{row.interaction_high:.2f})")
     return text + _locus_clause(locus, row) + "."
 
 
@@ -230,12 +307,8 @@ def _locus_clause(locus: str, row) -> str:
         return f". Most of the gap ({share:.0%}) lies between schools: where students are enrolled"
     if locus == "within_schools":
         if share < 0:  # where students are enrolled slightly narrows the gap
-            return (". The whole gap sits within schools: students in the same schools are "
-                    "treated differently")
-        return (
-            f". The gap sits within schools ({1 - share:.0%} of it): students in the same "
-            "schools are treated differently"
-        )
+            return ". The whole gap is between students in the same schools"
+        return f". Most of the gap ({1 - share:.0%}) is between students in the same schools"
     return f". The gap is split: {share:.0%} between schools, {1 - share:.0%} within schools"
 
 

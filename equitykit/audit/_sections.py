@@ -14,6 +14,7 @@ import pandas as pd
 from .._words import group_label, outcome_label, year_label
 from ..schema import DIMENSIONS
 from . import _figures as fig
+from ._compute import RARE_FACTOR
 from ._labels import capitalize, dimension_label
 from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
 
@@ -63,8 +64,8 @@ def summary(audit) -> str:
         f"{year_label(audit.school_year)} school year"
         + (f" ({format_value('n', n)} students)" if pd.notna(n) else "")
         + ". It asks where student outcomes are predicted by race, ethnicity, sex, economic "
-        "disadvantage, language or disability, and which district practices carry those "
-        "disparities.</p>"
+        "disadvantage, language or disability, and where those disparities sit: between the "
+        "district's schools or among students of the same schools.</p>"
     )
     if not audit.findings:
         return intro + note("No disparity met the audit's certainty and size rules this year.")
@@ -215,6 +216,8 @@ def _outcome_block(audit, outcome: str) -> str:
             and isinstance(ratio["note"], str) and ratio["flagged"] else "",
         })
     label = outcome_label(outcome)
+    pooled = rows["note"].str.extract(r"(pooled \d{4}–\d{4})", expand=False).dropna()
+    late += f" ({pooled.iloc[0]}: a rare outcome, years added together)" if len(pooled) else ""
     out = f"<h3>{html.escape(capitalize(label) + late)}</h3>"
     plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
     if len(plot_rows) >= 2:  # one published ratio is read better in the table than a chart
@@ -258,32 +261,44 @@ def achievement(audit) -> str:
     for score in ("math_score", "ela_score"):
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
                  & year["dimension"].isin(DIMENSIONS) & (year["group"] != "false")]
-        shown = g[~g["suppressed"]].copy()
-        if shown.empty:
+        shown = g[~g["suppressed"] & g["value"].notna()].copy()
+        small = g[g["note"].str.startswith("not estimated")]
+        if shown.empty and small.empty:
             continue
-        shown["label"] = [capitalize(group_label(d, gr)) for d, gr in
-                          zip(shown["dimension"], shown["group"], strict=True)]
         out += f"<h3>{html.escape(capitalize(outcome_label(score)))}</h3>"
-        out += fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
-                            label="label")
-        v = year[(year["outcome"] == score) & (year["measure"] == "v_statistic")]
-        v = v.set_index(["dimension", "group"])
-        table = pd.DataFrame({
-            "group": shown["label"],
-            "students": [_cell(r, "n") for _, r in shown.iterrows()],
-            "Hedges' g": [_cell(r) for _, r in shown.iterrows()],
-            "95% CI": [_ci(r) for _, r in shown.iterrows()],
-            "V (from levels)": [
-                _cell(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
-                in v.index else "—" for _, r in shown.iterrows()
-            ],
-        })
-        out += html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
-                          "other students")
+        if len(shown):
+            out += _gap_table(year, score, shown)
+        if len(small):
+            out += note("No gap is estimated for " + ", ".join(
+                group_label(d, gr) for d, gr in zip(small["dimension"], small["group"],
+                                                    strict=True))
+                + f": fewer than {audit.config.gaps.min_n} students in the group or in all "
+                "other students (the audit's minimum for a gap).")
     if not out:
         out = skip("No test scores in the district's data; score gaps are not audited."
                    if audit.student_level else NEEDS_STUDENTS)
     return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
+
+
+def _gap_table(year: pd.DataFrame, score: str, shown: pd.DataFrame) -> str:
+    shown = shown.assign(label=[capitalize(group_label(d, gr)) for d, gr in
+                                zip(shown["dimension"], shown["group"], strict=True)])
+    out = fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
+                       label="label")
+    v = year[(year["outcome"] == score) & (year["measure"] == "v_statistic")]
+    v = v.set_index(["dimension", "group"])
+    table = pd.DataFrame({
+        "group": shown["label"],
+        "students": [_cell(r, "n") for _, r in shown.iterrows()],
+        "Hedges' g": [_cell(r) for _, r in shown.iterrows()],
+        "95% CI": [_ci(r) for _, r in shown.iterrows()],
+        "V (from levels)": [
+            _cell(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
+            in v.index else "—" for _, r in shown.iterrows()
+        ],
+    })
+    return out + html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
+                            "other students")
 
 
 def programmatic(audit) -> str:
@@ -429,12 +444,16 @@ def predictiveness(audit) -> str:
             "measure": "AUC" if r["measure"] == "predictiveness_auc" else "R²",
             "value": _cell(r),
             "95% CI": _ci(r),
-            "strongest predictor": dimension_label(top["dimension"]) if top is not None else "",
+            "p (predict nothing)": format_q(r["p_value"]) if not r["suppressed"] else "",
+            "strongest predictor": dimension_label(top["group"]) if top is not None else "",
         })
     return (
         "<p>How well do race, sex, economic disadvantage, English learner status and disability "
-        "alone predict each outcome? An AUC of 0.5 (or R² of 0) means demographics carry no "
-        "information: the goal of equity.</p>"
+        "alone predict each outcome for students the model was not fitted to? An AUC of 0.5 "
+        "(or R² of 0) means demographics carry no information: the goal of equity. The AUC is "
+        "cross-validated and the R² adjusted for the number of parameters, so an outcome "
+        "demographics do not predict scores near 0.5 (or 0), not above it; p tests whether "
+        "demographics predict anything at all.</p>"
         + html_table(pd.DataFrame(table), caption="Demographic predictiveness by outcome")
     )
 
@@ -481,26 +500,64 @@ def trends(audit) -> str:
     return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
 
 
+def _gaps_not_estimated(audit) -> str:
+    """What ``gaps.min_n`` did this year, in words (the rule as it ran)."""
+    year = _year(audit)
+    small = year[(year["measure"] == "hedges_g") & year["note"].str.startswith("not estimated")]
+    if small.empty:
+        return "every group met it this year"
+    return (f"{len(small)} group{'s' if len(small) > 1 else ''} below it this year "
+            f"{'were' if len(small) > 1 else 'was'} not estimated")
+
+
+def _pooling(audit) -> str:
+    """The pooling bullet, when pooling ran (config pool_years)."""
+    rows = _year(audit)
+    pooled = rows[rows["note"].str.contains("pooled ", regex=False)]
+    if pooled.empty:
+        return ""
+    names = ", ".join(sorted({outcome_label(o) for o in pooled["outcome"]}))
+    span = pooled["note"].str.extract(r"pooled (\d{4}–\d{4})", expand=False).dropna().iloc[0]
+    rare = RARE_FACTOR * audit.config.privacy.min_n
+    return (f"<li>Rare outcomes (fewer than {rare} students with the outcome in the district "
+            f"this year) are pooled over the school years {span}: "
+            f"{html.escape(names)}. Their rates and ratios count student-years and follow the "
+            "same privacy rules.</li>")
+
+
 def methods(audit) -> str:
     c = audit.config
     return (
-        "<ul>"
+        "<ul>" + _pooling(audit) +
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "
         f"district with Katz log intervals; risk differences with Newcombe intervals; p-values "
-        f"from Fisher's exact test for small cells and chi-square otherwise; Benjamini–Hochberg "
-        f"q-values within each outcome domain.</li>"
+        f"from Fisher's exact test for small cells and chi-square otherwise.</li>"
+        "<li>Multiple testing: Benjamini–Hochberg q-values within each school year and outcome "
+        "domain (discipline, access, achievement, attainment, …), over the district-wide tests "
+        "of each group (for yes/no characteristics the group that has it), and separately "
+        "over the tests of intersections (such as Black boys). Left out of every family: "
+        "outcomes nobody or everybody in the district had, empty groups, and comparisons by "
+        "the characteristic that defines the outcome "
+        "(such as identification for special education by disability status, which is not "
+        "reported). Score gaps form one family per school year.</li>"
         f"<li>IDEA significant disproportionality (34 CFR 300.647): cell size "
         f"{c.idea.cell_size}, n-size {c.idea.n_size}, risk-ratio threshold "
         f"{c.idea.risk_ratio_threshold:g} (strictly greater), {c.idea.consecutive_years} "
         f"consecutive years.</li>"
         f"<li>Achievement gaps: Hedges' g against all other students (pooled SD), and V from "
         f"performance levels by a maximum-likelihood binormal fit (Ho &amp; Reardon 2012); gaps "
-        f"need {c.gaps.min_n} students per group.</li>"
-        "<li>Where a gap sits: Kitagawa decomposition of each rate gap into a between-school "
-        "part (where students are enrolled) and a within-school part (how they fare in the "
-        "same school).</li>"
-        "<li>Predictiveness: demographics-only logistic (binary) or linear (scores) models, AUC "
-        "or R², with a dominance (Shapley) split across demographics.</li>"
+        f"need {c.gaps.min_n} students in the group and in all other students "
+        f"({_gaps_not_estimated(audit)}).</li>"
+        "<li>Where a gap sits: Kitagawa decomposition of each rate gap and each mean score gap "
+        "(so also of Hedges' g, which divides both parts by the same SD) into a between-school "
+        "part (where students are enrolled) and a within-school part (the gap between "
+        "students of the same school); at least 60% on one side names the locus, else it is "
+        "mixed. It says where a gap sits, not why.</li>"
+        "<li>Predictiveness: demographics-only logistic (binary) or linear (scores) models; "
+        "5-fold cross-validated AUC with an influence-curve interval, or adjusted R² with a "
+        "parametric-bootstrap interval; p-value from a permutation test of the outcome "
+        "(binary) or the overall F test (scores); a dominance (Shapley) split of the "
+        "in-sample fit across demographics.</li>"
         f"<li>Privacy: any count, rate or ratio for fewer than {c.privacy.min_n} students (or "
         f"fewer than {c.privacy.min_n} with the outcome) is suppressed, with complementary "
         "suppression so no hidden number can be recovered from totals; rates near 0% or 100% "

@@ -16,10 +16,13 @@ from . import (
     _gaps,
     _grade_levels,
     _idea,
+    _intersections,
     _multiple,
+    _out_of_sample,
     _predictiveness,
     _rates,
     _resources,
+    _score_locus,
     _segregation,
     _shrinkage,
     _suppression,
@@ -28,7 +31,8 @@ from . import (
 
 for _module in (
     _rates, _multiple, _disproportionality, _idea, _suppression, _shrinkage,
-    _gaps, _grade_levels, _segregation, _decompose, _predictiveness, _teachers, _resources,
+    _gaps, _grade_levels, _segregation, _decompose, _predictiveness, _out_of_sample, _teachers,
+    _resources, _score_locus, _intersections,
 ):
     globals().update({name: getattr(_module, name) for name in _module.__all__})
     __all__ += list(_module.__all__)

@@ -1,9 +1,9 @@
 """Where a gap sits: between schools or within them (METHODS §5.3, §5.4, §8 "Locus").
 
 Kitagawa (1955) splits a district rate gap into a *between-school* part (the groups attend
-schools with different rates: sorting, assignment, resources) and a *within-school* part (the
-groups are treated differently in the same school: practice). Oaxaca–Blinder does the same job
-for score gaps with school-controlled factors.
+schools with different rates) and a *within-school* part (the groups' rates differ inside the
+same schools). The split says where a gap sits, not why. Oaxaca–Blinder does the same job for
+score gaps with school-controlled factors.
 """
 
 from __future__ import annotations
@@ -132,8 +132,8 @@ def kitagawa(
 
     With school shares w_g,s = n_g,s / n_g and school rates r_g,s (METHODS §5.4)::
 
-        r_A − r_B = Σ_s (w_A,s − w_B,s)(r_A,s + r_B,s)/2     # between schools (sorting)
-                  + Σ_s (w_A,s + w_B,s)/2 (r_A,s − r_B,s)     # within schools (practice)
+        r_A − r_B = Σ_s (w_A,s − w_B,s)(r_A,s + r_B,s)/2     # between schools
+                  + Σ_s (w_A,s + w_B,s)/2 (r_A,s − r_B,s)     # within schools
 
     A school without students of one group has no within-school comparison; its whole
     (well-defined) contribution counts as between-school, so the identity stays exact.

@@ -381,8 +381,10 @@ def predictiveness(
     replicates. A binary replicate in which no student (or every student) has the outcome has
     nothing to predict; it is left out of the interval (the interval is conditional on the
     outcome occurring) and counted in ``undefined_replicates``. Fits are in-sample (no
-    cross-validation): with at most a few dozen parameters and hundreds of students the
-    optimism is small, but it is not zero for tiny districts.
+    cross-validation): the values describe the fitted students and are optimistic, and the
+    percentile interval of an optimistic statistic can even miss its own estimate. The audit
+    publishes :func:`predictive_accuracy` (cross-validated AUC, adjusted R², a test of "no
+    prediction") and uses this function for the dominance split only.
 
     Parameters
     ----------

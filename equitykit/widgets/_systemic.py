@@ -7,6 +7,7 @@ back to a choice sees it at once.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from .. import metrics
-from ..audit import BOOTSTRAP_REPLICATES
+from ..audit import BOOTSTRAP_REPLICATES, PERMUTATIONS
 from ..config import AuditConfig
 from . import _charts
 from . import _wording as w
@@ -155,8 +156,10 @@ def _split(cache: DistrictCache, school_year: int, outcome: str, dimension: str,
 
 # ---------------------------------------------------------------------------- predictiveness
 def predictiveness_view(cache: DistrictCache, sel: Selection, *, config: AuditConfig) -> Panel:
-    """How well demographics alone predict the outcome (``metrics.predictiveness``: AUC for a
-    rate, R² for a score) and each demographic's share of the fit (general dominance)."""
+    """How well demographics alone predict the outcome out of sample
+    (``metrics.predictive_accuracy``: cross-validated AUC for a rate, adjusted R² for a score,
+    as the report) and each demographic's share of the fit (``metrics.predictiveness``,
+    general dominance)."""
     min_n = effective_min_n(sel.min_n, config)
     est = _predictiveness(cache, sel.school_year, sel.school_id, sel.outcome)
     place = w.place_phrase(cache.school_names.get(sel.school_id) if sel.school_id else None,
@@ -187,8 +190,8 @@ def predictiveness_view(cache: DistrictCache, sel: Selection, *, config: AuditCo
                 f"{'; ' + ci if ci else ''}).")
     else:
         text = (f"{place}, demographics alone predict who is {w.outcome_label(sel.outcome)} "
-                f"with AUC {head['value']:.2f}{' (' + ci + ')' if ci else ''}, where 0.5 is "
-                "no better than chance and 1 is perfect.")
+                f"with AUC {head['value']:.2f}{' (' + ci + ')' if ci else ''} for students the "
+                "model was not fitted to, where 0.5 is no better than chance and 1 is perfect.")
     dominance = table[table["measure"].str.startswith("dominance_")]
     weights = pd.Series(dominance["value"].to_numpy(),
                         index=dominance["measure"].str.removeprefix("dominance_"))
@@ -226,4 +229,11 @@ def _fit_predictiveness(cache: DistrictCache, school_year: int, school_id: str, 
         data = data.assign(**{outcome: cache.scores.loc[data.index, outcome]})
     factors = [d for d in _FACTOR_TITLES if d in data]
     strata = metrics.strata_table(data, outcome, factors)
-    return metrics.predictiveness(strata, dimensions=factors, n_boot=BOOTSTRAP_REPLICATES)
+    # As in the report: out-of-sample value, interval and p-value; the in-sample fit for the
+    # dominance split and McFadden R².
+    accuracy = metrics.predictive_accuracy(strata, dimensions=factors, n_boot=BOOTSTRAP_REPLICATES,
+                                           n_permutations=PERMUTATIONS)
+    if not accuracy.defined:
+        return accuracy
+    fit = metrics.predictiveness(strata, dimensions=factors, n_boot=0)
+    return dataclasses.replace(accuracy, extra={**fit.extra, **accuracy.extra})
