@@ -39,12 +39,15 @@ def test_a_year_not_in_the_data_is_a_data_error(repo_root):
                           school_year=2030)
 
 
-@pytest.mark.slow
-def test_cli_year_outside_the_data_exits_1(repo_root, tmp_path, capsys):
+def test_cli_year_outside_the_data_exits_1_and_writes_nothing(repo_root, tmp_path, capsys):
+    out = tmp_path / "out"
     code = main(["audit", str(repo_root / "data_samples"), "--district", "D01",
-                 "--out", str(tmp_path / "out"), "--school-year", "2030"])
+                 "--out", str(out), "--school-year", "2030"])
     assert code == 1
-    assert "2021, 2022, 2023" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "2030 is not in the data" in err and "2021, 2022, 2023" in err
+    assert "Traceback" not in err
+    assert not out.exists() or not [p for p in out.iterdir() if p.name != ".equitykit.lock"]
 
 
 @pytest.mark.slow

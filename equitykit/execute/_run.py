@@ -200,7 +200,7 @@ def run_district(
         if problem:
             raise DataError([DataProblem(file="students", column=DISTRICT_COLUMN,
                                          message=problem)])
-        _validate(parameters["data_dir"], district_id, config)
+        _validate(parameters["data_dir"], district_id, config, school_year)
     except (ConfigError, DataError) as exc:
         problems = exc.problems if isinstance(exc, DataError) else [str(exc)]
         result.status, result.problems = "invalid", [str(p) for p in problems]
@@ -248,16 +248,19 @@ def _write_problem(exc: UsageError | OSError) -> str:
     return str(exc)
 
 
-def _validate(data_dir: str, district_id: str, config) -> None:
-    """Raise :class:`DataError` when the district's data cannot be audited.
+def _validate(data_dir: str, district_id: str, config, school_year: int | None) -> None:
+    """Raise :class:`DataError` when the district's data cannot be audited, or does not hold
+    the requested school year (so nothing is written for it).
 
     Public (aggregate) data was read and checked when its districts were listed.
     """
     if config.aggregate is not None:
         return
+    from ..audit._compute import audited_year
     from ..intake import load_district_data
 
-    load_district_data(data_dir, config=config, district_id=district_id)
+    data = load_district_data(data_dir, config=config, district_id=district_id)
+    audited_year(data.students["school_year"], school_year)
 
 
 def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_dir: Path,
