@@ -26,7 +26,8 @@ NO_NOTEBOOK = "the audit notebook was not found at {path}"
 NOT_IPYNB = "its name does not end in .ipynb"
 NOT_A_NOTEBOOK = "it is not a Jupyter notebook ({reason})"
 NO_PARAMETERS = ('no code cell is tagged "parameters" (the cell setting data_dir, district_id, '
-                 "…; in JupyterLab: Property Inspector → Cell Tags)")
+                 "…; in JupyterLab: the gear icon in the right sidebar, Common Tools → Cell "
+                 "Tags)")
 EXISTS = "{path} already exists; choose another name (a notebook is never overwritten)"
 NO_FOLDER = "the folder {path} does not exist"
 _DATA_DIR = re.compile(r"^data_dir\s*=.*$", re.M)
