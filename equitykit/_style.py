@@ -15,7 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import matplotlib
 import seaborn as sns
-from cycler import cycler
+from matplotlib.rcsetup import cycler
 
 __all__ = ["styled", "theme"]
 

@@ -99,3 +99,14 @@ def test_drawing_figures_leaves_rcparams_alone():
     assert dict(matplotlib.rcParams) == before
     assert "matplotlib.pyplot" not in sys.modules or not sys.modules["matplotlib.pyplot"] \
         .get_fignums()  # Figure objects, never pyplot's: nothing left open
+
+
+@pytest.mark.slow
+def test_building_every_section_leaves_rcparams_alone(sample_audit):
+    audit = sample_audit("D01")
+    before = dict(matplotlib.rcParams)
+    pages = [audit.section(name).data for name in audit.sections]
+    assert sum(page.count("data:image/png;base64,") for page in pages) > 0
+    assert dict(matplotlib.rcParams) == before
+    assert "matplotlib.pyplot" not in sys.modules or not sys.modules["matplotlib.pyplot"] \
+        .get_fignums()
