@@ -25,6 +25,8 @@ __all__ = ["main"]
 #: A Dask scheduler address: ``tcp://host:port`` (or tls, ws, wss, ucx), or ``host:port``.
 _SCHEDULER = re.compile(r"((tcp|tls|ws|wss|ucx)://)?([\w.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}")
 _YEARS = (1900, 2200)
+NEW_NOTEBOOK = ("wrote {path}, a copy of the audit notebook: edit it in JupyterLab, then run it "
+                "with equitykit audit DATA --district ID --out DIR --notebook {path}")
 
 
 def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -100,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     aud.add_argument("--out", type=_folder, required=True)
     aud.add_argument("--config", type=Path)
     aud.add_argument("--school-year", type=_integer(*_YEARS), default=None)
+    aud.add_argument("--notebook", type=Path, default=None,
+                     help="a client's customised audit notebook (see new-notebook)")
 
     bat = sub.add_parser("batch", help="audit every district (or those named) in parallel")
     bat.add_argument("data", type=Path)
@@ -112,6 +116,12 @@ def _parser() -> argparse.ArgumentParser:
     bat.add_argument("--districts", type=_district_ids, default=None,
                      help="comma-separated district ids")
     bat.add_argument("--timeout", type=_seconds, default=1800, help="seconds per district")
+    bat.add_argument("--notebook", type=Path, default=None,
+                     help="a client's customised audit notebook (see new-notebook)")
+
+    new = sub.add_parser("new-notebook", help="start a client's audit notebook: a copy of the "
+                         "shipped one to edit in JupyterLab, then run with --notebook")
+    new.add_argument("path", type=Path, help="the new notebook, e.g. client_audit.ipynb")
 
     exp = sub.add_parser("explore", help="open the interactive explorer for training sessions")
     exp.add_argument("data", type=Path, nargs="?")
@@ -154,7 +164,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return audit_command(
             args.data, district_id=args.district, out_dir=args.out,
-            config_path=args.config, school_year=args.school_year,
+            config_path=args.config, school_year=args.school_year, notebook=args.notebook,
         )
     if args.command == "batch":
         from .execute import batch_command
@@ -162,12 +172,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         return batch_command(
             args.data, out_dir=args.out, config_path=args.config, workers=args.workers,
             scheduler=args.scheduler, resume=args.resume, districts=args.districts,
-            timeout=args.timeout,
+            timeout=args.timeout, notebook=args.notebook,
         )
     if args.command == "demo":
         from .execute import demo_command
 
         return demo_command(out_dir=args.out, workers=args.workers)
+    if args.command == "new-notebook":
+        from ._notebooks import new_notebook
+
+        path = new_notebook(args.path)
+        print(NEW_NOTEBOOK.format(path=path))
+        return 0
     if args.command == "explore":
         from .widgets import explore_command
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._files import FileRefused, read_regular
 from ._logo import check_logo_value, read_logo
+from ._notebooks import notebook_problem
 from .errors import ConfigError, ExpressionError
 from .expressions import parse_expression
 from .public_data._spec import AggregateSpec
@@ -227,6 +228,10 @@ class AuditConfig(_Model):
     aggregate: AggregateSpec | None = Field(None, description=(
         "Audits from published counts instead of student records: how each file becomes the "
         "counts table (see `AggregateSpec` below)."))
+    notebook: Path | None = Field(None, description=(
+        "A client's customised audit notebook (`.ipynb`, started with `equitykit new-notebook`) "
+        "to run instead of the shipped one; a relative path is relative to the config file's "
+        "folder. `--notebook` on the command line takes precedence."))
 
     @field_validator("sections")
     @classmethod
@@ -240,8 +245,8 @@ class AuditConfig(_Model):
 def load_config(path: str | Path | None) -> AuditConfig:
     """Read and validate a client config; ``None`` gives the defaults.
 
-    Relative paths inside the config (logo, state comparison file) are resolved against the
-    config file's folder.
+    Relative paths inside the config (logo, state comparison file, notebook) are resolved
+    against the config file's folder.
 
     Raises
     ------
@@ -288,6 +293,10 @@ def load_config(path: str | Path | None) -> AuditConfig:
             read_logo(config.branding.logo)
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
+    if config.notebook is not None:
+        problem = notebook_problem(config.notebook)
+        if problem:
+            raise ConfigError(f"{path}: notebook: {config.notebook} cannot be run: {problem}")
     return config
 
 
@@ -326,6 +335,8 @@ def _resolve_paths(config: AuditConfig, base: Path) -> AuditConfig:
     logo = config.branding.logo
     state = config.idea.state_comparison
     updates: dict[str, Any] = {}
+    if config.notebook is not None and not config.notebook.is_absolute():
+        updates["notebook"] = base / config.notebook
     if logo is not None and not logo.is_absolute():
         updates["branding"] = config.branding.model_copy(update={"logo": base / logo})
     if state is not None and not state.is_absolute():

@@ -92,7 +92,6 @@ def fast_notebook(notebook):
     """Every command of this module runs the fast notebook (module fixtures included)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_run, "default_notebook", lambda: notebook)
-        patch.setattr(_batch, "default_notebook", lambda: notebook)
         yield
 
 
@@ -574,7 +573,7 @@ def test_resume_checks_what_is_on_disk(damage, status, finished_batch, small_dat
 
 #: ``python -c RUNNER NOTEBOOK ARGS…``: the equitykit command with the fast notebook.
 RUNNER = ("import sys; from pathlib import Path; from equitykit.execute import _batch, _run; "
-          "nb = Path(sys.argv[1]); _run.default_notebook = _batch.default_notebook = lambda: nb;"
+          "nb = Path(sys.argv[1]); _run.default_notebook = lambda: nb;"
           " from equitykit.cli import main; sys.exit(main(sys.argv[2:]))")
 FOUR = ("D01", "D02", "D03", "D04")
 

@@ -11,28 +11,33 @@ import html
 import io
 import time
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
+from .._style import styled, theme
 from .._timing import add_seconds
 
 __all__ = ["figure_html", "forest_plot", "gap_plot", "quartile_plot", "school_scatter"]
 
 _PALETTE = sns.color_palette("colorblind")
-sns.set_theme(style="whitegrid", context="notebook", palette=_PALETTE, font_scale=0.95)
+#: The report's look, applied only while a figure is drawn (importing changes no global style).
+_STYLE = theme(context="notebook", style="whitegrid", palette=_PALETTE, font_scale=0.95)
 
 
-def figure_html(fig: plt.Figure, *, alt: str, caption: str) -> str:
-    """Close ``fig`` and return it as an embedded PNG ``<figure>`` with alt text."""
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots()
+
+
+def figure_html(fig: Figure, *, alt: str, caption: str) -> str:
+    """``fig`` as an embedded PNG ``<figure>`` with alt text."""
     start = time.perf_counter()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=96)
-    plt.close(fig)
     add_seconds("figures", time.perf_counter() - start)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
@@ -41,6 +46,7 @@ def figure_html(fig: plt.Figure, *, alt: str, caption: str) -> str:
     )
 
 
+@styled(_STYLE)
 def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1.0) -> str:
     """Point estimates with 95% intervals, one line per group (``rows``: label, value, CI).
 
@@ -50,7 +56,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
     rows = rows.reset_index(drop=True)
     low, high = rows["ci_low"].fillna(rows["value"]), rows["ci_high"].fillna(rows["value"])
     log = bool(high.max() / max(low.min(), 1e-9) > 4)
-    fig, ax = plt.subplots(figsize=(7, 0.42 * len(rows) + 1.2), layout="constrained")
+    fig, ax = _figure(7, 0.42 * len(rows) + 1.2)
     y = np.arange(len(rows))[::-1]
     err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
     ax.errorbar(rows["value"], y, xerr=np.nan_to_num(err), fmt="o", color=_PALETTE[0],
@@ -70,10 +76,11 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
     return figure_html(fig, alt=alt, caption=title)
 
 
+@styled(_STYLE)
 def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
     """Effect sizes (Hedges' g vs all other students) with 95% intervals."""
     rows = rows.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7, 0.42 * len(rows) + 1.2), layout="constrained")
+    fig, ax = _figure(7, 0.42 * len(rows) + 1.2)
     y = np.arange(len(rows))[::-1]
     colors = [_PALETTE[3] if v < 0 else _PALETTE[2] for v in rows["value"]]
     ax.barh(y, rows["value"], color=colors, alpha=0.8)
@@ -90,10 +97,11 @@ def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
     return figure_html(fig, alt=alt, caption=title)
 
 
+@styled(_STYLE)
 def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel: str,
                    title: str) -> str:
     """One dot per school, sized by enrollment, with a weighted trend line."""
-    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    fig, ax = _figure(7, 4)
     sns.scatterplot(data=schools, x=x, y=y, size="n", sizes=(20, 220), ax=ax,
                     color=_PALETTE[0], legend=False)
     if len(schools) >= 3:
@@ -109,9 +117,10 @@ def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel
     return figure_html(fig, alt=alt, caption=title)
 
 
+@styled(_STYLE)
 def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> str:
     """Teacher indicators by school quartile (``rows``: indicator, quartile, value)."""
-    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+    fig, ax = _figure(7, 3.6)
     sns.barplot(data=rows, x="indicator", y="value", hue="quartile", ax=ax,
                 palette=[_PALETTE[0], _PALETTE[1]])
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))

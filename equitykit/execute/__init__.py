@@ -17,7 +17,14 @@ from ._commands import audit_command, batch_command, demo_command
 from ._deadline import DistrictTimeout
 from ._engine import ENGINES, InProcessEngine
 from ._pools import POOLS, DaskPool, LocalPool, default_workers
-from ._run import OUTPUT_FILES, STATUSES, DistrictResult, default_notebook, run_district
+from ._run import (
+    OUTPUT_FILES,
+    STATUSES,
+    DistrictResult,
+    audit_notebook,
+    default_notebook,
+    run_district,
+)
 from ._stop import Stopped
 
 __all__ = [
@@ -34,6 +41,7 @@ __all__ = [
     "LocalPool",
     "Stopped",
     "audit_command",
+    "audit_notebook",
     "batch_command",
     "default_notebook",
     "default_workers",

@@ -30,7 +30,7 @@ from ._run import (
     STAMP,
     STATUSES,
     DistrictResult,
-    default_notebook,
+    audit_notebook,
     district_parameters,
     listed,
     output_paths,
@@ -128,7 +128,9 @@ def run_batch(
         config, notebook and toolkit version, and every output file as it was written).
     districts : audit only these ids.
     timeout : seconds allowed per district.
-    notebook, engine : see :func:`run_district`.
+    notebook : the audit notebook to run (``--notebook``); default: the config's ``notebook``,
+        else the shipped template.
+    engine : see :func:`run_district`.
     progress_stream : where progress goes (default stderr).
 
     Raises
@@ -136,8 +138,8 @@ def run_batch(
     ConfigError, DataError
         The config or the data folder cannot be used at all (exit status 1).
     UsageError
-        A named district is not in the data (the message lists the valid ids), the output
-        folder cannot be written, or another run holds it.
+        A named district is not in the data (the message lists the valid ids), ``notebook``
+        cannot be run, the output folder cannot be written, or another run holds it.
     Stopped
         SIGTERM or Ctrl-C: the workers were stopped, the districts that finished are kept and
         listed in the manifest (the others as "stopped"), so ``resume=True`` completes the
@@ -151,7 +153,7 @@ def run_batch(
     """
     data_dir = Path(data_dir).resolve()
     config = load_config(config_path)
-    notebook = Path(notebook).resolve() if notebook is not None else default_notebook()
+    notebook = audit_notebook(notebook, config)
     folder = read_folder(data_dir, config)
     chosen = _choose(folder.districts, districts, data_dir)
     names = folder_names(folder.districts)

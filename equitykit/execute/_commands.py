@@ -10,7 +10,7 @@ from ..config import load_config
 from ._batch import BatchResult, run_batch
 from ._lock import OutputLock, prepare_out
 from ._paths import shown
-from ._run import locate, run_district
+from ._run import audit_notebook, locate, run_district
 from ._stop import Stopped, stop_on_signals
 
 __all__ = ["audit_command", "batch_command", "demo_command"]
@@ -25,18 +25,20 @@ BATCH_STOPPED = ("equitykit: stopped by {signal}; the districts that finished ar
 
 
 def audit_command(data: Path, *, district_id: str, out_dir: Path, config_path: Path | None,
-                  school_year: int | None) -> int:
+                  school_year: int | None, notebook: Path | None = None) -> int:
     """``equitykit audit DATA --district ID --out DIR``: one district, in this process.
 
-    Nothing is created before the district is found in the data; the output folder is locked
-    for the run.
+    Nothing is created before the district is found in the data and the notebook is checked;
+    the output folder is locked for the run.
     """
-    digest, folder = locate(Path(data), district_id, load_config(config_path))
+    config = load_config(config_path)
+    notebook = audit_notebook(notebook, config)
+    digest, folder = locate(Path(data), district_id, config)
     out = prepare_out(out_dir)
     with OutputLock(out, "audit") as lock, stop_on_signals():
         result = run_district(data, district_id, out, config_path=config_path,
-                              school_year=school_year, input_sha256=digest, folder=folder,
-                              token=lock.token)
+                              school_year=school_year, notebook=notebook, input_sha256=digest,
+                              folder=folder, token=lock.token)
     district = shown(district_id)
     if result.status == "ok":
         print(AUDIT_OK.format(district=district, path=out / result.outputs["html"]))
@@ -56,12 +58,12 @@ def audit_command(data: Path, *, district_id: str, out_dir: Path, config_path: P
 
 def batch_command(data: Path, *, out_dir: Path, config_path: Path | None, workers: int | None,
                   scheduler: str | None, resume: bool, districts: Sequence[str] | None,
-                  timeout: float | None) -> int:
+                  timeout: float | None, notebook: Path | None = None) -> int:
     """``equitykit batch DATA --out DIR``: every district (or those named), in parallel."""
     try:
         batch = run_batch(data, out_dir, config_path=config_path, workers=workers,
                           scheduler=scheduler, resume=resume, districts=districts,
-                          timeout=timeout)
+                          timeout=timeout, notebook=notebook)
     except Stopped as exc:
         _summarise(exc.batch)
         print(BATCH_STOPPED.format(signal=exc), file=sys.stderr)

@@ -9,7 +9,9 @@ matplotlib figures, ``execute_result`` for a cell's last expression and ``error`
 ``ename``, ``evalue`` and the traceback. papermill then raises its usual
 :class:`~papermill.exceptions.PapermillExecutionError` for the failing cell.
 
-Registered with papermill as ``"equitykit"``; the kernel engine stays available as ``"kernel"``.
+Registered with papermill as ``"equitykit"`` (also through the ``papermill.engine`` entry point
+of an installed equitykit, so plain ``papermill --engine equitykit`` finds it); the kernel engine
+stays available as ``"kernel"``.
 """
 
 from __future__ import annotations

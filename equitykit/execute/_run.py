@@ -25,8 +25,9 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from .. import __version__
+from .._notebooks import default_notebook, notebook_problem
 from .._versions import versions
-from ..config import load_config
+from ..config import AuditConfig, load_config
 from ..errors import ConfigError, DataError, DataProblem, UsageError
 from ..report import notebook_to_html
 from ._deadline import deadline
@@ -35,7 +36,8 @@ from ._inputs import DISTRICT_COLUMN, file_digest, read_folder
 from ._paths import confined, control_character, folder_names, shown
 from ._stop import stopped_by
 
-__all__ = ["OUTPUT_FILES", "STATUSES", "DistrictResult", "default_notebook", "run_district"]
+__all__ = ["OUTPUT_FILES", "STATUSES", "DistrictResult", "audit_notebook", "default_notebook",
+           "run_district"]
 
 #: What a complete district folder holds (CONTRACT §4), by the name used in the manifest.
 OUTPUT_FILES: dict[str, str] = {
@@ -52,7 +54,7 @@ FAILED_DIR = "failed"
 UNKNOWN_DISTRICT = "district {district!r} is not in {data}; the districts there are: {valid}"
 UNKNOWN_ENGINE = "unknown engine {engine!r}; choose from {choices}"
 MISSING_OUTPUT = "the notebook ran but did not write {name} into output_dir"
-NO_NOTEBOOK = "the audit notebook was not found at {path}"
+BAD_NOTEBOOK = "--notebook {path} cannot be run: {problem}"
 NOT_OURS = ("{path} already exists and was not written by equitykit; move it away or choose "
             "another --out")
 CANNOT_WRITE = "could not write the district's files: {reason}"
@@ -92,14 +94,22 @@ class DistrictResult:
         return asdict(self)
 
 
-def default_notebook() -> Path:
-    """The shipped audit notebook (``equitykit/resources`` when installed, else the source tree)."""
-    here = Path(__file__).resolve().parents[1]
-    for path in (here / "resources" / "district_audit.ipynb",
-                 here.parent / "notebooks" / "district_audit.ipynb"):
-        if path.is_file():
-            return path
-    raise UsageError(NO_NOTEBOOK.format(path=here.parent / "notebooks" / "district_audit.ipynb"))
+def audit_notebook(notebook: str | Path | None, config: AuditConfig) -> Path:
+    """The notebook to run: ``notebook`` (``--notebook``), else the config's ``notebook``, else
+    the shipped template (:func:`default_notebook`).
+
+    Raises
+    ------
+    UsageError
+        ``notebook`` is not a runnable audit notebook (the message says why).
+    """
+    if notebook is None:
+        return config.notebook.resolve() if config.notebook is not None else default_notebook()
+    path = Path(notebook).resolve()
+    problem = notebook_problem(path)
+    if problem:
+        raise UsageError(BAD_NOTEBOOK.format(path=path, problem=problem))
+    return path
 
 
 def district_parameters(data_dir: str | Path, district_id: str, config_path: str | Path | None,
@@ -150,7 +160,8 @@ def run_district(
         it (``result.folder``).
     config_path : the client config (YAML), or None for the defaults.
     school_year : the year to audit; None = the latest in the data.
-    notebook : the parameterised audit notebook; default :func:`default_notebook`.
+    notebook : the parameterised audit notebook; default: the config's ``notebook``, else the
+        shipped template (:func:`audit_notebook`).
     timeout : seconds allowed for the whole district (None = no limit).
     engine : ``"inprocess"`` (cells run in this process's persistent IPython shell) or
         ``"kernel"`` (a fresh Jupyter kernel, as plain papermill does).
@@ -170,7 +181,7 @@ def run_district(
     Raises
     ------
     UsageError
-        The district is not in the data, or the engine is unknown.
+        The district is not in the data, the engine is unknown, or ``notebook`` cannot be run.
     Stopped
         SIGTERM or Ctrl-C stopped the notebook (nothing is written for the district).
 
@@ -184,7 +195,6 @@ def run_district(
         raise UsageError(UNKNOWN_ENGINE.format(engine=engine, choices=sorted(ENGINES)))
     start = time.perf_counter()
     out_dir = Path(out_dir).resolve()
-    notebook = Path(notebook).resolve() if notebook is not None else default_notebook()
     parameters = district_parameters(data_dir, district_id, config_path, school_year)
     result = DistrictResult(district_id, "ok", parameters=parameters, versions=versions(),
                             folder=folder)
@@ -193,6 +203,7 @@ def run_district(
     tick = time.perf_counter()
     try:
         config = load_config(parameters["config_path"])
+        notebook = audit_notebook(notebook, config)
         if input_sha256 is None or folder is None:
             input_sha256, folder = locate(Path(data_dir), district_id, config)
         result.folder = folder

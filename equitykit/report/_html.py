@@ -29,6 +29,8 @@ _CSS = _RESOURCES / "report.css"
 _TOC_MARK = "<!--EQUITYKIT-TOC-->"
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
+#: The "¶" link nbconvert puts after a markdown heading (an analyst's own sections).
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 
 
 def notebook_to_html(
@@ -76,10 +78,10 @@ def _exporter() -> HTMLExporter:
 
 
 def _table_of_contents(page: str) -> str:
-    items = [
-        f'<li><a href="#{anchor}">{html.escape(_TAGS.sub("", title).strip())}</a></li>'
-        for anchor, title in _H2.findall(page)
-    ]
+    items = []
+    for anchor, title in _H2.findall(page):
+        text = _TAGS.sub("", _ANCHOR_LINK.sub("", title)).strip()
+        items.append(f'<li><a href="#{anchor}">{html.escape(text)}</a></li>')
     return "<ol>" + "".join(items) + "</ol>"
 
 

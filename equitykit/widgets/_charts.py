@@ -12,13 +12,11 @@ import math
 import textwrap
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
+from .._style import styled, theme
 from . import _wording as w
 
 __all__ = ["COMPARISON", "FOCUS", "OTHER", "bar_chart", "rate_chart", "score_chart"]
@@ -36,16 +34,15 @@ _HORIZONTAL = ({"orientation": "horizontal"}
 _LABEL_WIDTH = 30
 
 
-def _theme() -> None:
-    sns.set_theme(context="talk", style="whitegrid", font_scale=1.0,
-                  rc={"axes.titleweight": "bold", "axes.titlesize": 22, "axes.labelsize": 18,
-                      "xtick.labelsize": 16, "ytick.labelsize": 16, "axes.titlepad": 14})
+#: The projector look, applied only while a chart is drawn (importing changes no global style).
+_STYLE = theme(context="talk", style="whitegrid",
+               rc={"axes.titleweight": "bold", "axes.titlesize": 22, "axes.labelsize": 18,
+                   "xtick.labelsize": 16, "ytick.labelsize": 16, "axes.titlepad": 14})
 
 
-def _png(fig: plt.Figure) -> bytes:
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=_DPI, bbox_inches="tight")
-    plt.close(fig)
     return buf.getvalue()
 
 
@@ -72,18 +69,19 @@ def _title(view) -> str:
     return f"{w.outcome_title(sel.outcome)} — {view.where}, {w.year_label(sel.school_year)}"
 
 
-def _figure(n_rows: int) -> tuple[plt.Figure, plt.Axes]:
-    _theme()
-    return plt.subplots(figsize=(_WIDTH, 1.2 + 0.62 * max(n_rows, 2)))
+def _figure(n_rows: int) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(_WIDTH, 1.2 + 0.62 * max(n_rows, 2)))
+    return fig, fig.subplots()
 
 
-def _suppressed_marks(ax: plt.Axes, ys: list[int], text: str) -> None:
+def _suppressed_marks(ax: Axes, ys: list[int], text: str) -> None:
     for y in ys:
         ax.text(0.01, y, text, transform=ax.get_yaxis_transform(), va="center", ha="left",
                 fontsize=15, style="italic", color="#444444", zorder=5,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
 
 
+@styled(_STYLE)
 def rate_chart(view) -> bytes:
     """Rates by group (percent) with 95% confidence intervals; the focus group in blue, the
     comparison group in orange, all students as a dashed line."""
@@ -118,6 +116,7 @@ def rate_chart(view) -> bytes:
     return _png(fig)
 
 
+@styled(_STYLE)
 def score_chart(view) -> bytes:
     """Score distributions by group: boxes span the 25th–75th percentiles, whiskers the 10th–90th
     (no individual scores are drawn), the line in each box is the median."""
@@ -151,6 +150,7 @@ def score_chart(view) -> bytes:
     return _png(fig)
 
 
+@styled(_STYLE)
 def bar_chart(values: pd.Series, *, title: str, xlabel: str, scale: float = 1.0,
               suffix: str = "", signed: bool = False, colours: list[str] | None = None
               ) -> bytes:
