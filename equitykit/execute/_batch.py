@@ -159,6 +159,8 @@ def run_batch(
     names = folder_names(folder.districts)
     out_dir = prepare_out(out_dir)
     results: dict[str, DistrictResult] = {}
+    keys = {d: stamp_key(district_parameters(data_dir, d, config_path, None),
+                         folder.digests[d], notebook) for d in chosen}
     stopped: Stopped | None = None
     with OutputLock(out_dir, "batch") as lock, stop_on_signals():
         task = functools.partial(run_district, config_path=config_path, notebook=notebook,
@@ -167,8 +169,7 @@ def run_batch(
             with Progress(len(chosen), progress_stream) as progress:
                 todo = []
                 for district in chosen:
-                    key = stamp_key(district_parameters(data_dir, district, config_path, None),
-                                    folder.digests[district], notebook)
+                    key = keys[district]
                     done = _current(out_dir, district, names[district], key) if resume else None
                     if done is None:
                         todo.append(district)
@@ -180,8 +181,9 @@ def run_batch(
                              scheduler, results, progress)
         except KeyboardInterrupt as exc:  # SIGTERM or Ctrl-C: keep what finished
             stopped = exc if isinstance(exc, Stopped) else Stopped()
-        batch = BatchResult(out_dir, tuple(results.get(d) or _not_finished(d, names[d], stopped)
-                                           for d in chosen), stopped.signum if stopped else None)
+        batch = BatchResult(out_dir, tuple(
+            results.get(d) or _settled(out_dir, d, names[d], keys[d], stopped) for d in chosen),
+            stopped.signum if stopped else None)
         manifest = _manifest(batch, data_dir, config_path, notebook, engine, folder.files,
                              scheduler)
         _write_batch(batch, manifest, config.title, lock.token)
@@ -191,7 +193,14 @@ def run_batch(
     return batch
 
 
-def _not_finished(district: str, folder: str, stopped: Stopped | None) -> DistrictResult:
+def _settled(out_dir: Path, district: str, folder: str, key: dict[str, Any],
+             stopped: Stopped | None) -> DistrictResult:
+    """A district with no reported result after a stop: "ok" when its worker had already moved
+    complete, verified outputs into place (the report was still on its way), else "stopped"."""
+    done = _current(out_dir, district, folder, key)
+    if done is not None:
+        done.status = "ok"
+        return done
     return DistrictResult(district, "stopped", folder=folder, error={
         "cell": None, "execution_count": None, "name": Stopped.__name__,
         "message": NOT_FINISHED.format(signal=stopped)})
