@@ -100,6 +100,8 @@ class DataMapping(_Model):
     ``race_ethnicity: where(hisp == "Y", "Hispanic/Latino", race)``, ``student_id:
     row_number()``, ``school_year: grad_year - 1``; columns holding only numbers compute as
     numbers, and a condition gives true/false. Codes then apply to the result as to any column.
+    ``not_collected``: student columns (a demographic dimension or an outcome's column) the
+    district does not collect; they are absent rather than required, and never read.
     """
 
     files: dict[str, str] = Field(default_factory=dict, description=(
@@ -113,6 +115,10 @@ class DataMapping(_Model):
     derive: dict[str, dict[str, str]] = Field(default_factory=dict, description=(
         "Per table, a canonical column → a safe expression computing it from the export's "
         "columns (see `equitykit.expressions`)."))
+    not_collected: tuple[str, ...] = Field((), description=(
+        "Student columns the district does not collect (e.g. `english_learner`, `disability`, "
+        "`days_absent`): they are not required, and each affected report section says so in "
+        "one line."))
 
     @field_validator("derive")
     @classmethod

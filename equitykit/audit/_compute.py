@@ -17,7 +17,7 @@ from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, OUTCOMES
 
-__all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "compute_metrics"]
+__all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "audited_dimensions", "compute_metrics"]
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "district_id", "school_year", "school_id", "section", "measure", "outcome", "dimension",
@@ -47,7 +47,10 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
     students = getattr(data, "students", None)
     if students is not None:
         students = derive_outcomes(students, config)
-        counts = to_counts(students, intersections=INTERSECTIONS, by_school=True)
+        dims = audited_dimensions(students)
+        counts = to_counts(_with_enrollment(students), dimensions=dims, by_school=True,
+                           intersections=[i for i in INTERSECTIONS if set(i) <= set(dims)],
+                           measures=_counted(students))
     else:
         counts = _complete_totals(data.counts)
     latest = int(counts["school_year"].max())
@@ -77,6 +80,25 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
 #: Note on rows of public files that report only some groups and no total.
 PARTIAL_TOTAL = "total of the groups the file reports"
 _PLACE = ["district_id", "school_id", "school_year", "measure"]
+
+
+def audited_dimensions(students: pd.DataFrame) -> tuple[str, ...]:
+    """The student dimensions the data has: one declared not collected is simply absent."""
+    return tuple(d for d in DIMENSIONS if d in students)
+
+
+def _counted(students: pd.DataFrame) -> list[str]:
+    """The outcomes counted, and ``enrollment`` when none counts every enrolled student
+    (scores only, or only outcomes of some students): composition, segregation and the
+    locus need a count of every student, and no outcome is invented for it."""
+    outcomes = [name for name in OUTCOMES if name in students]
+    if any(OUTCOMES[name].population == "enrolled" for name in outcomes):
+        return outcomes
+    return [*outcomes, "enrollment"]
+
+
+def _with_enrollment(students: pd.DataFrame) -> pd.DataFrame:
+    return students.assign(enrollment=pd.array([True] * len(students), dtype="boolean"))
 
 
 def _complete_totals(counts: pd.DataFrame) -> pd.DataFrame:
@@ -248,7 +270,7 @@ def _score_rows(students: pd.DataFrame, config: AuditConfig) -> pd.DataFrame | N
         if score not in students or students[score].notna().sum() == 0:
             continue
         tested = students[students[score].notna()]
-        for dimension in DIMENSIONS:
+        for dimension in audited_dimensions(students):
             rows += _gaps_for(tested, score, dimension, config)
     if not rows:
         return None
@@ -279,7 +301,7 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
     year_totals = values.groupby(tested["school_year"]).agg(["count", "sum"])
     year_sq = (values**2).groupby(tested["school_year"]).sum()
     levels = _level_counts(tested, LEVELS[score], labels)
-    if dimension == DIMENSIONS[0]:
+    if dimension == audited_dimensions(tested)[0]:
         for year, total in year_totals.iterrows():
             rows.append({"school_year": int(year), "section": "achievement", "outcome": score,
                          "dimension": "all", "group": "all", "comparison": "",
@@ -340,7 +362,7 @@ def _group_labels(column: pd.Series) -> pd.Series:
 # --- where gaps sit -------------------------------------------------------------------------------
 
 def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
-    year = counts["school_year"] == latest
+    year = (counts["school_year"] == latest) & (counts["measure"] != "enrollment")
     main = counts[year & counts["dimension"].isin(("all", *DIMENSIONS))]
     schools = main[(main["school_id"] != "") & (main["dimension"] == "all")]
     if schools["school_id"].nunique() < 2:  # needs all-student totals of two schools or more
@@ -414,7 +436,8 @@ def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
     for outcome in outcomes:
         kind = "score" if outcome in SCORES else "binary"
         population = year[year[outcome].notna()]
-        dims = [d for d in DIMENSIONS if population[d].nunique(dropna=True) > 1]
+        dims = [d for d in audited_dimensions(population)
+                if population[d].nunique(dropna=True) > 1]
         if not dims or not _enough_of_each(population[outcome], kind, min_n):
             continue
         strata = metrics.strata_table(population, outcome=outcome, dimensions=dims)

@@ -11,8 +11,9 @@ import json
 
 import pandas as pd
 
-from .._words import group_label, outcome_label, year_label
-from ..schema import DIMENSIONS
+from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, year_label
+from ..intake._derive import outcomes_reading
+from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
 from ._labels import capitalize, dimension_label
 from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
@@ -26,6 +27,23 @@ _PROGRAMMATIC = ("disability", "placement_lt40", "placement_separate", "oss", "i
 
 NEEDS_STUDENTS = ("This section needs student records; this audit was built from published "
                   "counts only.")
+
+
+#: Sections that break outcomes down by the student dimensions.
+_BY_DIMENSION = ("enrollment", "achievement", "programmatic", "predictiveness")
+
+
+def not_collected(audit, section: str) -> str:
+    """One line per column the district does not collect that this section would use."""
+    def sections(column: str) -> set[str]:
+        if column in DIMENSIONS:
+            return {"data_profile", *_BY_DIMENSION}
+        if column in SCORE_OUTCOMES:
+            return {"data_profile", "achievement", "predictiveness"}
+        return {"data_profile", *(OUTCOMES[o].section for o in outcomes_reading(column))}
+
+    return "".join(skip(f"{column_title(c)}: not collected.")
+                   for c in audit.config.data.not_collected if section in sections(c))
 
 
 def _year(audit, frame: pd.DataFrame | None = None) -> pd.DataFrame:

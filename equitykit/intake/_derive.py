@@ -7,7 +7,7 @@ import pandas as pd
 from .. import schema
 from ..config import AuditConfig
 
-__all__ = ["derive_outcomes"]
+__all__ = ["derive_outcomes", "outcomes_reading"]
 
 #: Floating-point slack so that exactly 10% absent (e.g. 3 of 30 days) counts as chronic.
 _RATIO_SLACK = 1e-9
@@ -146,3 +146,10 @@ _SOURCES: dict[str, tuple[tuple[str, ...], ...]] = {
     "math_proficient": (("math_level",),),
     "ela_proficient": (("ela_level",),),
 }
+
+
+def outcomes_reading(column: str) -> tuple[str, ...]:
+    """The outcomes of ``schema.OUTCOMES`` computed from a student column (or that are it)."""
+    return tuple(name for name in schema.OUTCOMES
+                 if (name == column and name in _AS_IS)
+                 or any(column in sources for sources in _SOURCES.get(name, ())))

@@ -188,7 +188,8 @@ def _process(
             "years": tuple(int(y) for y in sorted(students["school_year"].dropna().unique())),
             "students": len(students[["district_id", "student_id"]].dropna().drop_duplicates()),
         }
-    report = ValidationReport(folder, tuple(problems), rows, files, encodings, **summary)
+    report = ValidationReport(folder, tuple(problems), rows, files, encodings, **summary,
+                              not_collected=config.data.not_collected)
     return {name: t.reset_index(drop=True) for name, t in tables.items()}, report, hashes
 
 

@@ -36,6 +36,16 @@ BAD_DERIVE_COLUMN = "data.derive.{table}.{column}: '{column}' is not a column of
 DERIVE_SHADOWS = "the config derives '{column}', so the file's column of that name is not used"
 BAD_CONSTANT_VALUE = "data.constants.{table}.{column}: {value!r} is not a valid value ({expected})"
 
+BAD_NOT_COLLECTED = (
+    "data.not_collected: '{column}' cannot be declared not collected; choose student columns "
+    "other than {keys}{close}"
+)
+NOT_COLLECTED_PRESENT = (
+    "the config declares '{column}' not collected, so the file's column of that name is not used"
+)
+#: Student columns every row needs; the others may be declared not collected.
+ALWAYS_COLLECTED = ("student_id", "school_year", "district_id", "school_id", "grade")
+
 MAPPED_COLUMN_ABSENT = (
     "the config maps column '{source}' to '{target}', but the file has no such column"
 )
@@ -200,6 +210,11 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
                     column=column, code=code, value=value, expected=expected(COLUMNS[column])))
             normalised[code] = canonical
         books[column] = CodeBook.build(normalised)
+    for column in mapping.not_collected:
+        if column not in schema.TABLES["students"] or column in ALWAYS_COLLECTED:
+            raise ConfigError(BAD_NOT_COLLECTED.format(
+                column=column, keys=", ".join(ALWAYS_COLLECTED),
+                close=_close(column, schema.TABLES["students"])))
     for table, derived in mapping.derive.items():
         for column in derived:
             if column not in schema.TABLES[table]:
@@ -291,10 +306,15 @@ def apply_columns(
             problems.append(_warning(file, CONSTANT_SHADOWED.format(column=column)))
         else:
             out[column] = value
+    absent = mapping.not_collected if table == "students" else ()
+    for column in absent:
+        if column in out.columns:
+            problems.append(_warning(file, NOT_COLLECTED_PRESENT.format(column=column)))
+    out = out.drop(columns=[c for c in absent if c in out.columns])
     if unused:
         problems.append(_warning(file, UNUSED_COLUMNS.format(names=", ".join(unused))))
     for name, column in canonical.items():
-        if column.required and name not in out.columns:
+        if column.required and name not in out.columns and name not in absent:
             problems.append(DataProblem(
                 file=file, column=name, message=MISSING_COLUMN.format(column=name),
                 hint=_column_hint(table, name, unused)))
