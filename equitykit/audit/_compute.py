@@ -15,7 +15,7 @@ from .. import metrics
 from ..config import AuditConfig
 from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
-from ..schema import DIMENSIONS, OUTCOMES
+from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
 __all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "audited_dimensions", "compute_metrics"]
 
@@ -46,8 +46,8 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
     """
     students = getattr(data, "students", None)
     if students is not None:
-        students = derive_outcomes(students, config)
-        dims = audited_dimensions(students)
+        students = derive_outcomes(_with_school_dimensions(students, data, config), config)
+        dims = audited_dimensions(students, config)
         counts = to_counts(_with_enrollment(students), dimensions=dims, by_school=True,
                            intersections=[i for i in INTERSECTIONS if set(i) <= set(dims)],
                            measures=_counted(students))
@@ -63,7 +63,7 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
     ]
     if students is not None:
         parts += [_score_rows(students, config),
-                  _predictiveness_rows(students, latest, config.privacy.min_n)]
+                  _predictiveness_rows(students, latest, config)]
         if staff is not None and len(staff):
             parts.append(_teacher_rows(staff, students, counts, config))
         schools = getattr(data, "schools", None)
@@ -82,9 +82,22 @@ PARTIAL_TOTAL = "total of the groups the file reports"
 _PLACE = ["district_id", "school_id", "school_year", "measure"]
 
 
-def audited_dimensions(students: pd.DataFrame) -> tuple[str, ...]:
-    """The student dimensions the data has: one declared not collected is simply absent."""
-    return tuple(d for d in DIMENSIONS if d in students)
+def audited_dimensions(students: pd.DataFrame, config: AuditConfig) -> tuple[str, ...]:
+    """The dimensions the data has: the standard ones not declared not collected, then the
+    config's own (``data.dimensions``)."""
+    return tuple(d for d in (*DIMENSIONS, *config.data.dimensions) if d in students)
+
+
+def _with_school_dimensions(students: pd.DataFrame, data, config: AuditConfig) -> pd.DataFrame:
+    """Each student given the school dimensions (``level: school``) of their school and year;
+    a school the schools table does not list leaves them missing."""
+    names = [n for n, d in config.data.dimensions.items() if d.level == "school"]
+    schools = getattr(data, "schools", None)
+    if not names or schools is None:
+        return students
+    key = ["district_id", "school_id", "school_year"]
+    attributes = schools[[*key, *names]].drop_duplicates(key)
+    return students.merge(attributes, on=key, how="left", validate="many_to_one")
 
 
 def _counted(students: pd.DataFrame) -> list[str]:
@@ -161,7 +174,7 @@ def _enrollment_rows(counts: pd.DataFrame, staff: pd.DataFrame | None) -> pd.Dat
         return None
     enrolled = counts[(counts["measure"] == _enrolled_measure(counts))
                       & (counts["school_id"] == "")
-                      & counts["dimension"].isin(("all", *DIMENSIONS))]
+                      & ~counts["dimension"].str.contains(INTERSECTION_SEP, regex=False)]
     parts = [_composition(enrolled, "denominator").assign(outcome="enrollment")]
     latest = counts["school_year"].max()
     per_school = counts[(counts["measure"] == _enrolled_measure(counts))
@@ -270,8 +283,9 @@ def _score_rows(students: pd.DataFrame, config: AuditConfig) -> pd.DataFrame | N
         if score not in students or students[score].notna().sum() == 0:
             continue
         tested = students[students[score].notna()]
-        for dimension in audited_dimensions(students):
-            rows += _gaps_for(tested, score, dimension, config)
+        dims = audited_dimensions(students, config)
+        for dimension in dims:
+            rows += _gaps_for(tested, score, dimension, config, first=dimension == dims[0])
     if not rows:
         return None
     return _gap_q_values(pd.DataFrame(rows))
@@ -290,7 +304,8 @@ def _gap_q_values(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditConfig) -> list:
+def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditConfig,
+              first: bool) -> list:
     rows = []
     values = tested[score].astype(float)
     labels = _group_labels(tested[dimension])
@@ -301,7 +316,7 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
     year_totals = values.groupby(tested["school_year"]).agg(["count", "sum"])
     year_sq = (values**2).groupby(tested["school_year"]).sum()
     levels = _level_counts(tested, LEVELS[score], labels)
-    if dimension == audited_dimensions(tested)[0]:
+    if first:  # the all-students means, once
         for year, total in year_totals.iterrows():
             rows.append({"school_year": int(year), "section": "achievement", "outcome": score,
                          "dimension": "all", "group": "all", "comparison": "",
@@ -363,7 +378,7 @@ def _group_labels(column: pd.Series) -> pd.Series:
 
 def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
     year = (counts["school_year"] == latest) & (counts["measure"] != "enrollment")
-    main = counts[year & counts["dimension"].isin(("all", *DIMENSIONS))]
+    main = counts[year & ~counts["dimension"].str.contains(INTERSECTION_SEP, regex=False)]
     schools = main[(main["school_id"] != "") & (main["dimension"] == "all")]
     if schools["school_id"].nunique() < 2:  # needs all-student totals of two schools or more
         return None
@@ -423,7 +438,7 @@ def _enough_of_each(values: pd.Series, kind: str, min_n: int) -> bool:
     return min(events, len(values) - events) >= min_n
 
 
-def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
+def _predictiveness_rows(students: pd.DataFrame, latest: int, config: AuditConfig
                          ) -> pd.DataFrame | None:
     """Per outcome: how well demographics alone predict it, and each dimension's share."""
     year = students[students["school_year"] == latest]
@@ -436,9 +451,9 @@ def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
     for outcome in outcomes:
         kind = "score" if outcome in SCORES else "binary"
         population = year[year[outcome].notna()]
-        dims = [d for d in audited_dimensions(population)
+        dims = [d for d in audited_dimensions(population, config)
                 if population[d].nunique(dropna=True) > 1]
-        if not dims or not _enough_of_each(population[outcome], kind, min_n):
+        if not dims or not _enough_of_each(population[outcome], kind, config.privacy.min_n):
             continue
         strata = metrics.strata_table(population, outcome=outcome, dimensions=dims)
         est = metrics.predictiveness(strata, outcome_kind=kind, dimensions=dims,

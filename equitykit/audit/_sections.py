@@ -240,13 +240,19 @@ def _outcome_block(audit, outcome: str) -> str:
             plot_rows, title=f"{capitalize(label)}: risk ratio by race/ethnicity", label="group"
         )
     out += html_table(pd.DataFrame(table), caption=f"{capitalize(label)} by race/ethnicity")
-    return out + _other_dimensions(year, outcome)
+    return out + _other_dimensions(audit, year, outcome)
 
 
-def _other_dimensions(year: pd.DataFrame, outcome: str) -> str:
+def _dimensions(audit) -> tuple[str, ...]:
+    """The standard dimensions, then the config's own (``data.dimensions``)."""
+    return (*DIMENSIONS, *audit.config.data.dimensions)
+
+
+def _other_dimensions(audit, year: pd.DataFrame, outcome: str) -> str:
     rows = year[(year["outcome"] == outcome) & (year["measure"] == "risk_ratio")
                 & (year["comparison"] == "all_other")
-                & year["dimension"].isin([d for d in DIMENSIONS if d != "race_ethnicity"])
+                & year["dimension"].isin([d for d in _dimensions(audit)
+                                          if d != "race_ethnicity"])
                 & (year["group"] != "false")]
     if rows.empty:
         return ""
@@ -275,7 +281,7 @@ def achievement(audit) -> str:
     out = ""
     for score in ("math_score", "ela_score"):
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
-                 & year["dimension"].isin(DIMENSIONS) & (year["group"] != "false")]
+                 & year["dimension"].isin(_dimensions(audit)) & (year["group"] != "false")]
         shown = g[~g["suppressed"]].copy()
         if shown.empty:
             continue

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..config import AuditConfig, load_config
 from ..errors import DataError, DataProblem
-from ._mapping import apply_columns, check_mapping
+from ._mapping import apply_columns, check_mapping, table_columns
 from ._read import find_tables, read_table
 from ._report import ValidationReport
 from ._validate import MAX_ROWS, as_text, convert_table
@@ -152,6 +152,7 @@ def _process(
     folder: Path, config: AuditConfig, district_id: str | None = None
 ) -> tuple[dict[str, pd.DataFrame], ValidationReport, dict[str, str]]:
     books = check_mapping(config.data)
+    canonical = table_columns(config.data)
     found, problems = find_tables(folder, config.data.files)
     tables: dict[str, pd.DataFrame] = {}
     rows, files, encodings, hashes = {}, {}, {}, {}
@@ -172,7 +173,8 @@ def _process(
                 present = tuple(sorted(ids.dropna().unique()))
             frame = frame[(ids == district_id).fillna(False).to_numpy(dtype=bool)]
         rows[file.table] = len(frame)
-        typed, typed_problems = convert_table(frame, file.table, books, file.name)
+        typed, typed_problems = convert_table(frame, file.table, books, file.name,
+                                              canonical[file.table])
         problems += typed_problems
         if len(typed):
             tables[file.table] = typed

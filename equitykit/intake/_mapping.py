@@ -24,6 +24,7 @@ from ..expressions import parse_expression
 
 __all__: list[str] = []
 
+DIMENSION_CLASH = "data.dimensions.{name}: already a column of {table}; choose another name"
 BAD_TABLE = "data.{section}.{table}: unknown table; choose from {tables}"
 BAD_TARGET_COLUMN = "data.columns.{table}.{source}: '{target}' is not a column of {table}{close}"
 TWO_SOURCES = "data.columns.{table}: {sources} all map to '{target}'"
@@ -142,6 +143,31 @@ _LABEL_SYNONYMS: dict[str, dict[str, str]] = {
 }
 
 
+_RACE_SETS = {"federal_1997": schema.RACE_ETHNICITY, "federal_2024": schema.RACE_ETHNICITY_2024}
+
+
+def table_columns(mapping: DataMapping) -> dict[str, dict[str, schema.Column]]:
+    """The canonical columns of every table under this config: ``race_ethnicity`` in its
+    category set (local labels are any text), and the config's own dimensions added to the
+    students or schools table."""
+    race_set = mapping.categories.get("race_ethnicity", "federal_1997")
+    tables = {}
+    for table, columns in schema.TABLES.items():
+        columns = dict(columns)
+        if "race_ethnicity" in columns:
+            race = columns["race_ethnicity"]
+            columns["race_ethnicity"] = (
+                schema.Column(race.name, "string", race.required) if race_set == "local"
+                else schema.Column(race.name, race.kind, race.required, _RACE_SETS[race_set]))
+        level = {"students": "student", "schools": "school"}.get(table)
+        for name, dim in mapping.dimensions.items():
+            if dim.level == level:
+                columns[name] = schema.Column(name, "string" if dim.values is None
+                                              else "category", True, dim.values)
+        tables[table] = columns
+    return tables
+
+
 @dataclass(frozen=True)
 class CodeBook:
     """A column's code mapping: exact text first, then case-insensitive when unambiguous."""
@@ -180,6 +206,12 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
     ConfigError
         An unknown table or column, or a code or constant that is not a valid canonical value.
     """
+    for name, dim in mapping.dimensions.items():
+        table = "students" if dim.level == "student" else "schools"
+        if name in schema.TABLES[table] or name in COLUMNS:
+            raise ConfigError(DIMENSION_CLASH.format(name=name, table=table))
+    canonical = table_columns(mapping)
+    all_columns = {n: c for t in canonical.values() for n, c in t.items()}
     tables = list(schema.TABLES)
     for section in ("files", "columns", "constants", "derive"):
         for table in getattr(mapping, section):
@@ -188,47 +220,48 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
     for table, renames in mapping.columns.items():
         sources: dict[str, list[str]] = {}
         for source, target in renames.items():
-            if target not in schema.TABLES[table]:
+            if target not in canonical[table]:
                 raise ConfigError(BAD_TARGET_COLUMN.format(
                     table=table, source=source, target=target,
-                    close=_close(target, schema.TABLES[table])))
+                    close=_close(target, canonical[table])))
             sources.setdefault(target, []).append(source)
         for target, names in sources.items():
             if len(names) > 1:
                 raise ConfigError(TWO_SOURCES.format(table=table, sources=names, target=target))
     books = {}
     for column, codes in mapping.codes.items():
-        if column not in COLUMNS:
-            raise ConfigError(BAD_CODE_COLUMN.format(column=column, close=_close(column, COLUMNS)))
+        if column not in all_columns:
+            raise ConfigError(BAD_CODE_COLUMN.format(column=column, close=_close(column, all_columns)))
         if not isinstance(codes, Mapping):
             raise ConfigError(f"data.codes.{column}: expected a mapping of code: value")
         normalised = {}
         for code, value in codes.items():
-            ok, canonical = canonical_value(COLUMNS[column], value, allow_missing=True)
+            ok, target = canonical_value(all_columns[column], value, allow_missing=True)
             if not ok:
                 raise ConfigError(BAD_CODE_VALUE.format(
-                    column=column, code=code, value=value, expected=expected(COLUMNS[column])))
-            normalised[code] = canonical
+                    column=column, code=code, value=value,
+                    expected=expected(all_columns[column])))
+            normalised[code] = target
         books[column] = CodeBook.build(normalised)
     for column in mapping.not_collected:
-        if column not in schema.TABLES["students"] or column in ALWAYS_COLLECTED:
+        if column not in canonical["students"] or column in ALWAYS_COLLECTED:
             raise ConfigError(BAD_NOT_COLLECTED.format(
                 column=column, keys=", ".join(ALWAYS_COLLECTED),
-                close=_close(column, schema.TABLES["students"])))
+                close=_close(column, canonical["students"])))
     for table, derived in mapping.derive.items():
         for column in derived:
-            if column not in schema.TABLES[table]:
+            if column not in canonical[table]:
                 raise ConfigError(BAD_DERIVE_COLUMN.format(
-                    table=table, column=column, close=_close(column, schema.TABLES[table])))
+                    table=table, column=column, close=_close(column, canonical[table])))
     for table, constants in mapping.constants.items():
         for column, value in constants.items():
-            if column not in schema.TABLES[table]:
+            if column not in canonical[table]:
                 raise ConfigError(BAD_CONSTANT_COLUMN.format(
-                    table=table, column=column, close=_close(column, schema.TABLES[table])))
-            if not canonical_value(schema.TABLES[table][column], value)[0]:
+                    table=table, column=column, close=_close(column, canonical[table])))
+            if not canonical_value(canonical[table][column], value)[0]:
                 raise ConfigError(BAD_CONSTANT_VALUE.format(
                     table=table, column=column, value=value,
-                    expected=expected(schema.TABLES[table][column])))
+                    expected=expected(canonical[table][column])))
     return books
 
 
@@ -267,8 +300,9 @@ def expected(column: schema.Column) -> str:
 def apply_columns(
     frame: pd.DataFrame, table: str, mapping: DataMapping, file: str
 ) -> tuple[pd.DataFrame, list[DataProblem]]:
-    """Rename a table's columns onto canonical names, add constants, drop the rest."""
-    canonical = schema.TABLES[table]
+    """Rename a table's columns onto canonical names, add constants, drop the rest (the
+    schools table keeps its other columns, as school attributes)."""
+    canonical = table_columns(mapping)[table]
     renames = mapping.columns.get(table, {})
     folded_renames = {k.strip().casefold(): v for k, v in renames.items()}
     folded_canonical = {name.casefold(): name for name in canonical}
@@ -298,6 +332,10 @@ def apply_columns(
     used = {h: t for h, t in used.items() if t not in derived}
     matched = {h for sources in targets.values() for h in sources} | read
     unused = [h for h in headers if h not in matched]
+    if table == "schools":  # sector, magnet, school mean SES…: kept under their own names
+        kept = [h for h in unused if h.strip() and h.strip() not in used.values()]
+        used |= {h: h.strip() for h in kept}
+        unused = [h for h in unused if h not in kept]
     out = frame[list(used)].set_axis(list(used.values()), axis=1)
     for column, values in derived.items():
         out[column] = values
