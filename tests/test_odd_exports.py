@@ -156,6 +156,7 @@ def test_separate_race_flags_and_centred_years(tmp_path, capsys):
     assert set(race["group"]) == {"Black", "Hispanic/Latino", "White"}
     assert set(metrics["school_year"].astype(int)) == {2023}
     assert (metrics["outcome"] == "oss").any()
+    assert "Disability: not collected." in report
 
 
 @pytest.mark.slow
@@ -184,6 +185,7 @@ def test_not_collected_english_learner_and_disability(tmp_path, capsys):
 @pytest.mark.slow
 def test_local_race_categories(tmp_path, capsys):
     validated, metrics, report = _run(tmp_path, _local, capsys)
+    assert "0 errors" in validated
     groups = set(metrics[metrics["dimension"] == "race_ethnicity"]["group"])
     assert {"Black/African", "Latine", "European descent"} <= groups
     assert "Latine" in report
@@ -192,6 +194,7 @@ def test_local_race_categories(tmp_path, capsys):
 @pytest.mark.slow
 def test_schools_without_names_with_attributes(tmp_path, capsys):
     validated, metrics, report = _run(tmp_path, _schools, capsys)
+    assert "school_name" not in validated  # not required
     rates = metrics[(metrics["dimension"] == "sector") & (metrics["measure"] == "rate")]
     assert set(rates["group"]) == {"public", "charter"}
     assert "S1" in report  # the id stands in for the name

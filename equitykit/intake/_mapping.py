@@ -231,7 +231,8 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
     books = {}
     for column, codes in mapping.codes.items():
         if column not in all_columns:
-            raise ConfigError(BAD_CODE_COLUMN.format(column=column, close=_close(column, all_columns)))
+            raise ConfigError(BAD_CODE_COLUMN.format(column=column,
+                                                     close=_close(column, all_columns)))
         if not isinstance(codes, Mapping):
             raise ConfigError(f"data.codes.{column}: expected a mapping of code: value")
         normalised = {}
