@@ -59,6 +59,8 @@ UNUSED_COLUMNS = "columns not used by equitykit: {names}"
 MISSING_COLUMN = "required column '{column}' is missing"
 MISSING_COLUMN_HINT = 'columns: {{{table}: {{"{source}": {column}}}}}'
 MISSING_DISTRICT_HINT = 'constants: {{{table}: {{district_id: "your-district"}}}}'
+DERIVE_HINT = "derive: {{{table}: {{{column}: '{expression}'}}}}"
+NOT_COLLECTED_HINT = "not_collected: [{column}] if the district does not collect it"
 
 #: The canonical columns of every table by name (a name has the same kind in every table).
 COLUMNS: dict[str, schema.Column] = {
@@ -95,6 +97,20 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "years_experience": ("experience", "yearsexperience", "yrsexp", "yearsofexperience"),
     "school_name": ("name", "schoolname", "campusname"),
 }
+#: Columns only ever suggested from a synonym, never from a merely similar name ("mobility"
+#: is not "disability").
+_NO_FUZZY = (*schema.DIMENSIONS, "disability_category", "section_504")
+#: Separate race flags (``black``: 0/1), in the order a combining expression tests them;
+#: a student with none set is White in the suggestion (the user checks it).
+_RACE_FLAGS: dict[str, str] = {
+    "hispanic": "Hispanic/Latino", "latino": "Hispanic/Latino", "black": "Black",
+    "asian": "Asian", "aian": "American Indian/Alaska Native",
+    "amindian": "American Indian/Alaska Native", "nhpi": "Native Hawaiian/Pacific Islander",
+    "pacificislander": "Native Hawaiian/Pacific Islander", "multiracial": "Two or more races",
+    "twoormore": "Two or more races",
+}
+#: Continuous columns whose bottom quartile is a usual stand-in for economic disadvantage.
+_SES_NAMES = ("ses", "sesindex", "socioeconomicstatus", "familyincome", "income")
 
 #: Common state and federal labels for canonical codes (keys lower-case, words only).
 _LABEL_SYNONYMS: dict[str, dict[str, str]] = {
@@ -356,7 +372,7 @@ def apply_columns(
         if column.required and name not in out.columns and name not in absent:
             problems.append(DataProblem(
                 file=file, column=name, message=MISSING_COLUMN.format(column=name),
-                hint=_column_hint(table, name, unused)))
+                hint=_column_hint(table, name, frame[unused])))
     return out, problems
 
 
@@ -412,19 +428,62 @@ def suggest_label(code: str, column: schema.Column) -> str | None:
     return choices[close[0]] if close else None
 
 
-def _column_hint(table: str, column: str, unused: list[str]) -> str | None:
-    by_letters = {re.sub(r"[^a-z0-9]", "", h.casefold()): h for h in unused}
+def _column_hint(table: str, column: str, unused: pd.DataFrame) -> str | None:
+    """A config line for a missing required column, from the file's unused columns: a
+    known synonym, a close name (not for dimensions), race flags to combine, an SES column to
+    cut, a row number for ids; otherwise a constant or "not collected" where those fit."""
+    by_letters = {re.sub(r"[^a-z0-9]", "", str(h).casefold()): h for h in unused.columns}
     synonyms = _COLUMN_SYNONYMS.get(column, ())
     source = next((by_letters[s] for s in synonyms if s in by_letters), None)
-    if source is None:
+    if source is None and column not in _NO_FUZZY:
         close = difflib.get_close_matches(column.replace("_", ""), list(by_letters), n=1,
                                           cutoff=0.6)
         source = by_letters[close[0]] if close else None
     if source is not None:
         return MISSING_COLUMN_HINT.format(table=table, source=source, column=column)
+    expression = _derive_hint(column, by_letters, unused)
+    if expression is not None:
+        return DERIVE_HINT.format(table=table, column=column, expression=expression)
     if column == "district_id":
         return MISSING_DISTRICT_HINT.format(table=table)
+    if table == "students" and column not in ALWAYS_COLLECTED:
+        return NOT_COLLECTED_HINT.format(column=column)
     return None
+
+
+def _derive_hint(column: str, by_letters: dict[str, str], unused: pd.DataFrame) -> str | None:
+    """An expression computing ``column`` from the file's columns, when their names and values
+    make one plain."""
+    if column == "race_ethnicity":
+        flags = [(by_letters[name], label) for name, label in _RACE_FLAGS.items()
+                 if name in by_letters and _is_flag(unused[by_letters[name]])]
+        if flags:  # students with no flag set get the last label: check it
+            expression = '"White"'
+            for header, label in reversed(flags):
+                expression = f'where({_name(header)} == 1, "{label}", {expression})'
+            return expression
+    if column == "econ_disadvantaged":
+        ses = next((by_letters[n] for n in _SES_NAMES if n in by_letters), None)
+        if ses is not None and _numeric(unused[ses]):
+            return f"{_name(ses)} <= quantile({_name(ses)}, 0.25)"
+    if column == "student_id":
+        return "row_number()"
+    return None
+
+
+def _is_flag(values: pd.Series) -> bool:
+    text = set(values.dropna().astype(str).str.strip()) - {""}
+    return bool(text) and text <= {"0", "1", "0.0", "1.0"}
+
+
+def _numeric(values: pd.Series) -> bool:
+    numbers = pd.to_numeric(values, errors="coerce")
+    return numbers.notna().sum() > 0 and numbers.nunique() > 2
+
+
+def _name(header: str) -> str:
+    """A column name as written in an expression (backticks when it is not a plain name)."""
+    return header if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", header) else f"`{header}`"
 
 
 def _close(name: str, choices: Mapping[str, Any]) -> str:
