@@ -198,3 +198,18 @@ def test_schools_without_names_with_attributes(tmp_path, capsys):
     rates = metrics[(metrics["dimension"] == "sector") & (metrics["measure"] == "rate")]
     assert set(rates["group"]) == {"public", "charter"}
     assert "S1" in report  # the id stands in for the name
+
+
+def _enrollment_only(folder: Path) -> dict:
+    """No outcome and no score at all: validate says what the audit can do."""
+    config = _scores_only(folder)
+    pd.read_csv(folder / "students.csv").drop(columns=["math_score", "ela_score"]).to_csv(
+        folder / "students.csv", index=False)
+    return config
+
+
+@pytest.mark.slow
+def test_enrollment_only_is_said_by_validate_and_audited(tmp_path, capsys):
+    validated, metrics, _report = _run(tmp_path, _enrollment_only, capsys)
+    assert "no outcome and no test score" in validated
+    assert set(metrics["section"]) == {"enrollment", "segregation"}

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..config import AuditConfig, load_config
 from ..errors import DataError, DataProblem
+from ._derive import derivable_outcomes
 from ._mapping import apply_columns, check_mapping, table_columns
 from ._read import find_tables, read_table
 from ._report import ValidationReport
@@ -19,6 +20,10 @@ __all__ = ["DistrictData", "load_district_data", "validate_command", "validate_f
 
 UNKNOWN_DISTRICT = "district '{district}' is not in the data; districts present: {present}"
 SCHOOL_NOT_LISTED = "school_id not found in the schools table {file}"
+NO_OUTCOME = ("no outcome and no test score: the audit describes enrollment and segregation "
+              "only")
+#: Score columns audited as gaps.
+_SCORES = ("math_score", "ela_score")
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,10 @@ def _process(
             district=district_id, present=", ".join(present) or "none")))
     problems += _unlisted_schools(tables, files)
     students = tables.get("students")
+    if students is not None and not (derivable_outcomes(students.columns)
+                                     or set(_SCORES) & set(students.columns)):
+        problems.append(DataProblem(file=files["students"], message=NO_OUTCOME,
+                                    severity="warning"))
     summary = {}
     if students is not None and {"district_id", "student_id", "school_year"} <= set(students):
         summary = {
