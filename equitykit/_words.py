@@ -83,8 +83,6 @@ def group_label(dimension: str, group: str) -> str:
         rest = rest[1:]
     if not rest:
         return _fill("{r} students", race)
-    if len(rest) == 1 and not race and rest[0][0] not in _TEMPLATES:  # a district's own
-        return f"students with {rest[0][0].replace('_', ' ')} {rest[0][1]}"
     if len(rest) > 1 or rest[0][0] not in _TEMPLATES:
         return f"students in group {group}"
     dim, value = rest[0]

@@ -169,6 +169,7 @@ def test_national_sample_minority_flag_ses_and_sector(tmp_path, capsys):
         "Minority", "Not minority"}
     assert "race_ethnicity" not in set(metrics["dimension"])
     assert "Race/ethnicity: not collected." in report
+    assert "Minority status: Minority" in report
 
 
 @pytest.mark.slow
@@ -198,6 +199,7 @@ def test_schools_without_names_with_attributes(tmp_path, capsys):
     rates = metrics[(metrics["dimension"] == "sector") & (metrics["measure"] == "rate")]
     assert set(rates["group"]) == {"public", "charter"}
     assert "S1" in report  # the id stands in for the name
+    assert "School sector: charter" in report
 
 
 def _enrollment_only(folder: Path) -> dict:

@@ -248,6 +248,13 @@ def _dimensions(audit) -> tuple[str, ...]:
     return (*DIMENSIONS, *audit.config.data.dimensions)
 
 
+def _group(audit, dimension: str, group: str) -> str:
+    """A group's name in a table: "Black girls"; for the district's own dimensions, its title
+    and label ("School sector: charter")."""
+    own = audit.config.data.dimensions.get(dimension)
+    return f"{own.title}: {group}" if own else capitalize(group_label(dimension, group))
+
+
 def _other_dimensions(audit, year: pd.DataFrame, outcome: str) -> str:
     rows = year[(year["outcome"] == outcome) & (year["measure"] == "risk_ratio")
                 & (year["comparison"] == "all_other")
@@ -257,7 +264,7 @@ def _other_dimensions(audit, year: pd.DataFrame, outcome: str) -> str:
     if rows.empty:
         return ""
     table = pd.DataFrame({
-        "group": [capitalize(group_label(r["dimension"], r["group"])) for _, r in rows.iterrows()],
+        "group": [_group(audit, r["dimension"], r["group"]) for _, r in rows.iterrows()],
         "risk ratio": [_cell(r) for _, r in rows.iterrows()],
         "95% CI": [_ci(r) for _, r in rows.iterrows()],
         "q": [format_q(r["q_value"]) if not r["suppressed"] else "" for _, r in
@@ -285,7 +292,7 @@ def achievement(audit) -> str:
         shown = g[~g["suppressed"]].copy()
         if shown.empty:
             continue
-        shown["label"] = [capitalize(group_label(d, gr)) for d, gr in
+        shown["label"] = [_group(audit, d, gr) for d, gr in
                           zip(shown["dimension"], shown["group"], strict=True)]
         out += f"<h3>{html.escape(capitalize(outcome_label(score)))}</h3>"
         out += fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
