@@ -102,3 +102,16 @@ def test_config_mistakes_name_the_key(tmp_path, data, words):
 def test_bad_dimension_name_refused():
     with pytest.raises(ValueError, match="lower-case"):
         _config(dimensions={"Bad Name": {"title": "x"}})
+
+
+def test_local_labels_kept_as_own_dimension_while_race_rolls_up(tmp_path):
+    _write(tmp_path, race_ethnicity=["Latine", "Pasifika"])
+    config = _config(
+        codes={"race_ethnicity": {"Latine": "Hispanic/Latino",
+                                  "Pasifika": "Native Hawaiian/Pacific Islander"}},
+        derive={"students": {"race_local": "race_ethnicity"}},
+        dimensions={"race_local": {"title": "Race/ethnicity (district categories)"}})
+    students = load_district_data(tmp_path, config=config).students
+    assert students["race_local"].tolist() == ["Latine", "Pasifika"]
+    assert students["race_ethnicity"].tolist() == ["Hispanic/Latino",
+                                                   "Native Hawaiian/Pacific Islander"]

@@ -198,6 +198,8 @@ def test_schools_without_names_with_attributes(tmp_path, capsys):
     assert "school_name" not in validated  # not required
     rates = metrics[(metrics["dimension"] == "sector") & (metrics["measure"] == "rate")]
     assert set(rates["group"]) == {"public", "charter"}
+    locus = metrics[metrics["measure"] == "between_school_share"]
+    assert "sector" not in set(locus["dimension"])  # between schools by definition
     assert "S1" in report  # the id stands in for the name
     assert "School sector: charter" in report
 

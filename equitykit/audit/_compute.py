@@ -58,7 +58,7 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
     parts = [
         _enrollment_rows(counts, staff),
         _rate_rows(counts, config, latest),
-        _locus_rows(counts, latest),
+        _locus_rows(counts, latest, _student_dimensions(config)),
         _segregation_rows(counts),
     ]
     if students is not None:
@@ -86,6 +86,11 @@ def audited_dimensions(students: pd.DataFrame, config: AuditConfig) -> tuple[str
     """The dimensions the data has: the standard ones not declared not collected, then the
     config's own (``data.dimensions``)."""
     return tuple(d for d in (*DIMENSIONS, *config.data.dimensions) if d in students)
+
+
+def _student_dimensions(config: AuditConfig) -> tuple[str, ...]:
+    own = [n for n, d in config.data.dimensions.items() if d.level == "student"]
+    return (*DIMENSIONS, *own)
 
 
 def _with_school_dimensions(students: pd.DataFrame, data, config: AuditConfig) -> pd.DataFrame:
@@ -376,9 +381,12 @@ def _group_labels(column: pd.Series) -> pd.Series:
 
 # --- where gaps sit -------------------------------------------------------------------------------
 
-def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
+def _locus_rows(counts: pd.DataFrame, latest: int, dimensions: tuple[str, ...]
+                ) -> pd.DataFrame | None:
+    """Between- or within-school share of each gap by a student dimension (a school
+    dimension such as sector lies between schools by definition, so it has none)."""
     year = (counts["school_year"] == latest) & (counts["measure"] != "enrollment")
-    main = counts[year & ~counts["dimension"].str.contains(INTERSECTION_SEP, regex=False)]
+    main = counts[year & counts["dimension"].isin(("all", *dimensions))]
     schools = main[(main["school_id"] != "") & (main["dimension"] == "all")]
     if schools["school_id"].nunique() < 2:  # needs all-student totals of two schools or more
         return None
