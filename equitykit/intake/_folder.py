@@ -33,9 +33,12 @@ class DistrictData:
     Attributes
     ----------
     students : DataFrame
-        One row per student per school year, columns as ``schema.TABLES["students"]``.
+        One row per student per school year, columns as ``schema.TABLES["students"]`` (less
+        the columns the config declares not collected, plus its own dimensions).
     staff, schools, survey : DataFrame or None
         The optional tables; ``None`` when the folder has none (or none for this district).
+        ``schools`` also keeps the file's other columns as text (sector, magnet, …), and
+        ``school_name`` is the id where the file has no name.
     files : dict
         Input file name → SHA-256 of its bytes.
     input_sha256 : str
