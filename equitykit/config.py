@@ -105,10 +105,6 @@ class Dimension(_Model):
         "`student`: a column of the students file; `school`: a column of the schools file."))
 
 
-#: Category sets a district's race/ethnicity column may use.
-CATEGORY_SETS = ("federal_1997", "federal_2024", "local")
-
-
 class DataMapping(_Model):
     """How a district's own export maps onto the canonical tables.
 
@@ -121,9 +117,10 @@ class DataMapping(_Model):
     ``race_ethnicity: where(hisp == "Y", "Hispanic/Latino", race)``, ``student_id:
     row_number()``, ``school_year: grad_year - 1``; columns holding only numbers compute as
     numbers, and a condition gives true/false. Codes then apply to the result as to any column.
-    ``categories``: the category set of ``race_ethnicity`` (:data:`CATEGORY_SETS`); codes
-    roll a district's local labels up to a standard set. ``dimensions``: the district's own
-    dimensions (:class:`Dimension`), audited under their own name.
+    ``categories``: the category set of ``race_ethnicity`` (``federal_1997``, ``federal_2024``
+    or ``local``); codes roll a district's local labels up to a standard set.
+    ``dimensions``: the district's own dimensions (:class:`Dimension`), audited under their
+    own name.
     ``not_collected``: student columns (a demographic dimension or an outcome's column) the
     district does not collect; they are absent rather than required, and never read.
     """
