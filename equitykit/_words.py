@@ -6,7 +6,9 @@ from __future__ import annotations
 from .schema import INTERSECTION_SEP, OUTCOMES
 
 __all__ = [
+    "DIMENSION_TITLES",
     "SCORE_OUTCOMES",
+    "column_title",
     "difference_label",
     "group_label",
     "outcome_infinitive",
@@ -17,6 +19,15 @@ __all__ = [
 
 #: Score outcomes shown as distributions (label used in sentences).
 SCORE_OUTCOMES: dict[str, str] = {"math_score": "math", "ela_score": "reading (ELA)"}
+
+#: Each student dimension as a phrase in a sentence ("gaps by English learner status").
+DIMENSION_TITLES: dict[str, str] = {
+    "race_ethnicity": "race/ethnicity",
+    "sex": "sex",
+    "econ_disadvantaged": "economic disadvantage",
+    "english_learner": "English learner status",
+    "disability": "disability",
+}
 
 _RACE_ADJECTIVE = {"Two or more races": "multiracial"}
 
@@ -77,6 +88,19 @@ def group_label(dimension: str, group: str) -> str:
     dim, value = rest[0]
     template = _TEMPLATES[dim].get(value)
     return _fill(template, race) if template else f"students in group {group}"
+
+
+def column_title(column: str) -> str:
+    """A student column as a title: ``"english_learner"`` → "English learner status",
+    ``"days_absent"`` → "Days absent".
+
+    Examples
+    --------
+    >>> column_title("english_learner"), column_title("iss_days")
+    ('English learner status', 'Iss days')
+    """
+    text = DIMENSION_TITLES.get(column, column.replace("_", " "))
+    return text[:1].upper() + text[1:]
 
 
 def outcome_title(outcome: str) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "Branding",
     "ChronicAbsence",
     "DataMapping",
+    "Dimension",
     "GapRules",
     "IdeaRules",
     "Privacy",
@@ -89,6 +90,22 @@ class Branding(_Model):
         return v
 
 
+class Dimension(_Model):
+    """A dimension of the district's own, audited under its own name (e.g. minority status).
+
+    A student dimension is the students column of that name (renamed or derived like any
+    column); a school dimension is the schools column of that name, given to each student by
+    school and year (e.g. sector, magnet, Title I status).
+    """
+
+    title: str = Field(..., min_length=1, description=(
+        "Its name in the report, e.g. `Minority status`."))
+    values: tuple[str, ...] | None = Field(None, description=(
+        "Its labels in report order; any other value is an error (default: any label)."))
+    level: Literal["student", "school"] = Field("student", description=(
+        "`student`: a column of the students file; `school`: a column of the schools file."))
+
+
 class DataMapping(_Model):
     """How a district's own export maps onto the canonical tables.
 
@@ -101,6 +118,12 @@ class DataMapping(_Model):
     ``race_ethnicity: where(hisp == "Y", "Hispanic/Latino", race)``, ``student_id:
     row_number()``, ``school_year: grad_year - 1``; columns holding only numbers compute as
     numbers, and a condition gives true/false. Codes then apply to the result as to any column.
+    ``categories``: the category set of ``race_ethnicity`` (``federal_1997``, ``federal_2024``
+    or ``local``); codes roll a district's local labels up to a standard set.
+    ``dimensions``: the district's own dimensions (:class:`Dimension`), audited under their
+    own name.
+    ``not_collected``: student columns (a demographic dimension or an outcome's column) the
+    district does not collect; they are absent rather than required, and never read.
     """
 
     files: dict[str, str] = Field(default_factory=dict, description=(
@@ -114,6 +137,19 @@ class DataMapping(_Model):
     derive: dict[str, dict[str, str]] = Field(default_factory=dict, description=(
         "Per table, a canonical column → a safe expression computing it from the export's "
         "columns (see `equitykit.expressions`)."))
+    categories: dict[Literal["race_ethnicity"],
+                     Literal["federal_1997", "federal_2024", "local"]] = Field(
+        default_factory=dict, description=(
+            "Category set of `race_ethnicity`: `federal_1997` (the seven federal categories, "
+            "default), `federal_2024` (adds Middle Eastern or North African) or `local` (the "
+            "district's own labels, audited as they are)."))
+    dimensions: dict[str, Dimension] = Field(default_factory=dict, description=(
+        "Dimensions of the district's own (name → title, values, level), audited under their "
+        "own name alongside the standard ones."))
+    not_collected: tuple[str, ...] = Field((), description=(
+        "Student columns the district does not collect (e.g. `english_learner`, `disability`, "
+        "`days_absent`): they are not required, and each affected report section says so in "
+        "one line."))
 
     @field_validator("derive")
     @classmethod
@@ -124,6 +160,14 @@ class DataMapping(_Model):
                     parse_expression(text, key=f"{table}.{column}")
                 except ExpressionError as err:
                     raise ValueError(str(err)) from None
+        return v
+
+    @field_validator("dimensions")
+    @classmethod
+    def _dimension_names(cls, v: dict[str, Dimension]) -> dict[str, Dimension]:
+        for name in v:
+            if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name):
+                raise ValueError(f"dimension name {name!r}: use lower-case letters, digits and _")
         return v
 
     @field_validator("codes", mode="before")

@@ -20,6 +20,7 @@ __all__ = [
     "OUTCOMES",
     "PLACEMENTS",
     "RACE_ETHNICITY",
+    "RACE_ETHNICITY_2024",
     "SEXES",
     "TABLES",
     "Column",
@@ -31,6 +32,18 @@ RACE_ETHNICITY: tuple[str, ...] = (
     "American Indian/Alaska Native",
     "Asian",
     "Black",
+    "Native Hawaiian/Pacific Islander",
+    "White",
+    "Two or more races",
+)
+#: The 2024 federal standard (OMB SPD 15, revised): one combined race/ethnicity question, with
+#: Middle Eastern or North African as a category of its own.
+RACE_ETHNICITY_2024: tuple[str, ...] = (
+    "Hispanic/Latino",
+    "American Indian/Alaska Native",
+    "Asian",
+    "Black",
+    "Middle Eastern or North African",
     "Native Hawaiian/Pacific Islander",
     "White",
     "Two or more races",
@@ -131,7 +144,7 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("school_id", "string", True),
         Column("district_id", "string", True),
         Column("school_year", "int", True),
-        Column("school_name", "string", True),
+        Column("school_name", "string"),
         Column("level", "string"),
         Column("title1", "bool"),
         Column("per_pupil_expenditure", "number"),

@@ -158,7 +158,7 @@ class DistrictAudit:
         heading = f'<h2 id="{name}">{title}</h2>'
         if name not in self.config.sections:
             return HTML("")
-        body = getattr(_sections, name)(self)
+        body = _sections.not_collected(self, name) + getattr(_sections, name)(self)
         return HTML(heading + body)
 
     def provenance(self) -> dict:

@@ -19,8 +19,8 @@ from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFI
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
 __all__ = [
-    "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "compute_metrics",
-    "withhold_orphan_interactions",
+    "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "audited_dimensions",
+    "compute_metrics", "withhold_orphan_interactions",
 ]
 
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -62,8 +62,11 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
     """
     students = getattr(data, "students", None)
     if students is not None:
-        students = derive_outcomes(students, config)
-        counts = to_counts(students, intersections=INTERSECTIONS, by_school=True)
+        students = derive_outcomes(_with_school_dimensions(students, data, config), config)
+        dims = audited_dimensions(students, config)
+        counts = to_counts(_with_enrollment(students), dimensions=dims, by_school=True,
+                           intersections=[i for i in INTERSECTIONS if set(i) <= set(dims)],
+                           measures=_counted(students))
     else:
         counts = _complete_totals(data.counts)
     latest = audited_year(counts["school_year"], school_year)
@@ -74,12 +77,13 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
         _enrollment_rows(counts, staff, latest),
         _rate_rows(counts, config, latest, pooled),
         _interaction_rows(counts),
-        _locus_rows(counts, latest),
+        _locus_rows(counts, latest, _student_dimensions(config)),
         _segregation_rows(counts),
     ]
     if students is not None:
-        parts += [_score_rows(students, config, latest), _score_locus_rows(students, latest),
-                  _predictiveness_rows(students, latest, config.privacy.min_n)]
+        parts += [_score_rows(students, config, latest),
+                  _score_locus_rows(students, latest, config),
+                  _predictiveness_rows(students, latest, config)]
         if staff is not None and len(staff):
             parts.append(_teacher_rows(staff, students, counts, config))
         schools = getattr(data, "schools", None)
@@ -149,6 +153,43 @@ PARTIAL_TOTAL = "total of the groups the file reports"
 _PLACE = ["district_id", "school_id", "school_year", "measure"]
 
 
+def audited_dimensions(students: pd.DataFrame, config: AuditConfig) -> tuple[str, ...]:
+    """The dimensions the data has: the standard ones not declared not collected, then the
+    config's own (``data.dimensions``)."""
+    return tuple(d for d in (*DIMENSIONS, *config.data.dimensions) if d in students)
+
+
+def _student_dimensions(config: AuditConfig) -> tuple[str, ...]:
+    own = [n for n, d in config.data.dimensions.items() if d.level == "student"]
+    return (*DIMENSIONS, *own)
+
+
+def _with_school_dimensions(students: pd.DataFrame, data, config: AuditConfig) -> pd.DataFrame:
+    """Each student given the school dimensions (``level: school``) of their school and year;
+    a school the schools table does not list leaves them missing."""
+    names = [n for n, d in config.data.dimensions.items() if d.level == "school"]
+    schools = getattr(data, "schools", None)
+    if not names or schools is None:
+        return students
+    key = ["district_id", "school_id", "school_year"]
+    attributes = schools[[*key, *names]].drop_duplicates(key)
+    return students.merge(attributes, on=key, how="left", validate="many_to_one")
+
+
+def _counted(students: pd.DataFrame) -> list[str]:
+    """The outcomes counted, and ``enrollment`` when none counts every enrolled student
+    (scores only, or only outcomes of some students): composition, segregation and the
+    locus need a count of every student, and no outcome is invented for it."""
+    outcomes = [name for name in OUTCOMES if name in students]
+    if any(OUTCOMES[name].population == "enrolled" for name in outcomes):
+        return outcomes
+    return [*outcomes, "enrollment"]
+
+
+def _with_enrollment(students: pd.DataFrame) -> pd.DataFrame:
+    return students.assign(enrollment=pd.array([True] * len(students), dtype="boolean"))
+
+
 def _complete_totals(counts: pd.DataFrame) -> pd.DataFrame:
     """Published counts made whole enough to audit: district rows summed from the schools
     when the file has none, and, where a file reports some groups but no all-student total
@@ -210,7 +251,7 @@ def _enrollment_rows(counts: pd.DataFrame, staff: pd.DataFrame | None, latest: i
         return None
     enrolled = counts[(counts["measure"] == _enrolled_measure(counts))
                       & (counts["school_id"] == "")
-                      & counts["dimension"].isin(("all", *DIMENSIONS))]
+                      & ~counts["dimension"].str.contains(INTERSECTION_SEP, regex=False)]
     parts = [_composition(enrolled, "denominator").assign(outcome="enrollment")]
     per_school = counts[(counts["measure"] == _enrolled_measure(counts))
                         & (counts["school_id"] != "") & (counts["school_year"] == latest)
@@ -437,8 +478,10 @@ def _score_rows(students: pd.DataFrame, config: AuditConfig, audited: int
         if score not in students or students[score].notna().sum() == 0:
             continue
         tested = students[students[score].notna()]
-        for dimension in DIMENSIONS:
-            rows += _gaps_for(tested, score, dimension, config, audited)
+        dims = audited_dimensions(students, config)
+        for dimension in dims:
+            rows += _gaps_for(tested, score, dimension, config, audited,
+                              first=dimension == dims[0])
     if not rows:
         return None
     return _gap_q_values(pd.DataFrame(rows))
@@ -465,7 +508,7 @@ TOO_FEW_FOR_GAP = "not estimated: fewer than {min_n} students in the group or th
 
 
 def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditConfig,
-              audited: int) -> list:
+              audited: int, first: bool) -> list:
     rows = []
     values = tested[score].astype(float)
     labels = _group_labels(tested[dimension])
@@ -476,7 +519,7 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
     year_totals = values.groupby(tested["school_year"]).agg(["count", "sum"])
     year_sq = (values**2).groupby(tested["school_year"]).sum()
     levels = _level_counts(tested, LEVELS[score], labels, audited)
-    if dimension == DIMENSIONS[0]:
+    if first:  # the all-students means, once
         for year, total in year_totals.iterrows():
             rows.append({"school_year": int(year), "section": "achievement", "outcome": score,
                          "dimension": "all", "group": "all", "comparison": "",
@@ -541,9 +584,12 @@ def _group_labels(column: pd.Series) -> pd.Series:
 
 # --- where gaps sit -------------------------------------------------------------------------------
 
-def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
-    year = counts["school_year"] == latest
-    main = counts[year & counts["dimension"].isin(("all", *DIMENSIONS))]
+def _locus_rows(counts: pd.DataFrame, latest: int, dimensions: tuple[str, ...]
+                ) -> pd.DataFrame | None:
+    """Between- or within-school share of each gap by a student dimension (a school
+    dimension such as sector lies between schools by definition, so it has none)."""
+    year = (counts["school_year"] == latest) & (counts["measure"] != "enrollment")
+    main = counts[year & counts["dimension"].isin(("all", *dimensions))]
     schools = main[(main["school_id"] != "") & (main["dimension"] == "all")]
     if schools["school_id"].nunique() < 2:  # needs all-student totals of two schools or more
         return None
@@ -558,12 +604,14 @@ def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
     )
 
 
-def _score_locus_rows(students: pd.DataFrame, year: int) -> pd.DataFrame | None:
+def _score_locus_rows(students: pd.DataFrame, year: int, config: AuditConfig
+                      ) -> pd.DataFrame | None:
     """Where each group's score gap sits in the audited year (between or within schools)."""
     if "school_id" not in students or students.loc[
             students["school_year"] == year, "school_id"].nunique() < 2:
         return None
-    parts = [metrics.locate_score_gaps(students, score=score, dimensions=DIMENSIONS,
+    dims = [d for d in _student_dimensions(config) if d in students]
+    parts = [metrics.locate_score_gaps(students, score=score, dimensions=dims,
                                        school_year=year)
              for score in SCORES if score in students and students[score].notna().any()]
     located = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
@@ -623,7 +671,7 @@ def _enough_of_each(values: pd.Series, kind: str, min_n: int) -> bool:
     return min(events, len(values) - events) >= min_n
 
 
-def _predictiveness_rows(students: pd.DataFrame, year_audited: int, min_n: int
+def _predictiveness_rows(students: pd.DataFrame, year_audited: int, config: AuditConfig
                          ) -> pd.DataFrame | None:
     """Per outcome: how well demographics alone predict it out of sample (cross-validated
     AUC, or adjusted R² for scores), the permutation (or F) test that they predict nothing,
@@ -638,8 +686,9 @@ def _predictiveness_rows(students: pd.DataFrame, year_audited: int, min_n: int
     for outcome in outcomes:
         kind = "score" if outcome in SCORES else "binary"
         population = year[year[outcome].notna()]
-        dims = [d for d in DIMENSIONS if population[d].nunique(dropna=True) > 1]
-        if not dims or not _enough_of_each(population[outcome], kind, min_n):
+        dims = [d for d in audited_dimensions(population, config)
+                if population[d].nunique(dropna=True) > 1]
+        if not dims or not _enough_of_each(population[outcome], kind, config.privacy.min_n):
             continue
         strata = metrics.strata_table(population, outcome=outcome, dimensions=dims)
         est = metrics.predictive_accuracy(strata, outcome_kind=kind, dimensions=dims,

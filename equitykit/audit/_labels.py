@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from .._words import DIMENSION_TITLES
 from ..schema import INTERSECTION_SEP
 
 __all__ = [
@@ -15,17 +16,8 @@ __all__ = [
     "fmt_pct",
 ]
 
-_DIMENSIONS = {
-    "race_ethnicity": "race/ethnicity",
-    "sex": "sex",
-    "econ_disadvantaged": "economic disadvantage",
-    "english_learner": "English learner status",
-    "disability": "disability",
-}
-
-
 def dimension_label(dimension: str) -> str:
-    return " × ".join(_DIMENSIONS.get(d, d) for d in dimension.split(INTERSECTION_SEP))
+    return " × ".join(DIMENSION_TITLES.get(d, d) for d in dimension.split(INTERSECTION_SEP))
 
 
 def fmt_pct(value: float, digits: int = 1) -> str:

@@ -11,8 +11,9 @@ import json
 
 import pandas as pd
 
-from .._words import group_label, outcome_label, year_label
-from ..schema import DIMENSIONS
+from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, year_label
+from ..intake._derive import outcomes_reading
+from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
 from ._compute import RARE_FACTOR
 from ._labels import capitalize, dimension_label
@@ -27,6 +28,23 @@ _PROGRAMMATIC = ("disability", "placement_lt40", "placement_separate", "oss", "i
 
 NEEDS_STUDENTS = ("This section needs student records; this audit was built from published "
                   "counts only.")
+
+
+#: Sections that break outcomes down by the student dimensions.
+_BY_DIMENSION = ("enrollment", "achievement", "programmatic", "predictiveness")
+
+
+def not_collected(audit, section: str) -> str:
+    """One line per column the district does not collect that this section would use."""
+    def sections(column: str) -> set[str]:
+        if column in DIMENSIONS:
+            return {"data_profile", *_BY_DIMENSION}
+        if column in SCORE_OUTCOMES:
+            return {"data_profile", "achievement", "predictiveness"}
+        return {"data_profile", *(OUTCOMES[o].section for o in outcomes_reading(column))}
+
+    return "".join(skip(f"{column_title(c)}: not collected.")
+                   for c in audit.config.data.not_collected if section in sections(c))
 
 
 def _year(audit, frame: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -225,18 +243,31 @@ def _outcome_block(audit, outcome: str) -> str:
             plot_rows, title=f"{capitalize(label)}: risk ratio by race/ethnicity", label="group"
         )
     out += html_table(pd.DataFrame(table), caption=f"{capitalize(label)} by race/ethnicity")
-    return out + _other_dimensions(year, outcome)
+    return out + _other_dimensions(audit, year, outcome)
 
 
-def _other_dimensions(year: pd.DataFrame, outcome: str) -> str:
+def _dimensions(audit) -> tuple[str, ...]:
+    """The standard dimensions, then the config's own (``data.dimensions``)."""
+    return (*DIMENSIONS, *audit.config.data.dimensions)
+
+
+def _group(audit, dimension: str, group: str) -> str:
+    """A group's name in a table: "Black girls"; for the district's own dimensions, its title
+    and label ("School sector: charter")."""
+    own = audit.config.data.dimensions.get(dimension)
+    return f"{own.title}: {group}" if own else capitalize(group_label(dimension, group))
+
+
+def _other_dimensions(audit, year: pd.DataFrame, outcome: str) -> str:
     rows = year[(year["outcome"] == outcome) & (year["measure"] == "risk_ratio")
                 & (year["comparison"] == "all_other")
-                & year["dimension"].isin([d for d in DIMENSIONS if d != "race_ethnicity"])
+                & year["dimension"].isin([d for d in _dimensions(audit)
+                                          if d != "race_ethnicity"])
                 & (year["group"] != "false")]
     if rows.empty:
         return ""
     table = pd.DataFrame({
-        "group": [capitalize(group_label(r["dimension"], r["group"])) for _, r in rows.iterrows()],
+        "group": [_group(audit, r["dimension"], r["group"]) for _, r in rows.iterrows()],
         "risk ratio": [_cell(r) for _, r in rows.iterrows()],
         "95% CI": [_ci(r) for _, r in rows.iterrows()],
         "q": [format_q(r["q_value"]) if not r["suppressed"] else "" for _, r in
@@ -260,14 +291,14 @@ def achievement(audit) -> str:
     out = ""
     for score in ("math_score", "ela_score"):
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
-                 & year["dimension"].isin(DIMENSIONS) & (year["group"] != "false")]
+                 & year["dimension"].isin(_dimensions(audit)) & (year["group"] != "false")]
         shown = g[~g["suppressed"] & g["value"].notna()].copy()
         small = g[g["note"].str.startswith("not estimated")]
         if shown.empty and small.empty:
             continue
         out += f"<h3>{html.escape(capitalize(outcome_label(score)))}</h3>"
         if len(shown):
-            out += _gap_table(year, score, shown)
+            out += _gap_table(audit, year, score, shown)
         if len(small):
             out += note("No gap is estimated for " + ", ".join(
                 group_label(d, gr) for d, gr in zip(small["dimension"], small["group"],
@@ -280,8 +311,8 @@ def achievement(audit) -> str:
     return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
 
 
-def _gap_table(year: pd.DataFrame, score: str, shown: pd.DataFrame) -> str:
-    shown = shown.assign(label=[capitalize(group_label(d, gr)) for d, gr in
+def _gap_table(audit, year: pd.DataFrame, score: str, shown: pd.DataFrame) -> str:
+    shown = shown.assign(label=[_group(audit, d, gr) for d, gr in
                                 zip(shown["dimension"], shown["group"], strict=True)])
     out = fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
                        label="label")

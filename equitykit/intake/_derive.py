@@ -7,7 +7,7 @@ import pandas as pd
 from .. import schema
 from ..config import AuditConfig
 
-__all__ = ["derive_outcomes"]
+__all__ = ["derivable_outcomes", "derive_outcomes", "outcomes_reading"]
 
 #: Floating-point slack so that exactly 10% absent (e.g. 3 of 30 days) counts as chronic.
 _RATIO_SLACK = 1e-9
@@ -51,9 +51,9 @@ def derive_outcomes(students: pd.DataFrame, config: AuditConfig | None = None) -
     """
     config = config or AuditConfig()
     out = students.copy()
-    columns = set(students.columns)
+    derivable = derivable_outcomes(students.columns)
     derived = {name: rule(students, config) for name, rule in _RULES.items()
-               if any(set(sources) <= columns for sources in _SOURCES[name])}
+               if name in derivable}
     for name in _AS_IS:
         if name in students.columns:
             derived[name] = students[name].astype("boolean")
@@ -146,3 +146,18 @@ _SOURCES: dict[str, tuple[tuple[str, ...], ...]] = {
     "math_proficient": (("math_level",),),
     "ela_proficient": (("ela_level",),),
 }
+
+
+def derivable_outcomes(columns) -> tuple[str, ...]:
+    """The outcomes of ``schema.OUTCOMES`` that student columns ``columns`` support."""
+    present = set(columns)
+    return tuple(name for name in schema.OUTCOMES
+                 if (name in _AS_IS and name in present)
+                 or any(set(sources) <= present for sources in _SOURCES.get(name, ())))
+
+
+def outcomes_reading(column: str) -> tuple[str, ...]:
+    """The outcomes of ``schema.OUTCOMES`` computed from a student column (or that are it)."""
+    return tuple(name for name in schema.OUTCOMES
+                 if (name == column and name in _AS_IS)
+                 or any(column in sources for sources in _SOURCES.get(name, ())))

@@ -10,7 +10,8 @@ import pandas as pd
 
 from ..config import AuditConfig, load_config
 from ..errors import DataError, DataProblem
-from ._mapping import apply_columns, check_mapping
+from ._derive import derivable_outcomes
+from ._mapping import apply_columns, check_mapping, table_columns
 from ._read import find_tables, read_table
 from ._report import ValidationReport
 from ._validate import MAX_ROWS, as_text, convert_table
@@ -19,6 +20,10 @@ __all__ = ["DistrictData", "load_district_data", "validate_command", "validate_f
 
 UNKNOWN_DISTRICT = "district '{district}' is not in the data; districts present: {present}"
 SCHOOL_NOT_LISTED = "school_id not found in the schools table {file}"
+NO_OUTCOME = ("no outcome and no test score: the audit describes enrollment and segregation "
+              "only")
+#: Score columns audited as gaps.
+_SCORES = ("math_score", "ela_score")
 
 
 @dataclass(frozen=True)
@@ -28,9 +33,12 @@ class DistrictData:
     Attributes
     ----------
     students : DataFrame
-        One row per student per school year, columns as ``schema.TABLES["students"]``.
+        One row per student per school year, columns as ``schema.TABLES["students"]`` (less
+        the columns the config declares not collected, plus its own dimensions).
     staff, schools, survey : DataFrame or None
         The optional tables; ``None`` when the folder has none (or none for this district).
+        ``schools`` also keeps the file's other columns as text (sector, magnet, …), and
+        ``school_name`` is the id where the file has no name.
     files : dict
         Input file name → SHA-256 of its bytes.
     input_sha256 : str
@@ -152,6 +160,7 @@ def _process(
     folder: Path, config: AuditConfig, district_id: str | None = None
 ) -> tuple[dict[str, pd.DataFrame], ValidationReport, dict[str, str]]:
     books = check_mapping(config.data)
+    canonical = table_columns(config.data)
     found, problems = find_tables(folder, config.data.files)
     tables: dict[str, pd.DataFrame] = {}
     rows, files, encodings, hashes = {}, {}, {}, {}
@@ -172,7 +181,8 @@ def _process(
                 present = tuple(sorted(ids.dropna().unique()))
             frame = frame[(ids == district_id).fillna(False).to_numpy(dtype=bool)]
         rows[file.table] = len(frame)
-        typed, typed_problems = convert_table(frame, file.table, books, file.name)
+        typed, typed_problems = convert_table(frame, file.table, books, file.name,
+                                              canonical[file.table])
         problems += typed_problems
         if len(typed):
             tables[file.table] = typed
@@ -181,6 +191,10 @@ def _process(
             district=district_id, present=", ".join(present) or "none")))
     problems += _unlisted_schools(tables, files)
     students = tables.get("students")
+    if students is not None and not (derivable_outcomes(students.columns)
+                                     or set(_SCORES) & set(students.columns)):
+        problems.append(DataProblem(file=files["students"], message=NO_OUTCOME,
+                                    severity="warning"))
     summary = {}
     if students is not None and {"district_id", "student_id", "school_year"} <= set(students):
         summary = {
@@ -188,7 +202,8 @@ def _process(
             "years": tuple(int(y) for y in sorted(students["school_year"].dropna().unique())),
             "students": len(students[["district_id", "student_id"]].dropna().drop_duplicates()),
         }
-    report = ValidationReport(folder, tuple(problems), rows, files, encodings, **summary)
+    report = ValidationReport(folder, tuple(problems), rows, files, encodings, **summary,
+                              not_collected=config.data.not_collected)
     return {name: t.reset_index(drop=True) for name, t in tables.items()}, report, hashes
 
 

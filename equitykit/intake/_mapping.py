@@ -24,6 +24,7 @@ from ..expressions import parse_expression
 
 __all__: list[str] = []
 
+DIMENSION_CLASH = "data.dimensions.{name}: already a column of {table}; choose another name"
 BAD_TABLE = "data.{section}.{table}: unknown table; choose from {tables}"
 BAD_TARGET_COLUMN = "data.columns.{table}.{source}: '{target}' is not a column of {table}{close}"
 TWO_SOURCES = "data.columns.{table}: {sources} all map to '{target}'"
@@ -35,6 +36,16 @@ BAD_CONSTANT_COLUMN = (
 BAD_DERIVE_COLUMN = "data.derive.{table}.{column}: '{column}' is not a column of {table}{close}"
 DERIVE_SHADOWS = "the config derives '{column}', so the file's column of that name is not used"
 BAD_CONSTANT_VALUE = "data.constants.{table}.{column}: {value!r} is not a valid value ({expected})"
+
+BAD_NOT_COLLECTED = (
+    "data.not_collected: '{column}' cannot be declared not collected; choose student columns "
+    "other than {keys}{close}"
+)
+NOT_COLLECTED_PRESENT = (
+    "the config declares '{column}' not collected, so the file's column of that name is not used"
+)
+#: Student columns every row needs; the others may be declared not collected.
+ALWAYS_COLLECTED = ("student_id", "school_year", "district_id", "school_id", "grade")
 
 MAPPED_COLUMN_ABSENT = (
     "the config maps column '{source}' to '{target}', but the file has no such column"
@@ -48,6 +59,8 @@ UNUSED_COLUMNS = "columns not used by equitykit: {names}"
 MISSING_COLUMN = "required column '{column}' is missing"
 MISSING_COLUMN_HINT = 'columns: {{{table}: {{"{source}": {column}}}}}'
 MISSING_DISTRICT_HINT = 'constants: {{{table}: {{district_id: "your-district"}}}}'
+DERIVE_HINT = "derive: {{{table}: {{{column}: '{expression}'}}}}"
+NOT_COLLECTED_HINT = "not_collected: [{column}] if the district does not collect it"
 
 #: The canonical columns of every table by name (a name has the same kind in every table).
 COLUMNS: dict[str, schema.Column] = {
@@ -84,6 +97,20 @@ _COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "years_experience": ("experience", "yearsexperience", "yrsexp", "yearsofexperience"),
     "school_name": ("name", "schoolname", "campusname"),
 }
+#: Columns only ever suggested from a synonym, never from a merely similar name ("mobility"
+#: is not "disability").
+_NO_FUZZY = (*schema.DIMENSIONS, "disability_category", "section_504")
+#: Separate race flags (``black``: 0/1), in the order a combining expression tests them;
+#: a student with none set is White in the suggestion (the user checks it).
+_RACE_FLAGS: dict[str, str] = {
+    "hispanic": "Hispanic/Latino", "latino": "Hispanic/Latino", "black": "Black",
+    "asian": "Asian", "aian": "American Indian/Alaska Native",
+    "amindian": "American Indian/Alaska Native", "nhpi": "Native Hawaiian/Pacific Islander",
+    "pacificislander": "Native Hawaiian/Pacific Islander", "multiracial": "Two or more races",
+    "twoormore": "Two or more races",
+}
+#: Continuous columns whose bottom quartile is a usual stand-in for economic disadvantage.
+_SES_NAMES = ("ses", "sesindex", "socioeconomicstatus", "familyincome", "income")
 
 #: Common state and federal labels for canonical codes (keys lower-case, words only).
 _LABEL_SYNONYMS: dict[str, dict[str, str]] = {
@@ -132,6 +159,31 @@ _LABEL_SYNONYMS: dict[str, dict[str, str]] = {
 }
 
 
+_RACE_SETS = {"federal_1997": schema.RACE_ETHNICITY, "federal_2024": schema.RACE_ETHNICITY_2024}
+
+
+def table_columns(mapping: DataMapping) -> dict[str, dict[str, schema.Column]]:
+    """The canonical columns of every table under this config: ``race_ethnicity`` in its
+    category set (local labels are any text), and the config's own dimensions added to the
+    students or schools table."""
+    race_set = mapping.categories.get("race_ethnicity", "federal_1997")
+    tables = {}
+    for table, columns in schema.TABLES.items():
+        columns = dict(columns)
+        if "race_ethnicity" in columns:
+            race = columns["race_ethnicity"]
+            columns["race_ethnicity"] = (
+                schema.Column(race.name, "string", race.required) if race_set == "local"
+                else schema.Column(race.name, race.kind, race.required, _RACE_SETS[race_set]))
+        level = {"students": "student", "schools": "school"}.get(table)
+        for name, dim in mapping.dimensions.items():
+            if dim.level == level:
+                columns[name] = schema.Column(name, "string" if dim.values is None
+                                              else "category", True, dim.values)
+        tables[table] = columns
+    return tables
+
+
 @dataclass(frozen=True)
 class CodeBook:
     """A column's code mapping: exact text first, then case-insensitive when unambiguous."""
@@ -170,6 +222,12 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
     ConfigError
         An unknown table or column, or a code or constant that is not a valid canonical value.
     """
+    for name, dim in mapping.dimensions.items():
+        table = "students" if dim.level == "student" else "schools"
+        if name in schema.TABLES[table] or name in COLUMNS:
+            raise ConfigError(DIMENSION_CLASH.format(name=name, table=table))
+    canonical = table_columns(mapping)
+    all_columns = {n: c for t in canonical.values() for n, c in t.items()}
     tables = list(schema.TABLES)
     for section in ("files", "columns", "constants", "derive"):
         for table in getattr(mapping, section):
@@ -178,42 +236,49 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
     for table, renames in mapping.columns.items():
         sources: dict[str, list[str]] = {}
         for source, target in renames.items():
-            if target not in schema.TABLES[table]:
+            if target not in canonical[table]:
                 raise ConfigError(BAD_TARGET_COLUMN.format(
                     table=table, source=source, target=target,
-                    close=_close(target, schema.TABLES[table])))
+                    close=_close(target, canonical[table])))
             sources.setdefault(target, []).append(source)
         for target, names in sources.items():
             if len(names) > 1:
                 raise ConfigError(TWO_SOURCES.format(table=table, sources=names, target=target))
     books = {}
     for column, codes in mapping.codes.items():
-        if column not in COLUMNS:
-            raise ConfigError(BAD_CODE_COLUMN.format(column=column, close=_close(column, COLUMNS)))
+        if column not in all_columns:
+            raise ConfigError(BAD_CODE_COLUMN.format(column=column,
+                                                     close=_close(column, all_columns)))
         if not isinstance(codes, Mapping):
             raise ConfigError(f"data.codes.{column}: expected a mapping of code: value")
         normalised = {}
         for code, value in codes.items():
-            ok, canonical = canonical_value(COLUMNS[column], value, allow_missing=True)
+            ok, target = canonical_value(all_columns[column], value, allow_missing=True)
             if not ok:
                 raise ConfigError(BAD_CODE_VALUE.format(
-                    column=column, code=code, value=value, expected=expected(COLUMNS[column])))
-            normalised[code] = canonical
+                    column=column, code=code, value=value,
+                    expected=expected(all_columns[column])))
+            normalised[code] = target
         books[column] = CodeBook.build(normalised)
+    for column in mapping.not_collected:
+        if column not in canonical["students"] or column in ALWAYS_COLLECTED:
+            raise ConfigError(BAD_NOT_COLLECTED.format(
+                column=column, keys=", ".join(ALWAYS_COLLECTED),
+                close=_close(column, canonical["students"])))
     for table, derived in mapping.derive.items():
         for column in derived:
-            if column not in schema.TABLES[table]:
+            if column not in canonical[table]:
                 raise ConfigError(BAD_DERIVE_COLUMN.format(
-                    table=table, column=column, close=_close(column, schema.TABLES[table])))
+                    table=table, column=column, close=_close(column, canonical[table])))
     for table, constants in mapping.constants.items():
         for column, value in constants.items():
-            if column not in schema.TABLES[table]:
+            if column not in canonical[table]:
                 raise ConfigError(BAD_CONSTANT_COLUMN.format(
-                    table=table, column=column, close=_close(column, schema.TABLES[table])))
-            if not canonical_value(schema.TABLES[table][column], value)[0]:
+                    table=table, column=column, close=_close(column, canonical[table])))
+            if not canonical_value(canonical[table][column], value)[0]:
                 raise ConfigError(BAD_CONSTANT_VALUE.format(
                     table=table, column=column, value=value,
-                    expected=expected(schema.TABLES[table][column])))
+                    expected=expected(canonical[table][column])))
     return books
 
 
@@ -252,8 +317,9 @@ def expected(column: schema.Column) -> str:
 def apply_columns(
     frame: pd.DataFrame, table: str, mapping: DataMapping, file: str
 ) -> tuple[pd.DataFrame, list[DataProblem]]:
-    """Rename a table's columns onto canonical names, add constants, drop the rest."""
-    canonical = schema.TABLES[table]
+    """Rename a table's columns onto canonical names, add constants, drop the rest (the
+    schools table keeps its other columns, as school attributes)."""
+    canonical = table_columns(mapping)[table]
     renames = mapping.columns.get(table, {})
     folded_renames = {k.strip().casefold(): v for k, v in renames.items()}
     folded_canonical = {name.casefold(): name for name in canonical}
@@ -283,6 +349,10 @@ def apply_columns(
     used = {h: t for h, t in used.items() if t not in derived}
     matched = {h for sources in targets.values() for h in sources} | read
     unused = [h for h in headers if h not in matched]
+    if table == "schools":  # sector, magnet, school mean SES…: kept under their own names
+        kept = [h for h in unused if h.strip() and h.strip() not in used.values()]
+        used |= {h: h.strip() for h in kept}
+        unused = [h for h in unused if h not in kept]
     out = frame[list(used)].set_axis(list(used.values()), axis=1)
     for column, values in derived.items():
         out[column] = values
@@ -291,13 +361,18 @@ def apply_columns(
             problems.append(_warning(file, CONSTANT_SHADOWED.format(column=column)))
         else:
             out[column] = value
+    absent = mapping.not_collected if table == "students" else ()
+    for column in absent:
+        if column in out.columns:
+            problems.append(_warning(file, NOT_COLLECTED_PRESENT.format(column=column)))
+    out = out.drop(columns=[c for c in absent if c in out.columns])
     if unused:
         problems.append(_warning(file, UNUSED_COLUMNS.format(names=", ".join(unused))))
     for name, column in canonical.items():
-        if column.required and name not in out.columns:
+        if column.required and name not in out.columns and name not in absent:
             problems.append(DataProblem(
                 file=file, column=name, message=MISSING_COLUMN.format(column=name),
-                hint=_column_hint(table, name, unused)))
+                hint=_column_hint(table, name, frame[unused])))
     return out, problems
 
 
@@ -353,19 +428,62 @@ def suggest_label(code: str, column: schema.Column) -> str | None:
     return choices[close[0]] if close else None
 
 
-def _column_hint(table: str, column: str, unused: list[str]) -> str | None:
-    by_letters = {re.sub(r"[^a-z0-9]", "", h.casefold()): h for h in unused}
+def _column_hint(table: str, column: str, unused: pd.DataFrame) -> str | None:
+    """A config line for a missing required column, from the file's unused columns: a
+    known synonym, a close name (not for dimensions), race flags to combine, an SES column to
+    cut, a row number for ids; otherwise a constant or "not collected" where those fit."""
+    by_letters = {re.sub(r"[^a-z0-9]", "", str(h).casefold()): h for h in unused.columns}
     synonyms = _COLUMN_SYNONYMS.get(column, ())
     source = next((by_letters[s] for s in synonyms if s in by_letters), None)
-    if source is None:
+    if source is None and column not in _NO_FUZZY:
         close = difflib.get_close_matches(column.replace("_", ""), list(by_letters), n=1,
                                           cutoff=0.6)
         source = by_letters[close[0]] if close else None
     if source is not None:
         return MISSING_COLUMN_HINT.format(table=table, source=source, column=column)
+    expression = _derive_hint(column, by_letters, unused)
+    if expression is not None:
+        return DERIVE_HINT.format(table=table, column=column, expression=expression)
     if column == "district_id":
         return MISSING_DISTRICT_HINT.format(table=table)
+    if table == "students" and column not in ALWAYS_COLLECTED:
+        return NOT_COLLECTED_HINT.format(column=column)
     return None
+
+
+def _derive_hint(column: str, by_letters: dict[str, str], unused: pd.DataFrame) -> str | None:
+    """An expression computing ``column`` from the file's columns, when their names and values
+    make one plain."""
+    if column == "race_ethnicity":
+        flags = [(by_letters[name], label) for name, label in _RACE_FLAGS.items()
+                 if name in by_letters and _is_flag(unused[by_letters[name]])]
+        if flags:  # students with no flag set get the last label: check it
+            expression = '"White"'
+            for header, label in reversed(flags):
+                expression = f'where({_name(header)} == 1, "{label}", {expression})'
+            return expression
+    if column == "econ_disadvantaged":
+        ses = next((by_letters[n] for n in _SES_NAMES if n in by_letters), None)
+        if ses is not None and _numeric(unused[ses]):
+            return f"{_name(ses)} <= quantile({_name(ses)}, 0.25)"
+    if column == "student_id":
+        return "row_number()"
+    return None
+
+
+def _is_flag(values: pd.Series) -> bool:
+    text = set(values.dropna().astype(str).str.strip()) - {""}
+    return bool(text) and text <= {"0", "1", "0.0", "1.0"}
+
+
+def _numeric(values: pd.Series) -> bool:
+    numbers = pd.to_numeric(values, errors="coerce")
+    return numbers.notna().sum() > 0 and numbers.nunique() > 2
+
+
+def _name(header: str) -> str:
+    """A column name as written in an expression (backticks when it is not a plain name)."""
+    return header if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", header) else f"`{header}`"
 
 
 def _close(name: str, choices: Mapping[str, Any]) -> str:

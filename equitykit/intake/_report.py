@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._words import column_title
 from ..errors import DataProblem
 
 __all__ = ["ValidationReport"]
@@ -38,6 +39,8 @@ class ValidationReport:
         School years (fall year) in the students table.
     students : int
         Distinct students (district id and student id).
+    not_collected : tuple of str
+        Student columns the config declares not collected.
 
     Examples
     --------
@@ -54,6 +57,7 @@ class ValidationReport:
     districts: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
     students: int = 0
+    not_collected: tuple[str, ...] = ()
 
     @property
     def errors(self) -> list[DataProblem]:
@@ -77,6 +81,7 @@ class ValidationReport:
             encoding = self.encodings.get(name)
             text = f", text encoding {encoding}" if encoding else ""
             lines.append(f"  {name}: {self.rows.get(table, 0):,} rows as the {table} table{text}")
+        lines += [f"  {column_title(column)}: not collected" for column in self.not_collected]
         by_file: dict[str, list[DataProblem]] = {}
         for problem in self.problems:
             by_file.setdefault(problem.file, []).append(problem)

@@ -75,18 +75,26 @@ _NUMERIC_GRADE = re.compile(r"^0*(\d+)(?:\.0+)?$")
 
 
 def convert_table(
-    frame: pd.DataFrame, table: str, books: Mapping[str, CodeBook], file: str
+    frame: pd.DataFrame, table: str, books: Mapping[str, CodeBook], file: str,
+    canonical: Mapping[str, schema.Column] | None = None,
 ) -> tuple[pd.DataFrame, list[DataProblem]]:
-    """Typed canonical columns (see ``schema.TABLES``) and every problem found in them."""
+    """Typed canonical columns (``canonical``, default ``schema.TABLES[table]``) and every
+    problem found in them. The schools table keeps its other columns as text, and a school
+    without a name is called by its id."""
+    canonical = schema.TABLES[table] if canonical is None else canonical
     columns, invalid = {}, {}
     problems: list[DataProblem] = []
-    for name, column in schema.TABLES[table].items():
+    for name, column in canonical.items():
         if name in frame.columns:
             columns[name], found, invalid[name] = convert_column(
                 frame[name], column, books.get(name), file)
             problems += found
+    if table == "schools":
+        columns |= {name: as_text(frame[name]) for name in frame.columns if name not in columns}
+        if "school_name" not in frame.columns and "school_id" in columns:
+            columns["school_name"] = columns["school_id"]
     typed = pd.DataFrame(columns, index=frame.index)
-    return typed, problems + check_rows(typed, table, file, invalid=invalid)
+    return typed, problems + check_rows(typed, table, file, invalid=invalid, canonical=canonical)
 
 
 def convert_column(
@@ -186,6 +194,7 @@ _NUMERIC_ARRAYS = {
 def check_rows(
     typed: pd.DataFrame, table: str, file: str, *,
     invalid: Mapping[str, np.ndarray] | None = None,
+    canonical: Mapping[str, schema.Column] | None = None,
 ) -> list[DataProblem]:
     """Missing keys, implausible years, duplicates and contradictory rows.
 
@@ -194,7 +203,8 @@ def check_rows(
     invalid = invalid or {}
     problems: list[DataProblem] = []
     index = typed.index
-    for name, column in schema.TABLES[table].items():
+    canonical = schema.TABLES[table] if canonical is None else canonical
+    for name, column in canonical.items():
         if not column.required or name not in typed.columns:
             continue
         missing = typed[name].isna().to_numpy() & ~invalid.get(name, False)
