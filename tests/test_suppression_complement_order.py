@@ -19,7 +19,7 @@ from hypothesis.extra.numpy import arrays
 from test_suppress_metrics import CELL, assert_safe, metric_rows, withheld_cells
 
 from equitykit import intake, metrics
-from equitykit.metrics._suppression import _protect
+from equitykit.privacy._suppression import _protect
 
 RACES = ["Hispanic/Latino", "Asian", "Black", "White"]
 SEXES = ["F", "M", "X"]
