@@ -98,6 +98,11 @@ class Privacy(_Model):
 
     min_n: int = Field(10, ge=1, le=1000)
     top_bottom_coding: bool = True
+    protection_width: int | None = Field(
+        None, ge=1, le=1000,
+        description="Least width, in students, of the range a reader can narrow any withheld "
+                    "count to from everything published (linear relations, non-negativity); "
+                    "also the least room a coded rate leaves. Default: min_n.")
 
 
 class IdeaRules(_Model):

@@ -39,7 +39,6 @@ withheld or coded rate is reported as a leak), relations between different popul
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,7 +146,8 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     _published_values(published, system, nkey, xkey, found, district, min_n)
     _margins(cells, system, nkey, xkey)
     bands = _rate_relations(published, rows, system, nkey, xkey, found, district)
-    _findings_json(folder, published, found, district)
+    everything = m[~m["suppressed"]]
+    _findings_json(folder, everything, found, district)
     zero_places = {system.names[i][1:4] for i, v in system.fixed.items()
                    if system.names[i][0] == "x" and system.names[i][4] == "all" and v == 0}
     found += _solve(system, bands, zero_places, width, integer, district)
@@ -173,12 +173,19 @@ def _populations(rows: pd.DataFrame) -> dict:
                 if ("all", "all") not in na.index or ("all", "all") not in nb.index:
                     continue
                 common = na.index.intersection(nb.index)
-                if (na[common] == nb[common]).all():
-                    old, keep = sorted((parent[a], parent[b]))[::-1]
-                    parent = {o: (keep if lab == old else lab) for o, lab in parent.items()}
+                if (na[common] == nb[common]).all() and parent[a] != parent[b]:
+                    members = [o for o in outcomes if parent[o] in (parent[a], parent[b])]
+                    if all(_agree(by_outcome[o], by_outcome[q]) for o in members for q in members):
+                        old, keep = sorted((parent[a], parent[b]))[::-1]
+                        parent = {o: (keep if lab == old else lab) for o, lab in parent.items()}
         for o, lab in parent.items():
             label[(year, school, o)] = lab
     return label
+
+
+def _agree(a: pd.Series, b: pd.Series) -> bool:
+    common = a.index.intersection(b.index)
+    return bool((a[common] == b[common]).all())
 
 
 def _fix(system: _System, key, value: float, found, district, what) -> None:
@@ -208,7 +215,7 @@ def _margins(cells: pd.DataFrame, system: _System, nkey, xkey) -> None:
     """Groups add up to all students; intersections to their parents; schools to the
     district."""
     seen = set()
-    for (year, school, outcome), block in cells.groupby(["school_year", "school_id", "outcome"]):
+    for (_, _, outcome), block in cells.groupby(["school_year", "school_id", "outcome"]):
         kinds = [nkey] if outcome == "enrollment" else [nkey, xkey]
         total = block[block["dimension"] == "all"]
         if total.empty:
@@ -280,7 +287,7 @@ def _rate_relations(published, rows, system, nkey, xkey, found, district) -> dic
             continue
         x, n = system.var(xkey(r)), system.var(nkey(r))
         t = _Row(r, "all", "all")
-        X, N = system.var(xkey(t)), system.var(nkey(t))
+        X = system.var(xkey(t))
         nv, Nv = known_n.get(nkey(r)), known_n.get(nkey(t))
         v = r.value
         if r.note.startswith(NO_GROUP_CASES):
@@ -304,8 +311,9 @@ def _rate_relations(published, rows, system, nkey, xkey, found, district) -> dic
         key = (r.school_year, r.school_id, r.outcome, r.dimension, r.group)
         rate = status.loc[key] if key in status.index else None
         if rate is not None and (bool(rate["suppressed"]) or str(rate["display"])[:1] in "≥≤"):
-            found.append(Finding("derived", district, f"{_label(r)} {r.measure} = {v:g} "
-                                 f"published beside a {'withheld' if rate['suppressed'] else 'coded'} rate"))
+            state = "withheld" if rate["suppressed"] else "coded"
+            found.append(Finding("derived", district,
+                                 f"{_label(r)} {r.measure} = {v:g} beside a {state} rate"))
         if r.measure == "composition":
             system.add({x: 1.0, X: -v}, -TOL, TOL)
             continue
@@ -357,7 +365,7 @@ def _solve(system: _System, bands: dict, zero_places: set, width: float, integer
     free = np.isnan(fixed)
     col = np.cumsum(free) - 1
     ri, ci, vals, lo, hi = [], [], [], [], []
-    for k, (coefs, a, b) in enumerate(system.rows):
+    for coefs, a, b in system.rows:
         shift = sum(c * fixed[j] for j, c in coefs.items() if not free[j])
         terms = [(j, c) for j, c in coefs.items() if free[j] and c != 0]
         if not terms:
@@ -437,7 +445,10 @@ def _judge(key, low, high, band, system, fixed, zero_places, width, district) ->
         return []
     out = []
     if high - low < width - 1e-6:
-        out.append(Finding("narrow", district, what, low, high))
+        # A group size of at least min_n that follows from published sizes is not withheld
+        # by any rule (every row showing it was withheld for its counts): "size", not a leak.
+        kind = "size" if key[0] == "n" and low >= width else "narrow"
+        out.append(Finding(kind, district, what, low, high))
     if key[0] == "x" and high < 0.5:
         out.append(Finding("zero", district, what, low, high))
     return out

@@ -39,6 +39,8 @@ OUTPUT_FILES: dict[str, str] = {
     "metrics": "metrics.csv",
     "findings": "findings.json",
 }
+#: The gate's information loss, copied into the district's manifest entry.
+PRIVACY_FILE = "privacy.json"
 #: A district's status in the manifest.
 STATUSES: tuple[str, ...] = ("ok", "failed", "invalid", "skipped")
 STAMP = ".equitykit-stamp.json"
@@ -73,6 +75,8 @@ class DistrictResult:
     input_sha256: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    #: Information loss of the publishing gate (``privacy.json`` of the audit), if written.
+    privacy: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -238,6 +242,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
             return
         (work / OUTPUT_FILES["html"]).write_text(page, encoding="utf-8")
         result.outputs = {name: f"{district}/{file}" for name, file in OUTPUT_FILES.items()}
+        if (work / PRIVACY_FILE).is_file():
+            result.privacy = json.loads((work / PRIVACY_FILE).read_text(encoding="utf-8"))
         durations["write"] = time.perf_counter() - tick
         _write_json(work / STAMP, {"key": key, "result": result.to_dict()})
         _replace_dir(work, out_dir / district)

@@ -1,8 +1,34 @@
-"""Disclosure avoidance for published tables: suppression and top/bottom coding (METHODS §7).
+"""Disclosure avoidance for published tables: the publishing gate (suppression, protection
+intervals, top/bottom coding).
 
 This is the page a district's privacy officer should read. Every number equitykit publishes
-(``metrics.csv``, the HTML audit) passes through :func:`suppress_metrics`; :func:`suppress` applies
-the same rules to a plain two-way table (e.g. schools × groups).
+(``metrics.csv``, ``findings.json``, the HTML audit, the explorer) passes through :func:`publish`
+(:func:`suppress_metrics` is the same gate without the information-loss summary);
+:func:`suppress` applies rules 1-3 to a plain two-way table (e.g. schools × groups).
+
+The guarantee
+-------------
+For every count of students that a ``metrics.csv`` of one audit does not show exactly (a group's
+size, or how many of a group had an outcome), the set of values consistent with everything the
+audit publishes — taken as linear relations (groups add up to all students, intersections to
+their parents, schools to the district; a group's size is the same in every outcome counted
+over the same students; a rate is count ÷ size; ratios, differences, excess students, shares and
+representation indices are the linear relations they imply once sizes are published; a coded
+rate is a bound), with every count at least 0 and at most its group's size — spans at least
+``protection_width`` students (default ``min_n``, rule 7). A coded rate ("≤2%") is never narrowed
+by anything else published, and leaves at least ``protection_width`` students of room. No note,
+ratio, interval, p-value, finding or chart label is published for a withheld or coded cell.
+Counts that the reader knows anyway are exempt: those of a place where nobody had the outcome
+(published as such) and those fixed by an outcome's definition (no student without a
+disability is identified for special education).
+
+What it does not promise: it is not differential privacy; it does not protect against a reader
+who already knows some students' outcomes or can link other releases (another year's report
+checked against this one is covered only for the years this report shows side by side); within
+a published group of at least ``min_n`` students, a published rate says what share of them had
+the outcome (attribute disclosure is limited by ``min_n``, not prevented); the intervals are those
+of linear programming (integrality can narrow an interval by less than one student at each end);
+relations the gate does not model are listed under Limits.
 
 Words
 -----
@@ -96,19 +122,64 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    group's ``n``: 300 or more: ≥99% / ≤1%; 100–299: ≥98% / ≤2%; 40–99: ≥95% / ≤5%;
    20–39: ≥90% / ≤10%; 10–19: ≥80% / ≤20% (a group smaller than the last band's floor but at
    least ``min_n`` uses the last band). A coded rate shows the bound (value 0.99, display
-   ``"≥99%"``), and the cell's numerator and the rate's confidence interval are removed.
+   ``"≥99%"``), and the cell's numerator, the rate's confidence interval and note, and every
+   other row of the cell (risk ratio, difference, excess students, composition,
+   representation index) are removed, as are the rows that compare another group with a coded
+   all-students cell. For counted cells the bound is widened to leave at least
+   ``protection_width`` students of room ("≤1%" of 672 students would be at most 6 students;
+   it is shown as "≤2%"); when that needs a bound past 50%, the rate is withheld.
    **The 20–39 and 10–19 bands are unverified** (METHODS marks them [K]: the public Utah text
    is truncated there); the table is the ``tiers`` parameter. The Utah text shows groups of
    "10 or fewer" as "N<10"; here a group is shown as ``N<min_n`` exactly when rule 1a
    withholds it (``n < min_n``), so the display never contradicts the published ``n``.
 
+7. **Protection intervals** (counted cells: groups of all students, of one dimension or of an
+   intersection of dimensions; survey averages and model summaries follow rules 1-3 only).
+
+   a. *Shared group sizes.* Outcomes whose group sizes agree at a place and year (every outcome
+      over all enrolled students; math proficiency and math scores; ...) count the same
+      students: a group's size is one unknown, withheld in all of them or in none. Rules 1a
+      and 2-3 run on these sizes first; the counts with each outcome then inherit them.
+   b. *Room.* In every equation whose total is published, the withheld parts together hold at
+      least ``protection_width`` students (or the width of a "≤" band among them); otherwise
+      the cheapest term (rule 2 order, preferring one that adds students) is withheld.
+   c. *Audit.* The gate then solves, by linear programming (HiGHS), the least and greatest
+      value of every withheld count and coded rate given everything it publishes (the true
+      values and every solution found are feasible points; a count is settled as soon as two
+      of them differ by the width). While some count's interval is narrower than
+      ``protection_width``, or a coded rate's range is narrower than its band, one more term of
+      one of its equations is withheld (rule 2 order); when none is left, the group's size.
+      Why the default width is ``min_n``: NCES (SLDS Technical Brief 3) and most states treat
+      fewer than ``min_n`` students as identifying; τ-ARGUS protects a suppressed frequency cell
+      with an interval (a "safety range") rather than by non-recoverability alone. Requiring
+      every withheld count to stay uncertain over ``min_n`` values means a reader can never
+      pin a withheld count down more closely than to a group the rules would themselves
+      withhold.
+   d. *Known counts.* Where the all-students count at a place is 0, every group's rate is 0:
+      the rates are published as 0% with the note "no students had the outcome" (rule 1c and
+      the coding do not apply), and groups withheld for their size show no breakdown. Counts
+      fixed by definition (identification for special education among students without a
+      disability is 0; among students with one, all) are published as they are.
+   e. *Small complements.* A rate with fewer than ``min_numerator`` students *without* the
+      outcome (48 of 50 graduated) is coded "≥p%" with p leaving at least
+      ``protection_width`` students of room (rule 6), or withheld when no such p above 50%
+      exists.
+
+Information loss (:func:`publish`, ``loss``): rows withheld by reason (the reason of the first
+rule that withheld the row's cell: "small group", "small count", "all or none", "small
+complement", "complementary" (rules 2-3), "protection interval" (rule 7), or "follows another
+cell" (rule 4: a comparison whose total or coded cell it needs)), the share of rows withheld,
+the number of coded rates, and ``unprotected_counts`` (counts the gate could not widen; 0
+expected). It names no cell and is safe to publish.
+
 Limits (what the rules do not promise)
 --------------------------------------
-* Bounds are not protected: a withheld count is known to lie between 0 and the sum of the
-  withheld cells of its equation. Two withheld single students can each work out the other.
-* Top/bottom coding is a display convention, not a guarantee: the coded group's other
-  published rows (risk ratio, risk difference, composition) together with the published total
-  still imply its exact rate. The guarantee is suppression (rules 1–4).
+* Relations the gate does not model: among different populations (tested students are at most
+  the enrolled ones); between the counts of one outcome and the sizes of another (students
+  identified for special education among Black students are the size of the Black students
+  with disabilities; the special-education categories add up to identification); score means
+  and survey averages as sums. A reader using them may narrow some intervals further.
+* Two audits of overlapping years are not checked against each other.
 * Indices computed from many cells at once (dissimilarity, Theil's H, mutual information) are
   not linear in the cells; at full precision they add one non-linear equation about the
   withheld cells. Report them rounded.
@@ -767,9 +838,19 @@ def publish(
     linked = (has_n | source) & _any_by(cell_id, ~named, n_cells) & ~counted
     eq, term, coef = _metrics_equations(cells[linked])
     withheld = _protect(eq, term, coef, primary, size, _levels(cells))
+    # A place with cells withheld at the source (whose counts the gate cannot see): rules 1-3
+    # over all its cells decide which counted cells must be withheld with them.
+    at_source = cells[_PLACE].merge(cells.loc[source, _PLACE].drop_duplicates().assign(s=True),
+                                    on=_PLACE, how="left")["s"].eq(True).to_numpy()
+    if at_source.any():
+        both = (has_n | source) & _any_by(cell_id, ~named, n_cells) & at_source
+        eq2, term2, coef2 = _metrics_equations(cells[both])
+        forced = _protect(eq2, term2, coef2, primary & at_source, size, _levels(cells))
+    else:
+        forced = np.zeros(n_cells, dtype=bool)
 
-    gate = _CountGate(cells, counted, size, count, min_n=min_n, min_numerator=min_numerator,
-                      all_or_none_n=all_or_none_n, width=width,
+    gate = _CountGate(cells, counted, size, count, forced, min_n=min_n,
+                      min_numerator=min_numerator, all_or_none_n=all_or_none_n, width=width,
                       tiers=tiers if top_bottom_coding else None)
     withheld = np.where(counted, gate.hidden, withheld)
     reason = np.where(counted, gate.reason,
@@ -813,6 +894,9 @@ def publish(
         out[col] = out[col].mask(hide) if col in numbers else out[col].mask(hide, "")
     if "flagged" in out.columns:
         out["flagged"] = out["flagged"].mask(hide, False)
+    if "display" in metrics.columns:  # a rate coded by an earlier pass keeps its band
+        before = metrics["display"].astype(str).str.match("^[≥≤]").to_numpy()
+        display = np.where(before & rate_row & np.isnan(numerator), metrics["display"], display)
     out["suppressed"] = hide
     out["display"] = np.where(hide, SUPPRESSED_DISPLAY, display)
     return Published(out, _information_loss(hide, reason[cell_id], coded, gate.unprotected))
@@ -951,7 +1035,8 @@ def _is_partition(cells: pd.DataFrame) -> np.ndarray:
     known = set(DIMENSIONS)
     dims = cells["dimension"].map(
         lambda d: d == _TOTAL or all(p in known for p in str(d).split(INTERSECTION_SEP)))
-    return dims.to_numpy(dtype=bool)
+    whole = (cells["group"] == _TOTAL) & (cells["dimension"] != _TOTAL)  # e.g. Theil's H
+    return (dims & ~whole).to_numpy(dtype=bool)
 
 
 def _populations(cells: pd.DataFrame, n: np.ndarray) -> np.ndarray:
@@ -1013,8 +1098,8 @@ def _framed(frame: pd.DataFrame) -> pd.DataFrame:
 class _CountGate:
     """Rules 1-3 and 7 for the counted cells of a metrics table (module docstring)."""
 
-    def __init__(self, cells, counted, size, count, *, min_n, min_numerator, all_or_none_n,
-                 width, tiers) -> None:
+    def __init__(self, cells, counted, size, count, forced, *, min_n, min_numerator,
+                 all_or_none_n, width, tiers) -> None:
         k = len(cells)
         self.hidden = np.zeros(k, dtype=bool)
         self.banded = np.zeros(k, dtype=bool)
@@ -1077,12 +1162,12 @@ class _CountGate:
         bound = np.where(top, np.fmin(np.where(tier_coded, tier_value, 1.0), high_room),
                          np.fmax(np.where(tier_coded, tier_value, 0.0), low_room))
         too_wide = (bottom & (bound >= 0.5)) | (top & (bound <= 0.5))
-        x_primary = (small | all_none | too_wide) & ~known
+        x_primary = (small | all_none | too_wide | forced[where[xi]]) & ~known
         coded = (bottom | top) & ~x_primary & ~known
         x_hidden = n_hidden[x_nid] | x_primary
 
         # Rule 7: protection intervals, adding withheld cells until every one holds.
-        low_band = np.where(coded & ~top, np.floor(bound * xn + 1e-9), 0.0)
+        low_band = np.where(coded & ~top, np.floor(np.nan_to_num(bound * xn) + 1e-9), 0.0)
 
         def known_now():
             return known | ((xn == 0) & ~n_hidden[x_nid])
