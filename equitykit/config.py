@@ -102,7 +102,8 @@ class Privacy(_Model):
         None, ge=1, le=1000,
         description="Least width, in students, of the range a reader can narrow any withheld "
                     "count to from everything published (linear relations, non-negativity); "
-                    "also the least room a coded rate leaves. Default: min_n.")
+                    "also the least room a coded rate leaves. Unset: the protection-interval "
+                    "rule is off. Recommended: min_n.")
 
 
 class IdeaRules(_Model):

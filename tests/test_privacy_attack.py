@@ -24,9 +24,13 @@ pytestmark = pytest.mark.slow
 
 
 def _batch(data: Path, out: Path) -> None:
+    """``equitykit batch`` with the protection-interval rule on (width = min_n = 10)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    config = out.parent / f"{out.name}-config.yaml"
+    config.write_text("privacy: {min_n: 10, protection_width: 10}\n", encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "equitykit", "batch", str(data), "--out", str(out),
-                          "--workers", "1"], env=env, capture_output=True, text=True, check=False)
+                          "--config", str(config), "--workers", "1"],
+                         env=env, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
 
 

@@ -483,7 +483,7 @@ def trends(audit) -> str:
 
 def methods(audit) -> str:
     c = audit.config
-    width = c.privacy.protection_width or c.privacy.min_n
+    width = c.privacy.protection_width
     return (
         "<ul>"
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "
@@ -502,16 +502,18 @@ def methods(audit) -> str:
         "same school).</li>"
         "<li>Predictiveness: demographics-only logistic (binary) or linear (scores) models, AUC "
         "or R², with a dominance (Shapley) split across demographics.</li>"
-        f"<li>Privacy: any group of fewer than {c.privacy.min_n} students, any count of fewer "
-        f"than {c.privacy.min_n} students with (or, for a small group, without) an outcome is "
-        "withheld, with every number computed from it. Further cells are withheld so that, "
-        "for every withheld count, the values consistent with everything this report "
-        f"publishes span at least {width} students; a group's size is withheld in every table "
-        "that shows it. Rates near 0% or 100% are shown as bands (such as \u201c\u226495%\u201d) "
-        f"that leave at least {width} students of room, and nothing else published narrows a "
-        "band. When a large group (for example girls) is withheld, it is to protect a small one "
-        "(for example students of another sex) that would otherwise follow by subtraction. "
-        f"{_loss_sentence(audit.privacy_loss)} No student-level record appears in this "
+        f"<li>Privacy: any group of fewer than {c.privacy.min_n} students, or count of fewer "
+        f"than {c.privacy.min_n} students with an outcome, is withheld, with every number "
+        "computed from it; further cells are withheld so that no hidden number can be "
+        "computed exactly from published totals. Rates near 0% or 100% are shown as bands, and "
+        "the other numbers of a banded group are withheld with it. "
+        + (f"Further cells are withheld so that, for every withheld count, the values "
+           "consistent with everything this report publishes span at least "
+           f"{width} students; a group's size is withheld in every table that shows it, and "
+           f"bands leave at least {width} students of room. When a large group (for example "
+           "girls) is withheld, it is to protect a small one (for example students of another "
+           "sex) that would otherwise follow by subtraction. " if width else "")
+        + f"{_loss_sentence(audit.privacy_loss)} No student-level record appears in this "
         "report.</li>"
         "</ul>"
     )

@@ -6,10 +6,11 @@ This is the page a district's privacy officer should read. Every number equityki
 (:func:`suppress_metrics` is the same gate without the information-loss summary);
 :func:`suppress` applies rules 1-3 to a plain two-way table (e.g. schools × groups).
 
-The guarantee
--------------
-For every count of students that a ``metrics.csv`` of one audit does not show exactly (a group's
-size, or how many of a group had an outcome), the set of values consistent with everything the
+The guarantee (rule 7 on: ``protection_width`` set, ``min_n`` recommended)
+--------------------------------------------------------------------------
+Rules 1-6 alone only promise that no withheld count can be computed *exactly* from published
+totals. With rule 7, for every count of students that a ``metrics.csv`` of one audit does not
+show exactly (a group's size, or how many of a group had an outcome), the set of values consistent with everything the
 audit publishes — taken as linear relations (groups add up to all students, intersections to
 their parents, schools to the district; a group's size is the same in every outcome counted
 over the same students; a rate is count ÷ size; ratios, differences, excess students, shares and
@@ -732,8 +733,9 @@ def suppress_metrics(
     tiers : sequence of (int, float), default :data:`UTAH_TIERS`
         Coding bands, as in :func:`top_bottom_code`.
     protection_width : int, optional
-        Rule 7: the least width of every withheld count's protection interval (default
-        ``min_n``).
+        Rule 7: the least width, in students, of every withheld count's protection interval
+        (``min_n`` is the recommended value). None (the default) leaves rule 7 off: rules 1-6
+        only, which do not give the guarantee above.
 
     Returns
     -------
@@ -787,8 +789,9 @@ def publish(
     (see :func:`_information_loss`), and is safe to publish (it names no cell).
     """
     min_n, min_numerator, all_or_none_n = _thresholds(min_n, min_numerator, all_or_none_n)
-    width = min_n if protection_width is None else protection_width
-    if isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 0:
+    width = protection_width
+    if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 1):
         raise ValueError(ERR_THRESHOLD.format("protection_width", width))
     missing = [c for c in _REQUIRED if c not in metrics.columns]
     if missing:
@@ -829,6 +832,7 @@ def publish(
     # Cells of students counted by group (rule 7): the gate below; the rest (survey
     # averages, model summaries, school quartiles) go through rules 1-3 on their own.
     counted = _is_partition(cells) & ~survey & ~np.isnan(size) & ~source
+    counted &= width is not None  # rule 7 is on when a protection width is set
     with np.errstate(invalid="ignore"):
         all_or_none_rate = rate_row & (n > 0) & (n < all_or_none_n) & ((value == 0) | (value == 1))
     primary_row = _primary(n, numerator, min_n, min_numerator, all_or_none_n) | all_or_none_rate
@@ -1199,9 +1203,6 @@ class _CountGate:
             fail_n, fail_x = failing[:n_hidden.size], failing[n_hidden.size:]
             add_n = _cheapest(n_terms, np.flatnonzero(fail_n), n_hidden, n_cost)
             add_x = _cheapest(x_terms, np.flatnonzero(fail_x), x_hidden | fixed, x_cost)
-            if add_n.size == 0 and add_x.size == 0:  # last resort: withhold the group
-                stuck = x_nid[fail_x]
-                add_n = np.unique(stuck[~n_hidden[stuck]])
             if add_n.size == 0 and add_x.size == 0:
                 self.unprotected = int(failing.sum())
                 break
