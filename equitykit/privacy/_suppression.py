@@ -11,8 +11,8 @@ The guarantee (rule 7 on: ``protection_width`` set, ``min_n`` recommended)
 Rules 1-6 alone only promise that no withheld count can be computed *exactly* from published
 totals. With rule 7, for every count of students that a ``metrics.csv`` of one audit does not
 show exactly (a group's size, or how many of a group had an outcome), the set of values
-consistent with everything the audit publishes — taken as linear relations (groups add up to all students, intersections to
-their parents, schools to the district; a group's size is the same in every outcome counted
+consistent with everything the audit publishes — taken as linear relations (groups add up
+to all students, intersections to their parents, schools to the district; a group's size is the same in every outcome counted
 over the same students; a rate is count ÷ size; ratios, differences, excess students, shares and
 representation indices are the linear relations they imply once sizes are published; a coded
 rate is a bound), with every count at least 0 and at most its group's size — spans at least
