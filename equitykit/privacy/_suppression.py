@@ -11,17 +11,17 @@ The guarantee (rule 7 on: ``protection_width`` set, ``min_n`` recommended)
 Rules 1-6 alone only promise that no withheld count can be computed *exactly* from published
 totals. With rule 7, for every count of students that a ``metrics.csv`` of one audit does not
 show exactly (a group's size, or how many of a group had an outcome), the set of values
-consistent with everything the audit publishes — taken as linear relations (groups add up
-to all students, intersections to their parents, schools to the district; a group's size is the same in every outcome counted
-over the same students; a rate is count ÷ size; ratios, differences, excess students, shares and
-representation indices are the linear relations they imply once sizes are published; a coded
-rate is a bound), with every count at least 0 and at most its group's size — spans at least
-``protection_width`` students (default ``min_n``, rule 7). A coded rate ("≤2%") is never narrowed
-by anything else published, and leaves at least ``protection_width`` students of room. No note,
-ratio, interval, p-value, finding or chart label is published for a withheld or coded cell.
-Counts that the reader knows anyway are exempt: those of a place where nobody had the outcome
-(published as such) and those fixed by an outcome's definition (no student without a
-disability is identified for special education).
+consistent with everything the audit publishes — taken as linear relations (groups add up to all
+students, intersections to their parents, schools to the district; a group's size is the same in
+every outcome counted over the same students; a rate is count ÷ size; ratios, differences,
+excess students, shares and representation indices are the linear relations they imply once
+sizes are published; a coded rate is a bound), with every count at least 0 and at most its
+group's size — spans at least ``protection_width`` students (default ``min_n``, rule 7). A coded
+rate ("≤2%") is never narrowed by anything else published, and leaves at least
+``protection_width`` students of room. No note, ratio, interval, p-value, finding or chart label
+is published for a withheld or coded cell. Counts that the reader knows anyway are exempt: those
+of a place where nobody had the outcome (published as such) and those fixed by an outcome's
+definition (no student without a disability is identified for special education).
 
 What it does not promise: it is not differential privacy; it does not protect against a reader
 who already knows some students' outcomes or can link other releases (another year's report
