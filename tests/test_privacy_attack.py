@@ -34,12 +34,12 @@ def _batch(data: Path, out: Path) -> None:
     assert run.returncode == 0, run.stderr[-2000:]
 
 
-#: Generated districts: a race group of about 3-6 students (0.2% of 2,500; 0.5% of 900), a
-#: nonbinary group of about 25 (the generator's share), outcomes nobody in a small group had,
-#: and graduation, which nearly everybody has.
+#: Generated districts: a race group of about 3-6 students (0.1% of 5,500; 0.5% of 900), a
+#: nonbinary group of about 25 (the generator gives about 0.45%), outcomes nobody in a small
+#: group had, and graduation, which nearly everybody has.
 GENERATED = (
-    ("G01", 2500, {"White": 0.55, "Black": 0.25, "Hispanic/Latino": 0.178, "Asian": 0.02,
-                   "American Indian/Alaska Native": 0.002}),
+    ("G01", 5500, {"White": 0.55, "Black": 0.25, "Hispanic/Latino": 0.179, "Asian": 0.02,
+                   "American Indian/Alaska Native": 0.001}),
     ("G02", 900, {"White": 0.7, "Hispanic/Latino": 0.295,
                   "Native Hawaiian/Pacific Islander": 0.005}),
 )
