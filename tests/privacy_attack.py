@@ -71,6 +71,7 @@ class Finding:
     what: str
     low: float = float("nan")
     high: float = float("nan")
+    key: tuple = ()
 
     def __str__(self) -> str:
         return f"{self.kind:10} {self.district} {self.what} [{self.low:g}, {self.high:g}]"
@@ -82,6 +83,7 @@ class _System:
     index: dict = field(default_factory=dict)
     fixed: dict = field(default_factory=dict)
     rows: list = field(default_factory=list)  # (dict var -> coef, lo, hi)
+    pop: dict = field(default_factory=dict)  # (year, school, outcome) -> population
 
     def var(self, key) -> int:
         if key not in self.index:
@@ -150,8 +152,30 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     _findings_json(folder, everything, found, district)
     zero_places = {system.names[i][1:4] for i, v in system.fixed.items()
                    if system.names[i][0] == "x" and system.names[i][4] == "all" and v == 0}
+    system.pop = pop
     found += _solve(system, bands, zero_places, width, integer, district)
-    return found
+    return _empty_groups(found, system)
+
+
+def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
+    """Intervals [0, 0] of groups with no students (their size is 0, published or worked out)
+    describe nobody: kind "empty", not a leak."""
+    empty = {k[1:] for k, i in system.index.items()
+             if k[0] == "n" and system.fixed.get(i) == 0}
+    zero_n = {f.key[1:] for f in found if f.key and f.key[0] == "n" and f.high < 0.5}
+    empty |= zero_n
+    out = []
+    for f in found:
+        key = f.key
+        if key and key[0] == "x":
+            n_key = (key[1], key[2], system.pop.get((key[1], key[2], key[3]), key[3]),
+                     key[4], key[5])
+            if n_key in empty:
+                f.kind = "empty"
+        elif key and key[0] == "n" and key[1:] in empty:
+            f.kind = "empty"
+        out.append(f)
+    return out
 
 
 def _populations(rows: pd.DataFrame) -> dict:
@@ -351,7 +375,7 @@ def _findings_json(folder: Path, published: pd.DataFrame, found: list, district:
         if k not in shown.index:
             found.append(Finding("derived", district, f"finding on unpublished row {k}"))
         elif not np.isclose(np.asarray(shown.loc[[k]], dtype=float), float(f["value"]),
-                            rtol=1e-6).any():
+                            rtol=1e-5, atol=1e-6).any():  # findings round to 6 digits
             found.append(Finding("derived", district, f"finding value differs {k}"))
 
 
@@ -402,8 +426,8 @@ def _solve(system: _System, bands: dict, zero_places: set, width: float, integer
             if integer and (high - low < width or high < 0.5):
                 low = _bound(sub, rlo, rhi, local, +1, integer=True) or low
                 high = _bound(sub, rlo, rhi, local, -1, integer=True) or high
-            found += _judge(key, low, high, bands.get(free_ids[j]), system, fixed, zero_places,
-                            width, district)
+            found += _judge(key, low, high, bands.get(free_ids[j]), system, fixed,
+                            zero_places, width, district)
     return found
 
 
@@ -429,6 +453,13 @@ def _lp(a, lo, hi, cost):
 
 
 def _judge(key, low, high, band, system, fixed, zero_places, width, district) -> list:
+    found = _judged(key, low, high, band, fixed, zero_places, width, district)
+    for f in found:
+        f.key = key
+    return found
+
+
+def _judged(key, low, high, band, fixed, zero_places, width, district) -> list:
     what = " ".join(str(k) for k in key)
     if key[0] == "x" and key[1:4] in zero_places:
         return []  # the place's total says nobody had the outcome: published, not worked out
