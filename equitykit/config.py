@@ -190,6 +190,12 @@ class Privacy(_Model):
         "may rest on; smaller cells are withheld."))
     top_bottom_coding: bool = Field(True, strict=True, description=(
         "Show rates near 0% or 100% as bands (e.g. `≥ 99%`) instead of exact values."))
+    protection_width: int | None = Field(
+        None, strict=True, ge=1, le=1000,
+        description="Least width, in students, of the range a reader can narrow any withheld "
+                    "count to from everything published (linear relations, non-negativity); "
+                    "also the least room a coded rate leaves. Unset: the protection-interval "
+                    "rule is off. Recommended: min_n.")
 
 
 class IdeaRules(_Model):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from equitykit.metrics import suppress
-from equitykit.metrics._suppression import _protect, _table_equations
+from equitykit.privacy._suppression import _protect, _table_equations
 
 
 def equations(n_rows, n_cols, row_totals, column_totals):

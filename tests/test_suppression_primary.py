@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from equitykit.errors import DataError
-from equitykit.metrics import _suppression, suppress, suppress_metrics
+from equitykit.metrics import suppress, suppress_metrics
+from equitykit.privacy import _suppression
 
 
 def inner_mask(table, **kwargs):

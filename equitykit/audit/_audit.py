@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from .. import metrics
+from .. import privacy
 from .._spreadsheet import to_safe_csv
 from .._versions import versions
 from ..config import SECTIONS, AuditConfig, load_config
@@ -70,6 +70,9 @@ class DistrictAudit:
     parameters: dict
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Information loss of the publishing gate (rows withheld by reason), for the methods
+    #: section and ``privacy.json``.
+    privacy_loss: dict = field(default_factory=dict)
 
     @classmethod
     def run(
@@ -97,9 +100,11 @@ class DistrictAudit:
         computed = time.perf_counter()
         year = audited_year(counts["school_year"], school_year)
         raw = raw[raw["school_year"] <= year]
-        published = withhold_orphan_interactions(metrics.suppress_metrics(
-            raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding
-        ))
+        gate = privacy.publish(
+            raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding,
+            protection_width=config.privacy.protection_width,
+        )
+        published = withhold_orphan_interactions(gate.table)
         rules = FindingRules(q_threshold=config.q_threshold)
         findings = rank_findings(published, school_year=year, rules=rules)
         audit = cls(
@@ -118,6 +123,7 @@ class DistrictAudit:
             timings={"load": loaded - started, "compute": computed - loaded,
                      "suppress_rank": time.perf_counter() - computed},
             notes=notes,
+            privacy_loss=gate.loss,
         )
         if output_dir is not None:
             audit.write_outputs(output_dir)
@@ -126,12 +132,14 @@ class DistrictAudit:
     # --- outputs ----------------------------------------------------------------------------------
 
     def write_outputs(self, output_dir: str | os.PathLike) -> None:
-        """Write ``metrics.csv`` and ``findings.json`` atomically into ``output_dir``."""
+        """Write ``metrics.csv``, ``findings.json`` and ``privacy.json`` (the information loss)
+        atomically into ``output_dir``."""
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
         _atomic_write(out / "metrics.csv", self.metrics_csv())
         _atomic_write(out / "findings.json", json.dumps(self.findings, indent=2,
                                                         ensure_ascii=False))
+        _atomic_write(out / "privacy.json", json.dumps(self.privacy_loss, indent=2))
 
     def metrics_csv(self) -> str:
         """The published metrics as CSV text (docs/outputs.md columns first); text that a

@@ -558,6 +558,7 @@ def _pooling(audit) -> str:
 
 def methods(audit) -> str:
     c = audit.config
+    width = c.privacy.protection_width
     return (
         "<ul>" + _pooling(audit) +
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "
@@ -589,12 +590,38 @@ def methods(audit) -> str:
         "parametric-bootstrap interval; p-value from a permutation test of the outcome "
         "(binary) or the overall F test (scores); a dominance (Shapley) split of the "
         "in-sample fit across demographics.</li>"
-        f"<li>Privacy: any count, rate or ratio for fewer than {c.privacy.min_n} students (or "
-        f"fewer than {c.privacy.min_n} with the outcome) is suppressed, with complementary "
-        "suppression so no hidden number can be recovered from totals; rates near 0% or 100% "
-        "are shown as bands. No student-level record appears in this report.</li>"
+        f"<li>Privacy: any group of fewer than {c.privacy.min_n} students, or count of fewer "
+        f"than {c.privacy.min_n} students with an outcome, is withheld, with every number "
+        "computed from it; further cells are withheld so that no hidden number can be "
+        "computed exactly from published totals. Rates near 0% or 100% are shown as bands, and "
+        "the other numbers of a banded group are withheld with it. "
+        + (f"Further cells are withheld so that, for every withheld count, the values "
+           "consistent with everything this report publishes span at least "
+           f"{width} students; a group's size is withheld in every table that shows it, and "
+           f"bands leave at least {width} students of room. When a large group (for example "
+           "girls) is withheld, it is to protect a small one (for example students of another "
+           "sex) that would otherwise follow by subtraction. " if width else "")
+        + f"{_loss_sentence(audit.privacy_loss)} No student-level record appears in this "
+        "report.</li>"
         "</ul>"
     )
+
+
+def _loss_sentence(loss: dict) -> str:
+    """The information loss of the publishing gate in one sentence."""
+    if not loss or not loss.get("rows"):
+        return ""
+    reasons = {"small group": "small groups", "small count": "small counts",
+               "small complement": "small complements", "all or none": "all or none",
+               "small group or count": "small groups or counts",
+               "complementary": "protection by subtraction",
+               "protection interval": "protection intervals",
+               "follows another cell": "computed from a withheld or banded number"}
+    parts = ", ".join(f"{reasons.get(k, k)} {v:,}" for k, v in
+                      sorted(loss["withheld_by_reason"].items(), key=lambda kv: -kv[1]))
+    return (f"In all, {loss['rows_withheld']:,} of {loss['rows']:,} numbers "
+            f"({100 * loss['share_withheld']:.0f}%) are withheld ({parts}); "
+            f"{loss['rates_coded']:,} rates are shown as bands.")
 
 
 def provenance(audit) -> str:

@@ -46,6 +46,8 @@ OUTPUT_FILES: dict[str, str] = {
     "metrics": "metrics.csv",
     "findings": "findings.json",
 }
+#: The gate's information loss, copied into the district's manifest entry.
+PRIVACY_FILE = "privacy.json"
 #: A district's status in the manifest.
 STATUSES: tuple[str, ...] = ("ok", "failed", "invalid", "skipped", "stopped")
 STAMP = ".equitykit-stamp.json"
@@ -89,6 +91,8 @@ class DistrictResult:
     versions: dict[str, str] = field(default_factory=dict)
     folder: str | None = None
     output_sha256: dict[str, str] = field(default_factory=dict)
+    #: Information loss of the publishing gate (``privacy.json`` of the audit), if written.
+    privacy: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -317,6 +321,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
         result.outputs = output_paths(folder)
         result.output_sha256 = {name: file_digest(work / file)
                                 for name, file in OUTPUT_FILES.items()}
+        if (work / PRIVACY_FILE).is_file():
+            result.privacy = json.loads((work / PRIVACY_FILE).read_text(encoding="utf-8"))
         durations["write"] = time.perf_counter() - tick
         _write_json(work / STAMP, {"key": key, "result": result.to_dict()})
         _replace_dir(work, out_dir, folder, token)

@@ -10,6 +10,7 @@ from ._result import Estimate
 __all__ = ["Estimate"]
 
 # Each private module lists its public names in its own ``__all__``; they are re-exported here.
+from ..privacy import _suppression
 from . import (
     _decompose,
     _disproportionality,
@@ -25,7 +26,6 @@ from . import (
     _score_locus,
     _segregation,
     _shrinkage,
-    _suppression,
     _teachers,
 )
 

@@ -90,7 +90,8 @@ def effective_min_n(min_n: int, config: AuditConfig) -> int:
 
 def _suppress(table: pd.DataFrame, min_n: int, config: AuditConfig) -> pd.DataFrame:
     out = metrics.suppress_metrics(table, min_n=min_n,
-                                   top_bottom_coding=config.privacy.top_bottom_coding)
+                                   top_bottom_coding=config.privacy.top_bottom_coding,
+                                   protection_width=config.privacy.protection_width)
     hidden = [c for c in _EXTRA_HIDDEN if c in out]
     out.loc[out["suppressed"].astype(bool), hidden] = math.nan
     return out

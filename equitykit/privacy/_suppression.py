@@ -1,8 +1,35 @@
-"""Disclosure avoidance for published tables: suppression and top/bottom coding (METHODS §7).
+"""Disclosure avoidance for published tables: the publishing gate (suppression, protection
+intervals, top/bottom coding).
 
 This is the page a district's privacy officer should read. Every number equitykit publishes
-(``metrics.csv``, the HTML audit) passes through :func:`suppress_metrics`; :func:`suppress` applies
-the same rules to a plain two-way table (e.g. schools × groups).
+(``metrics.csv``, ``findings.json``, the HTML audit, the explorer) passes through :func:`publish`
+(:func:`suppress_metrics` is the same gate without the information-loss summary);
+:func:`suppress` applies rules 1-3 to a plain two-way table (e.g. schools × groups).
+
+The guarantee (rule 7 on: ``protection_width`` set, ``min_n`` recommended)
+--------------------------------------------------------------------------
+Rules 1-6 alone only promise that no withheld count can be computed *exactly* from published
+totals. With rule 7, for every count of students that a ``metrics.csv`` of one audit does not
+show exactly (a group's size, or how many of a group had an outcome), the set of values
+consistent with everything the audit publishes — taken as linear relations (groups add up to all
+students, intersections to their parents, schools to the district; a group's size is the same in
+every outcome counted over the same students; a rate is count ÷ size; ratios, differences,
+excess students, shares and representation indices are the linear relations they imply once
+sizes are published; a coded rate is a bound), with every count at least 0 and at most its
+group's size — spans at least ``protection_width`` students (default ``min_n``, rule 7). A coded
+rate ("≤2%") is never narrowed by anything else published, and leaves at least
+``protection_width`` students of room. No note, ratio, interval, p-value, finding or chart label
+is published for a withheld or coded cell. Counts that the reader knows anyway are exempt: those
+of a place where nobody had the outcome (published as such) and those fixed by an outcome's
+definition (no student without a disability is identified for special education).
+
+What it does not promise: it is not differential privacy; it does not protect against a reader
+who already knows some students' outcomes or can link other releases (another year's report
+checked against this one is covered only for the years this report shows side by side); within
+a published group of at least ``min_n`` students, a published rate says what share of them had
+the outcome (attribute disclosure is limited by ``min_n``, not prevented); the intervals are those
+of linear programming (integrality can narrow an interval by less than one student at each end);
+relations the gate does not model are listed under Limits.
 
 Words
 -----
@@ -96,19 +123,64 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    group's ``n``: 300 or more: ≥99% / ≤1%; 100–299: ≥98% / ≤2%; 40–99: ≥95% / ≤5%;
    20–39: ≥90% / ≤10%; 10–19: ≥80% / ≤20% (a group smaller than the last band's floor but at
    least ``min_n`` uses the last band). A coded rate shows the bound (value 0.99, display
-   ``"≥99%"``), and the cell's numerator and the rate's confidence interval are removed.
+   ``"≥99%"``), and the cell's numerator, the rate's confidence interval and note, and every
+   other row of the cell (risk ratio, difference, excess students, composition,
+   representation index) are removed, as are the rows that compare another group with a coded
+   all-students cell. For counted cells the bound is widened to leave at least
+   ``protection_width`` students of room ("≤1%" of 672 students would be at most 6 students;
+   it is shown as "≤2%"); when that needs a bound past 50%, the rate is withheld.
    **The 20–39 and 10–19 bands are unverified** (METHODS marks them [K]: the public Utah text
    is truncated there); the table is the ``tiers`` parameter. The Utah text shows groups of
    "10 or fewer" as "N<10"; here a group is shown as ``N<min_n`` exactly when rule 1a
    withholds it (``n < min_n``), so the display never contradicts the published ``n``.
 
+7. **Protection intervals** (counted cells: groups of all students, of one dimension or of an
+   intersection of dimensions; survey averages and model summaries follow rules 1-3 only).
+
+   a. *Shared group sizes.* Outcomes whose group sizes agree at a place and year (every outcome
+      over all enrolled students; math proficiency and math scores; ...) count the same
+      students: a group's size is one unknown, withheld in all of them or in none. Rules 1a
+      and 2-3 run on these sizes first; the counts with each outcome then inherit them.
+   b. *Room.* In every equation whose total is published, the withheld parts together hold at
+      least ``protection_width`` students (or the width of a "≤" band among them); otherwise
+      the cheapest term (rule 2 order, preferring one that adds students) is withheld.
+   c. *Audit.* The gate then solves, by linear programming (HiGHS), the least and greatest
+      value of every withheld count and coded rate given everything it publishes (the true
+      values and every solution found are feasible points; a count is settled as soon as two
+      of them differ by the width). While some count's interval is narrower than
+      ``protection_width``, or a coded rate's range is narrower than its band, one more term of
+      one of its equations is withheld (rule 2 order); when none is left, the group's size.
+      Why the default width is ``min_n``: NCES (SLDS Technical Brief 3) and most states treat
+      fewer than ``min_n`` students as identifying; τ-ARGUS protects a suppressed frequency cell
+      with an interval (a "safety range") rather than by non-recoverability alone. Requiring
+      every withheld count to stay uncertain over ``min_n`` values means a reader can never
+      pin a withheld count down more closely than to a group the rules would themselves
+      withhold.
+   d. *Known counts.* Where the all-students count at a place is 0, every group's rate is 0:
+      the rates are published as 0% with the note "no students had the outcome" (rule 1c and
+      the coding do not apply), and groups withheld for their size show no breakdown. Counts
+      fixed by definition (identification for special education among students without a
+      disability is 0; among students with one, all) are published as they are.
+   e. *Small complements.* A rate with fewer than ``min_numerator`` students *without* the
+      outcome (48 of 50 graduated) is coded "≥p%" with p leaving at least
+      ``protection_width`` students of room (rule 6), or withheld when no such p above 50%
+      exists.
+
+Information loss (:func:`publish`, ``loss``): rows withheld by reason (the reason of the first
+rule that withheld the row's cell: "small group", "small count", "all or none", "small
+complement", "complementary" (rules 2-3), "protection interval" (rule 7), or "follows another
+cell" (rule 4: a comparison whose total or coded cell it needs)), the share of rows withheld,
+the number of coded rates, and ``unprotected_counts`` (counts the gate could not widen; 0
+expected). It names no cell and is safe to publish.
+
 Limits (what the rules do not promise)
 --------------------------------------
-* Bounds are not protected: a withheld count is known to lie between 0 and the sum of the
-  withheld cells of its equation. Two withheld single students can each work out the other.
-* Top/bottom coding is a display convention, not a guarantee: the coded group's other
-  published rows (risk ratio, risk difference, composition) together with the published total
-  still imply its exact rate. The guarantee is suppression (rules 1–4).
+* Relations the gate does not model: among different populations (tested students are at most
+  the enrolled ones); between the counts of one outcome and the sizes of another (students
+  identified for special education among Black students are the size of the Black students
+  with disabilities; the special-education categories add up to identification); score means
+  and survey averages as sums. A reader using them may narrow some intervals further.
+* Two audits of overlapping years are not checked against each other.
 * Indices computed from many cells at once (dissimilarity, Theil's H, mutual information) are
   not linear in the cells; at full precision they add one non-linear equation about the
   withheld cells. Report them rounded.
@@ -140,12 +212,15 @@ from threadpoolctl import threadpool_limits
 
 from .._words import difference_label
 from ..errors import DataError, DataProblem
-from ..schema import INTERSECTION_SEP
+from ..schema import DIMENSIONS, INTERSECTION_SEP
+from ._protection import unprotected
 
 __all__ = [
     "SUPPRESSED_DISPLAY",
     "UTAH_TIERS",
+    "Published",
     "Suppression",
+    "publish",
     "suppress",
     "suppress_metrics",
     "top_bottom_code",
@@ -208,6 +283,8 @@ _TOTAL_MEASURES = frozenset(
 )
 #: Measures computed from every group of the dimension.
 _SIBLING_MEASURES = frozenset({"weighted_risk_ratio"})
+#: Survey rows: shares of answers averaged over items, not counts of students.
+_SURVEY_SECTION = "climate"
 _PERCENT_MEASURES = frozenset({"rate", "composition", "between_school_share"})
 _POINT_MEASURES = frozenset({"risk_difference"})
 
@@ -637,6 +714,7 @@ def suppress_metrics(
     all_or_none_n: int | None = None,
     top_bottom_coding: bool = True,
     tiers: Sequence[tuple[int, float]] = UTAH_TIERS,
+    protection_width: int | None = None,
 ) -> pd.DataFrame:
     """Apply the privacy rules of the module docstring to a ``metrics.csv`` table.
 
@@ -655,6 +733,10 @@ def suppress_metrics(
         Rule 6 for published ``rate`` rows.
     tiers : sequence of (int, float), default :data:`UTAH_TIERS`
         Coding bands, as in :func:`top_bottom_code`.
+    protection_width : int, optional
+        Rule 7: the least width, in students, of every withheld count's protection interval
+        (``min_n`` is the recommended value). None (the default) leaves rule 7 off: rules 1-6
+        only, which do not give the guarantee above.
 
     Returns
     -------
@@ -686,7 +768,32 @@ def suppress_metrics(
     2     M       False         11%
     3     X        True  suppressed
     """
+    return publish(metrics, min_n=min_n, min_numerator=min_numerator,
+                   all_or_none_n=all_or_none_n, top_bottom_coding=top_bottom_coding, tiers=tiers,
+                   protection_width=protection_width).table
+
+
+def publish(
+    metrics: pd.DataFrame,
+    *,
+    min_n: int = 10,
+    min_numerator: int | None = None,
+    all_or_none_n: int | None = None,
+    top_bottom_coding: bool = True,
+    tiers: Sequence[tuple[int, float]] = UTAH_TIERS,
+    protection_width: int | None = None,
+) -> Published:
+    """The publishing gate: :func:`suppress_metrics` plus the information loss.
+
+    Same parameters as :func:`suppress_metrics`. Returns ``Published(table, loss)``: ``table``
+    is what :func:`suppress_metrics` returns; ``loss`` counts what was withheld, by reason
+    (see :func:`_information_loss`), and is safe to publish (it names no cell).
+    """
     min_n, min_numerator, all_or_none_n = _thresholds(min_n, min_numerator, all_or_none_n)
+    width = protection_width
+    if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 1):
+        raise ValueError(ERR_THRESHOLD.format("protection_width", width))
     missing = [c for c in _REQUIRED if c not in metrics.columns]
     if missing:
         raise DataError([DataProblem(_METRICS_FILE, ERR_COLUMNS.format(", ".join(missing)))])
@@ -716,23 +823,55 @@ def suppress_metrics(
     numerator = out["numerator"].to_numpy()
     rate_row = measure == "rate"
     value = out["value"].to_numpy()
+    size = pd.Series(np.where(named, np.nan, n)).groupby(cell_id).min().to_numpy()
+    count = pd.Series(np.where(rate_row, numerator, np.nan)).groupby(cell_id).max().to_numpy()
+    cells = keys[_CELL].assign(cell=cell_id).drop_duplicates("cell").set_index("cell").sort_index()
+    source = _any_by(cell_id, already & own, n_cells) | ~_any_by(cell_id, ~already, n_cells)
+    section = (out["section"].astype(str).to_numpy() if "section" in out.columns
+               else np.full(len(out), ""))
+    survey = _any_by(cell_id, section == _SURVEY_SECTION, n_cells)
+    # Cells of students counted by group (rule 7): the gate below; the rest (survey
+    # averages, model summaries, school quartiles) go through rules 1-3 on their own.
+    counted = _is_partition(cells) & ~survey & ~np.isnan(size) & ~source
+    counted &= width is not None  # rule 7 is on when a protection width is set
     with np.errstate(invalid="ignore"):
         all_or_none_rate = rate_row & (n > 0) & (n < all_or_none_n) & ((value == 0) | (value == 1))
     primary_row = _primary(n, numerator, min_n, min_numerator, all_or_none_n) | all_or_none_rate
     primary_row &= ~named  # a named comparison's n may be the other group's
-    source = _any_by(cell_id, already & own, n_cells) | ~_any_by(cell_id, ~already, n_cells)
-    withheld = _any_by(cell_id, primary_row, n_cells) | source
-    size = pd.Series(np.where(named, np.nan, n)).groupby(cell_id).min().to_numpy()
-    cells = keys[_CELL].assign(cell=cell_id).drop_duplicates("cell").set_index("cell").sort_index()
+    primary = _any_by(cell_id, primary_row, n_cells) | source
     has_n = _any_by(cell_id, ~np.isnan(n) & ~named, n_cells)
-    linked = (has_n | source) & _any_by(cell_id, ~named, n_cells)
-
+    linked = (has_n | source) & _any_by(cell_id, ~named, n_cells) & ~counted
     eq, term, coef = _metrics_equations(cells[linked])
-    withheld = _protect(eq, term, coef, withheld, size, _levels(cells))
+    withheld = _protect(eq, term, coef, primary, size, _levels(cells))
+    # A place with cells withheld at the source (whose counts the gate cannot see): rules 1-3
+    # over all its cells decide which counted cells must be withheld with them.
+    at_source = cells[_PLACE].merge(cells.loc[source, _PLACE].drop_duplicates().assign(s=True),
+                                    on=_PLACE, how="left")["s"].eq(True).to_numpy()
+    if at_source.any():
+        both = (has_n | source) & _any_by(cell_id, ~named, n_cells) & at_source
+        eq2, term2, coef2 = _metrics_equations(cells[both])
+        forced = _protect(eq2, term2, coef2, primary & at_source, size, _levels(cells))
+    else:
+        forced = np.zeros(n_cells, dtype=bool)
 
-    # Rule 4: rows follow the cells they are computed from.
-    cells = cells.assign(withheld=withheld)
-    hide = withheld[cell_id]
+    gate = _CountGate(cells, counted, size, count, forced, min_n=min_n,
+                      min_numerator=min_numerator, all_or_none_n=all_or_none_n, width=width,
+                      tiers=tiers if top_bottom_coding else None)
+    withheld = np.where(counted, gate.hidden, withheld)
+    reason = np.where(counted, gate.reason,
+                      np.where(primary, "small group or count",
+                               np.where(withheld, "complementary", "")))
+    banded, bound, top = gate.banded.copy(), gate.bound.copy(), gate.top.copy()
+    if top_bottom_coding:  # rule 6 for the other rates (survey shares)
+        coded_value, _, coded = _code(value, n, min_n, tiers)
+        rows = np.flatnonzero(coded & rate_row & ~counted[cell_id] & ~withheld[cell_id])
+        banded[cell_id[rows]] = True
+        bound[cell_id[rows]] = coded_value[rows]
+        top[cell_id[rows]] = value[rows] >= 0.5
+
+    # Rule 4: rows follow the cells they are computed from; a coded cell keeps only its rate.
+    cells = cells.assign(withheld=withheld | banded)
+    hide = withheld[cell_id] | (banded[cell_id] & ~rate_row)
     totals = cells[(cells["dimension"] == _TOTAL) & (cells["group"] == _TOTAL)]
     hide |= on_total & _lookup(keys, totals, _PLACE)
     swd = cells[(cells["dimension"] == _SWD_DIMENSION) & (cells["group"] == _SWD_GROUP)]
@@ -745,21 +884,43 @@ def suppress_metrics(
 
     # Rule 6, then rule 5.
     display = _display(out["value"].to_numpy(), measure)
-    if top_bottom_coding:
-        coded_value, coded_text, coded = _code(value, n, min_n, tiers)
-        coded &= rate_row & ~hide
-        out["value"] = np.where(coded, coded_value, out["value"])
-        display = np.where(coded, coded_text, display)
-        out["numerator"] = out["numerator"].mask(_any_by(cell_id, coded, n_cells)[cell_id])
-        for col in ("ci_low", "ci_high"):
+    coded = rate_row & banded[cell_id] & ~hide
+    row_bound = bound[cell_id]
+    out["value"] = np.where(coded, row_bound, out["value"])
+    text = _percent(np.where(coded, row_bound, np.nan))
+    display = np.where(coded, np.where(top[cell_id], "≥", "≤") + text, display)
+    out["numerator"] = out["numerator"].mask(banded[cell_id])
+    for col in ("ci_low", "ci_high", "p_value", "q_value"):
+        if col in out.columns:
             out[col] = out[col].mask(coded)
+    if "note" in out.columns:
+        out["note"] = out["note"].mask(coded, "")
     for col in emptied:
         out[col] = out[col].mask(hide) if col in numbers else out[col].mask(hide, "")
     if "flagged" in out.columns:
         out["flagged"] = out["flagged"].mask(hide, False)
+    if "display" in metrics.columns:  # a rate coded by an earlier pass keeps its band
+        before = metrics["display"].astype(str).str.match("^[≥≤]").to_numpy()
+        display = np.where(before & rate_row & np.isnan(numerator), metrics["display"], display)
     out["suppressed"] = hide
     out["display"] = np.where(hide, SUPPRESSED_DISPLAY, display)
-    return out
+    return Published(out, _information_loss(hide, reason[cell_id], coded, gate.unprotected))
+
+
+def _information_loss(hide: np.ndarray, reason: np.ndarray, coded: np.ndarray,
+                      unprotected: int) -> dict:
+    """Rows withheld by reason (the reason of the row's cell; a row withheld only because a
+    cell it is computed from is withheld or coded "follows another cell"), and coded rates."""
+    why = np.where(reason == "", "follows another cell", reason)[hide]
+    labels, counts = np.unique(why.astype(str), return_counts=True)
+    return {
+        "rows": int(hide.size),
+        "rows_withheld": int(hide.sum()),
+        "share_withheld": round(float(hide.mean()), 4) if hide.size else 0.0,
+        "withheld_by_reason": {str(k): int(v) for k, v in zip(labels, counts, strict=True)},
+        "rates_coded": int(coded.sum()),
+        "unprotected_counts": int(unprotected),
+    }
 
 
 def _levels(cells: pd.DataFrame) -> np.ndarray:
@@ -860,3 +1021,365 @@ def _display(value: np.ndarray, measure: np.ndarray) -> np.ndarray:
     text = np.where(np.isin(measure, list(_POINT_MEASURES)), points, number)
     text = np.where(np.isin(measure, list(_PERCENT_MEASURES)), _percent(value), text)
     return np.where(np.isnan(value), "", text)
+
+
+# --------------------------------------------------------------------------------------------
+# Rule 7: counted cells, one gate over group sizes and counts with the outcome
+# --------------------------------------------------------------------------------------------
+
+
+class Published(NamedTuple):
+    """Result of :func:`publish`: the publishable table and its information loss."""
+
+    table: pd.DataFrame
+    loss: dict
+
+
+def _is_partition(cells: pd.DataFrame) -> np.ndarray:
+    """Cells whose groups split all students: all students, a dimension, an intersection."""
+    known = set(DIMENSIONS)
+    dims = cells["dimension"].map(
+        lambda d: d == _TOTAL or all(p in known for p in str(d).split(INTERSECTION_SEP)))
+    whole = (cells["group"] == _TOTAL) & (cells["dimension"] != _TOTAL)  # e.g. Theil's H
+    return (dims & ~whole).to_numpy(dtype=bool)
+
+
+def _populations(cells: pd.DataFrame, n: np.ndarray) -> np.ndarray:
+    """Population label per counted cell (rule 7a).
+
+    At each place and year, outcomes whose group sizes agree wherever both have the group,
+    sharing all students or at least two groups, count the same students: they get one label
+    (the first outcome of the population), so their group sizes are one unknown each. A
+    school's population takes the district's label of its first outcome, so that schools and
+    district add up within one population.
+    """
+    labels = cells["outcome"].to_numpy(dtype=object).copy()
+    keys = list(zip(cells["dimension"], cells["group"], strict=True))
+    district_label: dict = {}
+    places = cells.groupby(["district_id", "school_year", "school_id"], sort=True).indices
+    for (district, year, school), idx in sorted(places.items(), key=lambda kv: kv[0][2] != ""):
+        vectors: dict = {}
+        for i in idx:
+            vectors.setdefault(labels[i], {})[keys[i]] = n[i]
+        pops: list[tuple[str, dict]] = []
+        member: dict = {}
+        for outcome in sorted(vectors, key=lambda o: (-len(vectors[o]), o)):
+            vec = vectors[outcome]
+            for label, pop in pops:
+                common = vec.keys() & pop.keys()
+                if (vec.keys() <= pop.keys() and ((_TOTAL, _TOTAL) in common or len(common) >= 2)
+                        and all(vec[k] == pop[k] for k in common)):
+                    member[outcome] = label
+                    break
+            else:
+                pops.append((outcome, dict(vec)))
+                member[outcome] = outcome
+        if school != "":
+            first = {}
+            for outcome in sorted(member):
+                first.setdefault(member[outcome], outcome)
+            member = {o: district_label.get((district, year, first[lab]), lab)
+                      for o, lab in member.items()}
+        else:
+            district_label.update({(district, year, o): lab for o, lab in member.items()})
+        for i in idx:
+            labels[i] = member[labels[i]]
+    return labels
+
+
+def _cost(frame: pd.DataFrame, size: np.ndarray) -> np.ndarray:
+    """Rule 2's order as one rank per cell (lower is withheld first)."""
+    size = np.where(np.isnan(size), np.inf, size)
+    key = np.column_stack([size == 0, _levels(frame), size])
+    return np.unique(key, axis=0, return_inverse=True)[1].ravel()
+
+
+def _framed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
+    frame.index.name = "cell"
+    return frame
+
+
+class _CountGate:
+    """Rules 1-3 and 7 for the counted cells of a metrics table (module docstring)."""
+
+    def __init__(self, cells, counted, size, count, forced, *, min_n, min_numerator,
+                 all_or_none_n, width, tiers) -> None:
+        k = len(cells)
+        self.hidden = np.zeros(k, dtype=bool)
+        self.banded = np.zeros(k, dtype=bool)
+        self.top = np.zeros(k, dtype=bool)
+        self.bound = np.full(k, np.nan)
+        self.reason = np.full(k, "", dtype=object)
+        self.unprotected = 0
+        where = np.flatnonzero(counted)
+        if where.size == 0:
+            return
+        local = _framed(cells.iloc[where][_CELL])
+        n, x = size[where], count[where]
+
+        # Group sizes: one unknown per population, group and place.
+        by_pop = local.assign(outcome=_populations(local, n))
+        nid = by_pop.groupby(_CELL, sort=True).ngroup().to_numpy()
+        n_frame = _framed(by_pop.assign(nid=nid).drop_duplicates("nid").sort_values("nid")
+                          .drop(columns="nid"))
+        n_size = pd.Series(n).groupby(nid).max().to_numpy()
+        n_primary = (n_size > 0) & (n_size < min_n)
+        n_eq = _metrics_equations(n_frame)
+        n_cost, n_level = _cost(n_frame, n_size), _levels(n_frame)
+
+        def settle_n(hidden):
+            while True:
+                hidden = _protect(*n_eq, hidden, n_size, n_level)
+                grown = _fill(*n_eq, hidden, n_size, n_cost, width)
+                if (grown == hidden).all():
+                    return hidden
+                hidden = grown
+
+        n_hidden = settle_n(n_primary)
+
+        # Counts with the outcome.
+        xi = np.flatnonzero(~np.isnan(x))
+        x_frame = _framed(local.iloc[xi])
+        xn, xx, x_nid = n[xi], x[xi], nid[xi]
+        # Counts the reader knows without us: nobody at the place had the outcome (its total
+        # is 0), or the outcome's definition fixes them (rule 7d).
+        known = _nobody(x_frame, xn, xx) | _by_definition(x_frame)
+        x_eq = _metrics_equations(x_frame)
+        x_cost, x_level = _cost(x_frame, xn), _levels(x_frame)
+        x_value = xx
+
+        # Rules 1b, 1c and 6: a count or complement below min_numerator, or a rate in a coding
+        # band, is shown as a bound that leaves at least ``width`` students of room; when no
+        # such bound below (above) one half exists, the count is withheld.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = xx / xn
+            low_room = np.ceil(100 * width / xn - 1e-9) / 100
+            high_room = np.floor(100 * (xn - width) / xn + 1e-9) / 100
+            tier_value, _, tier_coded = (
+                _code(rate, xn, min_n, tiers) if tiers is not None
+                else (rate, None, np.zeros(xi.size, dtype=bool)))
+        small = (xx > 0) & (xx < min_numerator)
+        all_none = (xn > 0) & (xn < all_or_none_n) & ((xx == 0) | (xx == xn))
+        small_rest = (xn - xx > 0) & (xn - xx < min_numerator)
+        bottom = tier_coded & (rate < 0.5)
+        top = small_rest | (tier_coded & (rate >= 0.5))
+        bound = np.where(top, np.fmin(np.where(tier_coded, tier_value, 1.0), high_room),
+                         np.fmax(np.where(tier_coded, tier_value, 0.0), low_room))
+        too_wide = (bottom & (bound >= 0.5)) | (top & (bound <= 0.5))
+        x_primary = (small | all_none | too_wide | forced[where[xi]]) & ~known
+        coded = (bottom | top) & ~x_primary & ~known
+        x_hidden = n_hidden[x_nid] | x_primary
+
+        # Rule 7: protection intervals, adding withheld cells until every one holds.
+        low_band = np.where(coded & ~top, np.floor(np.nan_to_num(bound * xn) + 1e-9), 0.0)
+
+        def known_now():
+            return known | ((xn == 0) & ~n_hidden[x_nid])
+
+        def settle_x(hidden):
+            while True:
+                fixed = known_now()
+                hidden = _protect(*x_eq, hidden, xn, x_level) & ~fixed
+                band = np.where(hidden, 0.0, low_band)
+                grown = _fill(*x_eq, hidden, x_value, x_cost, width, band, fixed) & ~fixed
+                if (grown == hidden).all():
+                    return hidden
+                hidden = grown
+
+        x_hidden = settle_x(x_hidden)
+        n_terms = pd.DataFrame({"eq": n_eq[0], "cell": n_eq[1]})
+        x_terms = pd.DataFrame({"eq": x_eq[0], "cell": x_eq[1]})
+        n_added = np.zeros(n_hidden.size, dtype=bool)
+        x_added = np.zeros(x_hidden.size, dtype=bool)
+        settled = np.zeros(n_hidden.size + x_hidden.size, dtype=bool)
+        while True:
+            before = x_hidden.copy()
+            x_hidden |= n_hidden[x_nid]
+            settled[n_hidden.size:][x_hidden & ~before] = False  # a coded cell now withheld
+            fixed = known_now()
+            banded = coded & ~x_hidden & ~fixed
+            failing = _check(n_eq, x_eq, n_hidden, x_hidden, banded, fixed, n_size, xx, xn,
+                             x_nid, top, bound, width, settled)
+            fail_n, fail_x = failing[:n_hidden.size], failing[n_hidden.size:]
+            add_n = _cheapest(n_terms, np.flatnonzero(fail_n), n_hidden, n_cost)
+            add_x = _cheapest(x_terms, np.flatnonzero(fail_x), x_hidden | fixed, x_cost)
+            if add_n.size == 0 and add_x.size == 0:
+                self.unprotected = int(failing.sum())
+                break
+            n_hidden[add_n] = n_added[add_n] = True
+            settled[n_hidden.size + add_x] = False
+            x_hidden[add_x] = x_added[add_x] = True
+            grown = settle_n(n_hidden)
+            n_added |= grown & ~n_hidden
+            n_hidden = grown
+            grown = settle_x(x_hidden | n_hidden[x_nid])
+            x_added |= grown & ~x_hidden
+            x_hidden = grown
+
+        x_hidden |= n_hidden[x_nid]
+        hidden = n_hidden[nid]
+        hidden[xi] |= x_hidden
+        self.hidden[where] = hidden
+        self.banded[where[xi]] = coded & ~x_hidden & ~known_now()
+        self.top[where[xi]] = top
+        self.bound[where[xi]] = bound
+        reason = np.full(where.size, "", dtype=object)
+        x_reason = np.select(
+            [x_added, x_primary & (small | bottom), x_primary & all_none, x_primary & top],
+            ["protection interval", "small count", "all or none", "small complement"],
+            "complementary")
+        reason[xi] = np.where(x_hidden, x_reason, "")
+        n_reason = np.select([n_primary, n_added], ["small group", "protection interval"],
+                             "complementary")
+        reason = np.where(n_hidden[nid], n_reason[nid], reason)
+        self.reason[where] = reason
+
+
+def _nobody(frame: pd.DataFrame, n: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Cells at a place and year where no student had the outcome (the total says 0)."""
+    total = (frame["dimension"] == _TOTAL).to_numpy() & (x == 0) & (n > 0)
+    places = frame.loc[total, _PLACE]
+    found = frame[_PLACE].merge(places.assign(zero=True), on=_PLACE, how="left")["zero"]
+    return found.eq(True).to_numpy()
+
+
+def _by_definition(frame: pd.DataFrame) -> np.ndarray:
+    """Counts fixed by the outcome's definition: no student without a disability is identified
+    for special education, and every student with one is (outcome ``disability``)."""
+    part = pd.Series("", index=frame.index)
+    for i in range(3):
+        dim = frame["dimension"].str.split(INTERSECTION_SEP, regex=False).str[i]
+        grp = frame["group"].str.split(INTERSECTION_SEP, regex=False).str[i]
+        part = part.mask(dim.eq(_SWD_DIMENSION).fillna(False), grp)
+    identified = frame["outcome"].str.startswith(_SWD_DIMENSION)
+    return (identified & part.eq("false")).to_numpy() | (
+        frame["outcome"].eq(_SWD_DIMENSION) & part.eq("true")).to_numpy()
+
+
+def _cheapest(terms: pd.DataFrame, failing: np.ndarray, hidden: np.ndarray,
+              cost: np.ndarray) -> np.ndarray:
+    """For failing cells, one more cell to withhold from an equation they sit in (the cheapest
+    published term); an equation takes at most one new cell per round."""
+    if failing.size == 0:
+        return np.empty(0, dtype=int)
+    eq, cell = terms["eq"].to_numpy(), terms["cell"].to_numpy()
+    of_cell: dict[int, set] = {}
+    for e, c in zip(eq.tolist(), cell.tolist(), strict=True):
+        of_cell.setdefault(c, set()).add(e)
+    open_terms = ~hidden[cell]
+    best: dict[int, int] = {}
+    for e, c in sorted(zip(eq[open_terms], cell[open_terms], strict=True),
+                       key=lambda t: (cost[t[1]], t[1])):
+        best.setdefault(int(e), int(c))
+    chosen, used = [], set()
+    for f in sorted(failing, key=lambda c: cost[c]):
+        eqs = of_cell.get(int(f), set())
+        if eqs & used:
+            continue
+        options = [best[e] for e in eqs if e in best]
+        if not options:
+            continue
+        pick = min(options, key=lambda c: (cost[c], c))
+        chosen.append(pick)
+        used |= eqs | of_cell[pick]
+    return np.unique(np.asarray(chosen, dtype=int))
+
+
+def _fill(eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, hidden: np.ndarray,
+          value: np.ndarray, cost: np.ndarray, width: float,
+          band: np.ndarray | None = None, fixed: np.ndarray | None = None) -> np.ndarray:
+    """Rule 7b: where a total is published, its withheld parts hold at least ``width`` students
+    between them (else each would be known to lie in a narrower range), and at least the
+    width of the band of any part coded "≤" (``band``: that width, else 0); repaired by
+    withholding the cheapest term that adds students, to a fixed point. Returns the new mask."""
+    hidden = hidden.copy()
+    if eq.size == 0:
+        return hidden
+    band = np.zeros(hidden.size) if band is None else band
+    fixed = np.zeros(hidden.size, dtype=bool) if fixed is None else fixed
+    n_eq = int(eq.max()) + 1
+    while True:
+        unknown = (hidden | (band > 0)) & ~fixed
+        part = (coef < 0) & unknown[cell]
+        held = np.bincount(eq, weights=np.where(part, value[cell], 0.0), minlength=n_eq)
+        need = np.zeros(n_eq)
+        np.maximum.at(need, eq, np.where(part, np.where(hidden[cell], width, band[cell]), 0.0))
+        shown_total = np.bincount(eq, weights=(coef > 0) & ~unknown[cell],
+                                  minlength=n_eq) > 0
+        short = shown_total & (held < need - 1e-9)
+        if not short.any():
+            return hidden
+        pick = short[eq] & ~unknown[cell] & ~fixed[cell]
+        if not pick.any():
+            return hidden
+        e, c = eq[pick], cell[pick]
+        order = np.lexsort((c, cost[c], value[c] == 0, e))
+        e, c = e[order], c[order]
+        hidden[c[np.r_[True, e[1:] != e[:-1]]]] = True
+
+
+def _check(n_eq, x_eq, n_hidden, x_hidden, banded, zero, n_size, xx, xn, x_nid, top, bound,
+           width, settled) -> np.ndarray:
+    """Unknowns (group sizes first, then counts) whose protection interval is too narrow."""
+    n_count = n_hidden.size
+    unknown = np.r_[n_hidden, (x_hidden | banded) & ~zero]
+    truth = np.r_[n_size, xx]
+    column = np.cumsum(unknown) - 1
+    rows, cols, vals, lo, hi = [], [], [], [], []
+
+    def relation(eq, term, coef, offset):
+        if eq.size == 0:
+            return
+        ids = term + offset
+        keep = unknown[ids]
+        used = np.unique(eq[keep])
+        if used.size == 0:
+            return
+        renum = np.full(int(eq.max()) + 1, -1)
+        renum[used] = np.arange(used.size) + len(lo)
+        rhs = np.bincount(eq, weights=np.where(keep, coef * truth[ids], 0.0),
+                          minlength=renum.size)[used]
+        rows.append(renum[eq[keep]])
+        cols.append(column[ids[keep]])
+        vals.append(coef[keep])
+        lo.extend(rhs)
+        hi.extend(rhs)
+
+    relation(*n_eq, 0)
+    relation(*x_eq, n_count)
+    # 0 <= x <= n, and the coded bounds.
+    x_unknown, n_of_x = unknown[n_count:], unknown[x_nid]
+    pair = np.flatnonzero(x_unknown | n_of_x)
+    xu, nu = x_unknown[pair], n_of_x[pair]
+    r = len(lo) + np.arange(pair.size)
+    rows += [r[xu], r[nu]]
+    cols += [column[n_count + pair[xu]], column[x_nid[pair[nu]]]]
+    vals += [np.ones(int(xu.sum())), -np.ones(int(nu.sum()))]
+    lo.extend(np.full(pair.size, -np.inf))
+    hi.extend(np.where(xu, 0.0, -xx[pair]) + np.where(nu, 0.0, xn[pair]))
+    coded = np.flatnonzero(banded & ~zero)
+    edge = bound[coded] * xn[coded]
+    rows.append(len(lo) + np.arange(coded.size))
+    cols.append(column[n_count + coded])
+    vals.append(np.ones(coded.size))
+    lo.extend(np.where(top[coded], edge, -np.inf))
+    hi.extend(np.where(top[coded], np.inf, edge))
+    k = int(unknown.sum())
+    a = sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(len(lo), k))
+    need_low = np.full(k, np.nan)
+    need_high = np.full(k, np.nan)
+    need_width = np.full(k, float(width))
+    cj = column[n_count + coded]
+    need_width[cj] = 0.0
+    need_low[cj] = np.where(top[coded], np.ceil(edge - 1e-9), 0.0)
+    need_high[cj] = np.where(top[coded], xn[coded], np.floor(edge + 1e-9))
+    sub_settled = settled[unknown]
+    fail = unprotected(a, np.asarray(lo, dtype=float), np.asarray(hi, dtype=float),
+                       truth[unknown], need_low, need_high, need_width, sub_settled)
+    settled[unknown] = sub_settled
+    failing = np.zeros(unknown.size, dtype=bool)
+    failing[np.flatnonzero(unknown)[fail]] = True
+    return failing

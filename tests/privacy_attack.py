@@ -1,0 +1,485 @@
+"""An adversary that reads only what a batch publishes and works out withheld student counts.
+
+It is written independently of :mod:`equitykit.privacy` (it imports nothing from equitykit) and
+uses only each district's ``metrics.csv`` and ``findings.json``. From them it builds every
+linear relation a determined reader can check in the files themselves, then asks scipy's HiGHS
+(``linprog``; ``milp`` for the integer check) for the smallest and largest value of every count
+the files do not show.
+
+Unknowns
+--------
+* ``n`` of a cell: students in a group at one place (district or school), in one year, of one
+  *population*. Outcomes share a population when the attacker can tell they count the same
+  students: (a) every outcome over all enrolled students (suspensions, expulsions, referrals,
+  arrests, special-education identification, gifted, retention, and the enrollment
+  composition rows), whose definition says so; (b) any outcomes whose published all-students
+  ``n`` at that place and year are equal (e.g. math and reading proficiency, math scores).
+* ``x`` of a cell: students of the group with the outcome.
+
+Relations
+---------
+* the groups of a dimension add up to all students; the groups of an intersection
+  (``Black×F``) add up to each parent group; schools add up to the district (``n`` and ``x``);
+* ``0 <= x <= n`` and ``n >= 0``; integrality in the MILP check;
+* every published number of a cell: ``n``, ``numerator``, a rate (``x = rate × n``; a coded
+  rate ``≤p%`` gives ``x <= p·n``, ``≥p%`` gives ``x >= p·n``), a risk difference, risk ratio,
+  excess students, representation index or outcome composition with its published group and
+  total sizes (each is linear in ``x`` and the total's ``x`` once the sizes are known);
+  an enrollment composition (``n = share × N``);
+* notes: "no students in the group had the outcome" gives ``x = 0``; "no students had the
+  outcome" gives the total's ``x = 0``; "no comparison-group students had the outcome" gives
+  ``x = X``.
+
+Not used (the attacker's limits): climate survey rows (per-item averages, not counts), score
+means, intervals and p-values as non-linear equations (but any of them published beside a
+withheld or coded rate is reported as a leak), relations between different populations
+(such as "tested students are at most the enrolled ones").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import csgraph
+
+ENROLLED = frozenset({
+    "iss", "oss", "expelled", "referred_law_enforcement", "arrested", "disability",
+    "disability_ID", "disability_SLD", "disability_EMN", "disability_SLI", "disability_OHI",
+    "disability_AUT", "gifted", "enrollment",
+})
+RATE_FAMILY = ("risk_ratio", "risk_difference", "excess_students", "representation_index",
+               "composition")
+SEP = "×"
+TOL = 1e-6
+NO_GROUP_CASES = "no students in the group had the outcome"
+NO_CASES = "no students had the outcome"
+NO_OTHER_CASES = "no comparison-group students had the outcome"
+
+
+@dataclass
+class Finding:
+    """One thing the attack learned. ``kind``: narrow, zero, all, band, complement, derived."""
+
+    kind: str
+    district: str
+    what: str
+    low: float = float("nan")
+    high: float = float("nan")
+    key: tuple = ()
+
+    def __str__(self) -> str:
+        return f"{self.kind:10} {self.district} {self.what} [{self.low:g}, {self.high:g}]"
+
+
+@dataclass
+class _System:
+    names: list = field(default_factory=list)
+    index: dict = field(default_factory=dict)
+    fixed: dict = field(default_factory=dict)
+    rows: list = field(default_factory=list)  # (dict var -> coef, lo, hi)
+    pop: dict = field(default_factory=dict)  # (year, school, outcome) -> population
+
+    def var(self, key) -> int:
+        if key not in self.index:
+            self.index[key] = len(self.names)
+            self.names.append(key)
+        return self.index[key]
+
+    def add(self, coefs: dict, lo: float, hi: float) -> None:
+        if all(np.isfinite(c) for c in coefs.values()) and not (np.isnan(lo) or np.isnan(hi)):
+            self.rows.append((coefs, lo, hi))
+
+
+def read_metrics(folder: Path) -> pd.DataFrame:
+    m = pd.read_csv(folder / "metrics.csv", keep_default_na=False, na_values=[""],
+                    dtype={"school_id": str, "district_id": str, "group": str})
+    for col in ("school_id", "comparison", "note", "display", "dimension", "group"):
+        m[col] = m[col].fillna("").astype(str)
+    m["suppressed"] = m["suppressed"].astype(str).str.lower().eq("true")
+    return m
+
+
+def district_folders(batch: Path) -> list[Path]:
+    return sorted(p.parent for p in Path(batch).glob("*/metrics.csv"))
+
+
+def attack_batch(batch: Path, *, min_n: int = 10, width: float = 10,
+                 integer: bool = True) -> list[Finding]:
+    found = []
+    for folder in district_folders(batch):
+        found += attack_district(folder, min_n=min_n, width=width, integer=integer)
+    return found
+
+
+def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
+                    integer: bool = True) -> list[Finding]:
+    m = read_metrics(folder)
+    district = str(m["district_id"].iloc[0]) if len(m) else folder.name
+    counted = m[~m["outcome"].str.startswith("favorable_")
+                & ~m["dimension"].isin(("demographics", "school_poverty", "school_minority"))]
+    rate_outcomes = set(counted.loc[counted["measure"] == "rate", "outcome"])
+    rows = counted[counted["outcome"].isin(rate_outcomes | {"enrollment"})
+                   & counted["measure"].isin(("rate", *RATE_FAMILY))
+                   & counted["comparison"].isin(("", "all_other"))]
+    rows = rows[~((rows["outcome"] == "enrollment") & (rows["measure"] != "composition"))]
+    pop = _populations(rows)
+    system = _System()
+
+    def nkey(r):
+        return ("n", r.school_year, r.school_id, pop[(r.school_year, r.school_id, r.outcome)],
+                r.dimension, r.group)
+
+    def xkey(r):
+        return ("x", r.school_year, r.school_id, r.outcome, r.dimension, r.group)
+
+    cells = rows[["school_year", "school_id", "outcome", "dimension", "group"]].drop_duplicates()
+    for r in cells.itertuples(index=False):
+        system.var(nkey(r))
+        if r.outcome != "enrollment":
+            system.var(xkey(r))
+    found: list[Finding] = []
+    published = rows[~rows["suppressed"]]
+    _published_values(published, system, nkey, xkey, found, district, min_n)
+    _margins(cells, system, nkey, xkey)
+    bands = _rate_relations(published, rows, system, nkey, xkey, found, district)
+    everything = m[~m["suppressed"]]
+    _findings_json(folder, everything, found, district)
+    zero_places = {system.names[i][1:4] for i, v in system.fixed.items()
+                   if system.names[i][0] == "x" and system.names[i][4] == "all" and v == 0}
+    system.pop = pop
+    found += _solve(system, bands, zero_places, width, integer, district)
+    return _empty_groups(found, system)
+
+
+def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
+    """Intervals [0, 0] of groups with no students (their size is 0, published or worked out)
+    describe nobody: kind "empty", not a leak."""
+    empty = {k[1:] for k, i in system.index.items()
+             if k[0] == "n" and system.fixed.get(i) == 0}
+    zero_n = {f.key[1:] for f in found if f.key and f.key[0] == "n" and f.high < 0.5}
+    empty |= zero_n
+    out = []
+    for f in found:
+        key = f.key
+        if key and key[0] == "x":
+            n_key = (key[1], key[2], system.pop.get((key[1], key[2], key[3]), key[3]),
+                     key[4], key[5])
+            if n_key in empty:
+                f.kind = "empty"
+        elif key and key[0] == "n" and key[1:] in empty:
+            f.kind = "empty"
+        out.append(f)
+    return out
+
+
+def _populations(rows: pd.DataFrame) -> dict:
+    """(year, school, outcome) -> population label, merging as the module docstring says:
+    outcomes merge when their all-students n is equal and no group n published by both
+    differs."""
+    label = {}
+    known = rows[rows["n"].notna() & ~rows["suppressed"]]
+    for (year, school), block in rows.groupby(["school_year", "school_id"]):
+        parent = {o: ("enrolled" if o in ENROLLED else o) for o in block["outcome"].unique()}
+        sizes = known[(known["school_year"] == year) & (known["school_id"] == school)]
+        sizes = sizes.drop_duplicates(["outcome", "dimension", "group"]).set_index(
+            ["dimension", "group"])
+        by_outcome = {o: f["n"] for o, f in sizes.groupby("outcome")}
+        outcomes = sorted(by_outcome)
+        for i, a in enumerate(outcomes):
+            for b in outcomes[i + 1:]:
+                na, nb = by_outcome[a], by_outcome[b]
+                if ("all", "all") not in na.index or ("all", "all") not in nb.index:
+                    continue
+                common = na.index.intersection(nb.index)
+                if (na[common] == nb[common]).all() and parent[a] != parent[b]:
+                    members = [o for o in outcomes if parent[o] in (parent[a], parent[b])]
+                    if all(_agree(by_outcome[o], by_outcome[q]) for o in members for q in members):
+                        old, keep = sorted((parent[a], parent[b]))[::-1]
+                        parent = {o: (keep if lab == old else lab) for o, lab in parent.items()}
+        for o, lab in parent.items():
+            label[(year, school, o)] = lab
+    return label
+
+
+def _agree(a: pd.Series, b: pd.Series) -> bool:
+    common = a.index.intersection(b.index)
+    return bool((a[common] == b[common]).all())
+
+
+def _fix(system: _System, key, value: float, found, district, what) -> None:
+    i = system.var(key)
+    old = system.fixed.get(i)
+    if old is not None and abs(old - value) > 1e-6:
+        found.append(Finding("conflict", district, f"{what}: {old} vs {value}"))
+    system.fixed[i] = float(value)
+
+
+def _published_values(published, system, nkey, xkey, found, district, min_n) -> None:
+    for r in published.itertuples(index=False):
+        if r.measure in ("rate", *RATE_FAMILY) and not np.isnan(r.n):
+            _fix(system, nkey(r), r.n, found, district, f"n {r}")
+        if r.measure == "rate" and not np.isnan(r.numerator):
+            _fix(system, xkey(r), r.numerator, found, district, f"x {r}")
+            if 0 < r.n - r.numerator < min_n:
+                found.append(Finding("complement", district, _label(r), r.numerator, r.n))
+
+
+def _label(r) -> str:
+    place = r.school_id or "district"
+    return f"{r.school_year} {place} {r.outcome} {r.dimension}={r.group}"
+
+
+def _margins(cells: pd.DataFrame, system: _System, nkey, xkey) -> None:
+    """Groups add up to all students; intersections to their parents; schools to the
+    district."""
+    seen = set()
+    for (_, _, outcome), block in cells.groupby(["school_year", "school_id", "outcome"]):
+        kinds = [nkey] if outcome == "enrollment" else [nkey, xkey]
+        total = block[block["dimension"] == "all"]
+        if total.empty:
+            continue
+        t = next(total.itertuples(index=False))
+        groups = block[block["dimension"] != "all"]
+        for dimension, parts in groups.groupby("dimension"):
+            for key in kinds:
+                _equation(system, seen, key(t), [key(p) for p in parts.itertuples(index=False)])
+            if SEP not in dimension:
+                continue
+            dims = dimension.split(SEP)
+            labels = parts["group"].str.split(SEP, expand=True, regex=False)
+            for drop in range(len(dims)):
+                keep = [i for i in range(len(dims)) if i != drop]
+                parent_dim = SEP.join(dims[i] for i in keep)
+                parent_group = labels[keep].agg(SEP.join, axis=1)
+                for pg, children in parts.groupby(parent_group.to_numpy()):
+                    head = block[(block["dimension"] == parent_dim) & (block["group"] == pg)]
+                    if head.empty:
+                        continue
+                    h = next(head.itertuples(index=False))
+                    for key in kinds:
+                        _equation(system, seen, key(h),
+                                  [key(c) for c in children.itertuples(index=False)])
+    schools = cells[cells["school_id"] != ""]
+    for (year, outcome, dimension, group), parts in schools.groupby(
+            ["school_year", "outcome", "dimension", "group"]):
+        head = cells[(cells["school_year"] == year) & (cells["school_id"] == "")
+                     & (cells["outcome"] == outcome) & (cells["dimension"] == dimension)
+                     & (cells["group"] == group)]
+        if head.empty:
+            continue
+        h = next(head.itertuples(index=False))
+        kinds = [nkey] if outcome == "enrollment" else [nkey, xkey]
+        for key in kinds:
+            _equation(system, seen, key(h), [key(p) for p in parts.itertuples(index=False)])
+    _couple(cells, system, nkey, xkey)
+
+
+def _couple(cells, system, nkey, xkey) -> None:
+    for r in cells.itertuples(index=False):
+        if r.outcome != "enrollment":
+            system.add({system.var(xkey(r)): 1.0, system.var(nkey(r)): -1.0}, -np.inf, 0.0)
+
+
+def _equation(system: _System, seen: set, total, parts: list) -> None:
+    sig = (total, tuple(sorted(parts)))
+    if sig in seen or not parts:
+        return
+    seen.add(sig)
+    coefs = {system.var(total): 1.0}
+    for p in parts:
+        coefs[system.var(p)] = coefs.get(system.var(p), 0.0) - 1.0
+    system.add(coefs, 0.0, 0.0)
+
+
+def _rate_relations(published, rows, system, nkey, xkey, found, district) -> dict:
+    """Rates, coded rates, comparisons and notes as linear relations; returns the bands."""
+    bands = {}
+    known_n = {system.names[i]: v for i, v in system.fixed.items() if system.names[i][0] == "n"}
+    cell_cols = ["school_year", "school_id", "outcome", "dimension", "group"]
+    status = rows[rows["measure"] == "rate"].set_index(cell_cols)
+    for r in published.itertuples(index=False):
+        if r.outcome == "enrollment":
+            if r.measure == "composition" and r.dimension != "all" and not np.isnan(r.value):
+                tk = nkey(_Row(r, "all", "all"))
+                system.add({system.var(nkey(r)): 1.0, system.var(tk): -r.value}, -TOL, TOL)
+            continue
+        x, n = system.var(xkey(r)), system.var(nkey(r))
+        t = _Row(r, "all", "all")
+        X = system.var(xkey(t))
+        nv, Nv = known_n.get(nkey(r)), known_n.get(nkey(t))
+        v = r.value
+        if r.note.startswith(NO_GROUP_CASES):
+            system.add({x: 1.0}, 0.0, 0.0)
+        elif r.note == NO_CASES:
+            system.add({X: 1.0}, 0.0, 0.0)
+        elif r.note == NO_OTHER_CASES:
+            system.add({X: 1.0, x: -1.0}, 0.0, 0.0)
+        if np.isnan(v):
+            continue
+        if r.measure == "rate":
+            if r.display.startswith("≥"):
+                system.add({x: 1.0, n: -v}, -TOL, np.inf)
+                bands[x] = ("≥", v, n)
+            elif r.display.startswith("≤"):
+                system.add({x: 1.0, n: -v}, -np.inf, TOL)
+                bands[x] = ("≤", v, n)
+            else:
+                system.add({x: 1.0, n: -v}, -TOL, TOL)
+            continue
+        key = (r.school_year, r.school_id, r.outcome, r.dimension, r.group)
+        rate = status.loc[key] if key in status.index else None
+        if rate is not None and (bool(rate["suppressed"]) or str(rate["display"])[:1] in "≥≤"):
+            state = "withheld" if rate["suppressed"] else "coded"
+            found.append(Finding("derived", district,
+                                 f"{_label(r)} {r.measure} = {v:g} beside a {state} rate"))
+        if r.measure == "composition":
+            system.add({x: 1.0, X: -v}, -TOL, TOL)
+            continue
+        if nv is None or Nv is None or Nv - nv <= 0 or nv <= 0:
+            continue
+        no = Nv - nv
+        if r.measure == "risk_difference":
+            system.add({x: 1 / nv + 1 / no, X: -1 / no}, v - TOL, v + TOL)
+        elif r.measure == "risk_ratio":
+            system.add({x: 1 / nv + v / no, X: -v / no}, -TOL, TOL)
+        elif r.measure == "excess_students":
+            system.add({x: 1 + nv / no, X: -nv / no}, v - TOL, v + TOL)
+        elif r.measure == "representation_index":
+            system.add({x: 1.0, X: -v * nv / Nv}, -TOL, TOL)
+    return bands
+
+
+class _Row:
+    """A row's place and outcome with another dimension and group (the total)."""
+
+    def __init__(self, r, dimension: str, group: str) -> None:
+        self.school_year, self.school_id, self.outcome = r.school_year, r.school_id, r.outcome
+        self.dimension, self.group = dimension, group
+
+
+def _findings_json(folder: Path, published: pd.DataFrame, found: list, district: str) -> None:
+    """Every finding must restate a published metrics row (same measure and value)."""
+    path = folder / "findings.json"
+    if not path.exists():
+        return
+    key = ["outcome", "dimension", "group", "measure"]
+    shown = published.set_index(key)["value"]
+    for f in json.loads(path.read_text(encoding="utf-8")):
+        k = tuple(str(f.get(c, "")) for c in key)
+        if k not in shown.index:
+            found.append(Finding("derived", district, f"finding on unpublished row {k}"))
+        elif not np.isclose(np.asarray(shown.loc[[k]], dtype=float), float(f["value"]),
+                            rtol=1e-5, atol=1e-6).any():  # findings round to 6 digits
+            found.append(Finding("derived", district, f"finding value differs {k}"))
+
+
+def _solve(system: _System, bands: dict, zero_places: set, width: float, integer: bool,
+           district: str) -> list[Finding]:
+    """Min and max of every unknown, block by block."""
+    nvar = len(system.names)
+    fixed = np.full(nvar, np.nan)
+    for i, v in system.fixed.items():
+        fixed[i] = v
+    free = np.isnan(fixed)
+    col = np.cumsum(free) - 1
+    ri, ci, vals, lo, hi = [], [], [], [], []
+    for coefs, a, b in system.rows:
+        shift = sum(c * fixed[j] for j, c in coefs.items() if not free[j])
+        terms = [(j, c) for j, c in coefs.items() if free[j] and c != 0]
+        if not terms:
+            continue
+        for j, c in terms:
+            ri.append(len(lo))
+            ci.append(col[j])
+            vals.append(c)
+        lo.append(a - shift)
+        hi.append(b - shift)
+    nfree = int(free.sum())
+    free_ids = np.flatnonzero(free)
+    a_mat = sparse.csr_matrix((vals, (ri, ci)), shape=(len(lo), nfree))
+    lo, hi = np.array(lo), np.array(hi)
+    # Blocks: unknowns linked by any relation.
+    inc = sparse.csr_matrix((np.ones(len(ri)), (ri, ci)), shape=(len(lo), nfree))
+    graph = (inc.T @ inc).tocsr()
+    _, comp = csgraph.connected_components(graph, directed=False)
+    found = []
+    for c in np.unique(comp):
+        members = np.flatnonzero(comp == c)
+        sub = a_mat[:, members]
+        used = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
+        sub = sub[used]
+        rlo, rhi = lo[used], hi[used]
+        for local, j in enumerate(members):
+            key = system.names[free_ids[j]]
+            low = _bound(sub, rlo, rhi, local, +1)
+            if low is None:
+                found.append(Finding("infeasible", district, str(key)))
+                break
+            high = _bound(sub, rlo, rhi, local, -1)
+            high = np.inf if high is None else high
+            if integer and (high - low < width or high < 0.5):
+                low = _bound(sub, rlo, rhi, local, +1, integer=True) or low
+                high = _bound(sub, rlo, rhi, local, -1, integer=True) or high
+            found += _judge(key, low, high, bands.get(free_ids[j]), system, fixed,
+                            zero_places, width, district)
+    return found
+
+
+def _bound(a, lo, hi, j, sign, integer=False):
+    k = a.shape[1]
+    cost = np.zeros(k)
+    cost[j] = sign
+    if integer:
+        res = milp(cost, constraints=LinearConstraint(a, lo, hi), integrality=np.ones(k),
+                   bounds=Bounds(0, np.inf), options={"time_limit": 10})
+    else:
+        res = _lp(a, lo, hi, cost)
+    if res.status != 0 or res.x is None:
+        return None
+    return float(res.x[j])
+
+
+def _lp(a, lo, hi, cost):
+    up, down = np.isfinite(hi), np.isfinite(lo)
+    ub = sparse.vstack([a[up], -a[down]]).tocsr()
+    return linprog(cost, A_ub=ub, b_ub=np.r_[hi[up], -lo[down]], bounds=(0, None),
+                   method="highs")
+
+
+def _judge(key, low, high, band, system, fixed, zero_places, width, district) -> list:
+    found = _judged(key, low, high, band, fixed, zero_places, width, district)
+    for f in found:
+        f.key = key
+    return found
+
+
+def _judged(key, low, high, band, fixed, zero_places, width, district) -> list:
+    what = " ".join(str(k) for k in key)
+    if key[0] == "x" and key[1:4] in zero_places:
+        return []  # the place's total says nobody had the outcome: published, not worked out
+    if band is not None:
+        sign, v, n_index = band
+        n_value = fixed[n_index]
+        if sign == "≤" and high < 0.5:
+            return [Finding("zero", district, f"coded ≤ but pinned to 0: {what}", low, high)]
+        if not np.isnan(n_value):
+            edge = v * n_value
+            if (sign == "≤" and high < np.floor(edge + 1e-9) - 1e-6) or (
+                    sign == "≥" and low > np.ceil(edge - 1e-9) + 1e-6):
+                return [Finding("band", district, f"band narrowed: {what}", low, high)]
+        return []
+    out = []
+    if high - low < width - 1e-6:
+        # A group size of at least min_n that follows from published sizes is not withheld
+        # by any rule (every row showing it was withheld for its counts): "size", not a leak.
+        kind = "size" if key[0] == "n" and low >= width else "narrow"
+        out.append(Finding(kind, district, what, low, high))
+    if key[0] == "x" and high < 0.5:
+        out.append(Finding("zero", district, what, low, high))
+    return out
