@@ -166,7 +166,7 @@ TABLES: dict[str, dict[str, Column]] = {
     ),
 }
 
-#: Columns of the aggregate counts table (CONTRACT §1, "Aggregate input").
+#: Columns of the aggregate counts table (docs/data.md, "Aggregate input").
 COUNTS_COLUMNS: tuple[str, ...] = (
     "district_id",
     "school_id",

@@ -430,7 +430,7 @@ def _section(outcome: str) -> str:
 
 
 def _mark_idea(table: pd.DataFrame, idea: pd.DataFrame) -> pd.DataFrame:
-    """Add the IDEA significant-disproportionality verdicts (METHODS §2) to the rate rows.
+    """Add the IDEA significant-disproportionality verdicts (docs/methods.md) to the rate rows.
 
     Where the IDEA ratio is the published risk ratio (identification over all students,
     placement over students with disabilities), that row is flagged and noted. Discipline is
@@ -488,7 +488,7 @@ def _score_rows(students: pd.DataFrame, config: AuditConfig, audited: int
 
 
 def _gap_q_values(rows: pd.DataFrame) -> pd.DataFrame:
-    """Benjamini–Hochberg q within each year's family of score-gap tests (METHODS §8): one
+    """Benjamini–Hochberg q within each year's family of score-gap tests (docs/methods.md): one
     family per school year holding the Hedges' g test of every focal group (the "true" group
     of yes/no dimensions) with a gap estimated (at least ``gaps.min_n`` students on each
     side), copied to the group's Cohen's d."""

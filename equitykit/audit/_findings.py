@@ -1,4 +1,4 @@
-"""Ranking the systemic contributors to inequity (METHODS §8, "Ranking systemic contributors").
+"""Ranking the systemic contributors to inequity (docs/methods.md, "Ranking systemic contributors").
 
 A finding is a published, certain and material disparity for one outcome and group, measured
 against all other students in the district. Only published (already suppressed) metrics are read,

@@ -2,7 +2,7 @@
 
 ``run_district`` executes the audit notebook for one district and writes its folder atomically;
 ``run_batch`` does every district in parallel and writes ``manifest.json``, the stacked
-``metrics.csv`` and ``index.html`` (CONTRACT §3–4). Notebooks run by default in each worker's
+``metrics.csv`` and ``index.html`` (docs/outputs.md). Notebooks run by default in each worker's
 persistent IPython shell (:class:`InProcessEngine`, registered with papermill as
 ``"equitykit"``); ``engine="kernel"`` uses a fresh Jupyter kernel per district instead.
 

@@ -1,4 +1,7 @@
-"""Auditing many districts in parallel, with failure isolation and ``--resume`` (CONTRACT §3–4)."""
+"""Auditing many districts in parallel, with failure isolation and ``--resume``.
+
+Outputs and manifest: docs/outputs.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The ``audit``, ``batch`` and ``demo`` commands (CONTRACT §3); each returns the exit status."""
+"""The ``audit``, ``batch`` and ``demo`` commands (README, Commands); each returns its exit
+status."""
 
 from __future__ import annotations
 

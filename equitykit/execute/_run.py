@@ -39,7 +39,7 @@ from ._stop import stopped_by
 __all__ = ["OUTPUT_FILES", "STATUSES", "DistrictResult", "audit_notebook", "default_notebook",
            "run_district"]
 
-#: What a complete district folder holds (CONTRACT §4), by the name used in the manifest.
+#: What a complete district folder holds (docs/outputs.md), by the name used in the manifest.
 OUTPUT_FILES: dict[str, str] = {
     "notebook": "audit.ipynb",
     "html": "audit.html",
@@ -157,7 +157,7 @@ def run_district(
 
     Parameters
     ----------
-    data_dir : the data folder (CONTRACT §1).
+    data_dir : the data folder (docs/data.md).
     district_id : the district to audit.
     out_dir : the batch output folder; the district's files go to ``out_dir/<folder>/``, where
         ``<folder>`` is the id when it is a plain name (``D01``), else a safe name derived from

@@ -1,4 +1,4 @@
-"""Student rows reduced to the counts table every rate analysis works from (CONTRACT §1)."""
+"""Student rows reduced to the counts table every rate analysis works from (docs/data.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Finding the tables of a data folder and reading each file as text (CONTRACT §1).
+"""Finding the tables of a data folder and reading each file as text (docs/data.md).
 
 Every cell is read as text (so ``000123`` ids keep their zeros) except Parquet, whose typed
 columns are kept. Each frame's index holds spreadsheet line numbers (header = line 1), so every

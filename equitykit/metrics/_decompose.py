@@ -1,4 +1,4 @@
-"""Where a gap sits: between schools or within them (METHODS §5.3, §5.4, §8 "Locus").
+"""Where a gap sits: between schools or within them (docs/methods.md).
 
 Kitagawa (1955) splits a district rate gap into a *between-school* part (the groups attend
 schools with different rates) and a *within-school* part (the groups' rates differ inside the
@@ -18,7 +18,7 @@ from ._result import Estimate
 
 __all__ = ["kitagawa", "locate_gap", "locate_gaps", "oaxaca_blinder"]
 
-#: Default cut for the locus label (METHODS §8): between share ≥ 0.6 → between schools,
+#: Default cut for the locus label (docs/methods.md): between share ≥ 0.6 → between schools,
 #: ≤ 0.4 → within schools, otherwise mixed.
 LOCUS_CUT = 0.6
 #: Gaps smaller than this (in rate units) have no meaningful between share.
@@ -130,7 +130,7 @@ def kitagawa(
 ) -> Estimate:
     """Kitagawa split of a district rate gap into between- and within-school parts.
 
-    With school shares w_g,s = n_g,s / n_g and school rates r_g,s (METHODS §5.4)::
+    With school shares w_g,s = n_g,s / n_g and school rates r_g,s (docs/methods.md)::
 
         r_A − r_B = Σ_s (w_A,s − w_B,s)(r_A,s + r_B,s)/2     # between schools
                   + Σ_s (w_A,s + w_B,s)/2 (r_A,s − r_B,s)     # within schools
@@ -146,7 +146,7 @@ def kitagawa(
         The same for the comparison group B (usually all other students), same school order.
     locus_cut : float, default 0.6
         ``locus`` is ``"between_schools"`` when between/gap ≥ ``locus_cut``,
-        ``"within_schools"`` when ≤ 1 − ``locus_cut``, else ``"mixed"`` (METHODS §8).
+        ``"within_schools"`` when ≤ 1 − ``locus_cut``, else ``"mixed"`` (docs/methods.md).
 
     Returns
     -------
@@ -230,9 +230,9 @@ def locate_gaps(
 ) -> pd.DataFrame:
     """Kitagawa between/within-school split of every group's rate gap in a counts table.
 
-    Works on the school rows of the counts table (CONTRACT §1): for each district, year,
+    Works on the school rows of the counts table (docs/data.md): for each district, year,
     outcome (``measure``), dimension and group, the district gap r_group − r_comparison is split
-    as in :func:`kitagawa` (METHODS §5.4). District rows (blank ``school_id``) are not used;
+    as in :func:`kitagawa` (docs/methods.md). District rows (blank ``school_id``) are not used;
     the district rates are recomputed from the schools, so the parts add up exactly.
 
     Parameters
@@ -285,7 +285,7 @@ def locate_gap(
     Parameters
     ----------
     counts : DataFrame
-        Counts table with school rows (CONTRACT §1).
+        Counts table with school rows (docs/data.md).
     outcome, dimension, group : str
         Which gap: e.g. ``"oss"``, ``"race_ethnicity"``, ``"Black"``.
     comparison : str, default "all_other"
@@ -348,7 +348,7 @@ def oaxaca_blinder(
 
     Put **school-controlled** factors in ``factors`` (school attended, teacher experience,
     attendance, course access): the explained part is then the share of the gap that runs
-    through those channels (METHODS §5.3). Do not put other demographics in ``factors``.
+    through those channels (docs/methods.md). Do not put other demographics in ``factors``.
     Uses :class:`statsmodels.stats.oaxaca.OaxacaBlinder` with the comparison group's
     coefficients as reference for the threefold split and the pooled model with a group
     indicator (Neumark/Jann 2008; statsmodels ``"pooled"``) for the twofold split.

@@ -67,7 +67,8 @@ def outcome_section(name: str) -> str:
 
 
 def outcome_domain(name: str) -> str:
-    """Multiple-testing domain of an outcome (METHODS §8); an unknown outcome is its own domain.
+    """Multiple-testing domain of an outcome (docs/methods.md); an unknown outcome is its own
+    domain.
 
     Examples
     --------
@@ -139,10 +140,10 @@ def disproportionality(counts: pd.DataFrame, *, alpha: float = 0.05,
                        test: PTest = "auto") -> pd.DataFrame:
     """Rates and group-vs-all-other comparisons for every row of a counts table.
 
-    For each district/school × year × outcome × dimension × group row (METHODS §3.1, §8, §9.2):
+    For each district/school × year × outcome × dimension × group row (docs/methods.md):
 
     - ``rate`` (comparison ``""``): x/n with the Wilson interval, also for the ``all`` rows
-      (every student of the unit: the base rate to show beside the ratios, METHODS §11);
+      (every student of the unit: the base rate to show beside the ratios, docs/methods.md);
     - ``risk_ratio`` (Katz log interval), ``risk_difference`` (Newcombe interval),
       ``excess_students`` (x − n·R_other; interval n × the RD interval), ``representation_index``
       and ``composition`` (intervals through the composition-to-RR identity), all with
@@ -251,7 +252,7 @@ def disproportionality(counts: pd.DataFrame, *, alpha: float = 0.05,
 
 def _weighted_block(g: pd.DataFrame, x: np.ndarray, n: np.ndarray, hidden: np.ndarray,
                     state_shares: Mapping[str, float]) -> tuple:
-    """WRR_g = R_g / [(Σ_j p_j R_j − p_g R_g) / (Σ_j p_j − p_g)] per unit (METHODS §3.1)."""
+    """WRR_g = R_g / [(Σ_j p_j R_j − p_g R_g) / (Σ_j p_j − p_g)] per unit (docs/methods.md)."""
     weight = g["group"].map(dict(state_shares)).to_numpy(dtype=float)
     rows = (g["dimension"] == "race_ethnicity").to_numpy() & ~np.isnan(weight)
     with np.errstate(divide="ignore", invalid="ignore"):

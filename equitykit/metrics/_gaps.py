@@ -1,15 +1,15 @@
-"""Achievement gaps: standardised mean differences and ordinal (V) gaps (``METHODS.md`` §4).
+"""Achievement gaps: standardised mean differences and ordinal (V) gaps (docs/methods.md).
 
 Every gap is *focal (or a) minus reference (or b)*, in standard-deviation units: a negative value
 means the focal group scores lower.
 
 * :func:`cohens_d` / :func:`hedges_g`: from each group's mean, SD and n, with a stated SD basis
-  (§4.1).
+  (docs/methods.md).
 * :func:`v_statistic`: Ho & Reardon's V from counts per ordered performance level, by a
-  maximum-likelihood binormal fit (§4.3).
-* :func:`empirical_v`: V from the scores themselves, ``sqrt(2) * Phi^-1(P(a > b))`` (§4.3).
+  maximum-likelihood binormal fit (docs/methods.md).
+* :func:`empirical_v`: V from the scores themselves, ``sqrt(2) * Phi^-1(P(a > b))``.
 * :func:`transformed_gap`: the transformed percent-proficient gap ``Phi^-1(p_f) - Phi^-1(p_r)``
-  (§4.2), which equals d only when both groups are normal with equal variances.
+  (docs/methods.md), which equals d only when both groups are normal with equal variances.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _standardised_difference(
     d = diff / sd
 
     if sd_basis == "pooled":
-        # Hedges & Olkin large-sample variance (METHODS §4.1).
+        # Hedges & Olkin large-sample variance (docs/methods.md).
         var_d = n_total / (n_a * n_b) + d**2 / (2 * n_total)
     elif sd_basis == "respective":
         # Delta method for d = diff / sqrt((s_a^2 + s_b^2)/2) with unequal variances (Bonett 2008):
@@ -148,7 +148,7 @@ def cohens_d(
     reference_sd: float | None = None,
     alpha: float = 0.05,
 ) -> Estimate:
-    """Standardised mean difference ``(mean_a - mean_b) / SD`` (METHODS §4.1, §4.5).
+    """Standardised mean difference ``(mean_a - mean_b) / SD`` (docs/methods.md).
 
     Parameters
     ----------
@@ -163,7 +163,7 @@ def cohens_d(
         * ``"pooled"`` (Cohen): ``sqrt(((n_a-1) s_a^2 + (n_b-1) s_b^2) / (n_a+n_b-2))``;
           SE by Hedges & Olkin, ``sqrt((n_a+n_b)/(n_a n_b) + d^2/(2(n_a+n_b)))``, which
           assumes the two groups' variances are equal.
-        * ``"reference"``: a given all-student (district or state) SD, METHODS' preferred basis
+        * ``"reference"``: a given all-student (district or state) SD, the preferred basis
           for comparing across groups and years; selected automatically when ``reference_sd`` is
           given. It is treated as a known constant, so
           ``SE = sqrt(s_a^2/n_a + s_b^2/n_b) / reference_sd``.
@@ -206,7 +206,7 @@ def hedges_g(
     reference_sd: float | None = None,
     alpha: float = 0.05,
 ) -> Estimate:
-    """Hedges' g: Cohen's d times ``J = 1 - 3/(4(n_a+n_b) - 9)`` (METHODS §4.1).
+    """Hedges' g: Cohen's d times ``J = 1 - 3/(4(n_a+n_b) - 9)`` (docs/methods.md).
 
     Arguments and result as :func:`cohens_d`; the SE and interval are scaled by the same ``J``
     (``extra["correction"]``). With a fixed ``reference_sd`` the SD is not estimated from the two
@@ -323,7 +323,7 @@ def v_statistic(
     *,
     alpha: float = 0.05,
 ) -> Estimate:
-    """Ho & Reardon's V gap from counts per ordered performance level (METHODS §4.3).
+    """Ho & Reardon's V gap from counts per ordered performance level (docs/methods.md).
 
     The reference group's latent scores are modelled as N(0, 1) and the focal group's as
     N(mu, sigma^2), with K - 1 thresholds shared by both groups (any common monotone transform
@@ -335,11 +335,11 @@ def v_statistic(
     the gap in units of the average of the two variances. The standard error is from the delta
     method on the inverse of the information matrix (the expected Hessian of the negative
     log-likelihood) at the estimate: a *standard error*, not the variance the R ``gapr`` package
-    labels ``v_se`` (METHODS §11).
+    labels ``v_se`` (docs/methods.md).
 
     Levels that are empty in both groups are dropped. With two levels the variances are not
     identified and sigma is fixed at 1 (``extra["equal_variance"]``), which makes V the
-    transformed proficiency gap (§4.2).
+    transformed proficiency gap (docs/methods.md).
 
     Parameters
     ----------
@@ -433,7 +433,7 @@ def empirical_v(
     *,
     alpha: float = 0.05,
 ) -> Estimate:
-    """V from the scores themselves: ``sqrt(2) * Phi^-1(P(a > b))`` (METHODS §4.3).
+    """V from the scores themselves: ``sqrt(2) * Phi^-1(P(a > b))`` (docs/methods.md).
 
     ``P(a > b)`` is the probability that a random focal student outscores a random reference
     student, ties counted as one half (the Mann-Whitney U statistic divided by n_a n_b). It does
@@ -489,7 +489,7 @@ def transformed_gap(
     n_reference: float | None = None,
     alpha: float = 0.05,
 ) -> Estimate:
-    """Transformed percent-proficient gap ``Phi^-1(p_focal) - Phi^-1(p_reference)`` (§4.2).
+    """Transformed percent-proficient gap ``Phi^-1(p_focal) - Phi^-1(p_reference)``.
 
     ``p`` is each group's share at or above the proficiency cut, so the sign follows the other
     gaps: focal minus reference, negative when fewer focal students are proficient. It equals

@@ -1,4 +1,4 @@
-"""Scores in grade levels: SEDA's grade-within-cohort standardised scale (METHODS §4.4, §10.3)."""
+"""Scores in grade levels: SEDA's grade-within-cohort standardised scale (docs/methods.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ __all__ = ["SEDA_GRADE4_MEAN", "SEDA_GROWTH_PER_GRADE", "grade_equivalent"]
 
 #: National grade-4 NAEP means of SEDA's four linking cohorts (seda-site methods,
 #: scaling-estimates). For reading the table gives 218.5 while the page's worked example uses
-#: 218.0 (METHODS §10.3); this module follows the table and takes either as a parameter.
+#: 218.0 (docs/methods.md); this module follows the table and takes either as a parameter.
 SEDA_GRADE4_MEAN: Mapping[str, float] = MappingProxyType({"math": 239.2, "reading": 218.5})
 #: Average NAEP-scale growth per grade (grade 4 to grade 8, divided by 4).
 SEDA_GROWTH_PER_GRADE: Mapping[str, float] = MappingProxyType({"math": 10.44, "reading": 11.16})
@@ -25,7 +25,7 @@ def grade_equivalent(
     """A NAEP-scale score as a grade level: ``(score − grade-4 mean) / growth per grade + 4``.
 
     One unit is one grade of average national growth, so a grade-4 student at the national
-    mean scores 4.0 and a gap of 1.0 is a year of learning (SEDA's GCS scale, METHODS §4.4).
+    mean scores 4.0 and a gap of 1.0 is a year of learning (SEDA's GCS scale, docs/methods.md).
 
     Parameters
     ----------

@@ -4,7 +4,7 @@ The state's own rule-based calculation, replicated so a district can see a state
 risk ratios by race/ethnicity for identification, placement and discipline, with minimum cell
 and n-sizes, the alternate risk ratio against the state when the district's comparison group is
 too small, a threshold that must be *exceeded*, and a multi-year rule. The flags are rules, not
-statistical tests (METHODS §8).
+statistical tests (docs/methods.md).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _decide(x, n, xo, no, xs, ns, cell_size: int, n_size: int, threshold: float)
 def idea_flag(x_group: float, n_group: float, x_other: float, n_other: float, *,
               x_state_other: float | None = None, n_state_other: float | None = None,
               cell_size: int = 10, n_size: int = 30, threshold: float = 3.0) -> Estimate:
-    """One IDEA risk-ratio decision for one group, category and year (METHODS §2.5–2.6).
+    """One IDEA risk-ratio decision for one group, category and year (docs/methods.md).
 
     The risk ratio against all other groups in the district when the group and that comparison
     group both meet the minimum cell size (numerator) and n-size (denominator); otherwise the
@@ -90,7 +90,7 @@ def idea_flag(x_group: float, n_group: float, x_other: float, n_other: float, *,
 
     Examples
     --------
-    METHODS §10.5: a tiny district comparison group (1 of 8) fails the cell size; against the
+    docs/methods.md: a tiny district comparison group (1 of 8) fails the cell size; against the
     state (5,000 of 100,000) the ratio is exactly 3.0, which does not *exceed* 3.0.
 
     >>> e = idea_flag(18, 120, 1, 8, x_state_other=5000, n_state_other=100000)
@@ -171,7 +171,7 @@ def idea_disproportionality(counts: pd.DataFrame, *, state_counts: pd.DataFrame 
                             consecutive_years: int = 3) -> pd.DataFrame:
     """IDEA significant disproportionality for every district × year × category × group.
 
-    Replicates 34 CFR 300.647 (METHODS §2.5–2.6) on the district rows (``school_id == ""``) of a
+    Replicates 34 CFR 300.647 (docs/methods.md) on the district rows (``school_id == ""``) of a
     counts table, for the seven race/ethnicity groups present and the categories present:
 
     - identification: outcome ``disability`` and any ``disability_<CATEGORY>`` (e.g.

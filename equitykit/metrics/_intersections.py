@@ -1,4 +1,4 @@
-"""Does an intersection add to what its two groups explain? (METHODS §5.6, §8)
+"""Does an intersection add to what its two groups explain? (docs/methods.md)
 
 For the students of group A (e.g. Black) and of group B (e.g. boys), four cells: A and B
 (Black boys, ``11``), A not B (``10``), B not A (``01``), neither (``00``). Without

@@ -19,7 +19,7 @@ def benjamini_hochberg(p_values: Sequence[float] | np.ndarray | pd.Series,
     """Benjamini–Hochberg adjusted p-values (q-values), optionally within families.
 
     For the m non-missing p-values of a family sorted ascending, q_(k) = min_{j≥k} m·p_(j)/j,
-    capped at 1 (METHODS §8: NAEP practice; the tool default is one family per district, year
+    capped at 1 (docs/methods.md: NAEP practice; the tool default is one family per district, year
     and outcome domain). A hypothesis is rejected at FDR level q when its q-value is ≤ q. NaN
     p-values (tests not performed) stay NaN and do not count in m.
 
@@ -107,7 +107,7 @@ def bh_families(tests: pd.DataFrame) -> pd.Series:
     """The Benjamini–Hochberg family of each group-vs-all-other test, or NaN when the test
     belongs to none.
 
-    **Families.** Two families per district × school year × outcome domain (METHODS §8:
+    **Families.** Two families per district × school year × outcome domain (docs/methods.md:
     discipline, access, achievement, attainment, attendance, identification, placement, …),
     holding the district-level (not school-level) tests of focal groups: the *main* family
     has each group of race/ethnicity and sex and the "true" group of yes/no dimensions

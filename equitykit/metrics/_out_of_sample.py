@@ -1,5 +1,5 @@
 """Honest predictiveness: out-of-sample accuracy of a demographics-only model, with a
-permutation test of "demographics predict nothing" (METHODS §5.1).
+permutation test of "demographics predict nothing" (docs/methods.md).
 
 :func:`predictiveness` describes the fit on the students it was fitted to; with dozens of
 parameters that in-sample AUC or R² is above what demographics explain in the district, and a

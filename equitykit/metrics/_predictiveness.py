@@ -1,4 +1,4 @@
-"""Are outcomes predicted by demographics? (METHODS §0, §5.1, §5.2; §9 item 8)
+"""Are outcomes predicted by demographics? (docs/methods.md)
 
 A demographics-only model is fitted to the *strata table*: one row per combination of the
 demographic dimensions (race × sex × economic disadvantage × EL × disability, at most a few
@@ -350,7 +350,7 @@ def predictiveness(
 ) -> Estimate:
     """How well demographics alone predict an outcome (the Demographic Predictiveness Index).
 
-    Fits the demographics-only model with main effects of each dimension (METHODS §5.1) to the
+    Fits the demographics-only model with main effects of each dimension (docs/methods.md) to the
     strata table of :func:`strata_table`:
 
     - **binary** outcome: logistic regression (binomial GLM on stratum successes/failures,
@@ -367,7 +367,7 @@ def predictiveness(
       sizes, means and within-stratum sums of squares; also adjusted R².
 
     ``dominance`` splits the fit (McFadden R² for binary, R² for scores) across the
-    dimensions by general dominance analysis (METHODS §5.2): each dimension's average
+    dimensions by general dominance analysis (docs/methods.md): each dimension's average
     incremental fit over all 2^k subset models, which equals its Shapley value; the weights
     add up exactly to the full model's fit. A dimension with one level in the data gets no
     column and weight 0; a column that is a linear combination of earlier ones (a dimension

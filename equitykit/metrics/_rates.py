@@ -78,7 +78,7 @@ def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def wilson_interval(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for x/n (METHODS §8); NaN where n == 0."""
+    """Wilson score interval for x/n (docs/methods.md); NaN where n == 0."""
     p = _div(x, n)
     z2 = z * z
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -96,7 +96,7 @@ def exact_ratio(a, n1, c, n2):
 
 
 def katz_interval(a, n1, c, n2, z: float):
-    """Risk ratio (a/n1)/(c/n2), SE of its log and the Katz log interval (METHODS §8).
+    """Risk ratio (a/n1)/(c/n2), SE of its log and the Katz log interval (docs/methods.md).
 
     The ratio is NaN when either group is empty or nobody had the outcome, ``inf`` when only
     the comparison group has no one with the outcome, 0 when only the group has no one; the
@@ -112,7 +112,7 @@ def katz_interval(a, n1, c, n2, z: float):
 
 
 def newcombe_interval(a, n1, c, n2, z: float):
-    """Risk difference a/n1 - c/n2 with Newcombe's hybrid score interval (METHODS §8)."""
+    """Risk difference a/n1 - c/n2 with Newcombe's hybrid score interval (docs/methods.md)."""
     p1, p2 = _div(a, n1), _div(c, n2)
     lo1, hi1 = wilson_interval(a, n1, z)
     lo2, hi2 = wilson_interval(c, n2, z)
@@ -173,7 +173,7 @@ def two_by_two_p(a, n1, c, n2, test: PTest = "auto") -> tuple[np.ndarray, np.nda
     """Two-sided p-value for group vs comparison and the test used ("fisher" or "chi2").
 
     ``test="auto"`` uses Fisher's exact test where any expected count is below 5 and the
-    Pearson chi-square test (1 df, no continuity correction) elsewhere (METHODS §8). Tables in
+    Pearson chi-square test (1 df, no continuity correction) elsewhere (docs/methods.md). Tables in
     which nobody (or everybody) had the outcome have p = 1; an empty group gives NaN.
     """
     if test not in ("auto", "fisher", "chi2"):
@@ -225,7 +225,7 @@ def _first(*arrays: np.ndarray) -> list[float]:
 def rate(x: float, n: float, *, alpha: float = 0.05) -> Estimate:
     """Share of a group with the outcome, with the Wilson score interval.
 
-    METHODS §3.1 (risk) and §8 (Wilson, Brown, Cai & DasGupta 2001).
+    docs/methods.md (risk; Wilson, Brown, Cai & DasGupta 2001).
 
     Parameters
     ----------
@@ -268,8 +268,8 @@ def risk_ratio(x_group: float, n_group: float, x_other: float, n_other: float, *
                alpha: float = 0.05, test: PTest = "auto") -> Estimate:
     """Risk ratio of a group against all other students, Katz log interval and a p-value.
 
-    RR = (x_group/n_group) / (x_other/n_other) (METHODS §2.6, §3.1); interval
-    exp(ln RR ± z·sqrt(1/a − 1/n1 + 1/c − 1/n2)) (§8). The two-sided p-value is Fisher's exact
+    RR = (x_group/n_group) / (x_other/n_other) (docs/methods.md); interval
+    exp(ln RR ± z·sqrt(1/a − 1/n1 + 1/c − 1/n2)). The two-sided p-value is Fisher's exact
     test when any expected count is below 5, else the Pearson chi-square test; ``extra["test"]``
     says which (``test="fisher"`` or ``"chi2"`` forces one).
 
@@ -310,8 +310,8 @@ def alternate_risk_ratio(x_group: float, n_group: float, x_state_other: float,
                          test: PTest = "auto") -> Estimate:
     """IDEA alternate risk ratio: the group's district risk over the state's all-other risk.
 
-    ARR = (x_group/n_group) / (x_state_other/n_state_other) (34 CFR 300.647(a); METHODS §2.2,
-    §2.6), used when the district's own comparison group is too small. Interval, p-value and
+    ARR = (x_group/n_group) / (x_state_other/n_state_other) (34 CFR 300.647(a); docs/methods.md),
+    used when the district's own comparison group is too small. Interval, p-value and
     zero-cell handling as :func:`risk_ratio`.
 
     Examples
@@ -328,8 +328,8 @@ def risk_difference(x_group: float, n_group: float, x_other: float, n_other: flo
                     alpha: float = 0.05, test: PTest = "auto") -> Estimate:
     """Risk difference, group minus all other students, with Newcombe's hybrid score interval.
 
-    RD = x_group/n_group − x_other/n_other (METHODS §3.1); interval from the two Wilson
-    intervals (Newcombe 1998, method 10; METHODS §8). ``p_value`` as :func:`risk_ratio`.
+    RD = x_group/n_group − x_other/n_other (docs/methods.md); interval from the two Wilson
+    intervals (Newcombe 1998, method 10; docs/methods.md). ``p_value`` as :func:`risk_ratio`.
 
     Examples
     --------
@@ -351,7 +351,7 @@ def odds_ratio(x_group: float, n_group: float, x_other: float, n_other: float, *
                alpha: float = 0.05) -> Estimate:
     """Odds ratio of a group against all other students with the Woolf (logit) interval.
 
-    OR = [a/(n1−a)] / [c/(n2−c)] (METHODS §3.1); interval exp(ln OR ± z·sqrt(Σ 1/cell)).
+    OR = [a/(n1−a)] / [c/(n2−c)] (docs/methods.md); interval exp(ln OR ± z·sqrt(Σ 1/cell)).
     Undefined (NaN with a reason) when any of the four cells is zero.
 
     Examples
@@ -371,7 +371,7 @@ def odds_ratio(x_group: float, n_group: float, x_other: float, n_other: float, *
 
 
 def share_from_risk_ratio(rr, enrollment_share):
-    """Composition C implied by a risk ratio and the enrollment share E (METHODS §3.1 identity).
+    """Composition C implied by a risk ratio and the enrollment share E (docs/methods.md.
 
     C/(1−C) = RR·E/(1−E), i.e. C = E·RR / (E·RR + 1 − E); increasing in RR for 0 < E < 1.
     """
@@ -403,7 +403,7 @@ def composition(x_group: float, n_group: float, x_total: float, n_total: float, 
                 alpha: float = 0.05, test: PTest = "auto") -> Estimate:
     """The group's share of the students with the outcome, C = x_group / x_total.
 
-    METHODS §3.1 (composition, as a proportion). The interval holds the enrollment share
+    docs/methods.md (composition, as a proportion). The interval holds the enrollment share
     E = n_group/n_total fixed and maps the Katz risk-ratio interval through the exact identity
     C = E·RR / (E·RR + 1 − E); ``extra["enrollment_share"]`` is E. ``p_value`` is the
     group-vs-other test of :func:`risk_ratio` (C ≠ E exactly when the two risks differ).
@@ -426,7 +426,7 @@ def composition(x_group: float, n_group: float, x_total: float, n_total: float, 
 
 def representation_index(x_group: float, n_group: float, x_total: float, n_total: float, *,
                          alpha: float = 0.05, test: PTest = "auto") -> Estimate:
-    """Representation index RI = composition / enrollment share (METHODS §3.1).
+    """Representation index RI = composition / enrollment share (docs/methods.md).
 
     RI = (x_group/x_total) / (n_group/n_total); 1 is parity, below 0.8 fails the gifted
     "equity allowance". Equivalent to the group's rate over the overall rate. Interval as
@@ -443,13 +443,13 @@ def representation_index(x_group: float, n_group: float, x_total: float, n_total
 
 def e_formula(x_group: float, n_group: float, x_total: float, n_total: float, *,
               constant: float = 1.0) -> Estimate:
-    """E-formula bound for over-representation (Chinn & Hughes 1987; METHODS §3.1).
+    """E-formula bound for over-representation (Chinn & Hughes 1987; docs/methods.md).
 
     With A = n_group/n_total (enrollment share) and N = x_total (students with the outcome),
     E = A + constant·sqrt(A(1−A)/N), as a proportion (the percent form divided by 100). The
     group is over-represented when its composition x_group/x_total exceeds E and
     under-represented below A − constant·sqrt(A(1−A)/N). States differ on ``constant`` (1 or 2):
-    check the state manual (METHODS §11).
+    check the state manual (docs/methods.md).
 
     Returns
     -------
@@ -476,7 +476,7 @@ def e_formula(x_group: float, n_group: float, x_total: float, n_total: float, *,
 
 def excess_students(x_group: float, n_group: float, x_other: float, n_other: float, *,
                     alpha: float = 0.05) -> Estimate:
-    """Students affected beyond parity: x_group − n_group · (x_other/n_other) (METHODS §8).
+    """Students affected beyond parity: x_group − n_group · (x_other/n_other) (docs/methods.md).
 
     Positive for a disadvantaged group on an adverse outcome ("suspensions above parity"),
     negative for an under-represented group on an opportunity ("seats to parity"). Equal to
@@ -498,8 +498,8 @@ def weighted_risk_ratio(x_by_group: Mapping[str, float], n_by_group: Mapping[str
     """Weighted risk ratio: the comparison risk standardised to the state's group mix.
 
     WRR_g = R_g / [Σ_{j≠g} p_j R_j / Σ_{j≠g} p_j], with R_j the district risk of group j and
-    p_j its state enrollment share (IDC guide, Bollmer et al. 2014; METHODS §3.1). Undefined
-    (NaN with a reason) when a weighting group has no students in the district (§11). No
+    p_j its state enrollment share (IDC guide, Bollmer et al. 2014; docs/methods.md). Undefined
+    (NaN with a reason) when a weighting group has no students in the district. No
     interval is given.
 
     Parameters

@@ -1,4 +1,4 @@
-"""Resource equity: does spending follow need? (METHODS §6.3)."""
+"""Resource equity: does spending follow need? (docs/methods.md)."""
 
 from __future__ import annotations
 

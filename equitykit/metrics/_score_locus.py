@@ -1,4 +1,4 @@
-"""Where a score gap sits: between schools or within them (METHODS §5.3, §5.4, §8 "Locus").
+"""Where a score gap sits: between schools or within them (docs/methods.md).
 
 The Kitagawa split of :func:`kitagawa` holds for any mean, not only for rates. For a mean
 score gap between group A and all other students B, with school shares w_g,s = n_g,s / n_g and

@@ -1,4 +1,4 @@
-"""School segregation indices (``METHODS.md`` §6.1).
+"""School segregation indices (docs/methods.md).
 
 One concept per function, one shared protocol: counts per school in, an :class:`Estimate` out.
 
@@ -153,7 +153,7 @@ def _entropy_by(
 def dissimilarity(
     counts_a: Sequence[float] | ArrayLike, counts_b: Sequence[float] | ArrayLike
 ) -> Estimate:
-    """Index of dissimilarity ``D = 1/2 sum_s |a_s/A - b_s/B|`` (METHODS §6.1).
+    """Index of dissimilarity ``D = 1/2 sum_s |a_s/A - b_s/B|`` (docs/methods.md).
 
     The share of group a (equivalently of group b) that would have to change school for every
     school to have the district's a:b mix; 0 = even, 1 = complete separation.
@@ -186,7 +186,7 @@ def exposure(
     counts_y: Sequence[float] | ArrayLike,
     totals: Sequence[float] | ArrayLike | None = None,
 ) -> Estimate:
-    """Exposure of group x to group y, ``xPy = sum_s (x_s/X)(y_s/t_s)`` (METHODS §6.1).
+    """Exposure of group x to group y, ``xPy = sum_s (x_s/X)(y_s/t_s)`` (docs/methods.md).
 
     The share of group y in the school of the average student of group x, e.g. the average
     White share in a Black student's school. Not symmetric: ``xPy = yPx * Y/X``.
@@ -222,7 +222,7 @@ def exposure(
 def isolation(
     counts_x: Sequence[float] | ArrayLike, totals: Sequence[float] | ArrayLike
 ) -> Estimate:
-    """Isolation of group x, its exposure to itself: ``xPx = sum_s (x_s/X)(x_s/t_s)`` (§6.1).
+    """Isolation of group x, its exposure to itself: ``xPx = sum_s (x_s/X)(x_s/t_s)``.
 
     The share of group x in the school of the average student of group x.
 
@@ -266,7 +266,7 @@ def _entropy_decomposition(table: pd.DataFrame, within: pd.Series | None) -> dic
 
 
 def mutual_information(table: pd.DataFrame, within: pd.Series | None = None) -> Estimate:
-    """Mutual information index M of schools by groups (METHODS §6.1).
+    """Mutual information index M of schools by groups (docs/methods.md).
 
     ``M = sum_s sum_g p_sg ln(p_sg / (p_s. p_.g))`` with ``p_sg = t_sg / t``: how much knowing a
     student's school tells about their group, in nats (0 = every school mirrors the district).
@@ -311,7 +311,7 @@ def mutual_information(table: pd.DataFrame, within: pd.Series | None = None) -> 
 
 
 def theil_h(table: pd.DataFrame, within: pd.Series | None = None) -> Estimate:
-    """Theil's information index H = M / E (METHODS §6.1).
+    """Theil's information index H = M / E (docs/methods.md).
 
     M (:func:`mutual_information`) divided by the entropy ``E = -sum_g p_.g ln p_.g`` of the
     district's group shares, so 0 <= H <= 1 whatever the number and mix of groups: the index to

@@ -59,7 +59,7 @@ def shrink_rates(x: Sequence[float] | np.ndarray | pd.Series,
                  alpha: float = 0.05) -> pd.DataFrame:
     """Empirical-Bayes (beta-binomial) shrinkage of rates toward the overall rate.
 
-    Model (METHODS §8): each unit's true rate θ_i ~ Beta(a, b), and x_i | θ_i ~ Binomial(n_i,
+    Model (docs/methods.md): each unit's true rate θ_i ~ Beta(a, b), and x_i | θ_i ~ Binomial(n_i,
     θ_i). With ``prior="district"`` (a, b) are estimated by **maximum likelihood** of the
     beta-binomial marginal over the units given (typically one district's schools for one
     group and outcome), which is better behaved than the method of moments when between-unit

@@ -1,4 +1,4 @@
-"""Teacher quality equity (METHODS §6.2; Skrla et al. 2004 "teacher quality equity").
+"""Teacher quality equity (docs/methods.md; Skrla et al. 2004 "teacher quality equity").
 
 Two views: the ED Educator Equity Profile comparison of high- vs low-poverty (or high- vs
 low-minority) quartile schools on inexperienced, uncertified and out-of-field teachers (ESEA
@@ -121,7 +121,7 @@ def teacher_quality_gaps(
 ) -> pd.DataFrame:
     """Novice, uncertified and out-of-field teachers in high- vs low-quartile schools.
 
-    As in the ED Educator Equity Profiles (METHODS §6.2), schools are split into quartiles by
+    As in the ED Educator Equity Profiles (docs/methods.md), schools are split into quartiles by
     % economically disadvantaged students (``by="poverty"``: HPQ vs LPQ) or % students of
     colour (``by="minority"``: HMQ vs LMQ) within each district and year; a school is in the
     high quartile when its share is at or above the 75th percentile and in the low quartile
@@ -130,7 +130,7 @@ def teacher_quality_gaps(
     Rates count teachers (``role == "teacher"``), weighted by FTE when ``fte`` is present.
     A teacher with the indicator missing (e.g. unknown certification) is left out of that
     indicator only. The gap's interval is Newcombe's hybrid score interval (from the two
-    Wilson intervals, METHODS §8); with FTE weights it treats FTE totals as counts.
+    Wilson intervals, docs/methods.md); with FTE weights it treats FTE totals as counts.
 
     Parameters
     ----------
@@ -213,7 +213,7 @@ def teacher_experience_exposure(
     """Mean teacher experience the average student of each group has (student-weighted TQG).
 
     For group g: Σ_s (n_g,s / n_g) × (mean experience of the teachers of unit s), over units
-    with teacher data (METHODS §6.2, Goldhaber & Theobald's teacher quality gap). Units can
+    with teacher data (docs/methods.md, Goldhaber & Theobald's teacher quality gap). Units can
     be schools or, better, classrooms: with classroom links this captures within-school
     assignment that quartile comparisons miss. Teacher means are FTE-weighted when ``fte``
     is present.

@@ -62,7 +62,7 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
 
    Why not also withhold a small *complement* (``n - numerator`` below ``min_n``, e.g. 48 of 50
    graduated)? Applied symmetrically, the numerator rule would withhold most graduation,
-   attendance and proficiency rates of groups under a few hundred students. METHODS §7 instead
+   attendance and proficiency rates of groups under a few hundred students. docs/privacy.md instead
    asks for (c) for small groups and the Utah coding bands for the rest (≥95% for 40–99
    students, ...), which is what this module does.
 2. **Complementary suppression.** No withheld number may be computed from published ones.
@@ -119,7 +119,7 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    "counts too small for chi-square") becomes ``""``; ``flagged`` is False;
    ``display`` is ``"suppressed"`` whatever the reason, so the report does not tell which cells
    are small.
-6. **Top/bottom coding** (METHODS §7 Utah tiers, §10.8), for published ``rate`` rows. By the
+6. **Top/bottom coding** (docs/privacy.md), for published ``rate`` rows. By the
    group's ``n``: 300 or more: ≥99% / ≤1%; 100–299: ≥98% / ≤2%; 40–99: ≥95% / ≤5%;
    20–39: ≥90% / ≤10%; 10–19: ≥80% / ≤20% (a group smaller than the last band's floor but at
    least ``min_n`` uses the last band). A coded rate shows the bound (value 0.99, display
@@ -129,7 +129,7 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    all-students cell. For counted cells the bound is widened to leave at least
    ``protection_width`` students of room ("≤1%" of 672 students would be at most 6 students;
    it is shown as "≤2%"); when that needs a bound past 50%, the rate is withheld.
-   **The 20–39 and 10–19 bands are unverified** (METHODS marks them [K]: the public Utah text
+   **The 20–39 and 10–19 bands are unverified** (the public Utah text
    is truncated there); the table is the ``tiers`` parameter. The Utah text shows groups of
    "10 or fewer" as "N<10"; here a group is shown as ``N<min_n`` exactly when rule 1a
    withholds it (``n < min_n``), so the display never contradicts the published ``n``.
@@ -226,7 +226,7 @@ __all__ = [
     "top_bottom_code",
 ]
 
-#: Top/bottom-coding bands: (smallest group size of the band, margin). METHODS §7; the last two
+#: Top/bottom-coding bands: (smallest group size of the band, margin). docs/privacy.md; the last two
 #: bands (20–39, 10–19) are unverified [K].
 UTAH_TIERS: tuple[tuple[int, float], ...] = (
     (300, 0.01),
@@ -658,7 +658,7 @@ def top_bottom_code(
     tiers: Sequence[tuple[int, float]] = ...,
 ) -> tuple[np.ndarray, np.ndarray]: ...
 def top_bottom_code(rate, n, *, min_n=10, tiers=UTAH_TIERS):
-    """How a rate of a group of ``n`` students may be shown (Utah tiers, METHODS §7, §10.8).
+    """How a rate of a group of ``n`` students may be shown (Utah tiers, docs/privacy.md).
 
     Parameters
     ----------
@@ -672,7 +672,7 @@ def top_bottom_code(rate, n, *, min_n=10, tiers=UTAH_TIERS):
         ``(smallest n of the band, margin)``: within a band, rates at or above ``1 - margin``
         show as ``"≥…"`` and rates at or below ``margin`` as ``"≤…"``. A group below the
         smallest band (but at least ``min_n``) uses the smallest band. The 20–39 and 10–19 bands
-        of the default are unverified (METHODS §7 [K]).
+        of the default are unverified (the public Utah text is truncated there).
 
     Returns
     -------

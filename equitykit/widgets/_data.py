@@ -239,7 +239,7 @@ class DistrictSource:
     @classmethod
     def from_data_dir(cls, data_dir: str | Path, *, config: AuditConfig | None = None
                       ) -> DistrictSource:
-        """Districts from a data folder (CONTRACT §1), read once with ``intake``."""
+        """Districts from a data folder (docs/data.md), read once with ``intake``."""
         from .. import intake
 
         config = config or AuditConfig()

@@ -170,7 +170,7 @@ class Explorer(widgets.VBox):
     @classmethod
     def from_data_dir(cls, data_dir: str | Path, *, config: AuditConfig | None = None,
                       title: str = "Equity explorer", warm: bool = True) -> Explorer:
-        """An explorer over every district of a data folder (CONTRACT §1)."""
+        """An explorer over every district of a data folder (docs/data.md)."""
         return cls(DistrictSource.from_data_dir(data_dir, config=config), title=title,
                    warm=warm)
 

@@ -55,7 +55,7 @@ class Selection:
 class View:
     """Everything displayed for a selection.
 
-    ``table`` holds ``metrics.csv`` rows (CONTRACT §4) after ``metrics.suppress_metrics``, for
+    ``table`` holds ``metrics.csv`` rows (docs/outputs.md) after ``metrics.suppress_metrics``, for
     the selected school (or district), outcome and dimension: ``rate`` per group and for all
     students with ``risk_ratio``, ``risk_difference`` and ``excess_students`` against all
     other students (binary outcomes), or ``mean`` per group with ``sd`` and quantile columns
