@@ -17,7 +17,8 @@ from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, OUTCOMES
 
-__all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "compute_metrics"]
+__all__ = ["BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "SCORES", "compute_metrics",
+           "model_outcomes"]
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "district_id", "school_year", "school_id", "section", "measure", "outcome", "dimension",
@@ -260,6 +261,8 @@ def _gap_q_values(rows: pd.DataFrame) -> pd.DataFrame:
     Hedges' g tests, copied to every gap measure of the same group."""
     key = ["school_year", "outcome", "dimension", "group"]
     tests = rows[rows["measure"] == "hedges_g"]
+    if tests.empty:  # no group (and its complement) had the two students a gap needs
+        return rows
     q = metrics.benjamini_hochberg(tests["p_value"], families=tests["school_year"])
     q = tests[key].assign(q_value=np.asarray(q)).drop_duplicates(key)
     gap = rows["measure"].isin(("hedges_g", "cohens_d"))
@@ -369,7 +372,8 @@ def _segregation_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
         race = frame[frame["dimension"] == "race_ethnicity"].pivot_table(
             index="school_id", columns="group", values="denominator", aggfunc="sum", fill_value=0
         )
-        if len(race) < 2:
+        race = race.loc[:, race.sum() > 0]
+        if len(race) < 2 or race.shape[1] < 2:  # segregation needs two schools and two groups
             continue
         base = {"school_year": int(year), "section": "segregation", "dimension": "race_ethnicity",
                 "outcome": "enrollment"}
@@ -401,17 +405,21 @@ def _enough_of_each(values: pd.Series, kind: str, min_n: int) -> bool:
     return min(events, len(values) - events) >= min_n
 
 
+def model_outcomes(students: pd.DataFrame) -> list[str]:
+    """The outcomes and scores of ``students`` (outcomes derived) that predictiveness models.
+
+    IDEA's single-category identification outcomes are left to the disproportionality rows.
+    """
+    return [o for o in OUTCOMES if o in students and o not in DIMENSIONS
+            and not o.startswith("disability_")] + [s for s in SCORES if s in students]
+
+
 def _predictiveness_rows(students: pd.DataFrame, latest: int, min_n: int
                          ) -> pd.DataFrame | None:
     """Per outcome: how well demographics alone predict it, and each dimension's share."""
     year = students[students["school_year"] == latest]
     rows = []
-    # IDEA's single-category identification outcomes are left to the disproportionality rows.
-    outcomes = [o for o in OUTCOMES if o in year and o not in DIMENSIONS
-                and not o.startswith("disability_")] + [
-        s for s in SCORES if s in year
-    ]
-    for outcome in outcomes:
+    for outcome in model_outcomes(year):
         kind = "score" if outcome in SCORES else "binary"
         population = year[year[outcome].notna()]
         dims = [d for d in DIMENSIONS if population[d].nunique(dropna=True) > 1]
@@ -478,7 +486,8 @@ def _teacher_rows(staff: pd.DataFrame, students: pd.DataFrame, counts: pd.DataFr
         "group": exposure["group"], "measure": "experience_gap", "comparison": "all_other",
         "n": exposure["students"], "value": exposure["gap"],
     }))
-    return pd.concat(rows, ignore_index=True)
+    # No value: no school in a quartile (one school, or schools alike), or no other group.
+    return pd.concat(rows, ignore_index=True).dropna(subset=["value"])
 
 
 def _enrolled_measure(counts: pd.DataFrame) -> str | None:
@@ -507,7 +516,7 @@ def _resource_rows(schools: pd.DataFrame, students: pd.DataFrame) -> pd.DataFram
                     value=spending["ratio"]),
         base.assign(measure="progressivity_slope", group="all", value=spending["slope"],
                     n=spending["students"]),
-    ], ignore_index=True)
+    ], ignore_index=True).dropna(subset=["value"])  # no quartiles: one school, or alike
 
 
 # --- climate --------------------------------------------------------------------------------------

@@ -11,9 +11,12 @@ import json
 
 import pandas as pd
 
+from .. import metrics
 from .._words import group_label, outcome_label, year_label
+from ..intake import derive_outcomes
 from ..schema import DIMENSIONS
 from . import _figures as fig
+from ._compute import SCORES, model_outcomes
 from ._labels import capitalize, dimension_label
 from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
 
@@ -31,6 +34,38 @@ NEEDS_STUDENTS = ("This section needs student records; this audit was built from
 def _year(audit, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     frame = audit.published if frame is None else frame
     return frame[(frame["school_year"] == audit.school_year) & (frame["school_id"] == "")]
+
+
+def _students_of_year(audit) -> pd.DataFrame:
+    """The student records of the audited year (an audit from student records only)."""
+    students = audit.data.students
+    return students[students["school_year"] == audit.school_year]
+
+
+#: Quartile comparisons of schools: the composition column, its students, what sets it.
+_QUARTILES = {
+    "poverty": ("poverty_share", "economically disadvantaged students", "economic disadvantage"),
+    "minority": ("minority_share", "students of color", "race/ethnicity"),
+}
+
+
+def _why_no_quartiles(audit, by: str) -> str:
+    """Why the schools with the most and the fewest students of a kind cannot be compared."""
+    year = _students_of_year(audit)
+    schools = year["school_id"].nunique()
+    if schools < 2:
+        return f"that needs at least two schools, and this district has {_schools(schools)}"
+    column, _, recorded = _QUARTILES[by]
+    shares = metrics.school_composition(year)[column]
+    if shares.notna().sum() == 0:
+        return f"no student's {recorded} is recorded"
+    if shares.nunique() < 2:
+        return "its schools all have the same share of them"
+    return "no school with the data it needs is among the most or the fewest"
+
+
+def _schools(n: int) -> str:
+    return "no school" if n == 0 else "one school" if n == 1 else f"{n} schools"
 
 
 def _cell(row: pd.Series, column: str = "value") -> str:
@@ -252,14 +287,28 @@ def _outcome_section(audit, outcomes) -> str:
     return text or skip("The district's data has none of this section's outcomes.")
 
 
+def _tested(audit) -> list[str]:
+    """The test scores the audited year's student records hold."""
+    if not audit.student_level:
+        return []
+    students = _students_of_year(audit)
+    return [s for s in SCORES if s in students and students[s].notna().any()]
+
+
 def achievement(audit) -> str:
     year = _year(audit)
+    tested = _tested(audit)
     out = ""
-    for score in ("math_score", "ela_score"):
+    for score in tested:
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
                  & year["dimension"].isin(DIMENSIONS) & (year["group"] != "false")]
         shown = g[~g["suppressed"]].copy()
         if shown.empty:
+            out += skip(f"{capitalize(outcome_label(score))}: " + (
+                "too few students were tested to compare groups (a gap needs at least two "
+                "students in a group and two others)." if g.empty else
+                "every gap is withheld to protect small groups (privacy rule: at least "
+                f"{audit.config.privacy.min_n} students)."))
             continue
         shown["label"] = [capitalize(group_label(d, gr)) for d, gr in
                           zip(shown["dimension"], shown["group"], strict=True)]
@@ -280,7 +329,7 @@ def achievement(audit) -> str:
         })
         out += html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
                           "other students")
-    if not out:
+    if not tested:
         out = skip("No test scores in the district's data; score gaps are not audited."
                    if audit.student_level else NEEDS_STUDENTS)
     return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
@@ -320,8 +369,15 @@ def teacher_quality(audit) -> str:
         return skip(NEEDS_STUDENTS)
     rows = _year(audit)
     rows = rows[rows["section"] == "teacher_quality"]
-    if rows.empty:
+    staff = audit.data.staff
+    if staff is None:
         return skip("No staff table, so teacher quality equity is not audited.")
+    teachers = staff[(staff["school_year"] == audit.school_year)
+                     & (staff["role"].astype("string").str.lower() == "teacher")]
+    if teachers.empty:
+        return skip(f"The staff table lists no teachers (role \"teacher\") for "
+                    f"{year_label(audit.school_year)}, so teacher quality equity is not "
+                    "audited.")
     out, plot = "", []
     for dimension, words in _QUARTILE_DIMENSIONS.items():
         part = rows[rows["dimension"] == dimension]
@@ -350,6 +406,10 @@ def teacher_quality(audit) -> str:
             out += html_table(pd.DataFrame(table),
                               caption=f"Teachers in the highest- and lowest-{words} quarter "
                                       "of schools")
+        else:
+            by = dimension.removeprefix("school_")
+            out += skip(f"Teachers in the schools with the most and the fewest "
+                        f"{_QUARTILES[by][1]} are not compared: {_why_no_quartiles(audit, by)}.")
     if plot:
         out = fig.quartile_plot(pd.DataFrame(plot), title="Novice, uncertified and "
                                 "out-of-field teachers by school poverty",
@@ -376,7 +436,7 @@ def segregation(audit) -> str:
     rows = _year(audit)
     rows = rows[rows["section"] == "segregation"]
     if rows.empty:
-        return skip("Segregation needs race/ethnicity counts for at least two schools.")
+        return skip(_why_no_segregation(audit))
     table = pd.DataFrame({
         "index": rows["measure"].str.replace("_", " "),
         "group": [g if c == "" else f"{g} – {c}" for g, c in
@@ -389,14 +449,37 @@ def segregation(audit) -> str:
         "Theil's H: multigroup segregation, 0 = every school mirrors the district.")
 
 
+def _why_no_segregation(audit) -> str:
+    if not audit.student_level:
+        return "Segregation needs race/ethnicity counts for at least two schools."
+    year = _students_of_year(audit)
+    schools = year["school_id"].nunique()
+    if schools < 2:
+        return f"Segregation needs at least two schools; this district has {_schools(schools)}."
+    if year["race_ethnicity"].notna().sum() == 0:
+        return ("No student's race/ethnicity is recorded, so segregation between schools is "
+                "not measured.")
+    return ("Every student whose race/ethnicity is recorded is in the same group; segregation "
+            "needs at least two groups.")
+
+
 def resources(audit) -> str:
     if not audit.student_level:
         return skip(NEEDS_STUDENTS)
     rows = _year(audit)
     rows = rows[rows["section"] == "resources"]
-    if rows.empty:
+    schools = audit.data.schools
+    if schools is None or "per_pupil_expenditure" not in schools:
         return skip("No per-pupil expenditure in the schools table, so resources are not "
                     "audited.")
+    if not schools.loc[schools["school_year"] == audit.school_year,
+                       "per_pupil_expenditure"].notna().any():
+        return skip(f"The schools table has no per-pupil expenditure for "
+                    f"{year_label(audit.school_year)}, so resources are not audited.")
+    if rows.empty:
+        return skip("Spending in the schools with the most and the fewest economically "
+                    f"disadvantaged students is not compared: "
+                    f"{_why_no_quartiles(audit, 'poverty')}.")
     table = pd.DataFrame({"measure": rows["measure"], "group": rows["group"],
                           "value": [_cell(r) for _, r in rows.iterrows()]})
     return html_table(table, caption="Resources by school poverty quartile")
@@ -404,9 +487,12 @@ def resources(audit) -> str:
 
 def climate(audit) -> str:
     rows = _year(audit)
-    rows = rows[rows["section"] == "climate"]
+    rows = rows[(rows["section"] == "climate") & (rows["measure"] == "rate")]
     if rows.empty:
-        return skip("No climate survey in the district's data.")
+        survey = getattr(audit.data, "survey", None)
+        return skip("No climate survey in the district's data." if survey is None else
+                    "The survey has no favorable column (true/false per response) for "
+                    f"{year_label(audit.school_year)}, so climate is not audited.")
     table = pd.DataFrame({"domain": rows["outcome"], "group": rows["group"],
                           "favorable": [_cell(r) for _, r in rows.iterrows()]})
     return html_table(table, caption="Favorable survey responses by group")
@@ -418,7 +504,7 @@ def predictiveness(audit) -> str:
     rows = _year(audit)
     fit = rows[rows["measure"].isin(("predictiveness_auc", "predictiveness_r2"))]
     if fit.empty:
-        return skip("Too few students to fit demographics-only models.")
+        return skip(_why_no_models(audit))
     share = rows[rows["measure"] == "predictiveness_share"]
     table = []
     for _, r in fit.iterrows():
@@ -437,6 +523,22 @@ def predictiveness(audit) -> str:
         "information: the goal of equity.</p>"
         + html_table(pd.DataFrame(table), caption="Demographic predictiveness by outcome")
     )
+
+
+def _why_no_models(audit) -> str:
+    latest = audit.data.students["school_year"].max()
+    if audit.school_year != latest:
+        return ("Demographics-only models are fitted for the latest school year in the data "
+                f"({year_label(latest)}) only.")
+    year = _students_of_year(audit)
+    if all(year[d].nunique() < 2 for d in DIMENSIONS):
+        return ("Every student has the same race/ethnicity, sex, economic disadvantage, English "
+                "learner and disability status, so demographics cannot predict any outcome.")
+    if not model_outcomes(derive_outcomes(year, audit.config)):
+        return "The district's data has no outcome to predict."
+    n = audit.config.privacy.min_n
+    return (f"Too few students to fit demographics-only models: each needs at least {n} "
+            f"students with the outcome and {n} without it (for scores, {n} tested).")
 
 
 def findings(audit) -> str:
