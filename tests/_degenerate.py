@@ -28,8 +28,8 @@ class Shape:
     ``race``, ``sex`` and the flags: ``"mixed"``, one value (``"one"`` / ``"true"`` /
     ``"false"``) or ``"blank"`` (every cell empty). ``outcome``: how the ``expelled`` column
     looks (``"mixed"``, ``"none_had"``, ``"all_had"``, ``"blank"``); ``outcomes``: ``"all"``
-    (attendance, discipline, access, attainment and test columns) or ``"none"`` (only the
-    required columns). ``tests``: ``"levels"`` (scores and levels), ``"scores"`` (scores only)
+    (attendance, discipline, access, attainment and test columns), ``"attendance"`` (days
+    enrolled and absent only) or ``"none"`` (only the required columns). ``tests``: ``"levels"`` (scores and levels), ``"scores"`` (scores only)
     or ``"none"``. ``staff``: ``"none"``, ``"mixed"``, ``"one"`` (one teacher), ``"novice"``
     (every teacher in their first year) or ``"no_experience"`` (the required column left
     out). ``empty_school``: a school of the schools table has no students in the last year.
@@ -123,12 +123,14 @@ def _students(shape: Shape, year: int, schools: list[str], rng) -> pd.DataFrame:
     })
     if shape.outcomes == "none":
         return frame
+    frame["days_enrolled"] = "170"
+    frame["days_absent"] = rng.integers(0, 40, n).astype(str)
+    if shape.outcomes == "attendance":
+        return frame
     with_disability = disabled == "true"
     frame["disability_category"] = np.where(with_disability, rng.choice(["SLD", "AUT"], n), "")
     frame["placement"] = np.where(
         with_disability, rng.choice(["regular_80_plus", "regular_lt_40"], n), "")
-    frame["days_enrolled"] = "170"
-    frame["days_absent"] = rng.integers(0, 40, n).astype(str)
     frame["iss_days"] = rng.poisson(0.4, n).astype(str)
     frame["oss_days"] = rng.poisson(0.3, n).astype(str)
     frame["advanced_course"] = rng.choice(["true", "false"], n)
@@ -196,6 +198,8 @@ CASES: dict[str, Shape] = {
     "none_disabled": Shape(disability="false"),
     "single_intersection": Shape(single_intersection=True),
     "disability_blank": Shape(disability="blank"),
+    "no_outcome_known": Shape(outcomes="none", disability="blank"),
+    "attendance_only_disability_blank": Shape(outcomes="attendance", disability="blank"),
     "one_school_one_race_staff": Shape(schools=1, race="one", staff="mixed",
                                        schools_table=True, survey=3),
     "one_student_everything": Shape(students=1, staff="mixed", schools_table=True, survey=1),

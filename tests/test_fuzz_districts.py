@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 from equitykit.audit import DistrictAudit
 from equitykit.cli import main
+from equitykit.widgets import Explorer
+from equitykit.widgets._explorer import NO_OUTCOME
 
 #: Per named shape: (section, words its skip line says) for each section it cannot compute.
 #: An empty list: every section computes something (the audit completing is the check).
@@ -76,6 +78,12 @@ SKIPPED: dict[str, list[tuple[str, str]]] = {
     "none_disabled": [("programmatic", "placed in a separate school or facility")],
     "single_intersection": [],
     "disability_blank": [("programmatic", "identified for special education")],
+    "no_outcome_known": [
+        ("programmatic", "Not in the district's data, so not audited: identified for special "
+                         "education"),
+        ("predictiveness", "The district's data has no outcome to predict."),
+    ],
+    "attendance_only_disability_blank": [("achievement", "No test scores")],
     "one_school_one_race_staff": [
         ("teacher_quality", "Teachers in the schools with the most and the fewest economically "
                             "disadvantaged students are not compared: that needs at least two "
@@ -134,7 +142,7 @@ def test_every_listed_shape_has_an_expectation():
 
 #: Shapes checked in the default run (the crashes issue 16 reported); the rest run as slow.
 FAST = ("one_school", "one_race", "race_blank", "one_student", "two_students",
-        "one_school_one_race_staff")
+        "one_school_one_race_staff", "no_outcome_known")
 
 
 @pytest.mark.parametrize("name", [n if n in FAST else pytest.param(n, marks=pytest.mark.slow)
@@ -152,6 +160,23 @@ def test_unusable_district_is_refused_with_a_message(name, tmp_path):
     code, output = _validate(write_district(tmp_path / name, CASES[name]))
     assert code == 1
     assert REFUSED[name] in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize("name", ["no_outcome_known", *(
+    pytest.param(n, marks=pytest.mark.slow) for n in ("one_student", "race_blank",
+                                                      "one_school_one_race_staff"))])
+def test_explorer_steps_through_a_degenerate_district(name, tmp_path):
+    explorer = Explorer.from_data_dir(write_district(tmp_path / name, CASES[name]), warm=False)
+    outcomes = [value for _, value in explorer.outcome.options]
+    if not outcomes:
+        assert html.escape(NO_OUTCOME) in explorer.sentence.value
+    for tab in (0, 1):
+        explorer.tabs.selected_index = tab
+        for outcome in outcomes:
+            explorer.outcome.value = outcome
+            for _, dimension in explorer.dimension.options:
+                explorer.dimension.value = dimension
+                assert explorer.view.selection.dimension == dimension
 
 
 # --- property: any small district validates and audits, or is refused with a message ------------

@@ -26,6 +26,8 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "suppressed", "flagged", "note",
 )
 SCORES: tuple[str, ...] = ("math_score", "ela_score")
+#: The counts measure of every enrolled student (also the public files' name for it).
+ENROLLMENT = "enrollment"
 LEVELS: dict[str, str] = {"math_score": "math_level", "ela_score": "ela_level"}
 #: Bootstrap replicates for predictiveness intervals (the explorer uses the same, so a room
 #: sees the report's numbers).
@@ -48,7 +50,11 @@ def compute_metrics(data, config: AuditConfig) -> tuple[pd.DataFrame, pd.DataFra
     students = getattr(data, "students", None)
     if students is not None:
         students = derive_outcomes(students, config)
-        counts = to_counts(students, intersections=INTERSECTIONS, by_school=True)
+        # Every student counts in "enrollment", so a district whose outcomes are all unknown
+        # (or absent) still has its students counted.
+        outcomes = [ENROLLMENT, *(o for o in OUTCOMES if o in students)]
+        counts = to_counts(students.assign(**{ENROLLMENT: True}), outcomes=outcomes,
+                           intersections=INTERSECTIONS, by_school=True)
     else:
         counts = _complete_totals(data.counts)
     latest = int(counts["school_year"].max())
@@ -187,7 +193,7 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int) -> pd.Dat
     """
     keep = ((counts["school_id"] == "") | (
         (counts["school_year"] == latest) & (counts["dimension"] == "all")
-    )) & (counts["measure"] != "enrollment")
+    )) & (counts["measure"] != ENROLLMENT)
     if not keep.any():  # enrollment counts only (e.g. a segregation audit from public data)
         return None
     table = metrics.disproportionality(counts[keep])
@@ -344,7 +350,8 @@ def _group_labels(column: pd.Series) -> pd.Series:
 
 def _locus_rows(counts: pd.DataFrame, latest: int) -> pd.DataFrame | None:
     year = counts["school_year"] == latest
-    main = counts[year & counts["dimension"].isin(("all", *DIMENSIONS))]
+    main = counts[year & counts["dimension"].isin(("all", *DIMENSIONS))
+                  & (counts["measure"] != ENROLLMENT)]
     schools = main[(main["school_id"] != "") & (main["dimension"] == "all")]
     if schools["school_id"].nunique() < 2:  # needs all-student totals of two schools or more
         return None
@@ -493,8 +500,8 @@ def _teacher_rows(staff: pd.DataFrame, students: pd.DataFrame, counts: pd.DataFr
 def _enrolled_measure(counts: pd.DataFrame) -> str | None:
     """A measure whose denominators count every enrolled student (for enrollment counts)."""
     present = set(counts["measure"])
-    if "enrollment" in present:
-        return "enrollment"
+    if ENROLLMENT in present:
+        return ENROLLMENT
     for name, outcome in OUTCOMES.items():
         if outcome.population == "enrolled" and name in present:
             return name

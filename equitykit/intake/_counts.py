@@ -29,6 +29,7 @@ def to_counts(
     dimensions: Sequence[str] = schema.DIMENSIONS,
     intersections: Sequence[Sequence[str]] = DEFAULT_INTERSECTIONS,
     by_school: bool = True,
+    outcomes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Numerator and denominator of every outcome for every group, school and year.
 
@@ -50,6 +51,8 @@ def to_counts(
         ``race_ethnicity×sex``, group ``Black×F``.
     by_school : bool
         Also return one block per school, which sums to the district rows.
+    outcomes : sequence of str, optional
+        The yes/no columns to count; by default every ``schema.OUTCOMES`` column present.
 
     Returns
     -------
@@ -68,7 +71,9 @@ def to_counts(
     1     F        1.0          1.0
     2     M        0.0          1.0
     """
-    outcomes = [name for name in schema.OUTCOMES if name in students.columns]
+    if outcomes is None:
+        outcomes = [name for name in schema.OUTCOMES if name in students.columns]
+    outcomes = list(outcomes)
     specs = [(), *((d,) for d in dimensions), *(tuple(i) for i in intersections)]
     needed = dict.fromkeys([*_PLACE, *(d for spec in specs for d in spec)])
     missing = [c for c in needed if c not in students.columns]
