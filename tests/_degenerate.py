@@ -27,13 +27,14 @@ class Shape:
 
     ``race``, ``sex`` and the flags: ``"mixed"``, one value (``"one"`` / ``"true"`` /
     ``"false"``) or ``"blank"`` (every cell empty). ``outcome``: how the ``expelled`` column
-    looks (``"mixed"``, ``"none_had"``, ``"all_had"``, ``"blank"``); ``outcomes``: ``"all"``
+    looks (``"mixed"``, ``"none_had"``, ``"all_had"``, ``"blank"``). ``outcomes``: ``"all"``
     (attendance, discipline, access, attainment and test columns), ``"attendance"`` (days
-    enrolled and absent only) or ``"none"`` (only the required columns). ``tests``: ``"levels"`` (scores and levels), ``"scores"`` (scores only)
-    or ``"none"``. ``staff``: ``"none"``, ``"mixed"``, ``"one"`` (one teacher), ``"novice"``
-    (every teacher in their first year) or ``"no_experience"`` (the required column left
-    out). ``empty_school``: a school of the schools table has no students in the last year.
-    ``single_intersection``: exactly one student is Asian×F.
+    enrolled and absent only) or ``"none"`` (only the required columns). ``tests``:
+    ``"levels"`` (scores and levels), ``"scores"`` (scores only) or ``"none"``. ``staff``:
+    ``"none"``, ``"mixed"``, ``"one"`` (one teacher), ``"novice"`` (every teacher in their
+    first year) or ``"no_experience"`` (the required column left out). ``empty_school``: a
+    school of the schools table has no students. ``single_intersection``: exactly one
+    student is Asian×F.
     """
 
     schools: int = 2
