@@ -30,11 +30,15 @@ class Shape:
     looks (``"mixed"``, ``"none_had"``, ``"all_had"``, ``"blank"``). ``outcomes``: ``"all"``
     (attendance, discipline, access, attainment and test columns), ``"attendance"`` (days
     enrolled and absent only) or ``"none"`` (only the required columns). ``tests``:
-    ``"levels"`` (scores and levels), ``"scores"`` (scores only) or ``"none"``. ``staff``:
-    ``"none"``, ``"mixed"``, ``"one"`` (one teacher), ``"novice"`` (every teacher in their
-    first year) or ``"no_experience"`` (the required column left out). ``empty_school``: a
-    school of the schools table has no students. ``single_intersection``: exactly one
-    student is Asian×F.
+    ``"levels"`` (scores and levels), ``"scores"`` (scores only), ``"levels_only"``,
+    ``"constant"`` (everyone the same score and level) or ``"none"``. ``staff``: ``"none"``,
+    ``"mixed"``, ``"one"`` (one teacher), ``"novice"`` (every teacher in their first year),
+    ``"no_teachers"`` (principals only) or ``"no_experience"`` (the required column left
+    out). ``schools_table``: ``"none"``, ``"spending"`` (per-pupil expenditure given),
+    ``"no_spending"`` (the column blank). ``survey``: respondents (0: no survey);
+    ``survey_favorable``: whether it has the ``favorable`` column. ``empty_school``: a
+    school of the schools table (and staff) has no students in the last year (nor in any,
+    with one year). ``single_intersection``: exactly one student is Asian×F.
     """
 
     schools: int = 2
@@ -49,8 +53,9 @@ class Shape:
     tests: str = "levels"
     grades: str = "mixed"
     staff: str = "none"
-    schools_table: bool = False
+    schools_table: str = "none"
     survey: int = 0
+    survey_favorable: bool = True
     empty_school: bool = False
     single_intersection: bool = False
 
@@ -60,13 +65,16 @@ def district_tables(shape: Shape, seed: int = 0) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     years = [2023 - shape.years + 1 + i for i in range(shape.years)]
     schools = [f"S{i + 1}" for i in range(shape.schools)]
-    frames = [_students(shape, year, schools, rng) for year in years]
-    tables = {"students": pd.concat(frames, ignore_index=True)}
     listed = schools + (["S9"] if shape.empty_school else [])
-    if shape.schools_table or shape.empty_school:
+    frames = [_students(shape, year, listed if year < years[-1] else schools, rng)
+              for year in years]
+    tables = {"students": pd.concat(frames, ignore_index=True)}
+    if shape.schools_table != "none" or shape.empty_school:
         tables["schools"] = pd.DataFrame([
             {"school_id": s, "district_id": DISTRICT, "school_year": str(y),
-             "school_name": f"School {s}", "per_pupil_expenditure": str(9000 + 500 * i)}
+             "school_name": f"School {s}",
+             "per_pupil_expenditure": "" if shape.schools_table == "no_spending"
+             else str(9000 + 500 * i)}
             for y in years for i, s in enumerate(listed)
         ])
     if shape.staff != "none":
@@ -81,6 +89,8 @@ def district_tables(shape: Shape, seed: int = 0) -> dict[str, pd.DataFrame]:
             "response": [str(1 + i % 4) for i in range(shape.survey)],
             "favorable": [str(i % 4 == 3).lower() for i in range(shape.survey)],
         })
+        if not shape.survey_favorable:
+            tables["survey"] = tables["survey"].drop(columns="favorable")
     return tables
 
 
@@ -140,11 +150,13 @@ def _students(shape: Shape, year: int, schools: list[str], rng) -> pd.DataFrame:
         frame[name] = rng.choice(["true", "false"], n)
     frame["expelled"] = {"mixed": frame["expelled"], "none_had": "false", "all_had": "true",
                          "blank": ""}[shape.outcome]
-    if shape.tests != "none":
-        for subject in ("math", "ela"):
-            frame[f"{subject}_score"] = rng.normal(500, 50, n).round(1).astype(str)
-            if shape.tests == "levels":
-                frame[f"{subject}_level"] = rng.integers(1, 5, n).astype(str)
+    constant = shape.tests == "constant"
+    for subject in ("math", "ela") if shape.tests != "none" else ():
+        if shape.tests != "levels_only":
+            frame[f"{subject}_score"] = ("500" if constant
+                                         else rng.normal(500, 50, n).round(1).astype(str))
+        if shape.tests != "scores":
+            frame[f"{subject}_level"] = "2" if constant else rng.integers(1, 5, n).astype(str)
     return frame
 
 
@@ -157,7 +169,8 @@ def _staff(shape: Shape, years: list[int], schools: list[str], rng) -> pd.DataFr
             for k in range(per_school):
                 rows.append({
                     "staff_id": f"T{s}{k}", "school_year": str(year), "district_id": DISTRICT,
-                    "school_id": s, "role": "teacher",
+                    "school_id": s,
+                    "role": "principal" if shape.staff == "no_teachers" else "teacher",
                     "years_experience": "0" if shape.staff == "novice"
                     else str(int(rng.integers(0, 20))),
                     "certified": str(bool(rng.random() < 0.8)).lower(),
@@ -172,12 +185,12 @@ def _staff(shape: Shape, years: list[int], schools: list[str], rng) -> pd.DataFr
 
 #: The named shapes the issue lists, one per degenerate case.
 CASES: dict[str, Shape] = {
-    "one_school": Shape(schools=1),
+    "one_school": Shape(schools=1, staff="mixed", schools_table="spending"),
     "one_student": Shape(students=1),
     "two_students": Shape(students=2),
     "five_students": Shape(students=5),
-    "one_race": Shape(race="one"),
-    "race_blank": Shape(race="blank"),
+    "one_race": Shape(race="one", staff="mixed"),
+    "race_blank": Shape(race="blank", staff="mixed"),
     "sex_one": Shape(sex="one"),
     "econ_all_true": Shape(econ="true"),
     "econ_all_false": Shape(econ="false"),
@@ -192,9 +205,16 @@ CASES: dict[str, Shape] = {
     "staff_one_teacher": Shape(staff="one"),
     "staff_all_novice": Shape(staff="novice"),
     "staff_no_experience": Shape(staff="no_experience"),
-    "schools_table_one_school": Shape(schools=1, schools_table=True),
+    "schools_table_one_school": Shape(schools=1, schools_table="spending"),
+    "spending_blank": Shape(schools=3, schools_table="no_spending"),
+    "survey_without_favorable": Shape(survey=12, survey_favorable=False),
+    "staff_no_teachers": Shape(staff="no_teachers"),
+    "levels_without_scores": Shape(tests="levels_only"),
+    "everyone_same_score": Shape(tests="constant"),
+    "school_empty_in_last_year": Shape(years=2, empty_school=True, staff="mixed"),
     "survey_one_respondent": Shape(survey=1),
-    "school_without_students": Shape(empty_school=True, schools_table=True, staff="mixed"),
+    "school_without_students": Shape(empty_school=True, schools_table="spending",
+                                     staff="mixed"),
     "all_disabled": Shape(disability="true"),
     "none_disabled": Shape(disability="false"),
     "single_intersection": Shape(single_intersection=True),
@@ -202,7 +222,8 @@ CASES: dict[str, Shape] = {
     "no_outcome_known": Shape(outcomes="none", disability="blank"),
     "attendance_only_disability_blank": Shape(outcomes="attendance", disability="blank"),
     "one_school_one_race_staff": Shape(schools=1, race="one", staff="mixed",
-                                       schools_table=True, survey=3),
-    "one_student_everything": Shape(students=1, staff="mixed", schools_table=True, survey=1),
+                                       schools_table="spending", survey=3),
+    "one_student_everything": Shape(students=1, staff="mixed", schools_table="spending",
+                                    survey=1),
     "race_blank_two_years_staff": Shape(race="blank", years=2, staff="mixed"),
 }

@@ -28,8 +28,15 @@ from equitykit.widgets._explorer import NO_OUTCOME
 #: Per named shape: (section, words its skip line says) for each section it cannot compute.
 #: An empty list: every section computes something (the audit completing is the check).
 SKIPPED: dict[str, list[tuple[str, str]]] = {
-    "one_school": [("segregation",
-                    "Segregation needs at least two schools; this district has one school.")],
+    "one_school": [
+        ("segregation", "Segregation needs at least two schools; this district has one school."),
+        ("teacher_quality", "Teachers in the schools with the most and the fewest economically "
+                            "disadvantaged students are not compared: that needs at least two "
+                            "schools, and this district has one school."),
+        ("resources", "Spending in the schools with the most and the fewest economically "
+                      "disadvantaged students is not compared: that needs at least two "
+                      "schools, and this district has one school."),
+    ],
     "one_student": [
         ("achievement", "Math scores: too few students were tested to compare groups"),
         ("segregation", "this district has one school"),
@@ -44,11 +51,17 @@ SKIPPED: dict[str, list[tuple[str, str]]] = {
         ("achievement", "every gap is withheld to protect small groups"),
         ("predictiveness", "Too few students to fit demographics-only models"),
     ],
-    "one_race": [("segregation", "Every student whose race/ethnicity is recorded is in the "
-                                 "same group; segregation needs at least two groups.")],
+    "one_race": [
+        ("segregation", "Every student whose race/ethnicity is recorded is in the same group; "
+                        "segregation needs at least two groups."),
+        ("teacher_quality", "the fewest students of color are not compared: its schools all "
+                            "have the same share of them."),
+    ],
     "race_blank": [
         ("enrollment", "No race/ethnicity data to describe enrollment."),
         ("segregation", "No student's race/ethnicity is recorded"),
+        ("teacher_quality", "the fewest students of color are not compared: no student's "
+                            "race/ethnicity is recorded."),
     ],
     "sex_one": [],
     "econ_all_true": [],
@@ -73,6 +86,14 @@ SKIPPED: dict[str, list[tuple[str, str]]] = {
                       "schools, and this district has one school."),
     ],
     "survey_one_respondent": [],
+    "spending_blank": [("resources", "The schools table has no per-pupil expenditure for "
+                                     "2023–24, so resources are not audited.")],
+    "survey_without_favorable": [("climate", "The survey has no favorable column")],
+    "staff_no_teachers": [("teacher_quality", "The staff table lists no teachers")],
+    "levels_without_scores": [("achievement", "No test scores in the district's data")],
+    "everyone_same_score": [("achievement", "Math scores: the scores do not vary within "
+                                            "groups, so no gap can be measured.")],
+    "school_empty_in_last_year": [],
     "school_without_students": [],
     "all_disabled": [],
     "none_disabled": [("programmatic", "placed in a separate school or facility")],
@@ -192,12 +213,13 @@ SHAPES = st.builds(
     econ=_FLAG,
     disability=_FLAG,
     outcome=st.sampled_from(["mixed", "none_had", "all_had", "blank"]),
-    outcomes=st.sampled_from(["all", "none"]),
-    tests=st.sampled_from(["levels", "scores", "none"]),
+    outcomes=st.sampled_from(["all", "attendance", "none"]),
+    tests=st.sampled_from(["levels", "scores", "levels_only", "constant", "none"]),
     grades=st.sampled_from(["mixed", "one"]),
-    staff=st.sampled_from(["none", "mixed", "one", "novice"]),
-    schools_table=st.booleans(),
+    staff=st.sampled_from(["none", "mixed", "one", "novice", "no_teachers"]),
+    schools_table=st.sampled_from(["none", "spending", "no_spending"]),
     survey=st.sampled_from([0, 1, 5]),
+    survey_favorable=st.booleans(),
     empty_school=st.booleans(),
     single_intersection=st.booleans(),
 )

@@ -295,6 +295,16 @@ def _tested(audit) -> list[str]:
     return [s for s in SCORES if s in students and students[s].notna().any()]
 
 
+def _why_no_gaps(audit, g: pd.DataFrame) -> str:
+    if g.empty:
+        return ("too few students were tested to compare groups (a gap needs at least two "
+                "students in a group and two others).")
+    if g["suppressed"].all():
+        return ("every gap is withheld to protect small groups (privacy rule: at least "
+                f"{audit.config.privacy.min_n} students).")
+    return "the scores do not vary within groups, so no gap can be measured."
+
+
 def achievement(audit) -> str:
     year = _year(audit)
     tested = _tested(audit)
@@ -302,13 +312,9 @@ def achievement(audit) -> str:
     for score in tested:
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
                  & year["dimension"].isin(DIMENSIONS) & (year["group"] != "false")]
-        shown = g[~g["suppressed"]].copy()
+        shown = g[~g["suppressed"] & g["value"].notna()].copy()
         if shown.empty:
-            out += skip(f"{capitalize(outcome_label(score))}: " + (
-                "too few students were tested to compare groups (a gap needs at least two "
-                "students in a group and two others)." if g.empty else
-                "every gap is withheld to protect small groups (privacy rule: at least "
-                f"{audit.config.privacy.min_n} students)."))
+            out += skip(f"{capitalize(outcome_label(score))}: {_why_no_gaps(audit, g)}")
             continue
         shown["label"] = [capitalize(group_label(d, gr)) for d, gr in
                           zip(shown["dimension"], shown["group"], strict=True)]
@@ -469,7 +475,10 @@ def resources(audit) -> str:
     rows = _year(audit)
     rows = rows[rows["section"] == "resources"]
     schools = audit.data.schools
-    if schools is None or "per_pupil_expenditure" not in schools:
+    if schools is None:
+        return skip("No schools table (with per-pupil expenditure), so resources are not "
+                    "audited.")
+    if "per_pupil_expenditure" not in schools:
         return skip("No per-pupil expenditure in the schools table, so resources are not "
                     "audited.")
     if not schools.loc[schools["school_year"] == audit.school_year,
