@@ -140,9 +140,9 @@ def data_profile(audit) -> str:
 def enrollment(audit) -> str:
     year = _year(audit)
     comp = year[(year["measure"] == "composition") & (year["dimension"] == "race_ethnicity")]
-    if comp.empty:
-        return skip("No race/ethnicity data to describe enrollment.")
     students = comp[comp["outcome"] == "enrollment"].set_index("group")
+    if students.empty:
+        return skip("No race/ethnicity data to describe enrollment.") + _schools_table(audit)
     teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
         "group": students.index,
