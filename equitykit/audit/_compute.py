@@ -19,8 +19,8 @@ from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFI
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
 __all__ = [
-    "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "audited_dimensions",
-    "compute_metrics", "withhold_orphan_interactions",
+    "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "SCORES", "audited_dimensions",
+    "compute_metrics", "model_outcomes", "withhold_orphan_interactions",
 ]
 
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -29,6 +29,8 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "suppressed", "flagged", "note",
 )
 SCORES: tuple[str, ...] = ("math_score", "ela_score")
+#: The counts measure of every enrolled student (also the public files' name for it).
+ENROLLMENT = "enrollment"
 LEVELS: dict[str, str] = {"math_score": "math_level", "ela_score": "ela_level"}
 #: Bootstrap replicates and permutations for predictiveness (the explorer uses the same, so a
 #: room sees the report's numbers).
@@ -64,9 +66,12 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
     if students is not None:
         students = derive_outcomes(_with_school_dimensions(students, data, config), config)
         dims = audited_dimensions(students, config)
+        # Every student counts in "enrollment", so a district whose outcomes are all unknown,
+        # absent or of some students only (scores only) still has every student counted; it
+        # feeds composition and segregation, and is never reported as an outcome.
         counts = to_counts(_with_enrollment(students), dimensions=dims, by_school=True,
                            intersections=[i for i in INTERSECTIONS if set(i) <= set(dims)],
-                           measures=_counted(students))
+                           measures=[ENROLLMENT, *(o for o in OUTCOMES if o in students)])
     else:
         counts = _complete_totals(data.counts)
     latest = audited_year(counts["school_year"], school_year)
@@ -176,18 +181,8 @@ def _with_school_dimensions(students: pd.DataFrame, data, config: AuditConfig) -
     return students.merge(attributes, on=key, how="left", validate="many_to_one")
 
 
-def _counted(students: pd.DataFrame) -> list[str]:
-    """The outcomes counted, and ``enrollment`` when none counts every enrolled student
-    (scores only, or only outcomes of some students): composition, segregation and the
-    locus need a count of every student, and no outcome is invented for it."""
-    outcomes = [name for name in OUTCOMES if name in students]
-    if any(OUTCOMES[name].population == "enrolled" for name in outcomes):
-        return outcomes
-    return [*outcomes, "enrollment"]
-
-
 def _with_enrollment(students: pd.DataFrame) -> pd.DataFrame:
-    return students.assign(enrollment=pd.array([True] * len(students), dtype="boolean"))
+    return students.assign(**{ENROLLMENT: pd.array([True] * len(students), dtype="boolean")})
 
 
 def _complete_totals(counts: pd.DataFrame) -> pd.DataFrame:
@@ -298,7 +293,7 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int,
     """
     keep = ((counts["school_id"] == "") | (
         (counts["school_year"] == latest) & (counts["dimension"] == "all")
-    )) & (counts["measure"] != "enrollment")
+    )) & (counts["measure"] != ENROLLMENT)
     if not keep.any():  # enrollment counts only (e.g. a segregation audit from public data)
         return None
     table = metrics.disproportionality(counts[keep])
@@ -493,6 +488,8 @@ def _gap_q_values(rows: pd.DataFrame) -> pd.DataFrame:
     of yes/no dimensions) with a gap estimated (at least ``gaps.min_n`` students on each
     side), copied to the group's Cohen's d."""
     key = ["school_year", "outcome", "dimension", "group"]
+    if "p_value" not in rows:  # no gap was estimated (too few students in every group)
+        return rows
     tests = rows[(rows["measure"] == "hedges_g") & (rows["group"] != "false")
                  & rows["p_value"].notna()]
     q = metrics.benjamini_hochberg(tests["p_value"], families=tests["school_year"])
@@ -588,7 +585,7 @@ def _locus_rows(counts: pd.DataFrame, latest: int, dimensions: tuple[str, ...]
                 ) -> pd.DataFrame | None:
     """Between- or within-school share of each gap by a student dimension (a school
     dimension such as sector lies between schools by definition, so it has none)."""
-    year = (counts["school_year"] == latest) & (counts["measure"] != "enrollment")
+    year = (counts["school_year"] == latest) & (counts["measure"] != ENROLLMENT)
     main = counts[year & counts["dimension"].isin(("all", *dimensions))]
     schools = main[(main["school_id"] != "") & (main["dimension"] == "all")]
     if schools["school_id"].nunique() < 2:  # needs all-student totals of two schools or more
@@ -639,7 +636,8 @@ def _segregation_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
         race = frame[frame["dimension"] == "race_ethnicity"].pivot_table(
             index="school_id", columns="group", values="denominator", aggfunc="sum", fill_value=0
         )
-        if len(race) < 2:
+        race = race.loc[:, race.sum() > 0]
+        if len(race) < 2 or race.shape[1] < 2:  # segregation needs two schools and two groups
             continue
         base = {"school_year": int(year), "section": "segregation", "dimension": "race_ethnicity",
                 "outcome": "enrollment"}
@@ -671,6 +669,15 @@ def _enough_of_each(values: pd.Series, kind: str, min_n: int) -> bool:
     return min(events, len(values) - events) >= min_n
 
 
+def model_outcomes(students: pd.DataFrame) -> list[str]:
+    """The outcomes and scores of ``students`` (outcomes derived) that predictiveness models.
+
+    IDEA's single-category identification outcomes are left to the disproportionality rows.
+    """
+    return [o for o in OUTCOMES if o in students and o not in DIMENSIONS
+            and not o.startswith("disability_")] + [s for s in SCORES if s in students]
+
+
 def _predictiveness_rows(students: pd.DataFrame, year_audited: int, config: AuditConfig
                          ) -> pd.DataFrame | None:
     """Per outcome: how well demographics alone predict it out of sample (cross-validated
@@ -678,12 +685,7 @@ def _predictiveness_rows(students: pd.DataFrame, year_audited: int, config: Audi
     and each dimension's share of the in-sample fit."""
     year = students[students["school_year"] == year_audited]
     rows = []
-    # IDEA's single-category identification outcomes are left to the disproportionality rows.
-    outcomes = [o for o in OUTCOMES if o in year and o not in DIMENSIONS
-                and not o.startswith("disability_")] + [
-        s for s in SCORES if s in year
-    ]
-    for outcome in outcomes:
+    for outcome in model_outcomes(year):
         kind = "score" if outcome in SCORES else "binary"
         population = year[year[outcome].notna()]
         dims = [d for d in audited_dimensions(population, config)
@@ -754,14 +756,15 @@ def _teacher_rows(staff: pd.DataFrame, students: pd.DataFrame, counts: pd.DataFr
         "group": exposure["group"], "measure": "experience_gap", "comparison": "all_other",
         "n": exposure["students"], "value": exposure["gap"],
     }))
-    return pd.concat(rows, ignore_index=True)
+    # No value: no school in a quartile (one school, or schools alike), or no other group.
+    return pd.concat(rows, ignore_index=True).dropna(subset=["value"])
 
 
 def _enrolled_measure(counts: pd.DataFrame) -> str | None:
     """A measure whose denominators count every enrolled student (for enrollment counts)."""
     present = set(counts["measure"])
-    if "enrollment" in present:
-        return "enrollment"
+    if ENROLLMENT in present:
+        return ENROLLMENT
     for name, outcome in OUTCOMES.items():
         if outcome.population == "enrolled" and name in present:
             return name
@@ -783,7 +786,7 @@ def _resource_rows(schools: pd.DataFrame, students: pd.DataFrame) -> pd.DataFram
                     value=spending["ratio"]),
         base.assign(measure="progressivity_slope", group="all", value=spending["slope"],
                     n=spending["students"]),
-    ], ignore_index=True)
+    ], ignore_index=True).dropna(subset=["value"])  # no quartiles: one school, or alike
 
 
 # --- climate --------------------------------------------------------------------------------------

@@ -11,11 +11,13 @@ import json
 
 import pandas as pd
 
+from .. import metrics
 from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, year_label
+from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
-from ._compute import RARE_FACTOR
+from ._compute import RARE_FACTOR, SCORES, model_outcomes
 from ._labels import capitalize, dimension_label
 from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
 
@@ -50,6 +52,38 @@ def not_collected(audit, section: str) -> str:
 def _year(audit, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     frame = audit.published if frame is None else frame
     return frame[(frame["school_year"] == audit.school_year) & (frame["school_id"] == "")]
+
+
+def _students_of_year(audit) -> pd.DataFrame:
+    """The student records of the audited year (an audit from student records only)."""
+    students = audit.data.students
+    return students[students["school_year"] == audit.school_year]
+
+
+#: Quartile comparisons of schools: the composition column, its students, what sets it.
+_QUARTILES = {
+    "poverty": ("poverty_share", "economically disadvantaged students", "economic disadvantage"),
+    "minority": ("minority_share", "students of color", "race/ethnicity"),
+}
+
+
+def _why_no_quartiles(audit, by: str) -> str:
+    """Why the schools with the most and the fewest students of a kind cannot be compared."""
+    year = _students_of_year(audit)
+    schools = year["school_id"].nunique()
+    if schools < 2:
+        return f"that needs at least two schools, and this district has {_schools(schools)}"
+    column, _, recorded = _QUARTILES[by]
+    shares = metrics.school_composition(year)[column]
+    if shares.notna().sum() == 0:
+        return f"no student's {recorded} is recorded"
+    if shares.nunique() < 2:
+        return "its schools all have the same share of them"
+    return "no school with the data it needs is among the most or the fewest"
+
+
+def _schools(n: int) -> str:
+    return "no school" if n == 0 else "one school" if n == 1 else f"{n} schools"
 
 
 def _cell(row: pd.Series, column: str = "value") -> str:
@@ -124,9 +158,9 @@ def data_profile(audit) -> str:
 def enrollment(audit) -> str:
     year = _year(audit)
     comp = year[(year["measure"] == "composition") & (year["dimension"] == "race_ethnicity")]
-    if comp.empty:
-        return skip("No race/ethnicity data to describe enrollment.")
     students = comp[comp["outcome"] == "enrollment"].set_index("group")
+    if students.empty:
+        return skip("No race/ethnicity data to describe enrollment.") + _schools_table(audit)
     teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
         "group": students.index,
@@ -286,15 +320,35 @@ def _outcome_section(audit, outcomes) -> str:
     return text or skip("The district's data has none of this section's outcomes.")
 
 
+def _tested(audit) -> list[str]:
+    """The test scores the audited year's student records hold."""
+    if not audit.student_level:
+        return []
+    students = _students_of_year(audit)
+    return [s for s in SCORES if s in students and students[s].notna().any()]
+
+
+def _why_no_gaps(audit, g: pd.DataFrame) -> str:
+    if g.empty:
+        return ("too few students were tested to compare groups (a gap needs at least two "
+                "students in a group and two others).")
+    if g["suppressed"].all():
+        return ("every gap is withheld to protect small groups (privacy rule: at least "
+                f"{audit.config.privacy.min_n} students).")
+    return "the scores do not vary within groups, so no gap can be measured."
+
+
 def achievement(audit) -> str:
     year = _year(audit)
+    tested = _tested(audit)
     out = ""
-    for score in ("math_score", "ela_score"):
+    for score in tested:
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
                  & year["dimension"].isin(_dimensions(audit)) & (year["group"] != "false")]
         shown = g[~g["suppressed"] & g["value"].notna()].copy()
         small = g[g["note"].str.startswith("not estimated")]
         if shown.empty and small.empty:
+            out += skip(f"{capitalize(outcome_label(score))}: {_why_no_gaps(audit, g)}")
             continue
         out += f"<h3>{html.escape(capitalize(outcome_label(score)))}</h3>"
         if len(shown):
@@ -305,7 +359,7 @@ def achievement(audit) -> str:
                                                     strict=True))
                 + f": fewer than {audit.config.gaps.min_n} students in the group or in all "
                 "other students (the audit's minimum for a gap).")
-    if not out:
+    if not tested:
         out = skip("No test scores in the district's data; score gaps are not audited."
                    if audit.student_level else NEEDS_STUDENTS)
     return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
@@ -366,8 +420,15 @@ def teacher_quality(audit) -> str:
         return skip(NEEDS_STUDENTS)
     rows = _year(audit)
     rows = rows[rows["section"] == "teacher_quality"]
-    if rows.empty:
+    staff = audit.data.staff
+    if staff is None:
         return skip("No staff table, so teacher quality equity is not audited.")
+    teachers = staff[(staff["school_year"] == audit.school_year)
+                     & (staff["role"].astype("string").str.lower() == "teacher")]
+    if teachers.empty:
+        return skip(f"The staff table lists no teachers (role \"teacher\") for "
+                    f"{year_label(audit.school_year)}, so teacher quality equity is not "
+                    "audited.")
     out, plot = "", []
     for dimension, words in _QUARTILE_DIMENSIONS.items():
         part = rows[rows["dimension"] == dimension]
@@ -396,6 +457,10 @@ def teacher_quality(audit) -> str:
             out += html_table(pd.DataFrame(table),
                               caption=f"Teachers in the highest- and lowest-{words} quarter "
                                       "of schools")
+        else:
+            by = dimension.removeprefix("school_")
+            out += skip(f"Teachers in the schools with the most and the fewest "
+                        f"{_QUARTILES[by][1]} are not compared: {_why_no_quartiles(audit, by)}.")
     if plot:
         out = fig.quartile_plot(pd.DataFrame(plot), title="Novice, uncertified and "
                                 "out-of-field teachers by school poverty",
@@ -422,7 +487,7 @@ def segregation(audit) -> str:
     rows = _year(audit)
     rows = rows[rows["section"] == "segregation"]
     if rows.empty:
-        return skip("Segregation needs race/ethnicity counts for at least two schools.")
+        return skip(_why_no_segregation(audit))
     table = pd.DataFrame({
         "index": rows["measure"].str.replace("_", " "),
         "group": [g if c == "" else f"{g} – {c}" for g, c in
@@ -435,14 +500,40 @@ def segregation(audit) -> str:
         "Theil's H: multigroup segregation, 0 = every school mirrors the district.")
 
 
+def _why_no_segregation(audit) -> str:
+    if not audit.student_level:
+        return "Segregation needs race/ethnicity counts for at least two schools."
+    year = _students_of_year(audit)
+    schools = year["school_id"].nunique()
+    if schools < 2:
+        return f"Segregation needs at least two schools; this district has {_schools(schools)}."
+    if year["race_ethnicity"].notna().sum() == 0:
+        return ("No student's race/ethnicity is recorded, so segregation between schools is "
+                "not measured.")
+    return ("Every student whose race/ethnicity is recorded is in the same group; segregation "
+            "needs at least two groups.")
+
+
 def resources(audit) -> str:
     if not audit.student_level:
         return skip(NEEDS_STUDENTS)
     rows = _year(audit)
     rows = rows[rows["section"] == "resources"]
-    if rows.empty:
+    schools = audit.data.schools
+    if schools is None:
+        return skip("No schools table (with per-pupil expenditure), so resources are not "
+                    "audited.")
+    if "per_pupil_expenditure" not in schools:
         return skip("No per-pupil expenditure in the schools table, so resources are not "
                     "audited.")
+    if not schools.loc[schools["school_year"] == audit.school_year,
+                       "per_pupil_expenditure"].notna().any():
+        return skip(f"The schools table has no per-pupil expenditure for "
+                    f"{year_label(audit.school_year)}, so resources are not audited.")
+    if rows.empty:
+        return skip("Spending in the schools with the most and the fewest economically "
+                    f"disadvantaged students is not compared: "
+                    f"{_why_no_quartiles(audit, 'poverty')}.")
     table = pd.DataFrame({"measure": rows["measure"], "group": rows["group"],
                           "value": [_cell(r) for _, r in rows.iterrows()]})
     return html_table(table, caption="Resources by school poverty quartile")
@@ -450,9 +541,12 @@ def resources(audit) -> str:
 
 def climate(audit) -> str:
     rows = _year(audit)
-    rows = rows[rows["section"] == "climate"]
+    rows = rows[(rows["section"] == "climate") & (rows["measure"] == "rate")]
     if rows.empty:
-        return skip("No climate survey in the district's data.")
+        survey = getattr(audit.data, "survey", None)
+        return skip("No climate survey in the district's data." if survey is None else
+                    "The survey has no favorable column (true/false per response) for "
+                    f"{year_label(audit.school_year)}, so climate is not audited.")
     table = pd.DataFrame({"domain": rows["outcome"], "group": rows["group"],
                           "favorable": [_cell(r) for _, r in rows.iterrows()]})
     return html_table(table, caption="Favorable survey responses by group")
@@ -464,7 +558,7 @@ def predictiveness(audit) -> str:
     rows = _year(audit)
     fit = rows[rows["measure"].isin(("predictiveness_auc", "predictiveness_r2"))]
     if fit.empty:
-        return skip("Too few students to fit demographics-only models.")
+        return skip(_why_no_models(audit))
     share = rows[rows["measure"] == "predictiveness_share"]
     table = []
     for _, r in fit.iterrows():
@@ -487,6 +581,22 @@ def predictiveness(audit) -> str:
         "demographics predict anything at all.</p>"
         + html_table(pd.DataFrame(table), caption="Demographic predictiveness by outcome")
     )
+
+
+def _why_no_models(audit) -> str:
+    latest = audit.data.students["school_year"].max()
+    if audit.school_year != latest:
+        return ("Demographics-only models are fitted for the latest school year in the data "
+                f"({year_label(latest)}) only.")
+    year = _students_of_year(audit)
+    if all(year[d].nunique() < 2 for d in DIMENSIONS):
+        return ("Every student has the same race/ethnicity, sex, economic disadvantage, English "
+                "learner and disability status, so demographics cannot predict any outcome.")
+    if not model_outcomes(derive_outcomes(year, audit.config)):
+        return "The district's data has no outcome to predict."
+    n = audit.config.privacy.min_n
+    return (f"Too few students to fit demographics-only models: each needs at least {n} "
+            f"students with the outcome and {n} without it (for scores, {n} tested).")
 
 
 def findings(audit) -> str:

@@ -33,7 +33,8 @@ def spending_by_poverty(schools: pd.DataFrame, composition: pd.DataFrame) -> pd.
     Returns
     -------
     DataFrame
-        One row per district and year: ``spending_high``, ``spending_low`` (weighted means),
+        One row per district and year that has a school with both spending and students
+        (none otherwise): ``spending_high``, ``spending_low`` (weighted means),
         ``ratio`` (high / low), ``slope``, ``schools``, ``students``.
 
     Examples
@@ -73,7 +74,8 @@ def spending_by_poverty(schools: pd.DataFrame, composition: pd.DataFrame) -> pd.
             "schools": len(frame),
             "students": float(w.sum()),
         })
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=[*keys, "spending_high", "spending_low", "slope",
+                                      "schools", "students"])
     out["ratio"] = out["spending_high"] / out["spending_low"]
     return out
 

@@ -180,7 +180,9 @@ def teacher_quality_gaps(
     long["count"] = long["weight"] * long["flag"].astype(float)
     sums = long.groupby([*keys, "indicator", "quartile"]).agg(
         count=("count", "sum"), n=("weight", "sum"), schools=("school_id", "nunique"))
-    wide = sums.unstack("quartile").reindex(columns=["high", "low"], level=1)
+    # Every (statistic, quartile) column, even when no school fell in a quartile (one school).
+    wide = sums.unstack("quartile").reindex(
+        columns=pd.MultiIndex.from_product([sums.columns, ["high", "low"]]))
     wide.columns = [f"{stat}_{q}" for stat, q in wide.columns]
     places = schools[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
     every = places.merge(pd.DataFrame({"indicator": INDICATORS}), how="cross")

@@ -121,7 +121,7 @@ class DistrictCache:
     # -- menus -------------------------------------------------------------------------------
     @property
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.counts["school_year"].unique())
+        return sorted(int(y) for y in self.students["school_year"].unique())
 
     @property
     def schools(self) -> list[str]:

@@ -23,6 +23,9 @@ from ._view import ALL_OTHER, Selection, View, compute_view, warm_up
 
 __all__ = ["Explorer"]
 
+NO_OUTCOME = ("No outcome is recorded for this district's students in this school year, so "
+              "there is nothing to compare.")
+
 _DIMENSION_TITLES = {
     "race_ethnicity": "Race/ethnicity",
     "sex": "Sex",
@@ -244,6 +247,14 @@ class Explorer(widgets.VBox):
         start = time.perf_counter()
         sel = self.selection
         cache = self.source[sel.district_id]
+        if sel.outcome is None:  # no outcome is known for any student of that year
+            self.view = None
+            self.sentence.value = (f'<div class="ek-sentence">{html.escape(NO_OUTCOME)}'
+                                   "</div>")
+            self.detail.value = self.table.value = self.predict_text.value = ""
+            self.split_text.value = ""
+            self.chart.value = self.predict_chart.value = self.split_chart.value = b""
+            return
         view = compute_view(cache, sel, config=self.config)
         self.view = view
         if self.warm:
