@@ -15,7 +15,7 @@ import re
 import stat
 from pathlib import Path
 
-__all__ = ["FileRefused", "csv_error", "is_inside", "ragged_rows", "read_regular"]
+__all__ = ["LINKED_OUTSIDE", "FileRefused", "csv_error", "is_inside", "ragged_rows", "read_regular"]
 
 RAGGED = "line {line} has {found} field(s) but the header has {expected}"
 RAGGED_MORE = " (and {n} more ragged line(s))"
@@ -30,6 +30,11 @@ _KINDS = (
     (stat.S_ISBLK, "a device"),
     (stat.S_ISSOCK, "a socket"),
 )
+
+
+#: A data file that is a link to a file outside its data folder (read only from inside).
+LINKED_OUTSIDE = ("is a link to a file outside the data folder; equitykit reads only files "
+                  "inside the folder (copy the file in instead of linking it)")
 
 
 class FileRefused(Exception):

@@ -44,14 +44,21 @@ def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
     return parse
 
 
+#: The longest --timeout accepted: one week per district (the system timer's range is finite).
+MAX_TIMEOUT = 7 * 24 * 3600
+
+
 def _seconds(text: str) -> float:
-    """An argparse type: a finite, positive number of seconds."""
+    """An argparse type: a finite, positive number of seconds, at most one week."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    if value > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_TIMEOUT} seconds (one week), got {text!r}")
     return value
 
 

@@ -313,7 +313,9 @@ def load_config(path: str | Path | None) -> AuditConfig:
         return AuditConfig()
     path = Path(path)
     try:
-        raw = yaml.safe_load(read_regular(path, limit=MAX_CONFIG_BYTES).decode("utf-8"))
+        # _StrictLoader is yaml.SafeLoader with two more refusals: no Python objects.
+        raw = yaml.load(read_regular(path, limit=MAX_CONFIG_BYTES).decode("utf-8"),
+                        Loader=_StrictLoader)
     except FileRefused as exc:
         if str(exc) == "not found":
             raise ConfigError(f"{path}: config file not found") from None
@@ -324,6 +326,9 @@ def load_config(path: str | Path | None) -> AuditConfig:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid YAML (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise ConfigError(f"{path}: not valid config (a value is too large to read: "
+                          f"{str(exc)[:80]})") from None
     _check_size(raw, path)
     if raw is None:
         raw = {}
@@ -350,6 +355,35 @@ def load_config(path: str | Path | None) -> AuditConfig:
     return config
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, stricter where a silent reading would mislead: a key given twice
+    (the last would win unseen) and a number with a leading zero (YAML 1.1 reads ``010`` as
+    octal 8) are refused."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, list | dict):
+                continue  # unhashable: the base loader reports it
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = str(node.value).replace("_", "").lstrip("+-")
+        if len(text) > 1 and text.startswith("0") and text.isdigit():
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} has a leading zero (write it without; YAML would "
+                "read it as an octal number)", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+
+
 def _check_size(raw: Any, path: Path) -> None:
     """Refuse YAML whose anchors expand to a huge or endless structure ("billion laughs").
 
@@ -359,6 +393,12 @@ def _check_size(raw: Any, path: Path) -> None:
     sizes: dict[int, int] = {}
 
     def size(value: Any, depth: int) -> int:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ConfigError(f"{path}: not valid config (a text value holds an unpaired "
+                                  "surrogate character)") from None
         if not isinstance(value, dict | list):
             return 1
         key = id(value)

@@ -442,6 +442,7 @@ BAD_ARGUMENTS = {
     "timeout-inf": (["--timeout", "inf"], "must be a positive number of seconds"),
     "timeout-huge": (["--timeout", "1e400"], "must be a positive number of seconds"),
     "timeout-text": (["--timeout", "soon"], "expected a number of seconds"),
+    "timeout-overflow": (["--timeout", "99999999999"], "at most 604800 seconds"),
     "timeout-minus-inf": (["--timeout=-inf"], "must be a positive number of seconds"),
     "workers-zero": (["--workers", "0"], "must be at least 1, got 0"),
     "workers-negative": (["--workers", "-3"], "must be at least 1, got -3"),

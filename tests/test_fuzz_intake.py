@@ -384,3 +384,34 @@ def test_hostile_ids_are_written_as_text_not_formulas(hostile_metrics: list[dict
     ids = {row["school_id"] for row in hostile_metrics} | {row["district_id"]
                                                            for row in hostile_metrics}
     assert "'" + hostile.replace("\r", "\n") in ids
+
+
+# --- links out of the data folder ----------------------------------------------------------------
+
+def test_a_table_linked_to_a_file_outside_the_folder_is_refused(tmp_path, capsys):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "students.csv").write_text("student_id\n1\n", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "students.csv").symlink_to(secret / "students.csv")
+    code = main(["validate", str(data)])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "link to a file outside the data folder" in printed.out + printed.err
+    assert "Traceback" not in printed.out + printed.err
+
+
+def test_a_mapped_file_through_a_linked_folder_is_refused(tmp_path, capsys):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "students.csv").write_text("student_id\n1\n", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "exports").symlink_to(secret)
+    config = tmp_path / "client.yml"
+    config.write_text("data: {files: {students: exports/students.csv}}\n", encoding="utf-8")
+    code = main(["validate", str(data), "--config", str(config)])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "link to a file outside the data folder" in printed.out + printed.err

@@ -22,7 +22,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import schema
-from .._files import FileRefused, csv_error, is_inside, ragged_rows, read_regular
+from .._files import (
+    LINKED_OUTSIDE,
+    FileRefused,
+    csv_error,
+    is_inside,
+    ragged_rows,
+    read_regular,
+)
 from ..errors import DataProblem
 
 __all__: list[str] = []
@@ -155,8 +162,14 @@ def find_tables(
         else:
             chosen.setdefault(path.stem.lower(), []).append(path)
     found: list[TableFile] = []
+    inside = folder.resolve()
     for table in schema.TABLES:
         paths = chosen.get(table, [])
+        outside = [p for p in paths if not p.resolve().is_relative_to(inside)]
+        if outside:
+            problems += [DataProblem(file=files.get(table, p.name), message=LINKED_OUTSIDE)
+                         for p in outside]
+            continue
         if len(paths) > 1:
             names = ", ".join(p.name for p in paths)
             problems.append(DataProblem(file=label, message=TWO_FILES.format(table=table,

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from .._files import FileRefused, csv_error, ragged_rows, read_regular
+from .._files import LINKED_OUTSIDE, FileRefused, csv_error, ragged_rows, read_regular
 from ..errors import ConfigError, DataError, DataProblem
 from ..expressions import parse_expression
 from ._parse import _parse_series
@@ -132,7 +132,10 @@ class _SourceReader:
 
     def __init__(self, data_dir: Path, source: SourceSpec, spec: AggregateSpec) -> None:
         self.source, self.spec, self.file = source, spec, source.file
-        raw = _read_csv(data_dir / source.file, source.file)
+        path = data_dir / source.file
+        if not path.resolve().is_relative_to(data_dir.resolve()):
+            raise DataError([DataProblem(file=source.file, message=LINKED_OUTSIDE)])
+        raw = _read_csv(path, source.file)
         self._whole = raw
         if source.where:
             raw = raw[self._query(source.where, "where")]
