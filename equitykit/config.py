@@ -361,15 +361,15 @@ class _StrictLoader(yaml.SafeLoader):
     octal 8) are refused."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, list | dict):
-                continue  # unhashable: the base loader reports it
-            if key in seen:
+        seen: set[str] = set()
+        for key_node, _ in node.value:  # the keys as written (a merge, ``<<``, may repeat them)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            if key_node.value in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice", key_node.start_mark)
-            seen.add(key)
+                    None, None, f"the key {key_node.value!r} is given twice",
+                    key_node.start_mark)
+            seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:

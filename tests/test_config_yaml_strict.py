@@ -30,3 +30,11 @@ def test_config_read_strictly(name, tmp_path, capsys):
     assert phrase in printed.err + printed.out
     assert "Traceback" not in printed.err + printed.out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["client.yml", "data"]
+
+
+@pytest.mark.parametrize("name", ["albemarle.yml", "crdc_montessori.yml", "nyc.yml",
+                                  "opensdp_texas.yml"])
+def test_shipped_example_configs_still_load(repo_root, name):
+    from equitykit.config import load_config
+
+    load_config(repo_root / "examples" / name)  # YAML merges (<<) and anchors included

@@ -415,3 +415,21 @@ def test_a_mapped_file_through_a_linked_folder_is_refused(tmp_path, capsys):
     printed = capsys.readouterr()
     assert code == 1
     assert "link to a file outside the data folder" in printed.out + printed.err
+
+
+# --- a regular expression that would backtrack for ever ------------------------------------------
+
+def test_a_wide_pattern_with_nested_repetition_is_refused_at_once(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "counts.csv").write_text("district," + "a" * 40 + "!\n1,2\n", encoding="utf-8")
+    config = tmp_path / "client.yml"
+    config.write_text(
+        "aggregate:\n  sources:\n    - file: counts.csv\n      district_id: {column: district}\n"
+        "      school_year: {value: '2023'}\n      measure: {value: enrollment}\n"
+        "      wide: {pattern: '(?P<g>(a+)+)'}\n", encoding="utf-8")
+    code = main(["validate", str(data), "--config", str(config)])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "exponential time" in printed.out + printed.err
+    assert "Traceback" not in printed.out + printed.err

@@ -8,6 +8,8 @@ hold the numerator and denominator. See ``examples/albemarle.yml`` for a comment
 from __future__ import annotations
 
 import re
+import re._constants as _sre_constants
+import re._parser as _sre_parser
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -151,6 +153,32 @@ Field_ = Annotated[
 Columns = str | list[str]
 
 
+MAX_PATTERN_LENGTH = 500
+_REPEATS = {_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT,
+            getattr(_sre_constants, "POSSESSIVE_REPEAT", None)}
+
+
+def _nested_repeat(parsed: Any, inside: bool = False) -> bool:
+    """Whether a parsed regular expression repeats something that itself repeats (the shape
+    of catastrophic backtracking); ``parsed`` is what ``re``'s own parser returns."""
+    for op, arg in parsed:
+        if op in _REPEATS:
+            _, high, body = arg
+            repeats = high is _sre_constants.MAXREPEAT or high > 1
+            found = (repeats and inside) or _nested_repeat(body, inside or repeats)
+        elif op is _sre_constants.SUBPATTERN:
+            found = _nested_repeat(arg[-1], inside)
+        elif op is _sre_constants.BRANCH:
+            found = any(_nested_repeat(branch, inside) for branch in arg[1])
+        elif op in (_sre_constants.ASSERT, _sre_constants.ASSERT_NOT):
+            found = _nested_repeat(arg[1], inside)
+        else:
+            found = False
+        if found:
+            return True
+    return False
+
+
 class Wide(_Model):
     """Several counts per row: every column whose whole name matches ``pattern``.
 
@@ -171,6 +199,13 @@ class Wide(_Model):
             raise ValueError(BAD_PATTERN.format(err=err)) from None
         if not compiled.groupindex:
             raise ValueError(BAD_PATTERN.format(err="no named group"))
+        if len(v) > MAX_PATTERN_LENGTH:
+            raise ValueError(BAD_PATTERN.format(err=f"longer than {MAX_PATTERN_LENGTH} "
+                                                "characters"))
+        if _nested_repeat(_sre_parser.parse(v)):
+            raise ValueError(BAD_PATTERN.format(err=(
+                "a repeated part inside another repeated part (such as (a+)+) can take "
+                "exponential time; repeat only the innermost part")))
         return v
 
     def captures(self) -> set[str]:
