@@ -15,7 +15,8 @@ import re
 import stat
 from pathlib import Path
 
-__all__ = ["LINKED_OUTSIDE", "FileRefused", "csv_error", "is_inside", "ragged_rows", "read_regular"]
+__all__ = ["LINKED_OUTSIDE", "FileRefused", "csv_error", "is_inside", "ragged_rows", "read_regular",
+           "resolves_inside"]
 
 RAGGED = "line {line} has {found} field(s) but the header has {expected}"
 RAGGED_MORE = " (and {n} more ragged line(s))"
@@ -71,6 +72,15 @@ def read_regular(path: str | os.PathLike, *, limit: int | None = None) -> bytes:
     if limit is not None and len(data) > limit:
         raise FileRefused(f"too large (more than {limit:,} bytes)")
     return data
+
+
+def resolves_inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, links followed, lies inside ``folder`` (already resolved); a link
+    loop counts as inside, since reading the file reports it."""
+    try:
+        return path.resolve().is_relative_to(folder)
+    except (RuntimeError, OSError):
+        return True
 
 
 def is_inside(name: str | os.PathLike) -> bool:

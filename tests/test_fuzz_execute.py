@@ -738,3 +738,15 @@ def test_a_lock_file_planted_as_a_link_is_not_followed(small_data, root, capsys)
     assert code == 2 and "cannot lock the output folder with" in stderr \
         and "it is a link; remove that file" in stderr
     assert (root / "victim" / "keep.txt").read_text() == "the user's file"
+
+
+def test_out_that_is_a_symlink_loop_is_a_usage_error(repo_root, tmp_path, capsys):
+    from equitykit.cli import main
+
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    code = main(["batch", str(repo_root / "data_samples"), "--out", str(tmp_path / "a")])
+    printed = capsys.readouterr()
+    assert code == 2
+    assert "leads back to itself" in printed.err
+    assert "Traceback" not in printed.out + printed.err

@@ -433,3 +433,38 @@ def test_a_wide_pattern_with_nested_repetition_is_refused_at_once(tmp_path, caps
     assert code == 1
     assert "exponential time" in printed.out + printed.err
     assert "Traceback" not in printed.out + printed.err
+
+
+@pytest.mark.parametrize("template", ["{Div", "{Div:{School}}-{Year!r}", "{a.b}", "{}"])
+def test_an_aggregate_template_must_be_plain_placeholders(template, tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "counts.csv").write_text("Div,n\n1,2\n", encoding="utf-8")
+    config = tmp_path / "client.yml"
+    config.write_text(
+        "aggregate:\n  sources:\n    - file: counts.csv\n"
+        f"      district_id: {{template: '{template}'}}\n"
+        "      school_year: {value: '2023'}\n      measure: {value: enrollment}\n"
+        "      numerator: n\n", encoding="utf-8")
+    code = main(["validate", str(data), "--config", str(config)])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "template" in printed.out + printed.err
+    assert "Traceback" not in printed.out + printed.err
+
+
+def test_a_long_aggregate_derive_chain_is_refused(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "counts.csv").write_text("d0,n\n1,2\n", encoding="utf-8")
+    chain = "".join(f"        d{i}: d{i - 1}\n" for i in range(1, 600))
+    config = tmp_path / "client.yml"
+    config.write_text(
+        "aggregate:\n  sources:\n    - file: counts.csv\n      district_id: {value: '1'}\n"
+        "      school_year: {value: '2023'}\n      measure: {value: enrollment}\n"
+        "      numerator: d599\n      derive:\n" + chain, encoding="utf-8")
+    code = main(["validate", str(data), "--config", str(config)])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "at most 100" in printed.out + printed.err
+    assert "Traceback" not in printed.out + printed.err

@@ -50,7 +50,11 @@ def prepare_out(out_dir: str | Path) -> Path:
     UsageError
         It is a file, cannot be created, or cannot be written.
     """
-    out = Path(out_dir).resolve()
+    try:
+        out = Path(out_dir).resolve()
+    except (RuntimeError, OSError):  # a symlink loop
+        raise UsageError(CANNOT_CREATE.format(out=out_dir, reason="it is a link that leads "
+                                              "back to itself")) from None
     if out.exists() and not out.is_dir():
         raise UsageError(NOT_A_FOLDER.format(out=out))
     try:

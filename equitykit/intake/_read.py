@@ -29,6 +29,7 @@ from .._files import (
     is_inside,
     ragged_rows,
     read_regular,
+    resolves_inside,
 )
 from ..errors import DataProblem
 
@@ -165,7 +166,7 @@ def find_tables(
     inside = folder.resolve()
     for table in schema.TABLES:
         paths = chosen.get(table, [])
-        outside = [p for p in paths if not p.resolve().is_relative_to(inside)]
+        outside = [p for p in paths if not resolves_inside(p, inside)]
         if outside:
             problems += [DataProblem(file=files.get(table, p.name), message=LINKED_OUTSIDE)
                          for p in outside]

@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from .._files import LINKED_OUTSIDE, FileRefused, csv_error, ragged_rows, read_regular
+from .._files import (
+    LINKED_OUTSIDE,
+    FileRefused,
+    csv_error,
+    ragged_rows,
+    read_regular,
+    resolves_inside,
+)
 from ..errors import ConfigError, DataError, DataProblem
 from ..expressions import parse_expression
 from ._parse import _parse_series
@@ -133,7 +140,7 @@ class _SourceReader:
     def __init__(self, data_dir: Path, source: SourceSpec, spec: AggregateSpec) -> None:
         self.source, self.spec, self.file = source, spec, source.file
         path = data_dir / source.file
-        if not path.resolve().is_relative_to(data_dir.resolve()):
+        if not resolves_inside(path, data_dir.resolve()):
             raise DataError([DataProblem(file=source.file, message=LINKED_OUTSIDE)])
         raw = _read_csv(path, source.file)
         self._whole = raw

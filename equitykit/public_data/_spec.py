@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import re._constants as _sre_constants
 import re._parser as _sre_parser
+import string
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -109,8 +110,24 @@ class Template(_Model):
     template: str = Field(description=(
         "Text with `{Column}` placeholders, e.g. `{State}-{District}`."))
 
+    @field_validator("template")
+    @classmethod
+    def _plain_placeholders(cls, v: str) -> str:
+        try:
+            parts = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(v)
+                     if f is not None]
+        except ValueError as err:
+            raise ValueError(f"not a valid template ({err}); write {{Column}} placeholders, "
+                             "and {{ or }} for a brace") from None
+        for name, spec, conv in parts:
+            if not name or spec or conv or any(c in name for c in ".[]"):
+                raise ValueError(f"placeholder {{{name}{'!' + conv if conv else ''}"
+                                 f"{':' + spec if spec else ''}}} must be a plain column name "
+                                 "in braces, such as {District}")
+        return v
+
     def columns(self) -> list[str]:
-        return re.findall(r"\{([^{}]+)\}", self.template)
+        return [f for _, f, _, _ in string.Formatter().parse(self.template) if f]
 
 
 class Capture(_Model):
@@ -262,7 +279,7 @@ class SourceSpec(_Model):
         "Add district rows summing the school rows (the file lists every school)."))
     suppress: dict[str, str] = Field(default_factory=dict, description=(
         "Column → query marking cells the publisher top- or bottom-coded."))
-    derive: dict[str, str] = Field(default_factory=dict, description=(
+    derive: dict[str, str] = Field(default_factory=dict, max_length=100, description=(
         "New column → expression over the parsed numbers (see `equitykit.expressions`)."))
     district_id: Field_ = Field(description="Where the district id comes from.")
     school_id: Field_ = Field(Constant(value=""), description=(
