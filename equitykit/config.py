@@ -348,11 +348,22 @@ def load_config(path: str | Path | None) -> AuditConfig:
             read_logo(config.branding.logo)
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
+    state = config.idea.state_comparison
+    if state is not None:
+        try:
+            read_regular(state, limit=MAX_STATE_COMPARISON_BYTES)
+        except FileRefused as exc:
+            raise ConfigError(f"{path}: idea.state_comparison: {state} cannot be used: "
+                              f"{exc}") from None
     if config.notebook is not None:
         problem = notebook_problem(config.notebook)
         if problem:
             raise ConfigError(f"{path}: notebook: {config.notebook} cannot be run: {problem}")
     return config
+
+
+#: Largest state comparison file accepted (counts for the alternate risk ratio).
+MAX_STATE_COMPARISON_BYTES = 50 * 1024 * 1024
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -21,7 +21,8 @@ What an expression may contain:
 
 Limits keep a hostile expression cheap: at most :data:`MAX_LENGTH` characters,
 :data:`MAX_NODES` syntax nodes, :data:`MAX_DEPTH` levels of nesting, and exponents given as
-numbers at most :data:`MAX_EXPONENT` in size (``9**9**9`` is refused).
+numbers at most :data:`MAX_EXPONENT` in size (``9**9**9`` is refused), and text constants of
+at most :data:`MAX_TEXT` characters.
 
 Examples
 --------
@@ -53,6 +54,7 @@ __all__ = [
     "MAX_EXPONENT",
     "MAX_LENGTH",
     "MAX_NODES",
+    "MAX_TEXT",
     "Expression",
     "ExpressionError",
     "evaluate",
@@ -67,6 +69,8 @@ MAX_NODES = 400
 MAX_DEPTH = 40
 #: Largest exponent written as a number (``x ** 2`` is fine, ``9 ** 9 ** 9`` is not).
 MAX_EXPONENT = 100
+#: Longest text constant: a category label; longer ones would multiply memory per row.
+MAX_TEXT = 100
 _MAX_ROUND_DIGITS = 15
 
 #: Functions an expression may call, with what each does.
@@ -318,6 +322,9 @@ def _check(tree: ast.Expression, fail: Callable[[str], ExpressionError]) -> list
             if not isinstance(node.value, str | int | float):
                 raise fail(f"uses the value {node.value!r}; only numbers, text, True and "
                            "False are allowed")
+            if isinstance(node.value, str) and len(node.value) > MAX_TEXT:
+                raise fail(f"uses a text of {len(node.value):,} characters; at most "
+                           f"{MAX_TEXT} (a label, not a document)")
         elif isinstance(node, ast.Call):
             _check_call(node, fail)
         elif isinstance(node, ast.List | ast.Tuple) and id(node) not in literal_lists:

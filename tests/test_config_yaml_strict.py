@@ -38,3 +38,16 @@ def test_shipped_example_configs_still_load(repo_root, name):
     from equitykit.config import load_config
 
     load_config(repo_root / "examples" / name)  # YAML merges (<<) and anchors included
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "missing.csv", "."])
+def test_state_comparison_must_be_a_regular_file(target, tmp_path, capsys):
+    config = tmp_path / "client.yml"
+    config.write_text(f"idea: {{state_comparison: '{target}'}}\n", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    code = main(["validate", str(data), "--config", str(config)])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "idea.state_comparison" in printed.err + printed.out
+    assert "Traceback" not in printed.err + printed.out

@@ -213,3 +213,11 @@ def test_any_expression_gives_a_column_or_a_clear_error(expression: str, rows: i
         assert str(err).startswith("where: ")
     else:
         assert isinstance(result, pd.Series) and result.index.equals(table.index)
+
+
+def test_a_long_text_constant_is_refused():
+    from equitykit.expressions import MAX_TEXT, parse_expression
+
+    parse_expression('"' + "x" * MAX_TEXT + '" + race', key="students.label")
+    with pytest.raises(ExpressionError, match="characters; at most"):
+        parse_expression('"' + "x" * (MAX_TEXT + 1) + '" + race', key="students.label")
