@@ -329,6 +329,8 @@ def _family_q_values(table: pd.DataFrame) -> pd.DataFrame:
     tests left out of every family get no q-value."""
     comparison = table["comparison"] == "all_other"
     tests = table[comparison & (table["measure"] == "risk_ratio")]
+    if tests.empty:  # no group compared (e.g. every dimension not collected)
+        return table.assign(q_value=np.nan)
     totals = table[(table["measure"] == "rate") & (table["dimension"] == "all")]
     totals = totals.drop_duplicates(["school_id", "school_year", "outcome"]).set_index(
         ["school_id", "school_year", "outcome"])[["n", "numerator"]]

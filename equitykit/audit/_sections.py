@@ -507,6 +507,8 @@ def _why_no_segregation(audit) -> str:
     schools = year["school_id"].nunique()
     if schools < 2:
         return f"Segregation needs at least two schools; this district has {_schools(schools)}."
+    if "race_ethnicity" not in year:
+        return "Race/ethnicity: not collected, so segregation between schools is not measured."
     if year["race_ethnicity"].notna().sum() == 0:
         return ("No student's race/ethnicity is recorded, so segregation between schools is "
                 "not measured.")
@@ -584,14 +586,14 @@ def predictiveness(audit) -> str:
 
 
 def _why_no_models(audit) -> str:
-    latest = audit.data.students["school_year"].max()
-    if audit.school_year != latest:
-        return ("Demographics-only models are fitted for the latest school year in the data "
-                f"({year_label(latest)}) only.")
     year = _students_of_year(audit)
-    if all(year[d].nunique() < 2 for d in DIMENSIONS):
+    collected = [d for d in DIMENSIONS if d in year]
+    if not collected:
+        return "No demographic characteristic is collected, so none can predict an outcome."
+    if all(year[d].nunique() < 2 for d in collected):
         return ("Every student has the same race/ethnicity, sex, economic disadvantage, English "
-                "learner and disability status, so demographics cannot predict any outcome.")
+                "learner and disability status (where collected), so demographics cannot "
+                "predict any outcome.")
     if not model_outcomes(derive_outcomes(year, audit.config)):
         return "The district's data has no outcome to predict."
     n = audit.config.privacy.min_n

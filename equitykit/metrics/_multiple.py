@@ -91,6 +91,8 @@ def defined_by(outcome: str, dimension: str) -> bool:
     """
     from ..schema import OUTCOMES
 
+    if not isinstance(dimension, str):
+        return False
     parts = dimension.split("×")
     known = OUTCOMES.get(outcome) or OUTCOMES.get(outcome.rsplit("_", 1)[0])
     population = known.population if known else ""
@@ -100,7 +102,7 @@ def defined_by(outcome: str, dimension: str) -> bool:
 def _focal_group(group: str) -> bool:
     """Yes/no dimensions are tested once, for their "true" group ("false" is its mirror);
     intersections need every part focal."""
-    return "false" not in group.split("×")
+    return isinstance(group, str) and "false" not in group.split("×")
 
 
 def bh_families(tests: pd.DataFrame) -> pd.Series:

@@ -57,7 +57,7 @@ def school_composition(students: pd.DataFrame) -> pd.DataFrame:
     """Per school: students, share economically disadvantaged, share students of colour.
 
     Students of colour are every race/ethnicity other than White. Shares leave out students
-    whose value is missing.
+    whose value is missing; a column the data lacks (not collected) gives NaN shares.
 
     Parameters
     ----------
@@ -80,7 +80,10 @@ def school_composition(students: pd.DataFrame) -> pd.DataFrame:
     >>> school_composition(students).to_dict("records")[0]
     {'school_id': 'a', 'students': 2, 'poverty_share': 0.5, 'minority_share': 0.5}
     """
-    _require(students, ["school_id", "econ_disadvantaged", "race_ethnicity"], "students")
+    _require(students, ["school_id"], "students")
+    # A column the district does not collect reads as unknown for every student (share NaN).
+    students = students.assign(**{c: pd.NA for c in ("econ_disadvantaged", "race_ethnicity")
+                                  if c not in students})
     race = students["race_ethnicity"].astype("str").where(students["race_ethnicity"].notna())
     frame = pd.DataFrame({
         **{c: students[c] for c in [*_keys(students), "school_id"]},
