@@ -111,3 +111,45 @@ def test_equitykits_own_folder_is_replaced(legacy, data, tmp_path, capsys):
     (out / "D01" / "metrics.csv").write_text("stale")
     assert _run_cli(capsys, "audit", data, "--district", "D01", "--out", out)[0] == 0
     assert (out / "D01" / "metrics.csv").read_text() != "stale"
+
+
+TOP_CASES = {
+    "metrics": {"metrics.csv": b"year,score\n2023,\xe9\n"},
+    "index": {"index.html": b"<h1>my site</h1>"},
+    "manifest-not-ours": {"manifest.json": b'{"name": "my-package"}'},
+    "all-three": {"metrics.csv": b"a\n1\n", "index.html": b"<p>x</p>",
+                  "manifest.json": b"not json"},
+    "ours-without-districts": {"manifest.json": b'{"equitykit": "1.0"}'},
+}
+
+
+@pytest.mark.parametrize("files", TOP_CASES.values(), ids=TOP_CASES.keys())
+def test_a_batch_refuses_to_overwrite_a_users_top_files(files, data, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, content in files.items():
+        (out / name).write_bytes(content)
+    code, _, stderr = _run_cli(capsys, "batch", data, "--out", out, "--workers", "1")
+    assert code == 2
+    assert "which equitykit did not write" in stderr
+    assert all(name in stderr for name in files)
+    assert _files(out) == files  # nothing written, nothing removed
+    assert sorted(p.name for p in out.iterdir()) == sorted(files)
+
+
+def test_demo_refuses_to_overwrite_a_users_index(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("<h1>my site</h1>")
+    code, _, stderr = _run_cli(capsys, "demo", "--out", out, "--workers", "1")
+    assert code == 2 and "index.html, which equitykit did not write" in stderr
+    assert _files(out) == {"index.html": b"<h1>my site</h1>"}
+
+
+def test_a_second_batch_into_equitykits_out_runs(data, tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ("batch", data, "--out", out, "--workers", "1")
+    assert _run_cli(capsys, *args)[0] == 0
+    assert _run_cli(capsys, *args, "--resume")[0] == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {d["status"] for d in manifest["districts"].values()} == {"skipped"}
