@@ -283,6 +283,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
     """Run the notebook into a private folder and move it into place only when complete."""
     folder = result.folder
     durations = result.durations
+    if confined(out_dir, folder).exists():  # refused before the run, and again at the swap
+        _refuse_foreign(confined(out_dir, folder))
     work = confined(out_dir, f".tmp-{token}-{folder}-{secrets.token_hex(4)}")
     work.mkdir(parents=True)
     try:
@@ -383,13 +385,18 @@ def _replace_dir(source: Path, out_dir: Path, folder: str, token: str) -> None:
     target = confined(out_dir, folder)
     old = confined(out_dir, f".old-{token}-{folder}")
     if target.exists():
-        foreign = _foreign_entries(target)
-        if foreign:
-            raise UsageError(NOT_OURS.format(path=target, names=", ".join(map(shown, foreign))))
+        _refuse_foreign(target)
         shutil.rmtree(old, ignore_errors=True)
         os.replace(target, old)
     os.replace(source, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _refuse_foreign(folder: Path) -> None:
+    """Raise :class:`UsageError` naming the entries of ``folder`` equitykit did not write."""
+    foreign = _foreign_entries(folder)
+    if foreign:
+        raise UsageError(NOT_OURS.format(path=folder, names=", ".join(map(shown, foreign))))
 
 
 def _foreign_entries(folder: Path) -> list[str]:
