@@ -17,7 +17,8 @@ from pathlib import Path
 from ._files import FileRefused, read_regular
 from .errors import UsageError
 
-__all__ = ["MAX_NOTEBOOK_BYTES", "default_notebook", "new_notebook", "notebook_problem"]
+__all__ = ["MAX_NOTEBOOK_BYTES", "default_notebook", "new_notebook", "notebook_problem",
+           "own_notebook_notice"]
 
 #: Largest audit notebook accepted (a notebook saved with its outputs can be a few MB).
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
@@ -30,6 +31,8 @@ NO_PARAMETERS = ('no code cell is tagged "parameters" (the cell setting data_dir
                  "Tags)")
 EXISTS = "{path} already exists; choose another name (a notebook is never overwritten)"
 NO_FOLDER = "the folder {path} does not exist"
+OWN_NOTEBOOK = ("This config runs its own audit notebook: {path} (a notebook is code: run it "
+                "only if you trust who wrote the config)")
 _DATA_DIR = re.compile(r"^data_dir\s*=.*$", re.M)
 
 
@@ -41,6 +44,14 @@ def default_notebook() -> Path:
         if path.is_file():
             return path
     raise UsageError(NO_NOTEBOOK.format(path=here.parent / "notebooks" / "district_audit.ipynb"))
+
+
+def own_notebook_notice(config_notebook: Path | None) -> str | None:
+    """The line ``validate``, ``audit`` and ``batch`` print when a config names its own
+    notebook (``config_notebook``, the config's ``notebook``), else None."""
+    if config_notebook is None:
+        return None
+    return OWN_NOTEBOOK.format(path=config_notebook.resolve())
 
 
 def notebook_problem(path: Path) -> str | None:

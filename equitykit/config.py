@@ -58,6 +58,9 @@ SECTIONS: tuple[str, ...] = (
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_CONFIG_VALUES = 100_000
 MAX_CONFIG_DEPTH = 50
+NOTEBOOK_OUTSIDE = ("{path}: notebook: {notebook} must be a relative path inside the config "
+                    "file's folder {folder} (no absolute path, no .., no link leading out of "
+                    "it): a notebook is code, so a config may run only one kept beside it")
 
 
 class _Model(BaseModel):
@@ -280,8 +283,10 @@ class AuditConfig(_Model):
         "counts table (see `AggregateSpec` below)."))
     notebook: Path | None = Field(None, description=(
         "A client's customised audit notebook (`.ipynb`, started with `equitykit new-notebook`) "
-        "to run instead of the shipped one; a relative path is relative to the config file's "
-        "folder. `--notebook` on the command line takes precedence."))
+        "to run instead of the shipped one: a relative path inside the config file's folder "
+        "(no absolute path, no `..`, no link leading out of it). A notebook is code: `validate`, "
+        "`audit` and `batch` say when a config runs its own. `--notebook` on the command line "
+        "takes precedence."))
 
     @field_validator("sections")
     @classmethod
@@ -296,13 +301,14 @@ def load_config(path: str | Path | None) -> AuditConfig:
     """Read and validate a client config; ``None`` gives the defaults.
 
     Relative paths inside the config (logo, state comparison file, notebook) are resolved
-    against the config file's folder.
+    against the config file's folder; the notebook must lie inside that folder (a notebook is
+    code, so a config may not point at one elsewhere).
 
     Raises
     ------
     ConfigError
         The file is missing, not YAML, or has an unknown key or invalid value; the message names
-        the file and the key.
+        the file and the key; its notebook lies outside its folder or cannot be run.
 
     Examples
     --------
@@ -342,6 +348,8 @@ def load_config(path: str | Path | None) -> AuditConfig:
             for err in exc.errors()
         ]
         raise ConfigError(f"{path}: invalid config\n" + "\n".join(lines)) from None
+    if config.notebook is not None:
+        _check_notebook_inside(config.notebook, path)
     config = _resolve_paths(config, path.parent)
     if config.branding.logo is not None:
         try:
@@ -430,6 +438,21 @@ def _check_size(raw: Any, path: Path) -> None:
         return total
 
     size(raw, 0)
+
+
+def _check_notebook_inside(notebook: Path, path: Path) -> None:
+    """Refuse a config ``notebook`` that is not a relative path inside the config's folder
+    (absolute, with ``..``, or through a link leading out of it).
+
+    Raises
+    ------
+    ConfigError
+        Naming the config file, the key and the path.
+    """
+    folder = path.parent.resolve()
+    if (notebook.is_absolute() or ".." in notebook.parts
+            or not (folder / notebook).resolve().is_relative_to(folder)):
+        raise ConfigError(NOTEBOOK_OUTSIDE.format(path=path, notebook=notebook, folder=folder))
 
 
 def _resolve_paths(config: AuditConfig, base: Path) -> AuditConfig:

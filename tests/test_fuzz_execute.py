@@ -314,7 +314,7 @@ def test_a_users_folder_named_like_a_district_is_left_alone(small_data, root, ca
                                "--districts", "D01,D02", "--workers", "1")
     assert code == 3 and "not complete: D01" in stdout
     entry = _manifest(out)["districts"]["D01"]
-    assert "was not written by equitykit" in entry["error"]["message"]
+    assert "holds files equitykit did not write (report.docx)" in entry["error"]["message"]
     assert [p.name for p in (out / "D01").iterdir()] == ["report.docx"]
     assert (out / "D02" / "audit.html").is_file()
     _assert_clean(out)
@@ -523,10 +523,10 @@ DAMAGE = {
     "metrics-empty": (lambda f: (f / "metrics.csv").write_bytes(b""), "ok"),
     "html-edited": (lambda f: (f / "audit.html").write_text("<p>edited</p>"), "ok"),
     "findings-missing": (lambda f: (f / "findings.json").unlink(), "ok"),
-    # without its stamp the folder cannot be told from a user's: left alone, and said so
+    # without a readable stamp the folder cannot be told from a user's: left alone, and said so
     "stamp-missing": (lambda f: (f / ".equitykit-stamp.json").unlink(), "failed"),
-    "stamp-not-json": (lambda f: (f / ".equitykit-stamp.json").write_text("{"), "ok"),
-    "stamp-a-list": (lambda f: (f / ".equitykit-stamp.json").write_text("[1]"), "ok"),
+    "stamp-not-json": (lambda f: (f / ".equitykit-stamp.json").write_text("{"), "failed"),
+    "stamp-a-list": (lambda f: (f / ".equitykit-stamp.json").write_text("[1]"), "failed"),
     "stamp-unknown-field": (_damage_stamp(surprise=1), "skipped"),
     "stamp-bad-checksums": (_damage_stamp(output_sha256="abc"), "ok"),
     "stamp-other-district": (_damage_stamp(district_id="D02"), "ok"),
@@ -557,7 +557,7 @@ def test_resume_checks_what_is_on_disk(damage, status, finished_batch, small_dat
     assert (districts["D01"]["status"], districts["D02"]["status"]) == (status, "skipped")
     if status == "failed":
         assert code == 3 and "not complete: D01" in stdout
-        assert "was not written by equitykit" in districts["D01"]["error"]["message"]
+        assert "holds files equitykit did not write" in districts["D01"]["error"]["message"]
         assert (out / "D01" / "audit.html").read_bytes() == (
             finished_batch / "D01" / "audit.html").read_bytes()
     else:

@@ -52,6 +52,10 @@ NO_DISTRICTS_NAMED = "no district ids given: --districts needs ids separated by 
 NO_WORKERS = ("no worker was running for {seconds:g} s, so this district could not be "
               "audited; start Dask workers for the scheduler, then run again with --resume")
 NOT_FINISHED = "the batch was stopped ({signal}) before this district finished"
+NOT_OUR_FILES = ("{out} already holds {names}, which equitykit did not write (there is no "
+                 "equitykit manifest.json); move them away or choose another --out")
+#: The files a batch writes at the top of the output folder.
+TOP_FILES = ("metrics.csv", "index.html", "manifest.json")
 EXIT_OK, EXIT_DATA, EXIT_SOME_FAILED = 0, 1, 3
 #: Seconds a batch waits while its pool has no live worker before failing the districts left.
 WORKER_WAIT = 120.0
@@ -142,7 +146,9 @@ def run_batch(
         The config or the data folder cannot be used at all (exit status 1).
     UsageError
         A named district is not in the data (the message lists the valid ids), ``notebook``
-        cannot be run, the output folder cannot be written, or another run holds it.
+        cannot be run, the output folder cannot be written, another run holds it, or it
+        holds a ``metrics.csv``, ``index.html`` or ``manifest.json`` that equitykit did not
+        write (nothing is written then).
     Stopped
         SIGTERM or Ctrl-C: the workers were stopped, the districts that finished are kept and
         listed in the manifest (the others as "stopped"), so ``resume=True`` completes the
@@ -161,6 +167,7 @@ def run_batch(
     chosen = _choose(folder.districts, districts, data_dir)
     names = folder_names(folder.districts)
     out_dir = prepare_out(out_dir)
+    _check_top_files(out_dir)
     results: dict[str, DistrictResult] = {}
     keys = {d: stamp_key(district_parameters(data_dir, d, config_path, None),
                          folder.digests[d], notebook) for d in chosen}
@@ -194,6 +201,29 @@ def run_batch(
         stopped.batch = batch
         raise stopped
     return batch
+
+
+def _check_top_files(out_dir: Path) -> None:
+    """Refuse an output folder whose ``metrics.csv``, ``index.html`` or ``manifest.json`` a
+    batch would overwrite although equitykit did not write them: any of them is there and
+    ``manifest.json`` is not an equitykit manifest (an object with ``equitykit`` and
+    ``districts``).
+
+    Raises
+    ------
+    UsageError
+        Naming the files.
+    """
+    present = [n for n in TOP_FILES if os.path.lexists(out_dir / n)]
+    if not present:
+        return
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not (isinstance(manifest, dict) and "equitykit" in manifest
+            and isinstance(manifest.get("districts"), dict)):
+        raise UsageError(NOT_OUR_FILES.format(out=out_dir, names=", ".join(present)))
 
 
 def _settled(out_dir: Path, district: str, folder: str, key: dict[str, Any],

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..config import load_config
+from .._notebooks import own_notebook_notice
+from ..config import AuditConfig, load_config
 from ._batch import BatchResult, run_batch
 from ._lock import OutputLock, prepare_out
 from ._paths import shown
@@ -33,6 +34,7 @@ def audit_command(data: Path, *, district_id: str, out_dir: Path, config_path: P
     the output folder is locked for the run.
     """
     config = load_config(config_path)
+    _notice(config, notebook)
     notebook = audit_notebook(notebook, config)
     digest, folder = locate(Path(data), district_id, config)
     out = prepare_out(out_dir)
@@ -61,6 +63,7 @@ def batch_command(data: Path, *, out_dir: Path, config_path: Path | None, worker
                   scheduler: str | None, resume: bool, districts: Sequence[str] | None,
                   timeout: float | None, notebook: Path | None = None) -> int:
     """``equitykit batch DATA --out DIR``: every district (or those named), in parallel."""
+    _notice(load_config(config_path), notebook)
     try:
         batch = run_batch(data, out_dir, config_path=config_path, workers=workers,
                           scheduler=scheduler, resume=resume, districts=districts,
@@ -79,6 +82,13 @@ def demo_command(*, out_dir: Path, workers: int | None) -> int:
 
     return batch_command(sample_data_dir(), out_dir=out_dir, config_path=None, workers=workers,
                          scheduler=None, resume=False, districts=None, timeout=1800)
+
+
+def _notice(config: AuditConfig, notebook: Path | None) -> None:
+    """Say so (stderr) when the config's own notebook will run (no ``--notebook``)."""
+    notice = own_notebook_notice(config.notebook) if notebook is None else None
+    if notice:
+        print(notice, file=sys.stderr)
 
 
 def _summarise(batch: BatchResult) -> None:

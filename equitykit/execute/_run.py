@@ -57,7 +57,7 @@ UNKNOWN_DISTRICT = "district {district!r} is not in {data}; the districts there 
 UNKNOWN_ENGINE = "unknown engine {engine!r}; choose from {choices}"
 MISSING_OUTPUT = "the notebook ran but did not write {name} into output_dir"
 BAD_NOTEBOOK = "--notebook {path} cannot be run: {problem}"
-NOT_OURS = ("{path} already exists and was not written by equitykit; move it away or choose "
+NOT_OURS = ("{path} holds files equitykit did not write ({names}); move them away or choose "
             "another --out")
 CANNOT_WRITE = "could not write the district's files: {reason}"
 #: How many valid ids a message lists before "and N more".
@@ -283,6 +283,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
     """Run the notebook into a private folder and move it into place only when complete."""
     folder = result.folder
     durations = result.durations
+    if confined(out_dir, folder).exists():  # refused before the run, and again at the swap
+        _refuse_foreign(confined(out_dir, folder))
     work = confined(out_dir, f".tmp-{token}-{folder}-{secrets.token_hex(4)}")
     work.mkdir(parents=True)
     try:
@@ -324,7 +326,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
         if (work / PRIVACY_FILE).is_file():
             result.privacy = json.loads((work / PRIVACY_FILE).read_text(encoding="utf-8"))
         durations["write"] = time.perf_counter() - tick
-        _write_json(work / STAMP, {"key": key, "result": result.to_dict()})
+        files = sorted({*os.listdir(work), STAMP})
+        _write_json(work / STAMP, {"key": key, "result": result.to_dict(), "files": files})
         _replace_dir(work, out_dir, folder, token)
         confined(out_dir, FAILED_DIR, f"{folder}.ipynb").unlink(missing_ok=True)
     finally:
@@ -375,18 +378,49 @@ def _keep_failed(work: Path, out_dir: Path, folder: str) -> dict[str, str]:
 
 
 def _replace_dir(source: Path, out_dir: Path, folder: str, token: str) -> None:
-    """Put ``source`` at ``out_dir/folder``. A complete output already there (it has a stamp)
-    is swapped out to ``.old-<token>-<folder>``, then removed; anything else there is not
-    ours, and is left alone (:class:`UsageError`)."""
+    """Put ``source`` at ``out_dir/folder``. An output already there that holds exactly what
+    equitykit wrote (:func:`_foreign_entries` finds nothing else) is swapped out to
+    ``.old-<token>-<folder>``, then removed; a folder holding anything else is left alone
+    (:class:`UsageError` naming what equitykit did not write)."""
     target = confined(out_dir, folder)
     old = confined(out_dir, f".old-{token}-{folder}")
     if target.exists():
-        if not (target / STAMP).is_file():
-            raise UsageError(NOT_OURS.format(path=target))
+        _refuse_foreign(target)
         shutil.rmtree(old, ignore_errors=True)
         os.replace(target, old)
     os.replace(source, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _refuse_foreign(folder: Path) -> None:
+    """Raise :class:`UsageError` naming the entries of ``folder`` equitykit did not write."""
+    foreign = _foreign_entries(folder)
+    if foreign:
+        raise UsageError(NOT_OURS.format(path=folder, names=", ".join(map(shown, foreign))))
+
+
+def _foreign_entries(folder: Path) -> list[str]:
+    """The entries of a district folder that equitykit did not write, sorted.
+
+    equitykit's own folder has a stamp (a JSON object with ``key`` and ``result``) and nothing
+    but the regular files the stamp records (for a stamp without that record: the outputs, the
+    stamp and ``privacy.json``). Without such a stamp, every entry is foreign.
+    """
+    if not folder.is_dir() or folder.is_symlink():
+        return [folder.name]
+    names = sorted(os.listdir(folder))
+    try:
+        stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return names
+    if not (isinstance(stamp, dict) and isinstance(stamp.get("key"), dict)
+            and isinstance(stamp.get("result"), dict)):
+        return names
+    ours = stamp.get("files", [*OUTPUT_FILES.values(), STAMP, PRIVACY_FILE])
+    if not isinstance(ours, list):
+        return names
+    return [n for n in names
+            if n not in ours or (folder / n).is_symlink() or not (folder / n).is_file()]
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._notebooks import own_notebook_notice
 from ..config import AuditConfig, load_config
 from ..errors import DataError, DataProblem
 from ._derive import derivable_outcomes
@@ -146,6 +147,9 @@ def validate_command(data_dir: str | Path, *, config_path: str | Path | None = N
     0
     """
     config = load_config(config_path)
+    notice = own_notebook_notice(config.notebook)
+    if notice:
+        print(notice)
     if config.aggregate is not None:  # published counts, not student records
         from ..public_data import aggregate_report
 
