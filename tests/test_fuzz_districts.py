@@ -91,8 +91,8 @@ SKIPPED: dict[str, list[tuple[str, str]]] = {
     "survey_without_favorable": [("climate", "The survey has no favorable column")],
     "staff_no_teachers": [("teacher_quality", "The staff table lists no teachers")],
     "levels_without_scores": [("achievement", "No test scores in the district's data")],
-    "everyone_same_score": [("achievement", "Math scores: the scores do not vary within "
-                                            "groups, so no gap can be measured.")],
+    # Its groups are below gaps.min_n (20), which is the reason given before any other.
+    "everyone_same_score": [("achievement", "No gap is estimated for girls, boys")],
     "school_empty_in_last_year": [],
     "school_without_students": [],
     "all_disabled": [],
