@@ -770,7 +770,7 @@ def _enrolled_measure(counts: pd.DataFrame) -> str | None:
     for name, outcome in OUTCOMES.items():
         if outcome.population == "enrolled" and name in present:
             return name
-    raise ValueError("no outcome with every enrolled student in its denominator")
+    return None  # published counts with no enrolment count: no composition or segregation
 
 
 # --- resources ------------------------------------------------------------------------------------
