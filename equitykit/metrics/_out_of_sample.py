@@ -39,17 +39,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError
 from ._predictiveness import (
-    BAD_KIND,
-    BAD_STRATA,
-    NO_STUDENTS,
-    NO_VARIATION,
     ONE_STRATUM,
-    SAME_OUTCOME,
     STATS,
     _blocks,
-    _constant_score,
+    _checked_strata,
     _design,
     _independent_columns,
     _logit,
@@ -225,22 +219,9 @@ def predictive_accuracy(
     >>> round(e.value, 2), e.ci_low < e.value < e.ci_high, e.p_value
     (0.66, True, 0.01)
     """
-    kind = outcome_kind or ("binary" if "successes" in strata.columns else "score")
-    if kind not in STATS:
-        raise ValueError(BAD_KIND.format(kind=kind))
-    if not set(STATS[kind]) <= set(strata.columns):
-        raise DataError(BAD_STRATA.format(expected=list(STATS[kind]), kind=kind))
-    dims = list(dimensions) if dimensions is not None else [
-        c for c in strata.columns if c not in (*STATS["binary"], *STATS["score"])]
-    strata = strata.loc[strata["n"] > 0]
-    if strata.empty:
-        return Estimate.undefined(NO_STUDENTS, kind=kind)
-    if kind == "binary" and strata["successes"].sum() in (0, strata["n"].sum()):
-        return Estimate.undefined(SAME_OUTCOME, kind=kind)
-    if kind == "score" and _constant_score(strata):
-        return Estimate.undefined(NO_VARIATION, kind=kind)
-    if not dims or len(strata[dims].drop_duplicates()) < 2:
-        return Estimate.undefined(ONE_STRATUM, kind=kind)
+    kind, strata, dims, undefined = _checked_strata(strata, outcome_kind, dimensions)
+    if undefined is not None:
+        return undefined
     blocks, _ = _blocks(strata, dims)
     X = _design(blocks, 2 ** len(dims) - 1)
     X = X[:, _independent_columns(X)]

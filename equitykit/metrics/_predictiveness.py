@@ -343,6 +343,31 @@ def _estimate(value, draws, confidence, n, extra) -> Estimate:
     return Estimate(value, ci_low=low, ci_high=high, se=se, n=float(n), extra=extra)
 
 
+def _checked_strata(strata: pd.DataFrame, outcome_kind: str | None,
+                    dimensions: Sequence[str] | None
+                    ) -> tuple[str, pd.DataFrame, list[str], Estimate | None]:
+    """The outcome kind, the non-empty strata and the dimensions of a strata table, with the
+    undefined estimate (and its reason) when no model can be fitted to it."""
+    kind = outcome_kind or ("binary" if "successes" in strata.columns else "score")
+    if kind not in STATS:
+        raise ValueError(BAD_KIND.format(kind=kind))
+    if not set(STATS[kind]) <= set(strata.columns):
+        raise DataError(BAD_STRATA.format(expected=list(STATS[kind]), kind=kind))
+    dims = list(dimensions) if dimensions is not None else [
+        c for c in strata.columns if c not in (*STATS["binary"], *STATS["score"])]
+    strata = strata.loc[strata["n"] > 0]
+    reason = None
+    if strata.empty:
+        reason = NO_STUDENTS
+    elif kind == "binary" and strata["successes"].sum() in (0, strata["n"].sum()):
+        reason = SAME_OUTCOME
+    elif kind == "score" and _constant_score(strata):
+        reason = NO_VARIATION
+    elif not dims or len(strata[dims].drop_duplicates()) < 2:
+        reason = ONE_STRATUM
+    return kind, strata, dims, (Estimate.undefined(reason, kind=kind) if reason else None)
+
+
 def predictiveness(
     strata: pd.DataFrame, *, outcome_kind: str | None = None,
     dimensions: Sequence[str] | None = None, n_boot: int = 200, seed: int = 0,
@@ -419,22 +444,9 @@ def predictiveness(
     >>> round(e.value, 3), round(e.tjur_d, 3), e.dominance["sex"] == e.mcfadden_r2
     (0.656, 0.062, True)
     """
-    kind = outcome_kind or ("binary" if "successes" in strata.columns else "score")
-    if kind not in STATS:
-        raise ValueError(BAD_KIND.format(kind=kind))
-    if not set(STATS[kind]) <= set(strata.columns):
-        raise DataError(BAD_STRATA.format(expected=list(STATS[kind]), kind=kind))
-    dims = list(dimensions) if dimensions is not None else [
-        c for c in strata.columns if c not in (*STATS["binary"], *STATS["score"])]
-    strata = strata.loc[strata["n"] > 0]
-    if strata.empty:
-        return Estimate.undefined(NO_STUDENTS, kind=kind)
-    if kind == "binary" and strata["successes"].sum() in (0, strata["n"].sum()):
-        return Estimate.undefined(SAME_OUTCOME, kind=kind)
-    if kind == "score" and _constant_score(strata):
-        return Estimate.undefined(NO_VARIATION, kind=kind)
-    if not dims or len(strata[dims].drop_duplicates()) < 2:
-        return Estimate.undefined(ONE_STRATUM, kind=kind)
+    kind, strata, dims, undefined = _checked_strata(strata, outcome_kind, dimensions)
+    if undefined is not None:
+        return undefined
     blocks, names = _blocks(strata, dims)
     X = _design(blocks, 2 ** len(dims) - 1)
     kept = _independent_columns(X)
