@@ -115,3 +115,21 @@ def test_local_labels_kept_as_own_dimension_while_race_rolls_up(tmp_path):
     assert students["race_local"].tolist() == ["Latine", "Pasifika"]
     assert students["race_ethnicity"].tolist() == ["Hispanic/Latino",
                                                    "Native Hawaiian/Pacific Islander"]
+
+
+def test_a_local_label_with_the_intersection_mark_or_all_is_refused(tmp_path, capsys):
+    from equitykit.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = ["student_id,school_year,district_id,school_id,grade,race_ethnicity,sex,"
+            "econ_disadvantaged,english_learner,disability"]
+    labels = ["a×b", "all", "Latine", "Black/African"]
+    rows += [f"s{i},2023,D1,S1,5,{labels[i % 4]},F,false,false,false" for i in range(40)]
+    (data / "students.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = tmp_path / "client.yml"
+    config.write_text("data: {categories: {race_ethnicity: local}}\n", encoding="utf-8")
+    code = main(["validate", str(data), "--config", str(config)])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "reserves for intersections" in printed and '"a×b"' in printed and '"all"' in printed

@@ -105,7 +105,7 @@ def convert_column(
     Bad values become NA; the third result marks their rows (so they are not also reported
     as missing).
     """
-    if column.kind == "string" and book is None:
+    if column.kind == "string" and book is None and _is_id_or_name(column.name):
         return as_text(raw), [], np.zeros(len(raw), dtype=bool)
     if column.kind in ("int", "number") and book is None and _is_number(raw.dtype):
         return _typed_numbers(raw, column, file)
@@ -162,9 +162,27 @@ def _code(text, matched, target, bad):
     return position, problems
 
 
+#: The mark that joins the groups of an intersection (``Black×M``) in every output.
+JOIN_MARK = "×"
+LABEL_WITH_JOIN_MARK = ("values {values} contain '×', which equitykit reserves for "
+                        "intersections (Black×M), or are 'all', its name for all students")
+
+
+def _is_id_or_name(column: str) -> bool:
+    return column.endswith(("_id", "_name"))
+
+
 def _text(text, matched, target, bad):
-    """A string column recoded by the config."""
-    return text.astype(object).where(~matched, target).to_numpy(), []
+    """A string column recoded by the config; a group label (not an id or a name) may not
+    contain the intersection mark."""
+    values = text.astype(object).where(~matched, target)
+    if _is_id_or_name(bad.column.name):
+        return values.to_numpy(), []
+    marked = values.map(lambda v: isinstance(v, str) and (JOIN_MARK in v or
+                                                          v.strip().casefold() == "all")
+                        ).to_numpy(dtype=bool)
+    return values.to_numpy(), bad.report(marked, LABEL_WITH_JOIN_MARK,
+                                         "a label without '×', other than 'all'")
 
 
 _PARSERS = {"bool": _flag, "category": _code, "grade": _code, "string": _text}
