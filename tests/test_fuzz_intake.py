@@ -468,3 +468,24 @@ def test_a_long_aggregate_derive_chain_is_refused(tmp_path, capsys):
     assert code == 1
     assert "at most 100" in printed.out + printed.err
     assert "Traceback" not in printed.out + printed.err
+
+
+def test_published_group_counts_above_their_total_fail_validate(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = ["Div,Year,Race,Total,Grads", "7,2021,All Students,100,80",
+            "7,2021,Black,60,50", "7,2021,White,120,20"]
+    (data / "grad.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = tmp_path / "client.yml"
+    config.write_text(
+        "aggregate:\n  labels:\n    g: {All Students: all, Black: Black, White: White}\n"
+        "  sources:\n    - &s\n      file: grad.csv\n      where: Race == \"All Students\"\n"
+        "      district_id: {column: Div}\n      school_year: {column: Year}\n"
+        "      measure: graduated_4yr\n      numerator: Grads\n      denominator: Total\n"
+        "    - <<: *s\n      where: Race != \"All Students\"\n      dimension: race_ethnicity\n"
+        "      group: {column: Race, map: g}\n", encoding="utf-8")
+    code = main(["validate", str(data), "--config", str(config)])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "more students" in printed.out + printed.err
+    assert "Traceback" not in printed.out + printed.err

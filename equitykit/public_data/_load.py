@@ -130,6 +130,7 @@ def _load(data_dir: Path, spec: AggregateSpec) -> pd.DataFrame:
     _check_labels(counts, spec)
     _check_unique_across(counts)
     counts = _join_denominators(counts)
+    _check_groups_within_totals(counts)
     counts["source_suppressed"] = counts["numerator"].isna() | counts["denominator"].isna()
     return counts.sort_values(KEYS, kind="stable", ignore_index=True)
 
@@ -445,6 +446,26 @@ def _check_unique_across(counts: pd.DataFrame) -> None:
         lines = repeated["_line"].tolist()
         raise DataError([DataProblem(file=", ".join(files), rows=lines, count=len(lines),
                                      message=CROSS_DUPLICATES.format(files=files))])
+
+
+GROUP_OVER_TOTAL = ("a group counts more students (with the outcome, or in all) than the "
+                    "all-students row of the same place, year and measure")
+
+
+def _check_groups_within_totals(counts: pd.DataFrame) -> None:
+    """Every group's numerator and denominator are at most its all-students row's (the audit
+    compares each group with the rest of its place)."""
+    on = ["district_id", "school_id", "school_year", "measure"]
+    totals = counts.loc[counts["dimension"] == "all", [*on, "numerator", "denominator"]]
+    totals = totals.drop_duplicates(on).rename(columns={"numerator": "_all_num",
+                                                        "denominator": "_all_den"})
+    groups = counts[counts["dimension"] != "all"].merge(totals, on=on, how="inner")
+    over = groups[(groups["numerator"] > groups["_all_num"])
+                  | (groups["denominator"] > groups["_all_den"])]
+    if len(over):
+        lines = over["_line"].tolist()
+        raise DataError([DataProblem(file=", ".join(sorted(over["_file"].unique())),
+                                     rows=lines, count=len(lines), message=GROUP_OVER_TOTAL)])
 
 
 def _join_denominators(counts: pd.DataFrame) -> pd.DataFrame:
