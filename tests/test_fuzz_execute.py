@@ -750,3 +750,14 @@ def test_out_that_is_a_symlink_loop_is_a_usage_error(repo_root, tmp_path, capsys
     assert code == 2
     assert "leads back to itself" in printed.err
     assert "Traceback" not in printed.out + printed.err
+
+
+def test_out_that_is_a_dangling_link_is_a_usage_error(repo_root, tmp_path, capsys):
+    from equitykit.cli import main
+
+    (tmp_path / "out").symlink_to(tmp_path / "elsewhere" / "missing")
+    code = main(["batch", str(repo_root / "data_samples"), "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr()
+    assert code == 2
+    assert "link to a folder that does not exist" in printed.err
+    assert not (tmp_path / "elsewhere").exists()

@@ -50,6 +50,9 @@ def prepare_out(out_dir: str | Path) -> Path:
     UsageError
         It is a file, cannot be created, or cannot be written.
     """
+    if Path(out_dir).is_symlink() and not Path(out_dir).exists():
+        raise UsageError(CANNOT_CREATE.format(out=out_dir, reason="it is a link to a folder "
+                                              "that does not exist"))
     try:
         out = Path(out_dir).resolve()
     except (RuntimeError, OSError):  # a symlink loop
