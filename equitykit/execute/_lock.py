@@ -50,14 +50,14 @@ def prepare_out(out_dir: str | Path) -> Path:
     UsageError
         It is a file, cannot be created, or cannot be written.
     """
-    if Path(out_dir).is_symlink() and not Path(out_dir).exists():
-        raise UsageError(CANNOT_CREATE.format(out=out_dir, reason="it is a link to a folder "
-                                              "that does not exist"))
     try:
         out = Path(out_dir).resolve()
     except (RuntimeError, OSError):  # a symlink loop
         raise UsageError(CANNOT_CREATE.format(out=out_dir, reason="it is a link that leads "
                                               "back to itself")) from None
+    if Path(out_dir).is_symlink() and not out.exists():
+        raise UsageError(CANNOT_CREATE.format(out=out_dir, reason="it is a link to a folder "
+                                              "that does not exist"))
     if out.exists() and not out.is_dir():
         raise UsageError(NOT_A_FOLDER.format(out=out))
     try:
