@@ -26,7 +26,18 @@ from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
-from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
+from ._tables import format_q, format_value, html_table, note, skip
+from ._views import (
+    cell,
+    gap_chart,
+    gap_table,
+    interval,
+    other_groups_table,
+    outcome_table,
+    risk_ratio_chart,
+    school_chart,
+    school_rows,
+)
 
 _ACHIEVEMENT_RATES = ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
                       "retained", "chronic_absent")
@@ -93,25 +104,6 @@ def _schools(n: int) -> str:
     return "no school" if n == 0 else "one school" if n == 1 else f"{n} schools"
 
 
-def _cell(row: pd.Series, column: str = "value") -> str:
-    """A published number as text; a withheld one as the word "suppressed"."""
-    if row["suppressed"]:
-        return SUPPRESSED_TEXT
-    if column != "value":
-        return format_value(column, row[column])
-    display = row.get("display")
-    coded = isinstance(display, str) and display.startswith(("≥", "≤", "N<"))
-    return format_value(row["measure"], row[column], display=display if coded else None)
-
-
-def _ci(row: pd.Series) -> str:
-    if row["suppressed"] or pd.isna(row["ci_low"]):
-        return ""
-    low = format_value(row["measure"], row["ci_low"])
-    high = format_value(row["measure"], row["ci_high"])
-    return f"{low} to {high}" if row["ci_low"] < 0 else f"{low}–{high}"
-
-
 # --- summary and profile --------------------------------------------------------------------------
 
 def summary(audit) -> str:
@@ -152,7 +144,7 @@ def data_profile(audit) -> str:
     ]
     by_year = pd.DataFrame({
         "school year": enrolled["school_year"].astype(int).astype(str),
-        "students": [_cell(r, "n") for _, r in enrolled.iterrows()],
+        "students": [cell(r, "n") for _, r in enrolled.iterrows()],
     })
     return (
         html_table(pd.DataFrame(rows), caption="Tables supplied")
@@ -171,13 +163,13 @@ def enrollment(audit) -> str:
     teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
         "group": students.index,
-        "students": [_cell(r, "n") for _, r in students.iterrows()],
-        "share of students": [_cell(r) for _, r in students.iterrows()],
+        "students": [cell(r, "n") for _, r in students.iterrows()],
+        "share of students": [cell(r) for _, r in students.iterrows()],
     })
     if teachers.empty:
         return html_table(table, caption="Students by race/ethnicity") + _schools_table(audit)
     table["share of teachers"] = [
-        _cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
+        cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
     ]
     return (
         html_table(table, caption="Students and teachers by race/ethnicity")
@@ -190,15 +182,6 @@ def enrollment(audit) -> str:
 _SCHOOL_OUTCOMES = ("chronic_absent", "oss", "gifted", "advanced_course", "math_proficient")
 
 
-def _school_rows(audit) -> pd.DataFrame:
-    """Published per-school figures of the audited year, one row per school."""
-    p = audit.published
-    rows = p[(p["school_id"] != "") & (p["school_year"] == audit.school_year)
-             & (p["dimension"].isin(("all", "econ_disadvantaged")))]
-    rows = rows[(rows["group"] == "all") | (rows["group"] == "true")]
-    return rows
-
-
 def _school_names(audit) -> dict[str, str]:
     schools = getattr(audit.data, "schools", None)
     if schools is None or "school_name" not in schools:
@@ -209,7 +192,7 @@ def _school_names(audit) -> dict[str, str]:
 
 
 def _schools_table(audit) -> str:
-    rows = _school_rows(audit)
+    rows = school_rows(audit.published, audit.school_year)
     if rows.empty:
         return ""
     names = _school_names(audit)
@@ -218,13 +201,13 @@ def _schools_table(audit) -> str:
         def pick(outcome, measure, group="all", school=school):
             hit = school[(school["outcome"] == outcome) & (school["measure"] == measure)
                          & (school["group"] == group)]
-            return _cell(hit.iloc[0]) if len(hit) else "—"
+            return cell(hit.iloc[0]) if len(hit) else "—"
 
         total = school[(school["outcome"] == "enrollment") & (school["group"] == "all")
                        & (school["measure"] == "composition")]
         entry = {
             "school": names.get(school_id, school_id),
-            "students": _cell(total.iloc[0], "n") if len(total) else "—",
+            "students": cell(total.iloc[0], "n") if len(total) else "—",
             "econ. disadvantaged": pick("enrollment", "composition", "true"),
         }
         for outcome in _SCHOOL_OUTCOMES:
@@ -253,68 +236,27 @@ def _latest_for(audit, outcome: str) -> tuple[pd.DataFrame, str]:
 
 def _outcome_block(audit, outcome: str) -> str:
     year, late = _latest_for(audit, outcome)
-    rows = year[(year["outcome"] == outcome) & (year["dimension"] == "race_ethnicity")]
+    rows = year[year["dimension"] == "race_ethnicity"]
     if rows.empty:
         return ""
-    rate = rows[(rows["measure"] == "rate") & (rows["comparison"] == "")].set_index("group")
-    rr = rows[(rows["measure"] == "risk_ratio") & (rows["comparison"] == "all_other")]
-    rr = rr.set_index("group")
-    excess = rows[rows["measure"] == "excess_students"].set_index("group")
-    table = []
-    for group in rate.index:
-        r = rate.loc[group]
-        ratio = rr.loc[group] if group in rr.index else None
-        table.append({
-            "group": group,
-            "students": _cell(r, "n"),
-            "rate": _cell(r),
-            "risk ratio": _cell(ratio) if ratio is not None else "—",
-            "95% CI": _ci(ratio) if ratio is not None else "",
-            "excess students": _cell(excess.loc[group]) if group in excess.index else "—",
-            "flag": html.escape(str(ratio["note"])) if ratio is not None
-            and isinstance(ratio["note"], str) and ratio["flagged"] else "",
-        })
     label = outcome_label(outcome)
     pooled = rows["note"].str.extract(r"(pooled \d{4}–\d{4})", expand=False).dropna()
     late += f" ({pooled.iloc[0]}: a rare outcome, years added together)" if len(pooled) else ""
     out = f"<h3>{html.escape(capitalize(label) + late)}</h3>"
-    plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
-    if len(plot_rows) >= 2:  # one published ratio is read better in the table than a chart
-        out += fig.forest_plot(
-            plot_rows, title=f"{capitalize(label)}: risk ratio by race/ethnicity", label="group"
-        )
-    out += html_table(pd.DataFrame(table), caption=f"{capitalize(label)} by race/ethnicity")
-    return out + _other_dimensions(audit, year, outcome)
+    when = {"school_year": int(year["school_year"].iloc[0]), "config": audit.config}
+    chart = risk_ratio_chart(audit.published, outcome, **when)
+    out += chart.to_html() if chart is not None else ""
+    out += html_table(outcome_table(audit.published, outcome, **when),
+                      caption=f"{capitalize(label)} by race/ethnicity")
+    others = other_groups_table(audit.published, outcome, **when)
+    if len(others):
+        out += html_table(others, caption=f"{capitalize(label)}: other groups")
+    return out
 
 
 def _dimensions(audit) -> tuple[str, ...]:
     """The standard dimensions, then the config's own (``data.dimensions``)."""
     return (*DIMENSIONS, *audit.config.data.dimensions)
-
-
-def _group(audit, dimension: str, group: str) -> str:
-    """A group's name in a table: "Black girls"; for the district's own dimensions, its title
-    and label ("School sector: charter")."""
-    own = audit.config.data.dimensions.get(dimension)
-    return f"{own.title}: {group}" if own else capitalize(group_label(dimension, group))
-
-
-def _other_dimensions(audit, year: pd.DataFrame, outcome: str) -> str:
-    rows = year[(year["outcome"] == outcome) & (year["measure"] == "risk_ratio")
-                & (year["comparison"] == "all_other")
-                & year["dimension"].isin([d for d in _dimensions(audit)
-                                          if d != "race_ethnicity"])
-                & (year["group"] != "false")]
-    if rows.empty:
-        return ""
-    table = pd.DataFrame({
-        "group": [_group(audit, r["dimension"], r["group"]) for _, r in rows.iterrows()],
-        "risk ratio": [_cell(r) for _, r in rows.iterrows()],
-        "95% CI": [_ci(r) for _, r in rows.iterrows()],
-        "q": [format_q(r["q_value"]) if not r["suppressed"] else "" for _, r in
-              rows.iterrows()],
-    })
-    return html_table(table, caption=f"{capitalize(outcome_label(outcome))}: other groups")
 
 
 def _outcome_section(audit, outcomes) -> str:
@@ -359,7 +301,7 @@ def achievement(audit) -> str:
             continue
         out += f"<h3>{html.escape(capitalize(outcome_label(score)))}</h3>"
         if len(shown):
-            out += _gap_table(audit, year, score, shown)
+            out += _gap_table(audit, score)
         if len(small):
             out += note("No gap is estimated for " + ", ".join(
                 group_label(d, gr) for d, gr in zip(small["dimension"], small["group"],
@@ -372,25 +314,12 @@ def achievement(audit) -> str:
     return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
 
 
-def _gap_table(audit, year: pd.DataFrame, score: str, shown: pd.DataFrame) -> str:
-    shown = shown.assign(label=[_group(audit, d, gr) for d, gr in
-                                zip(shown["dimension"], shown["group"], strict=True)])
-    out = fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
-                       label="label")
-    v = year[(year["outcome"] == score) & (year["measure"] == "v_statistic")]
-    v = v.set_index(["dimension", "group"])
-    table = pd.DataFrame({
-        "group": shown["label"],
-        "students": [_cell(r, "n") for _, r in shown.iterrows()],
-        "Hedges' g": [_cell(r) for _, r in shown.iterrows()],
-        "95% CI": [_ci(r) for _, r in shown.iterrows()],
-        "V (from levels)": [
-            _cell(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
-            in v.index else "—" for _, r in shown.iterrows()
-        ],
-    })
-    return out + html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
-                            "other students")
+def _gap_table(audit, score: str) -> str:
+    when = {"school_year": audit.school_year, "config": audit.config}
+    chart = gap_chart(audit.published, score, **when)
+    return (chart.to_html() if chart is not None else "") + html_table(
+        gap_table(audit.published, score, **when),
+        caption=f"{capitalize(outcome_label(score))}: gap vs all other students")
 
 
 def programmatic(audit) -> str:
@@ -398,25 +327,8 @@ def programmatic(audit) -> str:
 
 
 def _school_scatter(audit, outcome: str) -> str:
-    rows = _school_rows(audit)
-    rows = rows[~rows["suppressed"]]
-    shares = rows[(rows["outcome"] == "enrollment") & (rows["measure"] == "composition")]
-    poverty = shares[shares["group"] == "true"]
-    size = shares[shares["group"] == "all"]
-    rate = rows[(rows["outcome"] == outcome) & (rows["measure"] == "rate")
-                & (rows["group"] == "all")]
-    frame = pd.DataFrame({
-        "poverty": poverty.set_index("school_id")["value"],
-        "rate": rate.set_index("school_id")["value"],
-        "n": size.set_index("school_id")["n"],
-    }).dropna()
-    if len(frame) < 3:
-        return ""
-    label = outcome_label(outcome)
-    return fig.school_scatter(
-        frame, x="poverty", y="rate", xlabel="share of students economically disadvantaged",
-        ylabel=f"share {label}", title=f"Schools: {label} against school poverty",
-    )
+    chart = school_chart(audit.published, outcome, school_year=audit.school_year)
+    return chart.to_html() if chart is not None else ""
 
 
 _QUARTILE_DIMENSIONS = {"school_poverty": "poverty", "school_minority": "students of color"}
@@ -450,10 +362,10 @@ def teacher_quality(audit) -> str:
             name = indicator.replace("_teacher", "").replace("_", "-")
             table.append({
                 "teachers who are": name,
-                f"highest-{words} schools": _cell(high) if high is not None else "—",
-                f"lowest-{words} schools": _cell(low) if low is not None else "—",
-                "gap (points)": _cell(gap) if gap is not None else "—",
-                "95% CI": _ci(gap) if gap is not None else "",
+                f"highest-{words} schools": cell(high) if high is not None else "—",
+                f"lowest-{words} schools": cell(low) if low is not None else "—",
+                "gap (points)": cell(gap) if gap is not None else "—",
+                "95% CI": interval(gap) if gap is not None else "",
             })
             if dimension == "school_poverty":
                 plot += [{"indicator": name, "quartile": q, "value": r["value"]}
@@ -471,16 +383,16 @@ def teacher_quality(audit) -> str:
     if plot:
         out = fig.quartile_plot(pd.DataFrame(plot), title="Novice, uncertified and "
                                 "out-of-field teachers by school poverty",
-                                xlabel="schools") + out
+                                xlabel="schools").to_html() + out
     exposure = rows[(rows["measure"] == "mean_teacher_experience")
                     & (rows["dimension"] == "race_ethnicity")]
     if len(exposure):
         gaps = rows[rows["measure"] == "experience_gap"].set_index(["dimension", "group"])
         table = pd.DataFrame({
             "group": exposure["group"],
-            "mean years of teacher experience": [_cell(r) for _, r in exposure.iterrows()],
+            "mean years of teacher experience": [cell(r) for _, r in exposure.iterrows()],
             "gap vs all other students (years)": [
-                _cell(gaps.loc[(r["dimension"], r["group"])])
+                cell(gaps.loc[(r["dimension"], r["group"])])
                 if (r["dimension"], r["group"]) in gaps.index else "—"
                 for _, r in exposure.iterrows()
             ],
@@ -499,7 +411,7 @@ def segregation(audit) -> str:
         "index": rows["measure"].str.replace("_", " "),
         "group": [g if c == "" else f"{g} – {c}" for g, c in
                   zip(rows["group"], rows["comparison"], strict=True)],
-        "value": [_cell(r) for _, r in rows.iterrows()],
+        "value": [cell(r) for _, r in rows.iterrows()],
     })
     return html_table(table, caption="Segregation between the district's schools") + note(
         "Dissimilarity: share of one group that would have to change schools for an even "
@@ -544,7 +456,7 @@ def resources(audit) -> str:
                     f"disadvantaged students is not compared: "
                     f"{_why_no_quartiles(audit, 'poverty')}.")
     table = pd.DataFrame({"measure": rows["measure"], "group": rows["group"],
-                          "value": [_cell(r) for _, r in rows.iterrows()]})
+                          "value": [cell(r) for _, r in rows.iterrows()]})
     return html_table(table, caption="Resources by school poverty quartile")
 
 
@@ -557,7 +469,7 @@ def climate(audit) -> str:
                     "The survey has no favorable column (true/false per response) for "
                     f"{year_label(audit.school_year)}, so climate is not audited.")
     table = pd.DataFrame({"domain": rows["outcome"], "group": rows["group"],
-                          "favorable": [_cell(r) for _, r in rows.iterrows()]})
+                          "favorable": [cell(r) for _, r in rows.iterrows()]})
     return html_table(table, caption="Favorable survey responses by group")
 
 
@@ -576,8 +488,8 @@ def predictiveness(audit) -> str:
         table.append({
             "outcome": capitalize(outcome_label(r["outcome"])),
             "measure": "AUC" if r["measure"] == "predictiveness_auc" else "R²",
-            "value": _cell(r),
-            "95% CI": _ci(r),
+            "value": cell(r),
+            "95% CI": interval(r),
             "p (predict nothing)": format_q(r["p_value"]) if not r["suppressed"] else "",
             "strongest predictor": dimension_label(top["group"]) if top is not None else "",
         })
@@ -645,7 +557,7 @@ def trends(audit) -> str:
         entry = {"disparity": capitalize(f"{group_label(dimension, group)}: "
                                          f"{outcome_label(outcome)}")}
         for y in years:
-            entry[str(y)] = _cell(sel.loc[y]) if y in sel.index else "—"
+            entry[str(y)] = cell(sel.loc[y]) if y in sel.index else "—"
         table.append(entry)
     return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
 
