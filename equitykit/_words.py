@@ -14,6 +14,7 @@ __all__ = [
     "DIMENSION_TITLES",
     "INTERSECTIONS",
     "SCORE_OUTCOMES",
+    "SECTION_TITLES",
     "capitalize",
     "column_title",
     "comparison_label",
@@ -31,6 +32,24 @@ __all__ = [
 
 #: Score outcomes shown as distributions (label used in sentences).
 SCORE_OUTCOMES: dict[str, str] = {"math_score": "math", "ela_score": "reading (ELA)"}
+
+#: Each report section's heading.
+SECTION_TITLES: dict[str, str] = {
+    "summary": "Summary",
+    "data_profile": "Data profile and coverage",
+    "enrollment": "Enrollment and representation",
+    "achievement": "Achievement equity",
+    "programmatic": "Programmatic equity",
+    "teacher_quality": "Teacher quality equity",
+    "segregation": "Segregation",
+    "resources": "Resources",
+    "climate": "Climate and belonging",
+    "predictiveness": "Are outcomes predicted by demographics?",
+    "findings": "Ranked systemic contributors",
+    "trends": "Trends across years",
+    "methods": "Methods and privacy",
+    "provenance": "Provenance",
+}
 
 #: Each student dimension as a phrase in a sentence ("gaps by English learner status").
 DIMENSION_TITLES: dict[str, str] = {

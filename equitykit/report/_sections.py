@@ -1,7 +1,9 @@
 """The body of each report section, drawn only from the audit's published metrics.
 
-Each function takes a :class:`~equitykit.audit.DistrictAudit` and returns an HTML string; a
-section whose data is missing returns a one-line note saying what it would need.
+:func:`section` shows one section of a :class:`~equitykit.audit.DistrictAudit`; :func:`outcomes`
+and :func:`score_gaps` show parts of the outcome sections, for a notebook that puts its own cells
+between them. A section whose data is missing shows a one-line note saying what it would need.
+The tables and charts come from the views of :mod:`equitykit.report` (``outcome_table``, …).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import html
 import json
 
 import pandas as pd
+from IPython.display import HTML
 
 from .. import metrics
 from .._words import (
@@ -39,11 +42,14 @@ from ._views import (
     school_rows,
 )
 
-_ACHIEVEMENT_RATES = ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
-                      "retained", "chronic_absent")
-_PROGRAMMATIC = ("disability", "placement_lt40", "placement_separate", "oss", "iss", "expelled",
-                 "referred_law_enforcement", "arrested", "gifted", "advanced_course",
-                 "algebra1_grade8")
+#: The rate outcomes each outcome section shows, in order.
+SECTION_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "achievement": ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
+                    "retained", "chronic_absent"),
+    "programmatic": ("disability", "placement_lt40", "placement_separate", "oss", "iss",
+                     "expelled", "referred_law_enforcement", "arrested", "gifted",
+                     "advanced_course", "algebra1_grade8"),
+}
 
 
 NEEDS_STUDENTS = ("This section needs student records; this audit was built from published "
@@ -287,7 +293,23 @@ def _why_no_gaps(audit, g: pd.DataFrame) -> str:
     return "the scores do not vary within groups, so no gap can be measured."
 
 
+def outcomes(audit, name: str) -> HTML:
+    """The rate outcomes of section ``name`` (``"achievement"`` or ``"programmatic"``): the
+    section's notes on data not collected, then per outcome a risk-ratio chart, the table by
+    race/ethnicity and the table of other groups."""
+    return HTML(not_collected(audit, name) + _outcome_section(audit, SECTION_OUTCOMES[name]))
+
+
+def score_gaps(audit) -> HTML:
+    """The test-score gaps of the audited year: per score a chart and a table of Hedges' g."""
+    return HTML(_score_gaps(audit))
+
+
 def achievement(audit) -> str:
+    return _score_gaps(audit) + _outcome_section(audit, SECTION_OUTCOMES["achievement"])
+
+
+def _score_gaps(audit) -> str:
     year = _year(audit)
     tested = _tested(audit)
     out = ""
@@ -311,7 +333,7 @@ def achievement(audit) -> str:
     if not tested:
         out = skip("No test scores in the district's data; score gaps are not audited."
                    if audit.student_level else NEEDS_STUDENTS)
-    return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
+    return out
 
 
 def _gap_table(audit, score: str) -> str:
@@ -323,7 +345,7 @@ def _gap_table(audit, score: str) -> str:
 
 
 def programmatic(audit) -> str:
-    return _school_scatter(audit, "oss") + _outcome_section(audit, _PROGRAMMATIC)
+    return _school_scatter(audit, "oss") + _outcome_section(audit, SECTION_OUTCOMES["programmatic"])
 
 
 def _school_scatter(audit, outcome: str) -> str:
@@ -668,8 +690,26 @@ def provenance(audit) -> str:
     )
 
 
-__all__ = [
-    "achievement", "climate", "data_profile", "enrollment", "findings", "methods",
-    "predictiveness", "programmatic", "provenance", "resources", "segregation", "summary",
-    "teacher_quality", "trends",
-]
+_BODIES = {
+    "summary": summary, "data_profile": data_profile, "enrollment": enrollment,
+    "achievement": achievement, "programmatic": programmatic, "teacher_quality": teacher_quality,
+    "segregation": segregation, "resources": resources, "climate": climate,
+    "predictiveness": predictiveness, "findings": findings, "trends": trends,
+    "methods": methods, "provenance": provenance,
+}
+
+
+def section(audit, name: str) -> HTML:
+    """Section ``name`` of the report (without its heading): notes on data the district does
+    not collect, then the section's tables and charts; empty when the config leaves it out.
+
+    Examples
+    --------
+    >>> report.section(audit, "segregation")  # doctest: +SKIP
+    """
+    if name not in audit.config.sections:
+        return HTML("")
+    return HTML(not_collected(audit, name) + _BODIES[name](audit))
+
+
+__all__ = ["SECTION_OUTCOMES", "not_collected", "outcomes", "score_gaps", "section"]
