@@ -21,6 +21,8 @@ from equitykit.config import SECTIONS
 from equitykit.report._tables import format_q, format_value
 from equitykit.schema import DIMENSIONS
 
+pytestmark = pytest.mark.slow  # a sample district computed in process (~20 s)
+
 DISTRICT = "D02"  # every section has data: survey, staff, schools, two years and more
 _NUMBER = re.compile(r"^(?:[≥≤]\s?)?-?[\d,]+(?:\.\d+)?%?$")
 _SKIPPED_TABLES = {"Tables supplied", "Software versions", "Students audited by school year"}
