@@ -32,6 +32,7 @@ from . import _figures as fig
 from ._tables import format_q, format_value, html_table, note, skip
 from ._views import (
     cell,
+    dimensions,
     gap_chart,
     gap_table,
     interval,
@@ -260,11 +261,6 @@ def _outcome_block(audit, outcome: str) -> str:
     return out
 
 
-def _dimensions(audit) -> tuple[str, ...]:
-    """The standard dimensions, then the config's own (``data.dimensions``)."""
-    return (*DIMENSIONS, *audit.config.data.dimensions)
-
-
 def _outcome_section(audit, outcomes) -> str:
     blocks = [b for b in (_outcome_block(audit, o) for o in outcomes) if b]
     present = set(audit.published["outcome"])
@@ -315,7 +311,7 @@ def _score_gaps(audit) -> str:
     out = ""
     for score in tested:
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
-                 & year["dimension"].isin(_dimensions(audit)) & (year["group"] != "false")]
+                 & year["dimension"].isin(dimensions(audit.config)) & (year["group"] != "false")]
         shown = g[~g["suppressed"] & g["value"].notna()].copy()
         small = g[g["note"].str.startswith("not estimated")]
         if shown.empty and small.empty:
@@ -707,6 +703,8 @@ def section(audit, name: str) -> HTML:
     --------
     >>> report.section(audit, "segregation")  # doctest: +SKIP
     """
+    if name not in _BODIES:
+        raise ValueError(f"no report section {name!r}; the sections: {', '.join(_BODIES)}")
     if name not in audit.config.sections:
         return HTML("")
     return HTML(not_collected(audit, name) + _BODIES[name](audit))

@@ -106,7 +106,7 @@ def other_groups_table(published: pd.DataFrame, outcome: str, *, school_year: in
     dimensions. Returns columns ``group``, ``risk ratio``, ``95% CI``, ``q``.
     """
     rows = _ratios(_district_year(published, outcome, school_year))
-    dims = [d for d in _dimensions(config) if d != "race_ethnicity"]
+    dims = [d for d in dimensions(config) if d != "race_ethnicity"]
     rows = rows[rows["dimension"].isin(dims) & (rows["group"] != "false")]
     return pd.DataFrame({
         "group": [_group_name(d, g, config) for d, g in
@@ -237,7 +237,7 @@ def _dimension_words(dimension: str, config: AuditConfig | None) -> str:
     return own.title if own else dimension_label(dimension)
 
 
-def _dimensions(config: AuditConfig | None) -> tuple[str, ...]:
+def dimensions(config: AuditConfig | None) -> tuple[str, ...]:
     """The standard dimensions, then the config's own (``data.dimensions``)."""
     return (*DIMENSIONS, *(config.data.dimensions if config is not None else ()))
 
@@ -258,7 +258,7 @@ def _gaps(published: pd.DataFrame, score: str, school_year: int,
     """The published gaps of ``score``, labelled."""
     p = published
     g = p[(p["school_year"] == school_year) & (p["school_id"] == "") & (p["outcome"] == score)
-          & (p["measure"] == "hedges_g") & p["dimension"].isin(_dimensions(config))
+          & (p["measure"] == "hedges_g") & p["dimension"].isin(dimensions(config))
           & (p["group"] != "false") & ~p["suppressed"] & p["value"].notna()]
     return g.assign(label=[group_name(d, gr, config) for d, gr in
                            zip(g["dimension"], g["group"], strict=True)])
