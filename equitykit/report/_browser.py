@@ -9,6 +9,7 @@ exits. The browser is the Chromium (or Chrome) found on ``PATH``, or the program
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import threading
@@ -96,10 +97,8 @@ class _Browser:
             return
         for stop in (getattr(browser, "close", None), getattr(driver, "stop", None)):
             if stop is not None:
-                try:
+                with contextlib.suppress(Exception):  # already gone: nothing left to stop
                     stop()
-                except Exception:  # noqa: S110 - already gone: nothing left to stop
-                    pass
 
 
 def _refuse(route: Any) -> None:
