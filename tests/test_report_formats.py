@@ -104,7 +104,7 @@ def test_docx_has_the_headings_tables_figures_and_named_styles(district, html_pa
     assert [c.text for c in document.tables[0].rows[0].cells] == [
         " ".join(c.text_content().split()) for c in first.xpath(".//tr")[0]]
     captions = by_style["Caption"]
-    assert [" ".join(c.text_content().split()) for c in first.iter("caption")][0] in captions
+    assert next(" ".join(c.text_content().split()) for c in first.iter("caption")) in captions
     figures = len(list(html_page.find_class("ek-report")[0].iter("img")))
     assert len(document.inline_shapes) == figures + 1  # the figures and the logo
     assert document.core_properties.author == CLIENT
