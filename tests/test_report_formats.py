@@ -119,6 +119,7 @@ def test_brief_is_one_page_with_the_top_findings_and_a_chart(district):
     findings = json.loads((district / "findings.json").read_text())
     assert findings[0]["title"] in text and findings[0]["statement"][:60] in text
     assert CLIENT.upper() in text.upper()
+    assert "District D01 · 2023–24" in text  # the audited year, not a trend year
     assert len(reader.pages[0].images) >= 2  # the chart and the logo
 
 

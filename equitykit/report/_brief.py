@@ -16,6 +16,7 @@ from typing import Any
 
 import pypdf
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from .._logo import read_logo
 from .._words import year_label
@@ -29,6 +30,7 @@ MAX_FINDINGS = 5
 _CHART_MEASURES = {"risk_ratio": "times as likely as the comparison group (1 = parity)",
                    "hedges_g": "score gap in standard deviations (0 = parity)"}
 _PARITY = {"risk_ratio": 1.0, "hedges_g": 0.0}
+_RATIO_TICKS = (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)
 _CSS = """
 @page { size: Letter; margin: 14mm 16mm; }
 * { box-sizing: border-box; }
@@ -128,8 +130,11 @@ def _chart(findings: Sequence[dict[str, Any]], accent: str) -> str:
         ax.plot(row["value"], y, "o", color=accent, markersize=8)
     ax.axvline(_PARITY[measure], color="#9aa8b6", linestyle="--", linewidth=1)
     ax.set_yticks(range(len(rows)), [r["title"] for r in rows], fontsize=9)
-    if measure == "risk_ratio":
+    if measure == "risk_ratio":  # 0.5 and 2 equally far from parity, ticks as plain ratios
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(FixedLocator(_RATIO_TICKS))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel(_CHART_MEASURES[measure], fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)

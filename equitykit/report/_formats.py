@@ -68,7 +68,8 @@ def convert(fmt: str, page: str, folder: Path, *, config: AuditConfig, district:
         from ._brief import brief_pdf
 
         findings = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
-        year = pd.read_csv(folder / "metrics.csv", usecols=["school_year"], nrows=1)
+        # the audited year is the latest of metrics.csv (the earlier ones are its trends)
+        years = pd.read_csv(folder / "metrics.csv", usecols=["school_year"])["school_year"]
         return brief_pdf(findings, config=config, district=district,
-                         school_year=int(year["school_year"].iloc[0]))
+                         school_year=int(years.max()))
     raise ValueError(f"not a converted format: {fmt!r}")

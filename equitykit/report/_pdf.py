@@ -20,6 +20,7 @@ PAGE_MARGINS = {"top": "18mm", "bottom": "16mm", "left": "16mm", "right": "16mm"
 _PRINT_CSS = """<style>
 @media print {
   .ek-toc { page-break-after: auto; break-after: auto; margin-bottom: 1rem; }
+  .ek-toc ol { padding-left: 2rem; }
   .ek-masthead { padding: 0 0 .8rem; }
   .ek-footer { margin: 1rem 0 0; padding: .5rem 0 0; }
   .ek-report > .cell:first-of-type h2 { page-break-before: avoid; }
