@@ -1,5 +1,6 @@
 """``--format``: the list is checked, a format that cannot be made fails the district with a
-sentence and writes nothing, ``--resume`` redoes a district written with other formats, the
+sentence and writes nothing, ``--resume`` redoes a district written with other formats (and
+index.html links each district's formats), the
 Word document maps the report's structure onto named styles, and the number check catches a
 number that is not published."""
 
@@ -66,6 +67,7 @@ def test_resume_redoes_a_district_written_with_other_formats(data, tmp_path):
     assert with_word.districts[0].status == "ok"
     assert with_word.districts[0].outputs["docx"] == "D2/audit.docx"
     assert (out / "D2" / "audit.docx").is_file()
+    assert '<a href="D2/audit.docx">Word</a>' in (out / "index.html").read_text()
     again = run_batch(data, out, resume=True, formats=("html", "docx"), **run)
     assert again.districts[0].status == "skipped"
     (out / "D2" / "audit.docx").write_bytes(b"edited")
