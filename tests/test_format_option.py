@@ -1,8 +1,7 @@
 """``--format``: the list is checked, a format that cannot be made fails the district with a
 sentence and writes nothing, ``--resume`` redoes a district written with other formats (and
-index.html links each district's formats), the
-Word document maps the report's structure onto named styles, and the number check catches a
-number that is not published."""
+index.html links each district's formats), the Word document maps the report's structure onto
+named styles, and the number check catches a number that is not published."""
 
 from __future__ import annotations
 
