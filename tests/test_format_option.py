@@ -86,7 +86,7 @@ PAGE = """<!DOCTYPE html><html><head><title>t</title><style>p{}</style></head><b
 </table>
 <figure><img src="data:image/png;base64,{png}" alt="a chart"><figcaption>The chart.</figcaption>
 </figure><img src="https://example.org/tracker.png" alt="never fetched">
-<h4>Detail</h4></div></div></main>
+<h4>Detail</h4><p>School\x0b\x01 North&#11;</p></div></div></main>
 <footer class="ek-footer"><p>Prepared with equitykit.</p></footer></body></html>"""
 
 
@@ -107,6 +107,7 @@ def test_word_document_uses_named_styles_for_the_reports_structure():
     styled = [(p.style.name, p.text) for p in document.paragraphs if p.text]
     assert ("Heading 1", "Summary") in styled and ("Heading 2", "Headline findings") in styled
     assert ("Heading 3", "Detail") in styled
+    assert ("Normal", "School North") in styled  # control characters Word cannot hold dropped
     assert ("List Number", "First") in styled and ("List Bullet", "A point") in styled
     assert ("Caption", "Rates by group") in styled and ("Caption", "The chart.") in styled
     assert ("Heading 1", "Contents") not in styled  # the HTML's list becomes a Word field

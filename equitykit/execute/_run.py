@@ -30,7 +30,7 @@ from .._notebooks import default_notebook, notebook_problem
 from .._versions import versions
 from ..config import AuditConfig, load_config
 from ..errors import ConfigError, DataError, DataProblem, UsageError
-from ..report import DEFAULT_FORMATS, FORMAT_FILES, convert, notebook_to_html
+from ..report import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, notebook_to_html
 from ._deadline import deadline
 from ._engine import ENGINES, InProcessEngine, warm_up
 from ._inputs import DISTRICT_COLUMN, file_digest, read_folder
@@ -458,7 +458,7 @@ def _foreign_entries(folder: Path) -> list[str]:
     if not (isinstance(stamp, dict) and isinstance(stamp.get("key"), dict)
             and isinstance(stamp.get("result"), dict)):
         return names
-    ours = stamp.get("files", [*district_files(FORMAT_FILES).values(), STAMP, PRIVACY_FILE])
+    ours = stamp.get("files", [*district_files(FORMATS).values(), STAMP, PRIVACY_FILE])
     if not isinstance(ours, list):
         return names
     return [n for n in names

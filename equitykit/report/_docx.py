@@ -35,6 +35,8 @@ TABLE_STYLE = "Light List Accent 1"
 FIGURE_WIDTH = Inches(6.0)
 LOGO_HEIGHT = Inches(0.6)
 _SPACE = re.compile(r"\s+")
+#: Characters a Word document cannot hold (XML 1.0 forbids them); dropped from the text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DATA_URI = re.compile(r"data:image/(png|jpeg|gif);base64,(.*)", re.S)
 #: Elements whose content the document leaves out (the HTML's contents list is a Word field).
 _SKIPPED = {"nav", "script", "style", "head", "pre", "code"}
@@ -75,7 +77,12 @@ def audit_docx(page: str, *, config: AuditConfig, district: str) -> bytes:
 
 
 def _text(element) -> str:
-    return _SPACE.sub(" ", element.text_content()).strip()
+    return _clean(element.text_content()).strip()
+
+
+def _clean(text: str) -> str:
+    """Text as Word can hold it: runs of white space as one space, no control characters."""
+    return _SPACE.sub(" ", _NOT_XML.sub("", text))
 
 
 def _blocks(document, element) -> None:
@@ -107,7 +114,7 @@ def _blocks(document, element) -> None:
 
 def _paragraph(document, element, *, style: str | None = None, italic: bool = False) -> None:
     """A paragraph keeping bold and italic runs; nested lists are left to their own items."""
-    text = _SPACE.sub(" ", _own_text(element)).strip()
+    text = _own_text(element).strip()
     if not text:
         return
     paragraph = document.add_paragraph(style=style)
@@ -124,14 +131,14 @@ def _own_text(element) -> str:
 def _runs(element, bold: bool = False, emphasis: bool = False):
     """``(text, bold, italic)`` pieces of an element, not descending into nested lists."""
     if element.text:
-        yield _SPACE.sub(" ", element.text), bold, emphasis
+        yield _clean(element.text), bold, emphasis
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag and tag not in _LISTS:
             yield from _runs(child, bold or tag in ("strong", "b"),
                              emphasis or tag in ("em", "i"))
         if child.tail:
-            yield _SPACE.sub(" ", child.tail), bold, emphasis
+            yield _clean(child.tail), bold, emphasis
 
 
 def _trim(paragraph) -> None:
