@@ -56,6 +56,8 @@ def audit_docx(page: str, *, config: AuditConfig, district: str) -> bytes:
         root = lxml.html.document_fromstring(page)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise ConversionError(NOT_HTML.format(reason=exc)) from None
+    for link in root.find_class("anchor-link"):  # the "¶" nbconvert adds to markdown headings
+        link.drop_tree()
     document = docx.Document()
     _properties(document, config, district)
     _page_chrome(document, config, district)
