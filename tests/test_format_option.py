@@ -78,7 +78,8 @@ PAGE = """<!DOCTYPE html><html><head><title>t</title><style>p{}</style></head><b
 <header class="ek-masthead"><h1 class="ek-title">Equity audit</h1></header>
 <nav class="ek-toc"><h2>Contents</h2><ol><li>Summary</li></ol></nav>
 <main class="ek-report"><div class="cell"><div class="output_html">
-<h2 id="summary">Summary<a class="anchor-link" href="#summary">¶</a></h2><p>Black students were <strong>4.2 times</strong> as likely.</p>
+<h2 id="summary">Summary<a class="anchor-link" href="#summary">¶</a></h2>
+<p>Black students were <strong>4.2 times</strong> as likely.</p>
 <h3>Headline findings</h3><ol><li>First</li><li>Second</li></ol><ul><li>A point</li></ul>
 <p class="ek-note">A note.</p>
 <table><caption>Rates by group</caption><thead><tr><th>group</th><th>rate</th></tr></thead>

@@ -127,8 +127,12 @@ def print_pdf(page: str, *, what: str = "PDF", **options: Any) -> bytes:
         return _BROWSER.print_pdf(page, options, what)
     except ConversionError:
         raise
-    except Exception as exc:  # playwright's errors: a browser that crashed or timed out
-        _BROWSER.close()
+    except BaseException as exc:  # the browser failed, or a time limit or signal stopped it
+        _BROWSER.close()  # a browser interrupted mid-page is not reused
+        from playwright.sync_api import Error
+
+        if not isinstance(exc, Error):
+            raise
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConversionError(BROWSER_FAILED.format(what=what, reason=reason)) from None
 
