@@ -42,7 +42,7 @@ class _Failing:
 
 def test_a_browser_failure_is_a_conversion_error_and_the_browser_is_not_reused(monkeypatch):
     failing = _Failing(Error("Target page, context or browser has been closed\nCall log: …"))
-    monkeypatch.setattr(_browser, "_BROWSER", failing)
+    monkeypatch.setattr(_browser, "_current", lambda: failing)
     with pytest.raises(ConversionError) as caught:
         _browser.print_pdf("<p>x</p>", what="brief")
     assert str(caught.value) == ("Chromium could not print the brief: Target page, context or "
@@ -53,7 +53,7 @@ def test_a_browser_failure_is_a_conversion_error_and_the_browser_is_not_reused(m
 @pytest.mark.parametrize("error", [TimeoutError("district time limit"), KeyboardInterrupt()])
 def test_a_time_limit_or_signal_passes_through(monkeypatch, error):
     failing = _Failing(error)
-    monkeypatch.setattr(_browser, "_BROWSER", failing)
+    monkeypatch.setattr(_browser, "_current", lambda: failing)
     with pytest.raises(type(error)):
         _browser.print_pdf("<p>x</p>")
     assert failing.closed == 1

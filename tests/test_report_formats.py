@@ -4,6 +4,7 @@ metrics.csv value (or a known non-statistic)."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -121,6 +122,20 @@ def test_brief_is_one_page_with_the_top_findings_and_a_chart(district):
     assert CLIENT.upper() in text.upper()
     assert "District D01 · 2023–24" in text  # the audited year, not a trend year
     assert len(reader.pages[0].images) >= 2  # the chart and the logo
+
+
+def test_each_thread_prints_with_its_own_browser():
+    """A Dask worker runs districts in threads; playwright's objects belong to one thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from equitykit.report._browser import print_pdf
+
+    page = "<!DOCTYPE html><p>Page</p>"
+    first = print_pdf(page)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        second = pool.submit(print_pdf, page).result()
+    assert first.startswith(b"%PDF") and second.startswith(b"%PDF")
+    assert len(pypdf.PdfReader(io.BytesIO(second)).pages) == 1
 
 
 @pytest.mark.parametrize("name", ["audit.pdf", "audit.docx", "brief.pdf"])

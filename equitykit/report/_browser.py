@@ -1,9 +1,10 @@
 """Printing HTML to PDF with the system's headless Chromium (no browser is downloaded).
 
-One browser is started per process on first use and reused for every page printed after it
-(a batch worker prints all its districts with one browser); it is closed when the process
-exits. The browser is the Chromium (or Chrome) found on ``PATH``, or the program named by the
-``EQUITYKIT_CHROMIUM`` environment variable.
+One browser is started per process and thread on first use and reused for every page printed
+after it there (a batch worker prints all its districts with one browser; playwright's objects
+belong to the thread that made them, and a Dask worker runs its tasks in threads); it is
+closed when the process exits. The browser is the Chromium (or Chrome) found on ``PATH``, or
+the program named by the ``EQUITYKIT_CHROMIUM`` environment variable.
 """
 
 from __future__ import annotations
@@ -57,22 +58,20 @@ class _Browser:
     """One headless Chromium driven through playwright, started on first use."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._driver: Any = None
         self._browser: Any = None
         self._pid: int | None = None
 
     def print_pdf(self, page: str, options: dict[str, Any], what: str) -> bytes:
-        with self._lock:
-            browser = self._started(what)
-            context = browser.new_context(java_script_enabled=False)
-            context.route("**/*", _refuse)  # self-contained pages: nothing is fetched
-            try:
-                tab = context.new_page()
-                tab.set_content(page, wait_until="load", timeout=PRINT_TIMEOUT * 1000)
-                return tab.pdf(**options)
-            finally:
-                context.close()
+        browser = self._started(what)
+        context = browser.new_context(java_script_enabled=False)
+        context.route("**/*", _refuse)  # self-contained pages: nothing is fetched
+        try:
+            tab = context.new_page()
+            tab.set_content(page, wait_until="load", timeout=PRINT_TIMEOUT * 1000)
+            return tab.pdf(**options)
+        finally:
+            context.close()
 
     def _started(self, what: str) -> Any:
         if self._browser is not None and self._pid == os.getpid() and self._browser.is_connected():
@@ -105,7 +104,15 @@ def _refuse(route: Any) -> None:
     route.abort()
 
 
-_BROWSER = _Browser()
+_THREAD = threading.local()
+
+
+def _current() -> _Browser:
+    """This thread's browser (not started until it prints)."""
+    browser = getattr(_THREAD, "browser", None)
+    if browser is None:
+        browser = _THREAD.browser = _Browser()
+    return browser
 
 
 def print_pdf(page: str, *, what: str = "PDF", **options: Any) -> bytes:
@@ -123,12 +130,13 @@ def print_pdf(page: str, *, what: str = "PDF", **options: Any) -> bytes:
     ConversionError
         No browser was found, or it failed (the message says why).
     """
+    browser = _current()
     try:
-        return _BROWSER.print_pdf(page, options, what)
+        return browser.print_pdf(page, options, what)
     except ConversionError:
         raise
     except BaseException as exc:  # the browser failed, or a time limit or signal stopped it
-        _BROWSER.close()  # a browser interrupted mid-page is not reused
+        browser.close()  # a browser interrupted mid-page is not reused
         from playwright.sync_api import Error
 
         if not isinstance(exc, Error):
