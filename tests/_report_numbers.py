@@ -6,7 +6,8 @@ A number is explained when it is one of a metrics.csv row's values (``value``, `
 numbers (``4.2``, ``2.83``, ``14.7%``, ``2,000``, ``86%``), a token of its ``display`` text,
 or a known non-statistic: a school year, a page or section number, the 95 of "95% CI", a
 configured threshold (``min_n``), the toolkit's version, a citation in the methods, or a
-count of the privacy gate's account of withheld numbers (``privacy.json``).
+count of the privacy gate's account of withheld numbers (``privacy.json``). Package versions
+(``3.11.7``) and the input data's SHA-256 fingerprint are not numbers.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-#: A number as text shows it: optional minus, digits with thousands commas, decimals, percent.
-NUMBER = re.compile(r"(?<![\w.])[-−]?\d[\d,]*(?:\.\d+)?%?(?![\w])")
+#: A number as text shows it: optional minus, digits with thousands commas, decimals, percent;
+#: not a part of a dotted version (``3.11.7``) or of a word (``D01``).
+NUMBER = re.compile(r"(?<![\w.])[-−]?\d[\d,]*(?:\.\d+)?%?(?![\w]|\.\d)")
+#: A SHA-256 fingerprint in the provenance, which a PDF may break across lines.
+FINGERPRINT = re.compile(r"SHA-256:?\s*(?:[0-9a-f]\s*){64}")
 STAT_COLUMNS = ("value", "ci_low", "ci_high", "n", "numerator", "p_value", "q_value")
 #: Numbers of the methods text that are names, not statistics: the IDEA regulation
 #: (34 CFR 300.647), a cited paper's year (Ho & Reardon 2012), SHA-256.
@@ -112,6 +116,6 @@ def _normal(token: str) -> str:
 
 def unexplained_numbers(text: str, allowed: set[str]) -> list[str]:
     """The numbers of ``text`` that are in none of ``allowed``, in order, without repeats."""
-    found = [_normal(t) for t in NUMBER.findall(text)]
+    found = [_normal(t) for t in NUMBER.findall(FINGERPRINT.sub(" ", text))]
     return list(dict.fromkeys(t for t in found if t not in allowed
                               and t.lstrip("-") not in allowed))

@@ -133,3 +133,5 @@ def test_the_number_check_catches_a_number_that_is_not_published():
     assert unexplained_numbers(text, allowed) == []
     assert unexplained_numbers("4.3 times as likely, 14.8% and 2,001 students", allowed) == [
         "4.3", "14.8%", "2,001"]
+    fingerprint = "SHA-256: " + "0123456789abcdef" * 2 + "\n" + "987654321abcdef0" * 2
+    assert unexplained_numbers(f"python 3.11.7, pandas 3.1.1. {fingerprint}", allowed) == []
