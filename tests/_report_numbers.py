@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 #: A number as text shows it: optional minus, digits with thousands commas, decimals, percent;
-#: not a part of a dotted version (``3.11.7``) or of a word (``D01``).
-NUMBER = re.compile(r"(?<![\w.])[-−]?\d[\d,]*(?:\.\d+)?%?(?![\w]|\.\d)")
+#: not a part of a dotted version (``3.11.7``), a word (``D01``, ``pytest-268``) or a path.
+NUMBER = re.compile(r"(?:(?<![\w.])[-−]|(?<![\w.\-−/]))\d[\d,]*(?:\.\d+)?%?(?![\w]|\.\d)")
 #: A SHA-256 fingerprint in the provenance, which a PDF may break across lines.
 FINGERPRINT = re.compile(r"SHA-256:?\s*(?:[0-9a-f]\s*){64}")
 STAT_COLUMNS = ("value", "ci_low", "ci_high", "n", "numerator", "p_value", "q_value")

@@ -6,6 +6,7 @@ named styles, and the number check catches a number that is not published."""
 from __future__ import annotations
 
 import io
+import threading
 
 import docx
 import pandas as pd
@@ -16,7 +17,7 @@ from _report_numbers import non_statistics, published_numbers, unexplained_numbe
 from equitykit.cli import main
 from equitykit.config import AuditConfig
 from equitykit.execute import run_batch, run_district
-from equitykit.report import FORMATS, parse_formats
+from equitykit.report import FORMATS, _browser, parse_formats
 from equitykit.report._docx import audit_docx
 
 
@@ -48,6 +49,7 @@ def test_an_unknown_format_is_a_usage_error_naming_it(command, tmp_path, capsys)
 def test_a_format_that_cannot_be_made_fails_the_district_and_writes_nothing(
         data, tmp_path, monkeypatch):
     monkeypatch.setenv("EQUITYKIT_CHROMIUM", str(tmp_path / "no-such-browser"))
+    monkeypatch.setattr(_browser, "_THREAD", threading.local())  # no browser started yet
     result = run_district(data, "D1", tmp_path / "out", notebook=FIXTURE_NOTEBOOK, timeout=120,
                           formats=("html", "docx", "pdf"))
     assert result.status == "failed"
@@ -135,3 +137,5 @@ def test_the_number_check_catches_a_number_that_is_not_published():
         "4.3", "14.8%", "2,001"]
     fingerprint = "SHA-256: " + "0123456789abcdef" * 2 + "\n" + "987654321abcdef0" * 2
     assert unexplained_numbers(f"python 3.11.7, pandas 3.1.1. {fingerprint}", allowed) == []
+    assert unexplained_numbers('"/tmp/pytest-268/x.yml", 2023/', allowed) == []
+    assert unexplained_numbers("gap -0.47 and −0.47", allowed) == ["-0.47"]

@@ -60,22 +60,19 @@ class _Browser:
     def __init__(self) -> None:
         self._driver: Any = None
         self._browser: Any = None
+        self._tab: Any = None
         self._pid: int | None = None
 
     def print_pdf(self, page: str, options: dict[str, Any], what: str) -> bytes:
-        browser = self._started(what)
-        context = browser.new_context(java_script_enabled=False)
-        context.route("**/*", _refuse)  # self-contained pages: nothing is fetched
-        try:
-            tab = context.new_page()
-            tab.set_content(page, wait_until="load", timeout=PRINT_TIMEOUT * 1000)
-            return tab.pdf(**options)
-        finally:
-            context.close()
+        # one tab for every page: a new tab would start a renderer process each time
+        tab = self._started(what)
+        tab.set_content(page, wait_until="load", timeout=PRINT_TIMEOUT * 1000)
+        return tab.pdf(**options)
 
     def _started(self, what: str) -> Any:
-        if self._browser is not None and self._pid == os.getpid() and self._browser.is_connected():
-            return self._browser
+        if (self._browser is not None and self._pid == os.getpid()
+                and self._browser.is_connected() and not self._tab.is_closed()):
+            return self._tab
         executable = find_chromium(what)
         from playwright.sync_api import sync_playwright
 
@@ -84,14 +81,18 @@ class _Browser:
         self._browser = self._driver.chromium.launch(
             executable_path=executable, args=["--no-sandbox", "--disable-gpu"],
             timeout=PRINT_TIMEOUT * 1000)
+        context = self._browser.new_context(java_script_enabled=False)
+        context.route("**/*", _refuse)  # self-contained pages: nothing is fetched
+        self._tab = context.new_page()
         if self._pid is None:
             atexit.register(self.close)
         self._pid = os.getpid()
-        return self._browser
+        return self._tab
 
     def close(self) -> None:
         """Stop the browser (only one this process started)."""
         browser, driver, self._browser, self._driver = self._browser, self._driver, None, None
+        self._tab = None
         if self._pid != os.getpid():  # a forked child does not own its parent's browser
             return
         for stop in (getattr(browser, "close", None), getattr(driver, "stop", None)):
