@@ -16,6 +16,7 @@ import io
 import re
 
 import docx
+import lxml.etree
 import lxml.html
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
