@@ -31,6 +31,7 @@ __all__ = [
     "GapRules",
     "IdeaRules",
     "Privacy",
+    "SchoolPoverty",
     "TeacherRules",
     "load_config",
 ]
@@ -109,6 +110,18 @@ class Dimension(_Model):
         "`student`: a column of the students file; `school`: a column of the schools file."))
 
 
+class SchoolPoverty(_Model):
+    """A school attribute measuring school poverty (e.g. share of low-income students, or
+    school mean SES), used for segregation by school poverty instead of each school's share
+    of economically disadvantaged students."""
+
+    column: str = Field(..., min_length=1, description=(
+        "A numeric column of the schools file, e.g. `pct_low_income` or `mean_ses`."))
+    poorer: Literal["higher", "lower"] = Field("higher", description=(
+        "`higher`: a higher value means a poorer school (a share of low-income students); "
+        "`lower`: a lower value does (a mean SES)."))
+
+
 class DataMapping(_Model):
     """How a district's own export maps onto the canonical tables.
 
@@ -127,6 +140,9 @@ class DataMapping(_Model):
     own name.
     ``not_collected``: student columns (a demographic dimension or an outcome's column) the
     district does not collect; they are absent rather than required, and never read.
+    ``school_poverty``: a schools column measuring school poverty (:class:`SchoolPoverty`)
+    for segregation by school poverty (default: each school's share of economically
+    disadvantaged students).
     """
 
     files: dict[str, str] = Field(default_factory=dict, description=(
@@ -153,6 +169,10 @@ class DataMapping(_Model):
         "Student columns the district does not collect (e.g. `english_learner`, `disability`, "
         "`days_absent`): they are not required, and each affected report section says so in "
         "one line."))
+    school_poverty: SchoolPoverty | None = Field(None, description=(
+        "A numeric schools column measuring school poverty (column, and whether `higher` or "
+        "`lower` values are poorer), for segregation by school poverty; default: each "
+        "school's share of economically disadvantaged students."))
 
     @field_validator("derive")
     @classmethod

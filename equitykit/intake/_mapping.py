@@ -24,6 +24,8 @@ from ..expressions import parse_expression
 
 __all__: list[str] = []
 
+POVERTY_CLASH = ("data.school_poverty.column: {column!r} is already a schools column or a "
+                 "dimension; name the schools file's poverty measure (e.g. mean_ses)")
 DIMENSION_CLASH = "data.dimensions.{name}: already a column of {table}; choose another name"
 BAD_TABLE = "data.{section}.{table}: unknown table; choose from {tables}"
 BAD_TARGET_COLUMN = "data.columns.{table}.{source}: '{target}' is not a column of {table}{close}"
@@ -180,6 +182,9 @@ def table_columns(mapping: DataMapping) -> dict[str, dict[str, schema.Column]]:
             if dim.level == level:
                 columns[name] = schema.Column(name, "string" if dim.values is None
                                               else "category", True, dim.values)
+        poverty = mapping.school_poverty
+        if table == "schools" and poverty is not None:
+            columns[poverty.column] = schema.Column(poverty.column, "number", True)
         tables[table] = columns
     return tables
 
@@ -226,6 +231,10 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
         table = "students" if dim.level == "student" else "schools"
         if name in schema.TABLES[table] or name in COLUMNS:
             raise ConfigError(DIMENSION_CLASH.format(name=name, table=table))
+    poverty = mapping.school_poverty
+    if poverty is not None and (poverty.column in schema.TABLES["schools"]
+                                or poverty.column in mapping.dimensions):
+        raise ConfigError(POVERTY_CLASH.format(column=poverty.column))
     canonical = table_columns(mapping)
     all_columns = {n: c for t in canonical.values() for n, c in t.items()}
     tables = list(schema.TABLES)
