@@ -121,6 +121,7 @@ def _schools(folder: Path) -> dict:
                   "sector": ["public", "public", "charter", "charter"]}
                  ).to_csv(folder / "schools.csv", index=False)
     config["data"]["dimensions"] = {"sector": {"title": "School sector", "level": "school"}}
+    config["data"]["school_poverty"] = {"column": "mean_ses", "poorer": "lower"}
     return config
 
 
@@ -202,6 +203,15 @@ def test_schools_without_names_with_attributes(tmp_path, capsys):
     assert "sector" not in set(locus["dimension"])  # between schools by definition
     assert "S1" in report  # the id stands in for the name
     assert "School sector: charter" in report
+    segregation = metrics[metrics["section"] == "segregation"]
+    assert {"dissimilarity", "isolation", "exposure"} <= set(
+        segregation.loc[segregation["dimension"] == "econ_disadvantaged", "measure"])
+    poverty = segregation[segregation["outcome"] == "school_poverty"]
+    assert {"school_poverty_exposure", "high_poverty_school_share"} <= set(poverty["measure"])
+    assert {"Black", "White"} <= set(poverty.loc[poverty["dimension"] == "race_ethnicity",
+                                                 "group"])
+    by_sector = metrics[metrics["measure"] == "between_sector_share"]
+    assert {"achievement", "programmatic"} <= set(by_sector["section"])
 
 
 def _enrollment_only(folder: Path) -> dict:

@@ -471,9 +471,10 @@ def school_poverty_exposure(
     >>> import pandas as pd
     >>> table = pd.DataFrame({"Black": [30, 10, 0, 0], "White": [10, 10, 20, 40]},
     ...                      index=list("abcd"))
-    >>> out = school_poverty_exposure(table, pd.Series([0.8, 0.5, 0.3, 0.1], index=list("abcd")))
-    >>> out.round(3).to_dict("index")["Black"]
-    {'students': 40.0, 'mean_school_poverty': 0.725, 'high_poverty_students': 30.0, 'high_poverty_share': 0.75}
+    >>> poverty = pd.Series([0.8, 0.5, 0.3, 0.1], index=list("abcd"))
+    >>> out = school_poverty_exposure(table, poverty)
+    >>> out.loc["Black", ["mean_school_poverty", "high_poverty_share"]].round(3).tolist()
+    [0.725, 0.75]
     """
     if poorer not in ("higher", "lower"):
         raise ValueError(ERR_POORER.format(poorer=poorer))
