@@ -104,6 +104,27 @@ def _local(folder: Path) -> dict:
     return {"data": {"columns": columns, "categories": {"race_ethnicity": "local"}}}
 
 
+def _rolled_up(folder: Path) -> dict:
+    """Detailed local race labels rolled up to the 2024 federal standard."""
+    p = _panel()
+    detail = {"B": ["Somali", "African American"], "H": ["Mexican", "Salvadoran"],
+              "W": ["Lebanese", "European descent"], "A": ["Hmong", "Karen"]}
+    rng = np.random.default_rng(8)
+    p["race"] = [rng.choice(detail[r]) for r in p["race"]]
+    # Labels too small to show on their own (3 and 8 students; together 11, enough).
+    p["race"] = p["race"].replace("Karen", "Hmong")
+    p.loc[p.index[:11], "race"] = ["Karen"] * 3 + ["Vietnamese"] * 8
+    p.to_csv(folder / "students.csv", index=False)
+    return {"data": {
+        "columns": _renamed(p), "categories": {"race_ethnicity": "federal_2024"},
+        "roll_up": {"race_ethnicity": {
+            "Somali": "Black", "African American": "Black", "Mexican": "Hispanic/Latino",
+            "Salvadoran": "Hispanic/Latino", "Lebanese": "Middle Eastern or North African",
+            "European descent": "White", "Hmong": "Asian", "Karen": "Asian",
+            "Vietnamese": "Asian"}},
+        "not_collected": ["english_learner", "disability"]}}
+
+
 def _scores_only(folder: Path) -> dict:
     """Test scores and demographics, no yes/no outcome at all."""
     p = _panel().drop(columns=["oss_days", "gifted"])
@@ -191,6 +212,19 @@ def test_local_race_categories(tmp_path, capsys):
     groups = set(metrics[metrics["dimension"] == "race_ethnicity"]["group"])
     assert {"Black/African", "Latine", "European descent"} <= groups
     assert "Latine" in report
+
+
+@pytest.mark.slow
+def test_local_race_categories_rolled_up_to_the_2024_standard(tmp_path, capsys):
+    validated, metrics, report = _run(tmp_path, _rolled_up, capsys)
+    assert "0 errors" in validated
+    race = set(metrics.loc[metrics["dimension"] == "race_ethnicity", "group"])
+    assert race - {"all"} == {"Black", "Hispanic/Latino", "Middle Eastern or North African",
+                              "White", "Asian"}
+    detail = set(metrics.loc[metrics["dimension"] == "race_ethnicity_detailed", "group"])
+    assert {"Somali", "Mexican", "Lebanese", "Hmong"} <= detail
+    assert {"Karen", "Vietnamese"}.isdisjoint(detail) and "Asian (other)" in detail
+    assert "Race/ethnicity (detailed): Somali" in report
 
 
 @pytest.mark.slow

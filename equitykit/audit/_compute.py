@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import metrics
-from ..config import AuditConfig
+from ..config import DETAILED, AuditConfig
 from ..errors import DataError
 from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
@@ -20,7 +20,7 @@ from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
 __all__ = [
     "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "SCORES", "audited_dimensions",
-    "compute_metrics", "model_outcomes", "withhold_orphan_interactions",
+    "compute_metrics", "fold_small_details", "model_outcomes", "withhold_orphan_interactions",
 ]
 
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -65,6 +65,7 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
     students = getattr(data, "students", None)
     if students is not None:
         students = derive_outcomes(_with_school_dimensions(students, data, config), config)
+        students = fold_small_details(students, config)
         dims = audited_dimensions(students, config)
         # Every student counts in "enrollment", so a district whose outcomes are all unknown,
         # absent or of some students only (scores only) still has every student counted; it
@@ -182,6 +183,33 @@ def _with_school_dimensions(students: pd.DataFrame, data, config: AuditConfig) -
     key = ["district_id", "school_id", "school_year"]
     attributes = schools[[*key, *names]].drop_duplicates(key)
     return students.merge(attributes, on=key, how="left", validate="many_to_one")
+
+
+#: Where a detailed label too small to show is counted (``data.roll_up``).
+OTHER_DETAIL = " (other)"
+
+
+def fold_small_details(students: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:
+    """Detailed race/ethnicity labels (``data.roll_up``) kept where a school year has at
+    least ``privacy.min_n`` students with them; the others are counted, that year, in
+    ``<standard label> (other)`` (e.g. ``Black (other)``). When that remainder would itself be
+    smaller than ``privacy.min_n``, the next smallest label of the same standard group joins
+    it, so that no detailed group of fewer students is shown beside its standard group."""
+    if not config.data.roll_up or DETAILED not in students or "race_ethnicity" not in students:
+        return students
+    detail = students[DETAILED].astype("string")
+    race = students["race_ethnicity"].astype("string")
+    folded = detail.copy()
+    known = detail.notna() & race.notna()
+    for _, rows in detail[known].groupby([students["school_year"][known], race[known]]):
+        sizes = rows.value_counts().sort_values(kind="stable")
+        small = list(sizes.index[sizes < config.privacy.min_n])
+        rest = [label for label in sizes.index if label not in small]
+        while small and rest and sizes[small].sum() < config.privacy.min_n:
+            small.append(rest.pop(0))
+        fold = rows.index[rows.isin(small)]
+        folded[fold] = race[fold] + OTHER_DETAIL
+    return students.assign(**{DETAILED: folded})
 
 
 def _with_enrollment(students: pd.DataFrame) -> pd.DataFrame:
