@@ -31,13 +31,16 @@ RACE_CODES = {"B": "Black", "H": "Hispanic/Latino", "W": "White", "A": "Asian"}
 LOCAL = {"B": "Black/African", "H": "Latine", "W": "European descent", "A": "Asian or Pacific"}
 MENA = {"B": "Black", "H": "Hispanic/Latino", "W": "White",
         "A": "Middle Eastern or North African"}
+DETAILED = {"B": "Somali", "H": "Mexican", "W": "White", "A": "Hmong"}
+ROLL_UP = {"Somali": "Black", "Mexican": "Hispanic/Latino", "Hmong": "Asian"}
 
 
 @dataclass(frozen=True)
 class Export:
     """One export and its config. ``race``: ``codes``, ``flags`` (0/1 columns combined by a
-    derive), ``local``, ``federal_2024``, ``one`` (a single group), ``blank`` (every cell
-    empty), ``not_collected`` or ``missing`` (absent and not declared). ``econ``: ``flag``,
+    derive), ``local``, ``federal_2024``, ``rolled_up`` (detailed labels, ``roll_up``),
+    ``one`` (a single group), ``blank`` (every cell empty), ``not_collected`` or ``missing``
+    (absent and not declared). ``econ``: ``flag``,
     ``ses`` (bottom quartile of an SES index), ``blank``, ``not_collected``, ``missing``.
     ``others`` (English learner, disability): ``present``, ``not_collected``, ``missing``.
     ``outcome``: ``oss``, ``gifted``, ``blank`` (an all-missing column), ``none``. ``scores``:
@@ -67,8 +70,9 @@ EXPORTS = st.builds(
     years=st.sampled_from([1, 1, 2, 5]),
     # A required column missing and not declared is refused: drawn rarely, so most examples
     # reach the audit.
-    race=st.sampled_from(["codes", "codes", "flags", "flags", "local", "federal_2024", "one",
-                          "blank", "not_collected", "not_collected", "missing"]),
+    race=st.sampled_from(["codes", "codes", "flags", "flags", "local", "federal_2024",
+                          "rolled_up", "rolled_up", "one", "blank", "not_collected",
+                          "not_collected", "missing"]),
     econ=st.sampled_from(["flag", "flag", "ses", "ses", "blank", "not_collected",
                           "not_collected", "missing"]),
     others=st.sampled_from(["present", "present", "present", "not_collected",
@@ -137,6 +141,10 @@ def write_export(folder: Path, export: Export, seed: int) -> dict:
             data["categories"] = {"race_ethnicity": export.race}
         if export.race == "local":
             p["race"] = p["race"].map(LOCAL)
+        if export.race == "rolled_up":
+            p["race"] = p["race"].map(DETAILED)
+            codes.pop("race_ethnicity")
+            data["roll_up"] = {"race_ethnicity": ROLL_UP}
     if export.econ == "flag":
         columns["frl"] = "econ_disadvantaged"
     elif export.econ == "ses":
