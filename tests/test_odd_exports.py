@@ -246,6 +246,9 @@ def test_schools_without_names_with_attributes(tmp_path, capsys):
                                                  "group"])
     by_sector = metrics[metrics["measure"] == "between_sector_share"]
     assert {"achievement", "programmatic"} <= set(by_sector["section"])
+    assert "Exposure to school poverty" in report and "mean_ses (lower is poorer)" in report
+    assert "Where gaps sit, by school sector" in report
+    assert "Economically disadvantaged students – students not economically" in report
 
 
 def _enrollment_only(folder: Path) -> dict:
