@@ -489,7 +489,9 @@ def segregation(audit) -> str:
     if rows.empty:
         return skip(_why_no_segregation(audit))
     indices = rows[rows["outcome"] != SCHOOL_POVERTY]
-    out = ""
+    # Income segregation can be measured where race/ethnicity segregation cannot: say why.
+    out = "" if (indices["dimension"] == "race_ethnicity").any() else skip(
+        _why_no_segregation(audit))
     if len(indices):
         table = pd.DataFrame({
             "index": indices["measure"].str.replace("_", " "),
@@ -576,10 +578,11 @@ def _why_no_segregation(audit) -> str:
     if schools < 2:
         return f"Segregation needs at least two schools; this district has {_schools(schools)}."
     if "race_ethnicity" not in year:
-        return "Race/ethnicity: not collected, so segregation between schools is not measured."
+        return ("Race/ethnicity: not collected, so racial segregation between schools is not "
+                "measured.")
     if year["race_ethnicity"].notna().sum() == 0:
-        return ("No student's race/ethnicity is recorded, so segregation between schools is "
-                "not measured.")
+        return ("No student's race/ethnicity is recorded, so racial segregation between "
+                "schools is not measured.")
     return ("Every student whose race/ethnicity is recorded is in the same group; segregation "
             "needs at least two groups.")
 
