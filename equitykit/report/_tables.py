@@ -13,7 +13,7 @@ __all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", 
 SUPPRESSED_TEXT = "suppressed"
 _PERCENT_MEASURES = frozenset(
     {"rate", "composition", "share", "coverage", "between_school_share", "risk_difference",
-     "predictiveness_share"}
+     "predictiveness_share", "high_poverty_school_share"}
 )
 
 
