@@ -29,7 +29,7 @@ from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
-from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
+from ._tables import format_q, format_value, html_table, note, skip
 from ._views import (
     cell,
     dimensions,
@@ -472,8 +472,7 @@ def _school_poverty(audit, rows: pd.DataFrame) -> str:
         exposure = by["school_poverty_exposure"]
         table.append({
             "group": group_name(dimension, group, audit.config),
-            f"{name} of the average member's school": SUPPRESSED_TEXT if exposure["suppressed"]
-            else format_value("value" if measure else "share", exposure["value"]),
+            f"{name} of the average member's school": cell(exposure),
             "share in the poorest quarter of schools": cell(by["high_poverty_school_share"]),
         })
     source = next((n for n in rows["note"] if n), "")
@@ -497,8 +496,7 @@ def _between_school_groups(audit) -> str:
             "outcome": [capitalize(outcome_label(o)) for o in rows["outcome"]],
             "group": rows["group"],
             "share of the gap between them": [
-                SUPPRESSED_TEXT if r["suppressed"] else format_value("share", r["value"])
-                for _, r in rows.iterrows()],
+                cell(r) for _, r in rows.iterrows()],
         })
         out += html_table(table, caption=f"Where gaps sit, by {title.lower()}") + note(
             f"Each group's gap with all other students, split as between schools but with the "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -16,6 +17,9 @@ _PERCENT_MEASURES = frozenset(
      "predictiveness_share", "high_poverty_school_share"}
 )
 
+#: The share of a gap between schools or between groups of schools (``between_sector_share``).
+_BETWEEN = re.compile(r"between_\w+_share")
+
 
 def format_value(measure: str, value: float, *, display: str | float | None = None) -> str:
     """A number as the report prints it (percent for rates and shares, 2 decimals for ratios)."""
@@ -23,7 +27,7 @@ def format_value(measure: str, value: float, *, display: str | float | None = No
         return display
     if value is None or not isinstance(value, int | float) or not math.isfinite(value):
         return "—"
-    if measure in _PERCENT_MEASURES:
+    if measure in _PERCENT_MEASURES or _BETWEEN.fullmatch(measure):
         return f"{100 * value:.1f}%"
     if measure in ("n", "students", "excess_students", "numerator", "count"):
         return f"{value:,.0f}"
