@@ -15,17 +15,20 @@ from ._figures import ReportFigure
 from ._html import notebook_to_html, warm_exporter
 from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
 from ._views import (
+    enrollment_table,
     gap_chart,
     gap_table,
     other_groups_table,
     outcome_table,
     risk_ratio_chart,
     school_chart,
+    segregation_table,
 )
 
 __all__ = [
     "SECTION_OUTCOMES",
     "ReportFigure",
+    "enrollment_table",
     "gap_chart",
     "gap_table",
     "notebook_to_html",
@@ -36,5 +39,6 @@ __all__ = [
     "school_chart",
     "score_gaps",
     "section",
+    "segregation_table",
     "warm_exporter",
 ]

@@ -33,6 +33,7 @@ from ._tables import format_q, format_value, html_table, note, skip
 from ._views import (
     cell,
     dimensions,
+    enrollment_table,
     gap_chart,
     gap_table,
     interval,
@@ -41,6 +42,7 @@ from ._views import (
     risk_ratio_chart,
     school_chart,
     school_rows,
+    segregation_table,
 )
 
 #: The rate outcomes each outcome section shows, in order.
@@ -162,22 +164,11 @@ def data_profile(audit) -> str:
 
 
 def enrollment(audit) -> str:
-    year = _year(audit)
-    comp = year[(year["measure"] == "composition") & (year["dimension"] == "race_ethnicity")]
-    students = comp[comp["outcome"] == "enrollment"].set_index("group")
-    if students.empty:
+    table = enrollment_table(audit.published, school_year=audit.school_year)
+    if table.empty:
         return skip("No race/ethnicity data to describe enrollment.") + _schools_table(audit)
-    teachers = comp[comp["outcome"] == "teachers"].set_index("group")
-    table = pd.DataFrame({
-        "group": students.index,
-        "students": [cell(r, "n") for _, r in students.iterrows()],
-        "share of students": [cell(r) for _, r in students.iterrows()],
-    })
-    if teachers.empty:
+    if "share of teachers" not in table:
         return html_table(table, caption="Students by race/ethnicity") + _schools_table(audit)
-    table["share of teachers"] = [
-        cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
-    ]
     return (
         html_table(table, caption="Students and teachers by race/ethnicity")
         + note("A district whose teachers mirror its students has equal shares in the last "
@@ -421,16 +412,9 @@ def teacher_quality(audit) -> str:
 
 
 def segregation(audit) -> str:
-    rows = _year(audit)
-    rows = rows[rows["section"] == "segregation"]
-    if rows.empty:
+    table = segregation_table(audit.published, school_year=audit.school_year)
+    if table.empty:
         return skip(_why_no_segregation(audit))
-    table = pd.DataFrame({
-        "index": rows["measure"].str.replace("_", " "),
-        "group": [g if c == "" else f"{g} – {c}" for g, c in
-                  zip(rows["group"], rows["comparison"], strict=True)],
-        "value": [cell(r) for _, r in rows.iterrows()],
-    })
     return html_table(table, caption="Segregation between the district's schools") + note(
         "Dissimilarity: share of one group that would have to change schools for an even "
         "spread. Isolation: the share of their own group in the average student's school. "
