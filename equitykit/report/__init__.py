@@ -19,12 +19,14 @@ from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_for
 from ._html import notebook_to_html, warm_exporter
 from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
 from ._views import (
+    enrollment_table,
     gap_chart,
     gap_table,
     other_groups_table,
     outcome_table,
     risk_ratio_chart,
     school_chart,
+    segregation_table,
 )
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "ReportFigure",
     "chromium_available",
     "convert",
+    "enrollment_table",
     "gap_chart",
     "gap_table",
     "notebook_to_html",
@@ -47,5 +50,6 @@ __all__ = [
     "school_chart",
     "score_gaps",
     "section",
+    "segregation_table",
     "warm_exporter",
 ]

@@ -33,6 +33,7 @@ from ._tables import format_q, format_value, html_table, note, skip
 from ._views import (
     cell,
     dimensions,
+    enrollment_table,
     gap_chart,
     gap_table,
     group_name,
@@ -42,6 +43,7 @@ from ._views import (
     risk_ratio_chart,
     school_chart,
     school_rows,
+    segregation_table,
 )
 
 #: The rate outcomes each outcome section shows, in order.
@@ -163,22 +165,11 @@ def data_profile(audit) -> str:
 
 
 def enrollment(audit) -> str:
-    year = _year(audit)
-    comp = year[(year["measure"] == "composition") & (year["dimension"] == "race_ethnicity")]
-    students = comp[comp["outcome"] == "enrollment"].set_index("group")
-    if students.empty:
+    table = enrollment_table(audit.published, school_year=audit.school_year)
+    if table.empty:
         return skip("No race/ethnicity data to describe enrollment.") + _schools_table(audit)
-    teachers = comp[comp["outcome"] == "teachers"].set_index("group")
-    table = pd.DataFrame({
-        "group": students.index,
-        "students": [cell(r, "n") for _, r in students.iterrows()],
-        "share of students": [cell(r) for _, r in students.iterrows()],
-    })
-    if teachers.empty:
+    if "share of teachers" not in table:
         return html_table(table, caption="Students by race/ethnicity") + _schools_table(audit)
-    table["share of teachers"] = [
-        cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
-    ]
     return (
         html_table(table, caption="Students and teachers by race/ethnicity")
         + note("A district whose teachers mirror its students has equal shares in the last "
@@ -430,31 +421,15 @@ def segregation(audit) -> str:
     # Income segregation can be measured where race/ethnicity segregation cannot: say why.
     out = "" if (indices["dimension"] == "race_ethnicity").any() else skip(
         _why_no_segregation(audit))
-    if len(indices):
-        table = pd.DataFrame({
-            "index": indices["measure"].str.replace("_", " "),
-            "group": [_segregated(d, g) if c == "" else
-                      f"{_segregated(d, g)} – {_segregated(d, c)}"
-                      for d, g, c in zip(indices["dimension"], indices["group"],
-                                         indices["comparison"], strict=True)],
-            "value": [cell(r) for _, r in indices.iterrows()],
-        })
-        table["group"] = table["group"].map(capitalize)
+    table = segregation_table(audit.published, school_year=audit.school_year)
+    if len(table):
         out += html_table(table, caption="Segregation between the district's schools") + note(
             "Dissimilarity: share of one group that would have to change schools for an even "
             "spread. Isolation: the share of their own group in the average student's school. "
             "Exposure: the share of the second group in the average school of the first. "
-            "Theil's H: multigroup "
-            "segregation, 0 = every school mirrors the district.")
+            "Theil's H: multigroup segregation, 0 = every school mirrors the district.")
     return out + _school_poverty(audit, rows[rows["outcome"] == SCHOOL_POVERTY]) + \
         _between_school_groups(audit)
-
-
-def _segregated(dimension: str, group: str) -> str:
-    """Race/ethnicity labels as they are (Black – White); other groups by their name."""
-    if dimension == "race_ethnicity" or (group == "all" and dimension != "all"):
-        return group
-    return group_label(dimension, group)
 
 
 def _school_poverty(audit, rows: pd.DataFrame) -> str:
