@@ -13,7 +13,11 @@ Unknowns
   students: (a) every outcome over all enrolled students (suspensions, expulsions, referrals,
   arrests, special-education identification, gifted, retention, and the enrollment
   composition rows), whose definition says so; (b) any outcomes whose published all-students
-  ``n`` at that place and year are equal (e.g. math and reading proficiency, math scores).
+  ``n`` at that place and year are equal and that publish the same ``n`` for at least one
+  group besides (e.g. math and reading proficiency, math scores). Equal totals alone happen by
+  coincidence (a district's 66 grade-8 students and its graduation cohort of 66 are different
+  students); merging on them alone is an assumption that can be false, and intervals built on a
+  false relation say nothing about the published data.
 * ``x`` of a cell: students of the group with the outcome.
 
 Relations
@@ -180,8 +184,8 @@ def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
 
 def _populations(rows: pd.DataFrame) -> dict:
     """(year, school, outcome) -> population label, merging as the module docstring says:
-    outcomes merge when their all-students n is equal and no group n published by both
-    differs."""
+    outcomes merge when their all-students n and at least one group's n are published equal by
+    both and no group n published by both differs."""
     label = {}
     known = rows[rows["n"].notna() & ~rows["suppressed"]]
     for (year, school), block in rows.groupby(["school_year", "school_id"]):
@@ -197,7 +201,8 @@ def _populations(rows: pd.DataFrame) -> dict:
                 if ("all", "all") not in na.index or ("all", "all") not in nb.index:
                     continue
                 common = na.index.intersection(nb.index)
-                if (na[common] == nb[common]).all() and parent[a] != parent[b]:
+                if (len(common) >= 2 and (na[common] == nb[common]).all()
+                        and parent[a] != parent[b]):
                     members = [o for o in outcomes if parent[o] in (parent[a], parent[b])]
                     if all(_agree(by_outcome[o], by_outcome[q]) for o in members for q in members):
                         old, keep = sorted((parent[a], parent[b]))[::-1]
