@@ -196,8 +196,8 @@ class Privacy(_Model):
     protection_width: int | None = Field(
         None, strict=True, ge=0, le=1000,
         description="Least width, in students, of the range a reader can narrow any withheld "
-                    "count to from everything published (linear relations, non-negativity, "
-                    "whole numbers); also the least room a coded rate leaves. Unset: min_n. "
+                    "count to from everything published (linear relations, non-negativity); "
+                    "also the least room a coded rate leaves. Unset: min_n. "
                     "0 switches the protection-interval rule off, which loses the guarantee "
                     "of docs/privacy.md.")
 

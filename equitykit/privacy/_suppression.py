@@ -764,11 +764,22 @@ def suppress_metrics(
     ...     "n": [200.0, 95, 100, 5], "numerator": [20.0, 8, 11, 1],
     ...     "value": [0.1, 8 / 95, 0.11, 0.2], "ci_low": float("nan"), "ci_high": float("nan"),
     ... })
-    >>> suppress_metrics(rows)[["group", "suppressed", "display"]]
+    >>> suppress_metrics(rows, protection_width=0)[["group", "suppressed", "display"]]
       group  suppressed     display
     0   all       False         10%
     1     F        True  suppressed
     2     M       False         11%
+    3     X        True  suppressed
+
+    Rules 1-6 withhold F (8 suspended) and X (5 students); F and X then hold 9 suspended
+    students together, which publishing M would pin to a range narrower than 10, so the
+    default (rule 7) withholds M too:
+
+    >>> suppress_metrics(rows)[["group", "suppressed", "display"]]
+      group  suppressed     display
+    0   all       False         10%
+    1     F        True  suppressed
+    2     M        True  suppressed
     3     X        True  suppressed
     """
     return publish(metrics, min_n=min_n, min_numerator=min_numerator,

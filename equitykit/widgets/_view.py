@@ -33,10 +33,6 @@ ALL_OTHER = "all_other"
 RATE_MEASURES = ("rate", "risk_ratio", "risk_difference", "excess_students")
 _QUANTILES = {0.1: "q10", 0.25: "q25", 0.5: "q50", 0.75: "q75", 0.9: "q90"}
 _EXTRA_HIDDEN = ["sd", *_QUANTILES.values()]
-#: What names a row of the published table.
-_ROW = ["school_id", "outcome", "dimension", "group", "measure", "comparison"]
-_NUMBER_COLUMNS = pd.Index(["value", "n", "numerator", "ci_low", "ci_high", "p_value",
-                            "q_value", *_EXTRA_HIDDEN])
 
 BAD_COMPARISON = "the comparison group must differ from the focus group ({group})"
 
@@ -126,41 +122,13 @@ def published_table(cache: DistrictCache, *, school_year: int, outcome: str, min
         return cache.memo[key]
     with cache.lock:  # a background warm-up may be computing this very table
         if key not in cache.memo:
-            table = _suppress(_raw_table(cache, school_year, outcome), min_n, config)
-            hidden = table[_ROW].apply(tuple, axis=1).isin(
-                _report_hidden(cache, school_year, config))
-            table.loc[hidden, _NUMBER_COLUMNS.intersection(table.columns)] = math.nan
-            table.loc[hidden, "suppressed"] = True
-            table.loc[hidden, "display"] = metrics.SUPPRESSED_DISPLAY
-            if "note" in table.columns:
-                table.loc[hidden, "note"] = ""
-            cache.memo[key] = table
-    return cache.memo[key]
-
-
-def _raw_table(cache: DistrictCache, school_year: int, outcome: str) -> pd.DataFrame:
-    """Unsuppressed rows of one year and outcome: every school, dimension and group."""
-    if outcome in w.SCORE_OUTCOMES:
-        raw = _score_table(cache, school_year, outcome)
-    else:
-        raw = metrics.disproportionality(cache.counts_for(school_year=school_year,
-                                                          outcome=outcome))
-        raw = raw[raw["measure"].isin(RATE_MEASURES)]
-    return raw.reset_index(drop=True)
-
-
-def _report_hidden(cache: DistrictCache, school_year: int, config: AuditConfig) -> set:
-    """Keys of the rows the report withholds that year: one gate over every outcome at once
-    at the config's minimum n, as the report runs it (a group's size is shared by the
-    outcomes counted over the same students). The explorer withholds them too, whatever its
-    own minimum n, so that it and the report together show no more than the report."""
-    key = ("report withheld", school_year)
-    with cache.lock:
-        if key not in cache.memo:
-            raw = pd.concat([_raw_table(cache, school_year, o)
-                             for o in cache.outcomes(school_year)], ignore_index=True)
-            gated = _suppress(raw, config.privacy.min_n, config)
-            cache.memo[key] = set(gated.loc[gated["suppressed"], _ROW].apply(tuple, axis=1))
+            if outcome in w.SCORE_OUTCOMES:
+                raw = _score_table(cache, school_year, outcome)
+            else:
+                counts = cache.counts_for(school_year=school_year, outcome=outcome)
+                raw = metrics.disproportionality(counts)
+                raw = raw[raw["measure"].isin(RATE_MEASURES)]
+            cache.memo[key] = _suppress(raw.reset_index(drop=True), min_n, config)
     return cache.memo[key]
 
 
