@@ -1,10 +1,10 @@
 """An adversary that reads only what a batch publishes and works out withheld student counts.
 
 It is written independently of :mod:`equitykit.privacy` (it imports nothing from equitykit) and
-uses only each district's ``metrics.csv``, ``findings.json`` and ``audit.html``. From them it builds every
-linear relation a determined reader can check in the files themselves, then asks scipy's HiGHS
-(``linprog``; ``milp`` for the integer check) for the smallest and largest value of every count
-the files do not show.
+uses only each district's ``metrics.csv``, ``findings.json`` and ``audit.html``. From them it
+builds every linear relation a determined reader can check in the files themselves, then asks
+scipy's HiGHS (``linprog``; ``milp`` for the integer check) for the smallest and largest value
+of every count the files do not show.
 
 Unknowns
 --------

@@ -21,6 +21,7 @@ from equitykit.errors import DataError
 from equitykit.metrics import SUPPRESSED_DISPLAY
 from equitykit.metrics import suppress_metrics as gate
 
+
 def suppress_metrics(metrics, **options):
     """Rules 1-6 only, which this file checks; rule 7 (on by default) is checked by
     test_protection_default.py and the attack of test_privacy_attack.py."""

@@ -16,8 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from test_suppress_metrics import (CELL, assert_safe, metric_rows, suppress_metrics,
-                                   withheld_cells)
+from test_suppress_metrics import CELL, assert_safe, metric_rows, suppress_metrics, withheld_cells
 
 from equitykit import intake, metrics
 from equitykit.privacy._suppression import _protect
