@@ -137,8 +137,9 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    "10 or fewer" as "N<10"; here a group is shown as ``N<min_n`` exactly when rule 1a
    withholds it (``n < min_n``), so the display never contradicts the published ``n``.
 
-7. **Protection intervals** (counted cells: groups of all students, of one dimension or of an
-   intersection of dimensions; survey averages and model summaries follow rules 1-3 only).
+7. **Protection intervals** (on by default; counted cells: groups of all students, of one
+   dimension or of an intersection of dimensions; survey averages and model summaries follow
+   rules 1-3 only).
 
    a. *Shared group sizes.* Outcomes whose group sizes agree at a place and year (every outcome
       over all enrolled students; math proficiency and math scores; ...) count the same
@@ -153,12 +154,16 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       of them differ by the width). While some count's interval is narrower than
       ``protection_width``, or a coded rate's range is narrower than its band, one more term of
       one of its equations is withheld (rule 2 order); when none is left, the group's size.
-      Why the default width is ``min_n``: NCES (SLDS Technical Brief 3) and most states treat
-      fewer than ``min_n`` students as identifying; τ-ARGUS protects a suppressed frequency cell
-      with an interval (a "safety range") rather than by non-recoverability alone. Requiring
-      every withheld count to stay uncertain over ``min_n`` values means a reader can never
-      pin a withheld count down more closely than to a group the rules would themselves
-      withhold.
+      Why the default width is ``min_n``: auditing a suppressed table by linear programming
+      and asking each cell's feasible range to be wide enough is the check the FCSM's Report
+      on Statistical Disclosure Limitation Methodology (Statistical Policy Working Paper 22)
+      describes; τ-ARGUS protects each unsafe cell with upper and lower protection levels
+      (rtauargus defaults to a range of 10% of the cell), which for cells under ``min_n`` is
+      less than one student, so the level is a floor in students; NCES (SLDS Technical Brief
+      3) and most states treat fewer than about ten students as identifying. Requiring every
+      withheld count to stay uncertain over ``min_n`` students means a reader can never pin
+      a withheld count down more closely than to a group the rules would themselves
+      withhold. ``protection_width=0`` switches rule 7 off.
    d. *Known counts.* Where the all-students count at a place is 0, every group's rate is 0:
       the rates are published as 0% with the note "no students had the outcome" (rule 1c and
       the coding do not apply), and groups withheld for their size show no breakdown. Counts
