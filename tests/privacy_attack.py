@@ -408,7 +408,7 @@ def _shown_texts(published: pd.DataFrame) -> set:
     ci = published[["ci_low", "ci_high"]].dropna()
     for lo, hi in ci.itertuples(index=False):
         texts |= {f"{lo:.2f}–{hi:.2f}", f"{lo:.2f} to {hi:.2f}",
-                  f"{100 * lo:.1f}%–{100 * hi:.1f}%"}
+                  f"{100 * lo:.1f}%–{100 * hi:.1f}%", f"{100 * lo:.1f}% to {100 * hi:.1f}%"}
     texts |= {str(y) for y in published["school_year"].unique()}
     return texts
 
