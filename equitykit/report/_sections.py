@@ -652,7 +652,7 @@ def _pooling(audit) -> str:
 
 def methods(audit) -> str:
     c = audit.config
-    width = c.privacy.protection_width
+    width = c.privacy.width
     return (
         "<ul>" + _pooling(audit) +
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "

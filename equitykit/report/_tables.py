@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..privacy import withheld_note
+
 __all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", "skip"]
 
 SUPPRESSED_TEXT = "suppressed"
@@ -43,7 +45,8 @@ def format_q(value: float) -> str:
 
 def html_table(frame: pd.DataFrame, *, caption: str, columns: Sequence[str] | None = None,
                numeric: Sequence[str] = ()) -> str:
-    """Render ``frame`` (already formatted strings or numbers) as an escaped HTML table."""
+    """Render ``frame`` (already formatted strings or numbers) as an escaped HTML table; a table
+    with "suppressed" cells is followed by the note saying why (:func:`privacy.withheld_note`)."""
     columns = list(columns or frame.columns)
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in columns)
     body = []
@@ -55,9 +58,10 @@ def html_table(frame: pd.DataFrame, *, caption: str, columns: Sequence[str] | No
             cls = " class='ek-suppressed'" if text == SUPPRESSED_TEXT else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    why = withheld_note(frame[columns].to_numpy().ravel())
     return (
         f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<tbody>{''.join(body)}</tbody></table>" + (note(why) if why else "")
     )
 
 
