@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
@@ -278,6 +279,13 @@ def _validate(data_dir: str, district_id: str, config, school_year: int | None) 
     audited_year(data.students["school_year"], school_year)
 
 
+def _audited_year(metrics: Path) -> int | None:
+    """The audited school year: the latest year of the district's published metrics (earlier
+    years are kept for trends, later ones are never published)."""
+    years = pd.read_csv(metrics, usecols=["school_year"])["school_year"]
+    return int(years.max()) if len(years) else None
+
+
 def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_dir: Path,
              config, timeout: float | None, engine: str, token: str) -> None:
     """Run the notebook into a private folder and move it into place only when complete."""
@@ -302,7 +310,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
                     if not (work / OUTPUT_FILES[name]).is_file():
                         raise RuntimeError(MISSING_OUTPUT.format(name=OUTPUT_FILES[name]))
                 tick = time.perf_counter()
-                page = notebook_to_html(executed, config=config)
+                page = notebook_to_html(executed, config=config, district_id=result.district_id,
+                                        school_year=_audited_year(work / OUTPUT_FILES["metrics"]))
                 durations["html"] = time.perf_counter() - tick
         except PapermillExecutionError as exc:
             stop = stopped_by(exc.ename, exc.evalue)
