@@ -9,6 +9,7 @@ __all__ = [
     "DIMENSION_TITLES",
     "SCORE_OUTCOMES",
     "column_title",
+    "construct_label",
     "difference_label",
     "group_label",
     "outcome_infinitive",
@@ -144,3 +145,16 @@ def difference_label(points: float) -> str:
     if shown == "0.0":
         return "0.0 pts"
     return f"{shown} pts {'higher' if points > 0 else 'lower'}"
+
+
+def construct_label(measure: str) -> str:
+    """A climate survey construct in plain words: ``"favorable_adult_support"`` → "Adult
+    support" (the metrics name each construct ``favorable_<domain>``).
+
+    Examples
+    --------
+    >>> construct_label("favorable_adult_support")
+    'Adult support'
+    """
+    text = measure.removeprefix("favorable_").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

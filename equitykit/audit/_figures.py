@@ -1,5 +1,8 @@
 """Report figures: seaborn on the colour-blind-safe palette, embedded as PNG with alt text.
 
+PNGs are rendered at twice the screen resolution and shown at their screen size, so they stay
+sharp in print; ratios are always on a log scale (0.5 and 2 sit equally far from parity).
+
 Every figure is drawn from published (suppressed) metrics rows only, so a figure can show no
 number that the tables would hide. Each function returns an HTML ``<figure>`` string.
 """
@@ -33,42 +36,62 @@ def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     return fig, fig.subplots()
 
 
+#: Screen pixels per inch, and how many image pixels each screen pixel gets (2: sharp in print).
+_DPI, _SCALE = 96, 2
+
+
 def figure_html(fig: Figure, *, alt: str, caption: str) -> str:
-    """``fig`` as an embedded PNG ``<figure>`` with alt text."""
+    """``fig`` as an embedded PNG ``<figure>`` with alt text, at twice its displayed size."""
     start = time.perf_counter()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=96)
+    fig.savefig(buffer, format="png", dpi=_DPI * _SCALE)
     add_seconds("figures", time.perf_counter() - start)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    width = round(fig.get_figwidth() * _DPI)
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        f'<figure><img src="data:image/png;base64,{data}" width="{width}" '
+        f'alt="{html.escape(alt)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
     )
 
 
-@styled(_STYLE)
-def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1.0) -> str:
-    """Point estimates with 95% intervals, one line per group (``rows``: label, value, CI).
+def _side_cues(ax: Axes, *, left: str, right: str) -> None:
+    """Words under the x axis saying what each side of parity means."""
+    for x, text, align in ((0.0, left, "left"), (1.0, right, "right")):
+        ax.annotate(text, xy=(x, 0), xycoords="axes fraction", xytext=(0, -30),
+                    textcoords="offset points", ha=align, va="top", fontsize=8.5,
+                    color="#4a5866")
 
-    Ratios are drawn on a log scale when they span more than a factor of 4, so that 0.5 and 2
-    sit equally far from parity; a narrower span reads better on a linear scale.
-    """
+
+@styled(_STYLE)
+def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1.0,
+                adverse: bool | None = None) -> str:
+    """Risk ratios with 95% intervals, one line per group (``rows``: label, value, CI), on a
+    log scale; ``adverse`` (a higher rate is worse: True; an opportunity: False) shades the
+    side of parity that is bad for the group and says so under the axis."""
     rows = rows.reset_index(drop=True)
-    low, high = rows["ci_low"].fillna(rows["value"]), rows["ci_high"].fillna(rows["value"])
-    log = bool(high.max() / max(low.min(), 1e-9) > 4)
-    fig, ax = _figure(7, 0.42 * len(rows) + 1.2)
+    fig, ax = _figure(7, 0.42 * len(rows) + 1.5)
     y = np.arange(len(rows))[::-1]
     err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
     ax.errorbar(rows["value"], y, xerr=np.nan_to_num(err), fmt="o", color=_PALETTE[0],
                 ecolor=_PALETTE[0], capsize=3)
     ax.axvline(parity, color="#444", lw=1, ls="--")
     ax.set_yticks(y, rows[label])
-    if log:
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    ax.set_xlabel("risk ratio vs all other students" + (" (log scale)" if log else ""))
+    ax.set_xscale("log")
+    low = min(rows["ci_low"].fillna(rows["value"]).min(), parity)
+    high = max(rows["ci_high"].fillna(rows["value"]).max(), parity)
+    span = max(high / low, 1.5) ** 0.08  # a margin of a few percent of the span on each side
+    ax.set_xlim(low / span, high * span)
+    ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0),
+                                                            numticks=8))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xlabel("risk ratio vs all other students (log scale)")
+    if adverse is not None:
+        bad = (parity, ax.get_xlim()[1]) if adverse else (ax.get_xlim()[0], parity)
+        ax.axvspan(*bad, color=_PALETTE[3], alpha=0.07, lw=0)
+        worse = " (worse for the group)"
+        _side_cues(ax, left="← less likely" + ("" if adverse else worse),
+                   right="more likely" + (worse if adverse else "") + " →")
     alt = f"{title}. " + "; ".join(
         f"{r[label]}: {r['value']:.2f} (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
         for _, r in rows.iterrows()
@@ -80,7 +103,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
 def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
     """Effect sizes (Hedges' g vs all other students) with 95% intervals."""
     rows = rows.reset_index(drop=True)
-    fig, ax = _figure(7, 0.42 * len(rows) + 1.2)
+    fig, ax = _figure(7, 0.42 * len(rows) + 1.5)
     y = np.arange(len(rows))[::-1]
     colors = [_PALETTE[3] if v < 0 else _PALETTE[2] for v in rows["value"]]
     ax.barh(y, rows["value"], color=colors, alpha=0.8)
@@ -89,7 +112,9 @@ def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
                 capsize=3)
     ax.axvline(0, color="#444", lw=1)
     ax.set_yticks(y, rows[label])
-    ax.set_xlabel("standard deviations vs all other students (Hedges' g)")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=7))
+    ax.set_xlabel("score gap vs all other students, in standard deviations (Hedges' g)")
+    _side_cues(ax, left="← lower scores (worse for the group)", right="higher scores →")
     alt = f"{title}. " + "; ".join(
         f"{r[label]}: {r['value']:.2f} SD (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
         for _, r in rows.iterrows()
@@ -103,7 +128,9 @@ def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel
     """One dot per school, sized by enrollment, with a weighted trend line."""
     fig, ax = _figure(7, 4)
     sns.scatterplot(data=schools, x=x, y=y, size="n", sizes=(20, 220), ax=ax,
-                    color=_PALETTE[0], legend=False)
+                    color=_PALETTE[0], legend="brief")
+    sns.move_legend(ax, "center left", bbox_to_anchor=(1.01, 0.5), title="students",
+                    frameon=False)
     if len(schools) >= 3:
         slope, intercept = np.polyfit(schools[x], schools[y], 1, w=np.sqrt(schools["n"]))
         xs = np.linspace(schools[x].min(), schools[x].max(), 20)

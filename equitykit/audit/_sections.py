@@ -15,11 +15,15 @@ from .. import metrics
 from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, year_label
 from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
+from ..report._climate import climate_dimensions, climate_table
+from ..report._glossary import glossary_html
+from ..report._idea import idea_sentences, idea_table
+from ..report._resources import resources_table
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
 from ._compute import RARE_FACTOR, SCORES, model_outcomes
 from ._labels import capitalize, dimension_label
-from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
+from ._tables import cell_text, ci_text, format_q, format_value, html_table, note, skip
 
 _ACHIEVEMENT_RATES = ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
                       "retained", "chronic_absent")
@@ -86,25 +90,6 @@ def _schools(n: int) -> str:
     return "no school" if n == 0 else "one school" if n == 1 else f"{n} schools"
 
 
-def _cell(row: pd.Series, column: str = "value") -> str:
-    """A published number as text; a withheld one as the word "suppressed"."""
-    if row["suppressed"]:
-        return SUPPRESSED_TEXT
-    if column != "value":
-        return format_value(column, row[column])
-    display = row.get("display")
-    coded = isinstance(display, str) and display.startswith(("≥", "≤", "N<"))
-    return format_value(row["measure"], row[column], display=display if coded else None)
-
-
-def _ci(row: pd.Series) -> str:
-    if row["suppressed"] or pd.isna(row["ci_low"]):
-        return ""
-    low = format_value(row["measure"], row["ci_low"])
-    high = format_value(row["measure"], row["ci_high"])
-    return f"{low} to {high}" if row["ci_low"] < 0 else f"{low}–{high}"
-
-
 # --- summary and profile --------------------------------------------------------------------------
 
 def summary(audit) -> str:
@@ -112,13 +97,19 @@ def summary(audit) -> str:
     total = year[(year["measure"] == "rate") & (year["dimension"] == "all")]
     n = total["n"].max() if len(total) else float("nan")
     intro = (
-        f"<p>This audit covers district {html.escape(audit.district_id)} in the "
+        f"<p>This audit covers {html.escape(audit.config.district_name(audit.district_id))} "
+        "in the "
         f"{year_label(audit.school_year)} school year"
         + (f" ({format_value('n', n)} students)" if pd.notna(n) else "")
         + ". It asks where student outcomes are predicted by race, ethnicity, sex, economic "
         "disadvantage, language or disability, and where those disparities sit: between the "
         "district's schools or among students of the same schools.</p>"
     )
+    idea = idea_sentences(audit.published, school_year=audit.school_year,
+                          threshold=audit.config.idea.risk_ratio_threshold)
+    if idea:
+        intro += ("<h3>IDEA significant disproportionality</h3><ul>"
+                  + "".join(f"<li>{html.escape(t)}</li>" for t in idea) + "</ul>")
     if not audit.findings:
         return intro + note("No disparity met the audit's certainty and size rules this year.")
     items = "".join(
@@ -144,8 +135,8 @@ def data_profile(audit) -> str:
         & (audit.published["school_id"] == "")
     ]
     by_year = pd.DataFrame({
-        "school year": enrolled["school_year"].astype(int).astype(str),
-        "students": [_cell(r, "n") for _, r in enrolled.iterrows()],
+        "school year": [year_label(int(y)) for y in enrolled["school_year"]],
+        "students": [cell_text(r, "n") for _, r in enrolled.iterrows()],
     })
     return (
         html_table(pd.DataFrame(rows), caption="Tables supplied")
@@ -163,14 +154,14 @@ def enrollment(audit) -> str:
         return skip("No race/ethnicity data to describe enrollment.") + _schools_table(audit)
     teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
-        "group": students.index,
-        "students": [_cell(r, "n") for _, r in students.iterrows()],
-        "share of students": [_cell(r) for _, r in students.iterrows()],
+        "group": [_group(audit, "race_ethnicity", g) for g in students.index],
+        "students": [cell_text(r, "n") for _, r in students.iterrows()],
+        "share of students": [cell_text(r) for _, r in students.iterrows()],
     })
     if teachers.empty:
         return html_table(table, caption="Students by race/ethnicity") + _schools_table(audit)
     table["share of teachers"] = [
-        _cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
+        cell_text(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
     ]
     return (
         html_table(table, caption="Students and teachers by race/ethnicity")
@@ -211,13 +202,13 @@ def _schools_table(audit) -> str:
         def pick(outcome, measure, group="all", school=school):
             hit = school[(school["outcome"] == outcome) & (school["measure"] == measure)
                          & (school["group"] == group)]
-            return _cell(hit.iloc[0]) if len(hit) else "—"
+            return cell_text(hit.iloc[0]) if len(hit) else "—"
 
         total = school[(school["outcome"] == "enrollment") & (school["group"] == "all")
                        & (school["measure"] == "composition")]
         entry = {
             "school": names.get(school_id, school_id),
-            "students": _cell(total.iloc[0], "n") if len(total) else "—",
+            "students": cell_text(total.iloc[0], "n") if len(total) else "—",
             "econ. disadvantaged": pick("enrollment", "composition", "true"),
         }
         for outcome in _SCHOOL_OUTCOMES:
@@ -258,12 +249,12 @@ def _outcome_block(audit, outcome: str) -> str:
         r = rate.loc[group]
         ratio = rr.loc[group] if group in rr.index else None
         table.append({
-            "group": group,
-            "students": _cell(r, "n"),
-            "rate": _cell(r),
-            "risk ratio": _cell(ratio) if ratio is not None else "—",
-            "95% CI": _ci(ratio) if ratio is not None else "",
-            "excess students": _cell(excess.loc[group]) if group in excess.index else "—",
+            "group": _group(audit, "race_ethnicity", group),
+            "students": cell_text(r, "n"),
+            "rate": cell_text(r),
+            "risk ratio": cell_text(ratio) if ratio is not None else "—",
+            "95% CI": ci_text(ratio) if ratio is not None else "",
+            "excess students": cell_text(excess.loc[group]) if group in excess.index else "—",
             "flag": html.escape(str(ratio["note"])) if ratio is not None
             and isinstance(ratio["note"], str) and ratio["flagged"] else "",
         })
@@ -272,9 +263,11 @@ def _outcome_block(audit, outcome: str) -> str:
     late += f" ({pooled.iloc[0]}: a rare outcome, years added together)" if len(pooled) else ""
     out = f"<h3>{html.escape(capitalize(label) + late)}</h3>"
     plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
+    plot_rows["label"] = [_group(audit, "race_ethnicity", g) for g in plot_rows["group"]]
     if len(plot_rows) >= 2:  # one published ratio is read better in the table than a chart
         out += fig.forest_plot(
-            plot_rows, title=f"{capitalize(label)}: risk ratio by race/ethnicity", label="group"
+            plot_rows, title=f"{capitalize(label)}: risk ratio by race/ethnicity", label="label",
+            adverse=OUTCOMES[outcome].adverse if outcome in OUTCOMES else None,
         )
     out += html_table(pd.DataFrame(table), caption=f"{capitalize(label)} by race/ethnicity")
     return out + _other_dimensions(audit, year, outcome)
@@ -302,8 +295,8 @@ def _other_dimensions(audit, year: pd.DataFrame, outcome: str) -> str:
         return ""
     table = pd.DataFrame({
         "group": [_group(audit, r["dimension"], r["group"]) for _, r in rows.iterrows()],
-        "risk ratio": [_cell(r) for _, r in rows.iterrows()],
-        "95% CI": [_ci(r) for _, r in rows.iterrows()],
+        "risk ratio": [cell_text(r) for _, r in rows.iterrows()],
+        "95% CI": [ci_text(r) for _, r in rows.iterrows()],
         "q": [format_q(r["q_value"]) if not r["suppressed"] else "" for _, r in
               rows.iterrows()],
     })
@@ -374,11 +367,11 @@ def _gap_table(audit, year: pd.DataFrame, score: str, shown: pd.DataFrame) -> st
     v = v.set_index(["dimension", "group"])
     table = pd.DataFrame({
         "group": shown["label"],
-        "students": [_cell(r, "n") for _, r in shown.iterrows()],
-        "Hedges' g": [_cell(r) for _, r in shown.iterrows()],
-        "95% CI": [_ci(r) for _, r in shown.iterrows()],
+        "students": [cell_text(r, "n") for _, r in shown.iterrows()],
+        "Hedges' g": [cell_text(r) for _, r in shown.iterrows()],
+        "95% CI": [ci_text(r) for _, r in shown.iterrows()],
         "V (from levels)": [
-            _cell(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
+            cell_text(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
             in v.index else "—" for _, r in shown.iterrows()
         ],
     })
@@ -387,7 +380,25 @@ def _gap_table(audit, year: pd.DataFrame, score: str, shown: pd.DataFrame) -> st
 
 
 def programmatic(audit) -> str:
-    return _school_scatter(audit, "oss") + _outcome_section(audit, _PROGRAMMATIC)
+    return (_idea_block(audit) + _school_scatter(audit, "oss")
+            + _outcome_section(audit, _PROGRAMMATIC))
+
+
+def _idea_block(audit) -> str:
+    """The groups above the IDEA risk-ratio threshold this year, or a line saying none is."""
+    rules = audit.config.idea
+    table = idea_table(audit.published, school_year=audit.school_year,
+                       threshold=rules.risk_ratio_threshold)
+    if table.empty:
+        return note(f"IDEA significant disproportionality: no group is above the state's "
+                    f"risk-ratio threshold of {rules.risk_ratio_threshold:g} in "
+                    f"{year_label(audit.school_year)}.")
+    return html_table(table, caption="IDEA significant disproportionality: groups above the "
+                      "state's risk-ratio threshold") + note(
+        f"Significant disproportionality under IDEA (34 CFR 300.647) means a risk ratio above "
+        f"{rules.risk_ratio_threshold:g} in {rules.consecutive_years} consecutive years, "
+        f"where the group and its comparison each have at least {rules.n_size} students and "
+        f"{rules.cell_size} with the outcome.")
 
 
 def _school_scatter(audit, outcome: str) -> str:
@@ -412,7 +423,15 @@ def _school_scatter(audit, outcome: str) -> str:
     )
 
 
-_QUARTILE_DIMENSIONS = {"school_poverty": "poverty", "school_minority": "students of color"}
+#: Teacher-quality quartile comparisons: the two columns and the table's caption.
+_QUARTILE_DIMENSIONS = {
+    "school_poverty": ("highest-poverty schools", "lowest-poverty schools",
+                       "Teachers in the highest- and lowest-poverty quarters of schools"),
+    "school_minority": ("schools with the most students of color",
+                        "schools with the fewest students of color",
+                        "Teachers in the quarters of schools with the most and the fewest "
+                        "students of color"),
+}
 
 
 def teacher_quality(audit) -> str:
@@ -430,7 +449,7 @@ def teacher_quality(audit) -> str:
                     f"{year_label(audit.school_year)}, so teacher quality equity is not "
                     "audited.")
     out, plot = "", []
-    for dimension, words in _QUARTILE_DIMENSIONS.items():
+    for dimension, (most, fewest, caption) in _QUARTILE_DIMENSIONS.items():
         part = rows[rows["dimension"] == dimension]
         table = []
         for indicator, ind in part.groupby("outcome", sort=False):
@@ -443,10 +462,10 @@ def teacher_quality(audit) -> str:
             name = indicator.replace("_teacher", "").replace("_", "-")
             table.append({
                 "teachers who are": name,
-                f"highest-{words} schools": _cell(high) if high is not None else "—",
-                f"lowest-{words} schools": _cell(low) if low is not None else "—",
-                "gap (points)": _cell(gap) if gap is not None else "—",
-                "95% CI": _ci(gap) if gap is not None else "",
+                most: cell_text(high) if high is not None else "—",
+                fewest: cell_text(low) if low is not None else "—",
+                "gap (percentage points)": cell_text(gap) if gap is not None else "—",
+                "95% CI": ci_text(gap) if gap is not None else "",
             })
             if dimension == "school_poverty":
                 plot += [{"indicator": name, "quartile": q, "value": r["value"]}
@@ -454,9 +473,7 @@ def teacher_quality(audit) -> str:
                                       ("lowest-poverty quarter", low))
                          if r is not None and not r["suppressed"]]
         if table:
-            out += html_table(pd.DataFrame(table),
-                              caption=f"Teachers in the highest- and lowest-{words} quarter "
-                                      "of schools")
+            out += html_table(pd.DataFrame(table), caption=caption)
         else:
             by = dimension.removeprefix("school_")
             out += skip(f"Teachers in the schools with the most and the fewest "
@@ -470,10 +487,10 @@ def teacher_quality(audit) -> str:
     if len(exposure):
         gaps = rows[rows["measure"] == "experience_gap"].set_index(["dimension", "group"])
         table = pd.DataFrame({
-            "group": exposure["group"],
-            "mean years of teacher experience": [_cell(r) for _, r in exposure.iterrows()],
+            "group": [_group(audit, "race_ethnicity", g) for g in exposure["group"]],
+            "mean years of teacher experience": [cell_text(r) for _, r in exposure.iterrows()],
             "gap vs all other students (years)": [
-                _cell(gaps.loc[(r["dimension"], r["group"])])
+                cell_text(gaps.loc[(r["dimension"], r["group"])])
                 if (r["dimension"], r["group"]) in gaps.index else "—"
                 for _, r in exposure.iterrows()
             ],
@@ -492,7 +509,7 @@ def segregation(audit) -> str:
         "index": rows["measure"].str.replace("_", " "),
         "group": [g if c == "" else f"{g} – {c}" for g, c in
                   zip(rows["group"], rows["comparison"], strict=True)],
-        "value": [_cell(r) for _, r in rows.iterrows()],
+        "value": [cell_text(r) for _, r in rows.iterrows()],
     })
     return html_table(table, caption="Segregation between the district's schools") + note(
         "Dissimilarity: share of one group that would have to change schools for an even "
@@ -536,9 +553,11 @@ def resources(audit) -> str:
         return skip("Spending in the schools with the most and the fewest economically "
                     f"disadvantaged students is not compared: "
                     f"{_why_no_quartiles(audit, 'poverty')}.")
-    table = pd.DataFrame({"measure": rows["measure"], "group": rows["group"],
-                          "value": [_cell(r) for _, r in rows.iterrows()]})
-    return html_table(table, caption="Resources by school poverty quartile")
+    return html_table(resources_table(audit.published, school_year=audit.school_year),
+                      caption="Spending per student by school poverty") + note(
+        "Schools are split into quarters by their share of economically disadvantaged "
+        "students; each quarter's spending is weighted by enrollment. Spending that rises with "
+        "poverty is progressive, spending that falls with it regressive.")
 
 
 def climate(audit) -> str:
@@ -549,9 +568,16 @@ def climate(audit) -> str:
         return skip("No climate survey in the district's data." if survey is None else
                     "The survey has no favorable column (true/false per response) for "
                     f"{year_label(audit.school_year)}, so climate is not audited.")
-    table = pd.DataFrame({"domain": rows["outcome"], "group": rows["group"],
-                          "favorable": [_cell(r) for _, r in rows.iterrows()]})
-    return html_table(table, caption="Favorable survey responses by group")
+    out = ""
+    for dimension in climate_dimensions(audit.published, audit.school_year):
+        table = climate_table(audit.published, school_year=audit.school_year,
+                              dimension=dimension)
+        if dimension == "all":
+            table = table.drop(columns=["group", "gap vs all other students"])
+        by = "all respondents" if dimension == "all" else f"by {dimension_label(dimension)}"
+        out += html_table(table, caption=f"Favourable survey answers, {by}")
+    return out + note("Respondents: the average number of students who answered each "
+                      "question of the construct.")
 
 
 def predictiveness(audit) -> str:
@@ -569,8 +595,8 @@ def predictiveness(audit) -> str:
         table.append({
             "outcome": capitalize(outcome_label(r["outcome"])),
             "measure": "AUC" if r["measure"] == "predictiveness_auc" else "R²",
-            "value": _cell(r),
-            "95% CI": _ci(r),
+            "value": cell_text(r),
+            "95% CI": ci_text(r),
             "p (predict nothing)": format_q(r["p_value"]) if not r["suppressed"] else "",
             "strongest predictor": dimension_label(top["group"]) if top is not None else "",
         })
@@ -608,8 +634,8 @@ def findings(audit) -> str:
     blocks = []
     for f in audit.findings:
         where = (f["locus"] or "not located (no school-level data)").replace("_", " ")
-        meta = (f"Score {f['score']:.2f} · locus: {where} · persistent "
-                f"{f['years_persistent']} of the last 3 years")
+        meta = (f"Priority score {f['score']:.2f} · where the gap sits: {where} · "
+                f"persistent {f['years_persistent']} of the last 3 years")
         if f.get("idea_flagged"):
             meta += " · above the IDEA risk-ratio threshold"
         blocks.append(
@@ -638,7 +664,7 @@ def trends(audit) -> str:
         entry = {"disparity": capitalize(f"{group_label(dimension, group)}: "
                                          f"{outcome_label(outcome)}")}
         for y in years:
-            entry[str(y)] = _cell(sel.loc[y]) if y in sel.index else "—"
+            entry[year_label(int(y))] = cell_text(sel.loc[y]) if y in sel.index else "—"
         table.append(entry)
     return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
 
@@ -671,7 +697,7 @@ def _pooling(audit) -> str:
 def methods(audit) -> str:
     c = audit.config
     width = c.privacy.protection_width
-    return (
+    return glossary_html() + "<h3>Methods</h3>" + (
         "<ul>" + _pooling(audit) +
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "
         f"district with Katz log intervals; risk differences with Newcombe intervals; p-values "
