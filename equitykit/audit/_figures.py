@@ -55,11 +55,25 @@ def figure_html(fig: Figure, *, alt: str, caption: str) -> str:
 
 
 def _side_cues(ax: Axes, *, left: str, right: str) -> None:
-    """Words under the x axis saying what each side of parity means."""
+    """Words above the plot saying what each side of parity means."""
     for x, text, align in ((0.0, left, "left"), (1.0, right, "right")):
-        ax.annotate(text, xy=(x, 0), xycoords="axes fraction", xytext=(0, -30),
-                    textcoords="offset points", ha=align, va="top", fontsize=8.5,
+        ax.annotate(text, xy=(x, 1), xycoords="axes fraction", xytext=(0, 4),
+                    textcoords="offset points", ha=align, va="bottom", fontsize=9,
                     color="#4a5866")
+
+
+#: Risk-ratio ticks: the readable ones, and the fewer used when a wide span would crowd them.
+_RATIO_TICKS = (0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10, 20, 50)
+_COARSE_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
+
+
+def _ratio_ticks(low: float, high: float) -> list[float]:
+    """At most about seven readable ticks between ``low`` and ``high`` (a log axis)."""
+    for ticks in (_RATIO_TICKS, _COARSE_TICKS):
+        inside = [t for t in ticks if low <= t <= high]
+        if len(inside) <= 7:
+            return inside
+    return inside[::2]
 
 
 @styled(_STYLE)
@@ -81,8 +95,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
     high = max(rows["ci_high"].fillna(rows["value"]).max(), parity)
     span = max(high / low, 1.5) ** 0.08  # a margin of a few percent of the span on each side
     ax.set_xlim(low / span, high * span)
-    ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0),
-                                                            numticks=8))
+    ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(_ratio_ticks(*ax.get_xlim())))
     ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("risk ratio vs all other students (log scale)")
@@ -113,7 +126,7 @@ def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
     ax.axvline(0, color="#444", lw=1)
     ax.set_yticks(y, rows[label])
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=7))
-    ax.set_xlabel("score gap vs all other students, in standard deviations (Hedges' g)")
+    ax.set_xlabel("gap in standard deviations (Hedges' g)")
     _side_cues(ax, left="← lower scores (worse for the group)", right="higher scores →")
     alt = f"{title}. " + "; ".join(
         f"{r[label]}: {r['value']:.2f} SD (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"

@@ -15,14 +15,14 @@ from .. import metrics
 from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, year_label
 from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
-from ..report._climate import climate_dimensions, climate_table
-from ..report._glossary import glossary_html
-from ..report._idea import idea_sentences, idea_table
-from ..report._resources import resources_table
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
+from ._climate import climate_dimensions, climate_table
 from ._compute import RARE_FACTOR, SCORES, model_outcomes
+from ._glossary import glossary_html
+from ._idea import idea_sentences, idea_table
 from ._labels import capitalize, dimension_label
+from ._resources import resources_table
 from ._tables import cell_text, ci_text, format_q, format_value, html_table, note, skip
 
 _ACHIEVEMENT_RATES = ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .._words import group_label, outcome_infinitive, outcome_label, year_label
-from ..audit._labels import capitalize
-from ..audit._tables import cell_text
+from ._labels import capitalize
+from ._tables import cell_text
 
 __all__ = ["IDEA_COLUMNS", "idea_sentences", "idea_table"]
 
@@ -86,13 +86,13 @@ def idea_sentences(published: pd.DataFrame, *, school_year: int, threshold: floa
     sentences = []
     for _, r in now.iterrows():
         years = _join([year_label(y) for y in _years(every, r)])
-        verdict = ("which makes it significant disproportionality under IDEA (34 CFR 300.647)"
-                   if r["note"] == _SIGNIFICANT else
-                   "not yet for the consecutive years that make it significant "
-                   "disproportionality under IDEA")
+        verdict = (", which makes it significant disproportionality under IDEA "
+                   "(34 CFR 300.647)" if r["note"] == _SIGNIFICANT else
+                   " (IDEA counts it as significant disproportionality only after the "
+                   "state's number of consecutive years above it)")
         sentences.append(
             f"{capitalize(group_label(r['dimension'], r['group']))} were {r['value']:.2f} times "
             f"as likely as {_COMPARED_WITH.get(r['comparison'], 'other students')} to "
             f"{outcome_infinitive(r['outcome'])}, above the state's IDEA risk-ratio threshold "
-            f"of {threshold:g} in {years}: {verdict}.")
+            f"of {threshold:g} in {years}{verdict}.")
     return sentences

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from ..audit._tables import SUPPRESSED_TEXT
+from ._tables import SUPPRESSED_TEXT
 
 __all__ = ["RESOURCE_COLUMNS", "resources_table"]
 
