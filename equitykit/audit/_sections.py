@@ -500,15 +500,24 @@ def teacher_quality(audit) -> str:
     return out
 
 
+_SEGREGATION_INDEXES = {"dissimilarity": "Dissimilarity", "isolation": "Isolation",
+                        "theil_h": "Theil's H"}
+
+
 def segregation(audit) -> str:
     rows = _year(audit)
     rows = rows[rows["section"] == "segregation"]
     if rows.empty:
         return skip(_why_no_segregation(audit))
+    def who(group: str, other: str) -> str:
+        if group == "all":
+            return "All groups"
+        name = _group(audit, "race_ethnicity", group)
+        return name if other == "" else f"{name} and {group_label('race_ethnicity', other)}"
+
     table = pd.DataFrame({
-        "index": rows["measure"].str.replace("_", " "),
-        "group": [g if c == "" else f"{g} – {c}" for g, c in
-                  zip(rows["group"], rows["comparison"], strict=True)],
+        "index": [_SEGREGATION_INDEXES.get(m, m) for m in rows["measure"]],
+        "group": [who(g, c) for g, c in zip(rows["group"], rows["comparison"], strict=True)],
         "value": [cell_text(r) for _, r in rows.iterrows()],
     })
     return html_table(table, caption="Segregation between the district's schools") + note(
