@@ -8,10 +8,10 @@ import html
 from _report_tables import tables
 
 from equitykit._words import construct_label, difference_label, group_label
-from equitykit.audit._climate import CLIMATE_COLUMNS, climate_table
-from equitykit.audit._labels import capitalize
-from equitykit.audit._sections import climate
-from equitykit.audit._tables import cell_text, ci_text
+from equitykit.report._climate import CLIMATE_COLUMNS, climate_table
+from equitykit.report._labels import capitalize
+from equitykit.report._sections import climate
+from equitykit.report._tables import cell_text, ci_text
 
 
 def test_construct_names_read_as_words():

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from equitykit.audit import _figures
+from equitykit.report import _figures
 
 ROWS = pd.DataFrame({"group": ["A", "B", "C"], "value": [0.8, 1.1, 1.3],
                      "ci_low": [0.7, 0.95, 1.15], "ci_high": [0.9, 1.25, 1.45]})

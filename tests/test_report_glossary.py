@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html
 
-from equitykit.audit._glossary import GLOSSARY, glossary_html
-from equitykit.audit._sections import findings, methods
+from equitykit.report._glossary import GLOSSARY, glossary_html
+from equitykit.report._sections import findings, methods
 
 TERMS = ("Risk ratio", "q", "Hedges' g", "V", "Score (of a finding)", "Locus",
          "95% CI (confidence interval)", "Suppressed")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from _report_tables import table
 
-from equitykit.audit._idea import IDEA_COLUMNS, idea_sentences, idea_table
+from equitykit.report._idea import IDEA_COLUMNS, idea_sentences, idea_table
 
 CAPTION = "IDEA significant disproportionality: groups above the state's risk-ratio threshold"
 
@@ -70,7 +70,7 @@ def test_headline_sentences():
 
 @pytest.mark.slow
 def test_sample_district_d03_shows_the_planted_categories(sample_audit):
-    from equitykit.audit._sections import programmatic, summary
+    from equitykit.report._sections import programmatic, summary
 
     audit = sample_audit("D03")
     rows = table(programmatic(audit), CAPTION)

@@ -8,11 +8,11 @@ import json
 
 import nbformat
 
-from equitykit.audit._sections import provenance, summary
 from equitykit.config import AuditConfig
 from equitykit.execute import DistrictResult
 from equitykit.execute._index import render_index
 from equitykit.report import notebook_to_html
+from equitykit.report._sections import provenance, summary
 
 CONFIG = AuditConfig(title="Equity audit", client="Acme <Consulting>",
                      district_names={"D02": "Riverside Unified"})

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from _report_tables import table
 
-from equitykit.audit._labels import capitalize, dimension_label
-from equitykit.audit._sections import predictiveness
+from equitykit.report._labels import capitalize, dimension_label
+from equitykit.report._sections import predictiveness
 from equitykit.schema import OUTCOMES
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from _report_tables import tables
 
-from equitykit.audit._resources import resources_table
-from equitykit.audit._sections import resources
+from equitykit.report._resources import resources_table
+from equitykit.report._sections import resources
 
 
 def _rows(slope: float, *, suppressed: bool = False) -> pd.DataFrame:

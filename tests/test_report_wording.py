@@ -8,7 +8,7 @@ import re
 
 from _report_tables import tables
 
-from equitykit.audit._tables import format_value
+from equitykit.report._tables import format_value
 
 
 def _sections(audit) -> str:

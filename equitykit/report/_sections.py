@@ -13,12 +13,12 @@ import pandas as pd
 
 from .. import metrics
 from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, year_label
+from ..audit._compute import RARE_FACTOR, SCORES, model_outcomes
 from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
 from ._climate import climate_dimensions, climate_table
-from ._compute import RARE_FACTOR, SCORES, model_outcomes
 from ._glossary import glossary_html
 from ._idea import idea_sentences, idea_table
 from ._labels import capitalize, dimension_label
