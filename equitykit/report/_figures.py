@@ -83,7 +83,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
     log scale; ``adverse`` (a higher rate is worse: True; an opportunity: False) shades the
     side of parity that is bad for the group and says so under the axis."""
     rows = rows.reset_index(drop=True)
-    fig, ax = _figure(7, 0.42 * len(rows) + 1.5)
+    fig, ax = _figure(7, 0.34 * len(rows) + 1.3)
     y = np.arange(len(rows))[::-1]
     err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
     ax.errorbar(rows["value"], y, xerr=np.nan_to_num(err), fmt="o", color=_PALETTE[0],
@@ -116,7 +116,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
 def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
     """Effect sizes (Hedges' g vs all other students) with 95% intervals."""
     rows = rows.reset_index(drop=True)
-    fig, ax = _figure(7, 0.42 * len(rows) + 1.5)
+    fig, ax = _figure(7, 0.34 * len(rows) + 1.3)
     y = np.arange(len(rows))[::-1]
     colors = [_PALETTE[3] if v < 0 else _PALETTE[2] for v in rows["value"]]
     ax.barh(y, rows["value"], color=colors, alpha=0.8)
