@@ -43,6 +43,9 @@ def test_gaps_in_points_and_quartile_captions(sample_audit):
             if "gap (percentage points)" in row]
     assert gaps and not [g for g in gaps if "%" in g]
     assert format_value("risk_difference", 0.168) == "16.8"
+    assert format_value("excess_students", -0.4) == "0"
+    assert format_value("hedges_g", -0.001) == "0.00"
+    assert format_value("excess_students", -1234.0) == "-1,234"
 
 
 def test_findings_are_whole_sentences(sample_audit):

@@ -30,9 +30,9 @@ def format_value(measure: str, value: float, *, display: str | float | None = No
         return f"{100 * value:.1f}%"
     if measure in _POINT_MEASURES:
         return f"{100 * value:.1f}"
-    if measure in ("n", "students", "excess_students", "numerator", "count"):
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+    text = (f"{value:,.0f}" if measure in ("n", "students", "excess_students", "numerator",
+                                            "count") else f"{value:.2f}")
+    return text.removeprefix("-") if text.strip("-0.,") == "" else text  # never "-0"
 
 
 def cell_text(row: pd.Series, column: str = "value") -> str:
