@@ -58,3 +58,13 @@ def test_provenance_prints_no_local_path(sample_audit):
     assert '"data_dir": "data_samples"' in text
     assert audit.provenance()["input_sha256"] in text
     assert "This audit covers District D01 in the" in html.unescape(summary(audit))
+
+
+def test_masthead_year_comes_from_the_metrics_or_is_left_out(tmp_path):
+    from equitykit.execute._run import _audited_year
+
+    cases = {"district_id,school_year\nD1,2021\nD1,2023\n": 2023, "x,y\n1,2\n": None, "": None,
+             "school_year\nabc\n": None}
+    for i, (text, year) in enumerate(cases.items()):
+        (tmp_path / f"{i}.csv").write_text(text)
+        assert _audited_year(tmp_path / f"{i}.csv") == year

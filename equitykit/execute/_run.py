@@ -280,9 +280,16 @@ def _validate(data_dir: str, district_id: str, config, school_year: int | None) 
 
 
 def _audited_year(metrics: Path) -> int | None:
-    """The audited school year: the latest year of the district's published metrics (earlier
-    years are kept for trends, later ones are never published)."""
-    years = pd.read_csv(metrics, usecols=["school_year"])["school_year"]
+    """The audited school year, for the masthead: the latest year of the district's published
+    metrics (earlier years are kept for trends, later ones are never published); None when a
+    customised notebook's ``metrics.csv`` has no readable ``school_year``."""
+    try:
+        frame = pd.read_csv(metrics, usecols=lambda column: column == "school_year")
+    except ValueError:  # empty or unreadable as CSV
+        return None
+    if "school_year" not in frame:
+        return None
+    years = pd.to_numeric(frame["school_year"], errors="coerce").dropna()
     return int(years.max()) if len(years) else None
 
 
