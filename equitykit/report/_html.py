@@ -1,6 +1,6 @@
 """HTML export through nbconvert with equitykit's template (``templates/equitykit``).
 
-The page is self-contained: the stylesheet and the logo are inlined, figures are embedded PNGs,
+The page is self-contained: the stylesheet and the logo are inlined, figures are embedded SVGs,
 and no script or stylesheet is referenced from any URL. Inputs (code) are excluded.
 """
 
