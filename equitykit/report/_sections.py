@@ -303,8 +303,11 @@ def _why_no_gaps(audit, g: pd.DataFrame) -> str:
 def outcomes(audit, name: str) -> HTML:
     """The rate outcomes of section ``name`` (``"achievement"`` or ``"programmatic"``): the
     section's notes on data not collected, then per outcome a risk-ratio chart, the table by
-    race/ethnicity and the table of other groups."""
-    return HTML(not_collected(audit, name) + _outcome_section(audit, SECTION_OUTCOMES[name]))
+    race/ethnicity and the table of other groups; for programmatic equity the groups above the
+    IDEA risk-ratio threshold first."""
+    idea = _idea_block(audit) if name == "programmatic" else ""
+    return HTML(not_collected(audit, name) + idea
+                + _outcome_section(audit, SECTION_OUTCOMES[name]))
 
 
 def score_gaps(audit) -> HTML:
