@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -12,10 +13,14 @@ __all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", 
 
 SUPPRESSED_TEXT = "suppressed"
 _PERCENT_MEASURES = frozenset(
-    {"rate", "composition", "share", "coverage", "between_school_share", "predictiveness_share"}
+    {"rate", "composition", "share", "coverage", "between_school_share",
+     "predictiveness_share", "high_poverty_school_share"}
 )
 #: Differences of two shares, printed in percentage points (no "%": 45% and 60% are 15 apart).
 _POINT_MEASURES = frozenset({"risk_difference"})
+
+#: The share of a gap between schools or between groups of schools (``between_sector_share``).
+_BETWEEN = re.compile(r"between_\w+_share")
 
 
 def format_value(measure: str, value: float, *, display: str | float | None = None) -> str:
@@ -25,7 +30,7 @@ def format_value(measure: str, value: float, *, display: str | float | None = No
         return display
     if value is None or not isinstance(value, int | float) or not math.isfinite(value):
         return "—"
-    if measure in _PERCENT_MEASURES:
+    if measure in _PERCENT_MEASURES or _BETWEEN.fullmatch(measure):
         return f"{100 * value:.1f}%"
     if measure in _POINT_MEASURES:
         return f"{100 * value:.1f}"
