@@ -41,6 +41,7 @@ folder.
 ```yaml
 title: "Equity audit 2023-24"
 client: "Lincoln Unified School District"
+district_names: {D01: "Lincoln Unified"}
 branding: {logo: lincoln.png, accent_color: "#1f5f8b"}
 privacy: {min_n: 10, top_bottom_coding: true}
 idea: {cell_size: 10, n_size: 30, risk_ratio_threshold: 3.0, consecutive_years: 3}

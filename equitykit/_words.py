@@ -18,6 +18,7 @@ __all__ = [
     "capitalize",
     "column_title",
     "comparison_label",
+    "construct_label",
     "difference_label",
     "dimension_label",
     "fmt_int",
@@ -221,3 +222,16 @@ def fmt_int(value: float | None) -> str:
     """A count with thousands separators, "—" when missing: ``1234.0`` → "1,234"."""
     return "—" if value is None or not math.isfinite(value) else f"{value:,.0f}"
 
+
+
+def construct_label(measure: str) -> str:
+    """A climate survey construct in plain words: ``"favorable_adult_support"`` → "Adult
+    support" (the metrics name each construct ``favorable_<domain>``).
+
+    Examples
+    --------
+    >>> construct_label("favorable_adult_support")
+    'Adult support'
+    """
+    text = measure.removeprefix("favorable_").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

@@ -336,6 +336,9 @@ class AuditConfig(_Model):
 
     title: str = Field("Equity audit", description="Title at the top of every report.")
     client: str = Field("", description="Client name shown under the title.")
+    district_names: dict[str, str] = Field({}, description=(
+        "District id → name, shown in each report's masthead and page title and on the "
+        "batch's index page (a district not listed is shown by its id)."))
     branding: Branding = Field(Branding(), description="Logo and accent colour of the report.")
     data: DataMapping = Field(DataMapping(), description=(
         "How the district's own export maps onto the canonical tables (docs/data.md)."))
@@ -368,6 +371,12 @@ class AuditConfig(_Model):
         "(no absolute path, no `..`, no link leading out of it). A notebook is code: `validate`, "
         "`audit` and `batch` say when a config runs its own. `--notebook` on the command line "
         "takes precedence."))
+
+    def district_name(self, district_id: str) -> str:
+        """The district as a reader knows it: its name when ``district_names`` has it, with
+        the id ("Riverside Unified (D02)"), else "District D02"."""
+        name = self.district_names.get(str(district_id), "").strip()
+        return f"{name} ({district_id})" if name else f"District {district_id}"
 
     @field_validator("sections")
     @classmethod

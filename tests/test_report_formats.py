@@ -60,7 +60,8 @@ def html_page(district):
 def allowed(district) -> set[str]:
     metrics = pd.read_csv(district / "metrics.csv", dtype=str, keep_default_na=False)
     return published_numbers(metrics) | non_statistics(
-        metrics, thresholds=(10, 20, 30), privacy=district / "privacy.json")
+        metrics, thresholds=(10, 20, 30), privacy=district / "privacy.json",
+        findings=district / "findings.json")
 
 
 def _headings(page, tag: str) -> list[str]:

@@ -196,11 +196,15 @@ class DistrictAudit:
         return HTML(f'<h2 id="{name}">{SECTION_TITLES[name]}</h2>{body}')
 
     def provenance(self) -> dict:
-        """Toolkit and package versions, input SHA-256, parameters and timings."""
+        """Toolkit and package versions, input SHA-256, parameters and timings, as the report
+        prints them: the data folder and config file by name only (a local path names the
+        consultant's machine, not the data; the SHA-256 identifies the data)."""
+        shown = {k: Path(v).name if k in ("data_dir", "config_path") and v else v
+                 for k, v in self.parameters.items()}
         return {
             "versions": versions(),
             "input_sha256": getattr(self.data, "input_sha256", ""),
-            "parameters": self.parameters,
+            "parameters": shown,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
         }
 

@@ -286,7 +286,8 @@ def _rate_statement(row, who: str, locus: str) -> str:
     excess = row.excess_students
     if math.isfinite(excess) and abs(excess) >= 0.5:
         if excess > 0:
-            text += f"; {fmt_int(excess)} more students than at the rate of all other students"
+            text += (f"; at the rate of all other students, {fmt_int(excess)} fewer {who} "
+                     f"would {to}")
         else:
             text += f"; {fmt_int(-excess)} more {who} would need to {to} to reach parity"
     interaction = getattr(row, "interaction", math.nan)

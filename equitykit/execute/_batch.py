@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import __version__
 from .._versions import versions
-from ..config import load_config
+from ..config import AuditConfig, load_config
 from ..errors import UsageError
 from ..report import DEFAULT_FORMATS
 from ._index import render_index
@@ -202,7 +202,7 @@ def run_batch(
             stopped.signum if stopped else None)
         manifest = _manifest(batch, data_dir, config_path, notebook, engine, folder.files,
                              scheduler)
-        _write_batch(batch, manifest, config.title, lock.token)
+        _write_batch(batch, manifest, config, lock.token)
     if stopped is not None:
         stopped.batch = batch
         raise stopped
@@ -245,11 +245,13 @@ def _settled(out_dir: Path, district: str, folder: str, key: dict[str, Any],
         "message": NOT_FINISHED.format(signal=stopped)})
 
 
-def _write_batch(batch: BatchResult, manifest: dict[str, Any], title: str, token: str) -> None:
+def _write_batch(batch: BatchResult, manifest: dict[str, Any], config: AuditConfig,
+                 token: str) -> None:
     """The stacked ``metrics.csv``, ``manifest.json`` and ``index.html``, each atomically."""
     _stack_metrics(batch, token)
     _write_text(batch.manifest, json.dumps(manifest, indent=2, default=str), token)
-    _write_text(batch.index, render_index(batch.districts, batch.out_dir, title=title), token)
+    _write_text(batch.index, render_index(batch.districts, batch.out_dir, title=config.title,
+                                          names=config.district_names), token)
 
 
 def _choose(available: tuple[str, ...], named: Sequence[str] | None, data_dir: Path) -> list[str]:

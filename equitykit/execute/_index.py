@@ -7,7 +7,7 @@ or from an error message is escaped with :func:`html.escape`.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
@@ -33,8 +33,10 @@ ol{margin:0;padding-left:1.2rem}pre{white-space:pre-wrap;margin:0;font-size:.85r
 """
 
 
-def render_index(results: Sequence[DistrictResult], out_dir: Path, *, title: str) -> str:
-    """The batch's index page: each district's status, headline findings and report link.
+def render_index(results: Sequence[DistrictResult], out_dir: Path, *, title: str,
+                 names: Mapping[str, str] | None = None) -> str:
+    """The batch's index page: each district's name (``names``: id → name, the config's
+    ``district_names``) and id, status, headline findings and report link.
 
     Examples
     --------
@@ -44,7 +46,7 @@ def render_index(results: Sequence[DistrictResult], out_dir: Path, *, title: str
     """
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    rows = "\n".join(_row(r, out_dir) for r in results)
+    rows = "\n".join(_row(r, out_dir, (names or {}).get(r.district_id, "")) for r in results)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -61,8 +63,10 @@ def render_index(results: Sequence[DistrictResult], out_dir: Path, *, title: str
 #: The district's files linked from its row, by manifest name (the formats it was written with).
 LINKS = {"html": "audit", "pdf": "PDF", "docx": "Word", "brief": "brief"}
 
-def _row(result: DistrictResult, out_dir: Path) -> str:
+def _row(result: DistrictResult, out_dir: Path, name: str) -> str:
     district = escape(shown(result.district_id))
+    if name.strip():
+        district = f"{escape(name.strip())} ({district})"
     status = escape(result.status)
     if result.status in ("ok", "skipped"):
         detail = _headlines(out_dir / result.outputs["findings"])

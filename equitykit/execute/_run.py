@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
@@ -294,6 +295,20 @@ def _validate(data_dir: str, district_id: str, config, school_year: int | None) 
     audited_year(data.students["school_year"], school_year)
 
 
+def _audited_year(metrics: Path) -> int | None:
+    """The audited school year, for the masthead: the latest year of the district's published
+    metrics (earlier years are kept for trends, later ones are never published); None when a
+    customised notebook's ``metrics.csv`` has no readable ``school_year``."""
+    try:
+        frame = pd.read_csv(metrics, usecols=lambda column: column == "school_year")
+    except ValueError:  # empty or unreadable as CSV
+        return None
+    if "school_year" not in frame:
+        return None
+    years = pd.to_numeric(frame["school_year"], errors="coerce").dropna()
+    return int(years.max()) if len(years) else None
+
+
 def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_dir: Path,
              config, timeout: float | None, engine: str, token: str) -> None:
     """Run the notebook into a private folder and move it into place only when complete."""
@@ -318,7 +333,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
                     if not (work / OUTPUT_FILES[name]).is_file():
                         raise RuntimeError(MISSING_OUTPUT.format(name=OUTPUT_FILES[name]))
                 tick = time.perf_counter()
-                page = notebook_to_html(executed, config=config)
+                page = notebook_to_html(executed, config=config, district_id=result.district_id,
+                                        school_year=_audited_year(work / OUTPUT_FILES["metrics"]))
                 durations["html"] = time.perf_counter() - tick
                 made = _convert(page, work, config, result.district_id, key["formats"],
                                 durations)

@@ -2,7 +2,9 @@
 
 Every figure is drawn from published (suppressed) metrics rows only, so a figure can show no
 number that the tables would hide. Each function returns a :class:`ReportFigure`: a matplotlib
-``Figure`` that a notebook shows as an embedded PNG ``<figure>`` with its alt text and caption.
+``Figure`` that a notebook shows as an embedded PNG ``<figure>`` with its alt text and caption,
+rendered at twice its displayed size so it stays sharp in print (the Word export embeds the same
+PNG); ratios are always on a log scale (0.5 and 2 sit equally far from parity).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ _PALETTE = sns.color_palette("colorblind")
 _STYLE = theme(context="notebook", style="whitegrid", palette=_PALETTE, font_scale=0.95)
 
 
+#: CSS pixels per inch (the size a figure is shown at), and image pixels per CSS pixel.
+_DPI, _SCALE = 96, 2
+
+
 class ReportFigure(Figure):
     """A report chart: a matplotlib ``Figure`` with the alt text and caption it is shown with.
 
@@ -41,16 +47,19 @@ class ReportFigure(Figure):
     caption: str = ""
 
     def to_html(self) -> str:
-        """The figure as an embedded PNG ``<figure>`` with its alt text and caption."""
+        """The figure as an embedded PNG ``<figure>`` (twice its displayed size) with its alt
+        text and caption."""
         start = time.perf_counter()
         buffer = io.BytesIO()
         with matplotlib.rc_context(_STYLE):
-            self.savefig(buffer, format="png", dpi=96)
+            self.savefig(buffer, format="png", dpi=_DPI * _SCALE)
         add_seconds("figures", time.perf_counter() - start)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        width = round(self.get_figwidth() * _DPI)
         return (
-            f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}">'
-            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+            f'<figure><img src="data:image/png;base64,{data}" width="{width}" '
+            f'alt="{html.escape(self.alt)}"><figcaption>{html.escape(self.caption)}'
+            "</figcaption></figure>"
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
@@ -67,29 +76,57 @@ def _described(fig: ReportFigure, *, alt: str, caption: str) -> ReportFigure:
     return fig
 
 
-@styled(_STYLE)
-def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1.0) -> ReportFigure:
-    """Point estimates with 95% intervals, one line per group (``rows``: label, value, CI).
+def _side_cues(ax: Axes, *, left: str, right: str) -> None:
+    """Words above the plot saying what each side of parity means."""
+    for x, text, align in ((0.0, left, "left"), (1.0, right, "right")):
+        ax.annotate(text, xy=(x, 1), xycoords="axes fraction", xytext=(0, 4),
+                    textcoords="offset points", ha=align, va="bottom", fontsize=9,
+                    color="#4a5866")
 
-    Ratios are drawn on a log scale when they span more than a factor of 4, so that 0.5 and 2
-    sit equally far from parity; a narrower span reads better on a linear scale.
-    """
+
+#: Risk-ratio ticks: the readable ones, and the fewer used when a wide span would crowd them.
+_RATIO_TICKS = (0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10, 20, 50)
+_COARSE_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
+
+
+def _ratio_ticks(low: float, high: float) -> list[float]:
+    """At most about seven readable ticks between ``low`` and ``high`` (a log axis)."""
+    for ticks in (_RATIO_TICKS, _COARSE_TICKS):
+        inside = [t for t in ticks if low <= t <= high]
+        if len(inside) <= 7:
+            return inside
+    return inside[::2]
+
+
+@styled(_STYLE)
+def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1.0,
+                adverse: bool | None = None) -> ReportFigure:
+    """Risk ratios with 95% intervals, one line per group (``rows``: label, value, CI), on a
+    log scale; ``adverse`` (a higher rate is worse: True; an opportunity: False) shades the
+    side of parity that is bad for the group and says so above the plot."""
     rows = rows.reset_index(drop=True)
-    low, high = rows["ci_low"].fillna(rows["value"]), rows["ci_high"].fillna(rows["value"])
-    log = bool(high.max() / max(low.min(), 1e-9) > 4)
-    fig, ax = _figure(7, 0.42 * len(rows) + 1.2)
+    fig, ax = _figure(7, 0.34 * len(rows) + 1.3)
     y = np.arange(len(rows))[::-1]
     err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
     ax.errorbar(rows["value"], y, xerr=np.nan_to_num(err), fmt="o", color=_PALETTE[0],
                 ecolor=_PALETTE[0], capsize=3)
     ax.axvline(parity, color="#444", lw=1, ls="--")
     ax.set_yticks(y, rows[label])
-    if log:
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    ax.set_xlabel("risk ratio vs all other students" + (" (log scale)" if log else ""))
+    ax.set_xscale("log")
+    low = min(rows["ci_low"].fillna(rows["value"]).min(), parity)
+    high = max(rows["ci_high"].fillna(rows["value"]).max(), parity)
+    span = max(high / low, 1.5) ** 0.08  # a margin of a few percent of the span on each side
+    ax.set_xlim(low / span, high * span)
+    ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(_ratio_ticks(*ax.get_xlim())))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xlabel("risk ratio vs all other students (log scale)")
+    if adverse is not None:
+        bad = (parity, ax.get_xlim()[1]) if adverse else (ax.get_xlim()[0], parity)
+        ax.axvspan(*bad, color=_PALETTE[3], alpha=0.07, lw=0)
+        worse = " (worse for the group)"
+        _side_cues(ax, left="← less likely" + ("" if adverse else worse),
+                   right="more likely" + (worse if adverse else "") + " →")
     alt = f"{title}. " + "; ".join(
         f"{r[label]}: {r['value']:.2f} (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
         for _, r in rows.iterrows()
@@ -101,7 +138,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
 def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> ReportFigure:
     """Effect sizes (Hedges' g vs all other students) with 95% intervals."""
     rows = rows.reset_index(drop=True)
-    fig, ax = _figure(7, 0.42 * len(rows) + 1.2)
+    fig, ax = _figure(7, 0.34 * len(rows) + 1.3)
     y = np.arange(len(rows))[::-1]
     colors = [_PALETTE[3] if v < 0 else _PALETTE[2] for v in rows["value"]]
     ax.barh(y, rows["value"], color=colors, alpha=0.8)
@@ -110,7 +147,9 @@ def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> ReportFigure:
                 capsize=3)
     ax.axvline(0, color="#444", lw=1)
     ax.set_yticks(y, rows[label])
-    ax.set_xlabel("standard deviations vs all other students (Hedges' g)")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=7))
+    ax.set_xlabel("gap in standard deviations (Hedges' g)")
+    _side_cues(ax, left="← lower scores (worse for the group)", right="higher scores →")
     alt = f"{title}. " + "; ".join(
         f"{r[label]}: {r['value']:.2f} SD (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
         for _, r in rows.iterrows()
@@ -124,7 +163,9 @@ def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel
     """One dot per school, sized by enrollment, with a weighted trend line."""
     fig, ax = _figure(7, 4)
     sns.scatterplot(data=schools, x=x, y=y, size="n", sizes=(20, 220), ax=ax,
-                    color=_PALETTE[0], legend=False)
+                    color=_PALETTE[0], legend="brief")
+    sns.move_legend(ax, "center left", bbox_to_anchor=(1.01, 0.5), title="students",
+                    frameon=False)
     if len(schools) >= 3:
         slope, intercept = np.polyfit(schools[x], schools[y], 1, w=np.sqrt(schools["n"]))
         xs = np.linspace(schools[x].min(), schools[x].max(), 20)

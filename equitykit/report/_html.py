@@ -19,6 +19,7 @@ from nbconvert import HTMLExporter
 
 from .. import __version__
 from .._logo import read_logo
+from .._words import year_label
 from ..config import AuditConfig
 
 __all__ = ["TEMPLATES_DIR", "notebook_to_html", "warm_exporter"]
@@ -38,21 +39,28 @@ SECTION_TAG = "section:"
 
 
 def notebook_to_html(
-    notebook: nbformat.NotebookNode, *, config: AuditConfig, subtitle: str = ""
+    notebook: nbformat.NotebookNode, *, config: AuditConfig, district_id: str | None = None,
+    school_year: int | None = None,
 ) -> str:
     """Render an executed audit notebook as one self-contained HTML page with no code shown.
 
     Parameters
     ----------
     notebook : the executed notebook.
-    config : the client config; gives the title, client name, logo and accent colour.
-    subtitle : a line under the title, e.g. the district and school year.
+    config : the client config; gives the title, client name, district names, logo and accent
+        colour.
+    district_id, school_year : the audited district and year, named in the masthead and the
+        page title ("Riverside Unified (D02) · 2023–24 school year").
     """
+    about = " · ".join(
+        ([config.district_name(district_id)] if district_id is not None else [])
+        + ([f"{year_label(school_year)} school year"] if school_year is not None else [])
+    )
     resources = {
         "equitykit": {
             "title": config.title,
             "client": config.client,
-            "subtitle": subtitle,
+            "subtitle": about,
             "accent_color": config.branding.accent_color,
             "logo_data_uri": _data_uri(config.branding.logo),
             "css": _CSS.read_text(encoding="utf-8"),

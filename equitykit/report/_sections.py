@@ -29,6 +29,10 @@ from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
+from ._climate import climate_dimensions, climate_table
+from ._glossary import glossary_html
+from ._idea import idea_sentences, idea_table
+from ._resources import resources_table
 from ._tables import format_q, format_value, html_table, note, skip
 from ._views import (
     cell,
@@ -121,13 +125,19 @@ def summary(audit) -> str:
     total = year[(year["measure"] == "rate") & (year["dimension"] == "all")]
     n = total["n"].max() if len(total) else float("nan")
     intro = (
-        f"<p>This audit covers district {html.escape(audit.district_id)} in the "
+        f"<p>This audit covers {html.escape(audit.config.district_name(audit.district_id))} "
+        "in the "
         f"{year_label(audit.school_year)} school year"
         + (f" ({format_value('n', n)} students)" if pd.notna(n) else "")
         + ". It asks where student outcomes are predicted by race, ethnicity, sex, economic "
         "disadvantage, language or disability, and where those disparities sit: between the "
         "district's schools or among students of the same schools.</p>"
     )
+    idea = idea_sentences(audit.published, school_year=audit.school_year,
+                          threshold=audit.config.idea.risk_ratio_threshold)
+    if idea:
+        intro += ("<h3>IDEA significant disproportionality</h3><ul>"
+                  + "".join(f"<li>{html.escape(t)}</li>" for t in idea) + "</ul>")
     if not audit.findings:
         return intro + note("No disparity met the audit's certainty and size rules this year.")
     items = "".join(
@@ -153,7 +163,7 @@ def data_profile(audit) -> str:
         & (audit.published["school_id"] == "")
     ]
     by_year = pd.DataFrame({
-        "school year": enrolled["school_year"].astype(int).astype(str),
+        "school year": [year_label(int(y)) for y in enrolled["school_year"]],
         "students": [cell(r, "n") for _, r in enrolled.iterrows()],
     })
     return (
@@ -165,7 +175,8 @@ def data_profile(audit) -> str:
 
 
 def enrollment(audit) -> str:
-    table = enrollment_table(audit.published, school_year=audit.school_year)
+    table = enrollment_table(audit.published, school_year=audit.school_year,
+                             config=audit.config)
     if table.empty:
         return skip("No race/ethnicity data to describe enrollment.") + _schools_table(audit)
     if "share of teachers" not in table:
@@ -284,8 +295,11 @@ def _why_no_gaps(audit, g: pd.DataFrame) -> str:
 def outcomes(audit, name: str) -> HTML:
     """The rate outcomes of section ``name`` (``"achievement"`` or ``"programmatic"``): the
     section's notes on data not collected, then per outcome a risk-ratio chart, the table by
-    race/ethnicity and the table of other groups."""
-    return HTML(not_collected(audit, name) + _outcome_section(audit, SECTION_OUTCOMES[name]))
+    race/ethnicity and the table of other groups; for programmatic equity the groups above the
+    IDEA risk-ratio threshold first."""
+    idea = _idea_block(audit) if name == "programmatic" else ""
+    return HTML(not_collected(audit, name) + idea
+                + _outcome_section(audit, SECTION_OUTCOMES[name]))
 
 
 def score_gaps(audit) -> HTML:
@@ -333,7 +347,25 @@ def _gap_table(audit, score: str) -> str:
 
 
 def programmatic(audit) -> str:
-    return _school_scatter(audit, "oss") + _outcome_section(audit, SECTION_OUTCOMES["programmatic"])
+    return (_idea_block(audit) + _school_scatter(audit, "oss")
+            + _outcome_section(audit, SECTION_OUTCOMES["programmatic"]))
+
+
+def _idea_block(audit) -> str:
+    """The groups above the IDEA risk-ratio threshold this year, or a line saying none is."""
+    rules = audit.config.idea
+    table = idea_table(audit.published, school_year=audit.school_year,
+                       threshold=rules.risk_ratio_threshold)
+    if table.empty:
+        return note(f"IDEA significant disproportionality: no group is above the state's "
+                    f"risk-ratio threshold of {rules.risk_ratio_threshold:g} in "
+                    f"{year_label(audit.school_year)}.")
+    return html_table(table, caption="IDEA significant disproportionality: groups above the "
+                      "state's risk-ratio threshold") + note(
+        f"Significant disproportionality under IDEA (34 CFR 300.647) means a risk ratio above "
+        f"{rules.risk_ratio_threshold:g} in {rules.consecutive_years} consecutive years, "
+        f"where the group and its comparison each have at least {rules.n_size} students and "
+        f"{rules.cell_size} with the outcome.")
 
 
 def _school_scatter(audit, outcome: str) -> str:
@@ -341,7 +373,15 @@ def _school_scatter(audit, outcome: str) -> str:
     return chart.to_html() if chart is not None else ""
 
 
-_QUARTILE_DIMENSIONS = {"school_poverty": "poverty", "school_minority": "students of color"}
+#: Teacher-quality quartile comparisons: the two columns and the table's caption.
+_QUARTILE_DIMENSIONS = {
+    "school_poverty": ("highest-poverty schools", "lowest-poverty schools",
+                       "Teachers in the highest- and lowest-poverty quarters of schools"),
+    "school_minority": ("schools with the most students of color",
+                        "schools with the fewest students of color",
+                        "Teachers in the quarters of schools with the most and the fewest "
+                        "students of color"),
+}
 
 
 def teacher_quality(audit) -> str:
@@ -359,7 +399,7 @@ def teacher_quality(audit) -> str:
                     f"{year_label(audit.school_year)}, so teacher quality equity is not "
                     "audited.")
     out, plot = "", []
-    for dimension, words in _QUARTILE_DIMENSIONS.items():
+    for dimension, (most, fewest, caption) in _QUARTILE_DIMENSIONS.items():
         part = rows[rows["dimension"] == dimension]
         table = []
         for indicator, ind in part.groupby("outcome", sort=False):
@@ -372,9 +412,9 @@ def teacher_quality(audit) -> str:
             name = indicator.replace("_teacher", "").replace("_", "-")
             table.append({
                 "teachers who are": name,
-                f"highest-{words} schools": cell(high) if high is not None else "—",
-                f"lowest-{words} schools": cell(low) if low is not None else "—",
-                "gap (points)": cell(gap) if gap is not None else "—",
+                most: cell(high) if high is not None else "—",
+                fewest: cell(low) if low is not None else "—",
+                "gap (percentage points)": cell(gap) if gap is not None else "—",
                 "95% CI": interval(gap) if gap is not None else "",
             })
             if dimension == "school_poverty":
@@ -383,9 +423,7 @@ def teacher_quality(audit) -> str:
                                       ("lowest-poverty quarter", low))
                          if r is not None and not r["suppressed"]]
         if table:
-            out += html_table(pd.DataFrame(table),
-                              caption=f"Teachers in the highest- and lowest-{words} quarter "
-                                      "of schools")
+            out += html_table(pd.DataFrame(table), caption=caption)
         else:
             by = dimension.removeprefix("school_")
             out += skip(f"Teachers in the schools with the most and the fewest "
@@ -399,7 +437,7 @@ def teacher_quality(audit) -> str:
     if len(exposure):
         gaps = rows[rows["measure"] == "experience_gap"].set_index(["dimension", "group"])
         table = pd.DataFrame({
-            "group": exposure["group"],
+            "group": [group_name("race_ethnicity", g, audit.config) for g in exposure["group"]],
             "mean years of teacher experience": [cell(r) for _, r in exposure.iterrows()],
             "gap vs all other students (years)": [
                 cell(gaps.loc[(r["dimension"], r["group"])])
@@ -518,9 +556,11 @@ def resources(audit) -> str:
         return skip("Spending in the schools with the most and the fewest economically "
                     f"disadvantaged students is not compared: "
                     f"{_why_no_quartiles(audit, 'poverty')}.")
-    table = pd.DataFrame({"measure": rows["measure"], "group": rows["group"],
-                          "value": [cell(r) for _, r in rows.iterrows()]})
-    return html_table(table, caption="Resources by school poverty quartile")
+    return html_table(resources_table(audit.published, school_year=audit.school_year),
+                      caption="Spending per student by school poverty") + note(
+        "Schools are split into quarters by their share of economically disadvantaged "
+        "students; each quarter's spending is weighted by enrollment. Spending that rises with "
+        "poverty is progressive, spending that falls with it regressive.")
 
 
 def climate(audit) -> str:
@@ -531,9 +571,16 @@ def climate(audit) -> str:
         return skip("No climate survey in the district's data." if survey is None else
                     "The survey has no favorable column (true/false per response) for "
                     f"{year_label(audit.school_year)}, so climate is not audited.")
-    table = pd.DataFrame({"domain": rows["outcome"], "group": rows["group"],
-                          "favorable": [cell(r) for _, r in rows.iterrows()]})
-    return html_table(table, caption="Favorable survey responses by group")
+    out = ""
+    for dimension in climate_dimensions(audit.published, audit.school_year):
+        table = climate_table(audit.published, school_year=audit.school_year,
+                              dimension=dimension)
+        if dimension == "all":
+            table = table.drop(columns=["group", "gap vs all other students"])
+        by = "all respondents" if dimension == "all" else f"by {dimension_label(dimension)}"
+        out += html_table(table, caption=f"Favourable survey answers, {by}")
+    return out + note("Respondents: the average number of students who answered each "
+                      "question of the construct.")
 
 
 def predictiveness(audit) -> str:
@@ -590,8 +637,8 @@ def findings(audit) -> str:
     blocks = []
     for f in audit.findings:
         where = (f["locus"] or "not located (no school-level data)").replace("_", " ")
-        meta = (f"Score {f['score']:.2f} · locus: {where} · persistent "
-                f"{f['years_persistent']} of the last 3 years")
+        meta = (f"Priority score {f['score']:.2f} · where the gap sits: {where} · "
+                f"persistent {f['years_persistent']} of the last 3 years")
         if f.get("idea_flagged"):
             meta += " · above the IDEA risk-ratio threshold"
         blocks.append(
@@ -620,7 +667,7 @@ def trends(audit) -> str:
         entry = {"disparity": capitalize(f"{group_label(dimension, group)}: "
                                          f"{outcome_label(outcome)}")}
         for y in years:
-            entry[str(y)] = cell(sel.loc[y]) if y in sel.index else "—"
+            entry[year_label(int(y))] = cell(sel.loc[y]) if y in sel.index else "—"
         table.append(entry)
     return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
 
@@ -653,7 +700,7 @@ def _pooling(audit) -> str:
 def methods(audit) -> str:
     c = audit.config
     width = c.privacy.width
-    return (
+    return glossary_html() + "<h3>Methods</h3>" + (
         "<ul>" + _pooling(audit) +
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "
         f"district with Katz log intervals; risk differences with Newcombe intervals; p-values "

@@ -15,25 +15,30 @@ __all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", 
 
 SUPPRESSED_TEXT = "suppressed"
 _PERCENT_MEASURES = frozenset(
-    {"rate", "composition", "share", "coverage", "between_school_share", "risk_difference",
+    {"rate", "composition", "share", "coverage", "between_school_share",
      "predictiveness_share", "high_poverty_school_share"}
 )
+#: Differences of two shares, printed in percentage points (no "%": 45% and 60% are 15 apart).
+_POINT_MEASURES = frozenset({"risk_difference"})
 
 #: The share of a gap between schools or between groups of schools (``between_sector_share``).
 _BETWEEN = re.compile(r"between_\w+_share")
 
 
 def format_value(measure: str, value: float, *, display: str | float | None = None) -> str:
-    """A number as the report prints it (percent for rates and shares, 2 decimals for ratios)."""
+    """A number as the report prints it (percent for rates and shares, percentage points for
+    differences of shares, 2 decimals for ratios)."""
     if isinstance(display, str) and display:
         return display
     if value is None or not isinstance(value, int | float) or not math.isfinite(value):
         return "—"
     if measure in _PERCENT_MEASURES or _BETWEEN.fullmatch(measure):
         return f"{100 * value:.1f}%"
-    if measure in ("n", "students", "excess_students", "numerator", "count"):
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+    if measure in _POINT_MEASURES:
+        return f"{100 * value:.1f}"
+    text = (f"{value:,.0f}" if measure in ("n", "students", "excess_students", "numerator",
+                                            "count") else f"{value:.2f}")
+    return text.removeprefix("-") if text.strip("-0.,") == "" else text  # never "-0"
 
 
 def format_q(value: float) -> str:

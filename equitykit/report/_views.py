@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._words import capitalize, dimension_label, group_label, outcome_label
 from ..config import AuditConfig
-from ..schema import DIMENSIONS
+from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
 from ._figures import ReportFigure
 from ._tables import SUPPRESSED_TEXT, format_q, format_value
@@ -64,7 +64,7 @@ def outcome_table(published: pd.DataFrame, outcome: str, *, by: str = "race_ethn
         r = rate.loc[group]
         rr = ratio.loc[group] if group in ratio.index else None
         table.append({
-            "group": _group_name(by, group, config),
+            "group": group_name(by, group, config),
             "students": cell(r, "n"),
             "rate": cell(r),
             "risk ratio": cell(rr) if rr is not None else "—",
@@ -94,9 +94,10 @@ def risk_ratio_chart(published: pd.DataFrame, outcome: str, *, by: str = "race_e
     rows = rows[~rows["suppressed"] & rows["value"].notna() & (rows["value"] > 0)]
     if len(rows) < 2:
         return None
-    rows = rows.assign(label=[_group_name(by, g, config) for g in rows["group"]])
+    rows = rows.assign(label=[group_name(by, g, config) for g in rows["group"]])
     title = f"{capitalize(outcome_label(outcome))}: risk ratio by {_dimension_words(by, config)}"
-    return fig.forest_plot(rows, title=title, label="label")
+    return fig.forest_plot(rows, title=title, label="label",
+                           adverse=OUTCOMES[outcome].adverse if outcome in OUTCOMES else None)
 
 
 def other_groups_table(published: pd.DataFrame, outcome: str, *, school_year: int | None = None,
@@ -111,7 +112,7 @@ def other_groups_table(published: pd.DataFrame, outcome: str, *, school_year: in
     dims = [d for d in dimensions(config) if d != "race_ethnicity"]
     rows = rows[rows["dimension"].isin(dims) & (rows["group"] != "false")]
     return pd.DataFrame({
-        "group": [_group_name(d, g, config) for d, g in
+        "group": [group_name(d, g, config) for d, g in
                   zip(rows["dimension"], rows["group"], strict=True)],
         "risk ratio": [cell(r) for _, r in rows.iterrows()],
         "95% CI": [interval(r) for _, r in rows.iterrows()],
@@ -184,7 +185,8 @@ def school_chart(published: pd.DataFrame, outcome: str, *, school_year: int
     )
 
 
-def enrollment_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFrame:
+def enrollment_table(published: pd.DataFrame, *, school_year: int,
+                     config: AuditConfig | None = None) -> pd.DataFrame:
     """Students of each race/ethnicity: how many, their share, and the share of teachers of
     that race/ethnicity when the staff table gives it.
 
@@ -200,7 +202,7 @@ def enrollment_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFra
     students = comp[comp["outcome"] == "enrollment"].set_index("group")
     teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
-        "group": students.index,
+        "group": [group_name("race_ethnicity", g, config) for g in students.index],
         "students": [cell(r, "n") for _, r in students.iterrows()],
         "share of students": [cell(r) for _, r in students.iterrows()],
     }, columns=["group", "students", "share of students"])
@@ -219,7 +221,7 @@ def segregation_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFr
     rows = p[(p["school_year"] == school_year) & (p["school_id"] == "")
              & (p["section"] == "segregation") & (p["outcome"] != "school_poverty")]
     return pd.DataFrame({
-        "index": rows["measure"].str.replace("_", " "),
+        "index": [_SEGREGATION_INDEXES.get(m, m.replace("_", " ")) for m in rows["measure"]],
         "group": [capitalize(_segregated(d, g) if c == "" else
                              f"{_segregated(d, g)} – {_segregated(d, c)}")
                   for d, g, c in zip(rows["dimension"], rows["group"], rows["comparison"],
@@ -228,10 +230,14 @@ def segregation_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFr
     }, columns=["index", "group", "value"])
 
 
+_SEGREGATION_INDEXES = {"dissimilarity": "Dissimilarity", "isolation": "Isolation",
+                        "exposure": "Exposure", "theil_h": "Theil's H"}
+
+
 def _segregated(dimension: str, group: str) -> str:
-    """Race/ethnicity labels as they are (Black – White); other groups by their name."""
-    if dimension == "race_ethnicity" or (group == "all" and dimension != "all"):
-        return group
+    """A group by its name, as in every other table ("Black students – White students")."""
+    if group == "all":
+        return "all groups" if dimension in ("all", "race_ethnicity") else group
     return group_label(dimension, group)
 
 
@@ -278,11 +284,6 @@ def group_name(dimension: str, group: str, config: AuditConfig | None) -> str:
     and label ("School sector: charter")."""
     own = config.data.dimensions.get(dimension) if config is not None else None
     return f"{own.title}: {group}" if own else capitalize(group_label(dimension, group))
-
-
-def _group_name(dimension: str, group: str, config: AuditConfig | None) -> str:
-    """Race/ethnicity groups by their label as the data writes it ("Black"), others in words."""
-    return group if dimension == "race_ethnicity" else group_name(dimension, group, config)
 
 
 def _dimension_words(dimension: str, config: AuditConfig | None) -> str:

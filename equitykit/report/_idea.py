@@ -1,0 +1,97 @@
+"""IDEA significant disproportionality (34 CFR 300.647): the groups above the state's
+risk-ratio threshold, as a table and as headline sentences, from the published metrics only."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .._words import capitalize, group_label, outcome_infinitive, outcome_label, year_label
+from ._views import cell
+
+__all__ = ["IDEA_COLUMNS", "idea_sentences", "idea_table"]
+
+#: The columns of :func:`idea_table`, in order.
+IDEA_COLUMNS = ("group", "category", "compared with", "risk ratio", "threshold", "flag",
+                "years above the threshold")
+
+#: Whom each IDEA risk ratio compares the group with (``comparison`` of the metrics row).
+_COMPARED_WITH = {
+    "all_other": "all other students",
+    "swd_other": "other students with disabilities",
+    "state_other": "the same students in the state",
+}
+_SIGNIFICANT = "IDEA: significant disproportionality"
+_KEY = ["outcome", "dimension", "group", "comparison", "measure"]
+
+
+def _idea_rows(published: pd.DataFrame) -> pd.DataFrame:
+    return published[(published["school_id"] == "")
+                     & published["note"].astype("string").str.startswith("IDEA:").fillna(False)]
+
+
+def _flagged(published: pd.DataFrame, school_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The year's IDEA rows above the threshold, and every year's, for the years column."""
+    rows = _idea_rows(published)
+    above = rows[rows["flagged"].eq(True) & ~rows["suppressed"].eq(True)]
+    return above[above["school_year"] == school_year], above
+
+
+def _years(every: pd.DataFrame, row: pd.Series) -> list[int]:
+    same = every
+    for column in _KEY:
+        same = same[same[column] == row[column]]
+    return sorted(int(y) for y in same["school_year"].unique())
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def idea_table(published: pd.DataFrame, *, school_year: int, threshold: float) -> pd.DataFrame:
+    """Every group and category above the IDEA risk-ratio threshold in ``school_year``.
+
+    Parameters
+    ----------
+    published : the audit's published (suppressed) metrics.
+    school_year : the audited year.
+    threshold : the state's risk-ratio threshold (config ``idea.risk_ratio_threshold``).
+
+    Returns
+    -------
+    DataFrame
+        :data:`IDEA_COLUMNS`, formatted as the report prints them; the flag reads
+        "significant disproportionality" when the group was above the threshold for the
+        consecutive years the config requires, else "above the threshold"; empty when no group
+        is above it.
+    """
+    now, every = _flagged(published, school_year)
+    table = [{
+        "group": capitalize(group_label(r["dimension"], r["group"])),
+        "category": outcome_label(r["outcome"]),
+        "compared with": _COMPARED_WITH.get(r["comparison"], r["comparison"]),
+        "risk ratio": cell(r),
+        "threshold": f"{threshold:g}",
+        "flag": ("significant disproportionality" if r["note"] == _SIGNIFICANT
+                 else "above the threshold"),
+        "years above the threshold": ", ".join(year_label(y) for y in _years(every, r)),
+    } for _, r in now.iterrows()]
+    return pd.DataFrame(table, columns=list(IDEA_COLUMNS))
+
+
+def idea_sentences(published: pd.DataFrame, *, school_year: int, threshold: float) -> list[str]:
+    """One headline sentence per group and category above the IDEA threshold in
+    ``school_year`` (none when no group is above it)."""
+    now, every = _flagged(published, school_year)
+    sentences = []
+    for _, r in now.iterrows():
+        years = _join([year_label(y) for y in _years(every, r)])
+        verdict = (", which makes it significant disproportionality under IDEA "
+                   "(34 CFR 300.647)" if r["note"] == _SIGNIFICANT else
+                   " (IDEA counts it as significant disproportionality only after the "
+                   "state's number of consecutive years above it)")
+        sentences.append(
+            f"{capitalize(group_label(r['dimension'], r['group']))} were {r['value']:.2f} times "
+            f"as likely as {_COMPARED_WITH.get(r['comparison'], 'other students')} to "
+            f"{outcome_infinitive(r['outcome'])}, above the state's IDEA risk-ratio threshold "
+            f"of {threshold:g} in {years}{verdict}.")
+    return sentences

@@ -1,0 +1,28 @@
+"""Jargon is explained: the methods section opens with the report's terms in plain words, and a
+finding's meta line says what its numbers are."""
+
+from __future__ import annotations
+
+import html
+
+from equitykit.report._glossary import GLOSSARY, glossary_html
+from equitykit.report._sections import findings, methods
+
+TERMS = ("Risk ratio", "q", "Hedges' g", "V", "Score (of a finding)", "Locus",
+         "95% CI (confidence interval)", "Suppressed")
+
+
+def test_every_term_has_a_plain_explanation():
+    for term in TERMS:
+        assert term in GLOSSARY and len(GLOSSARY[term]) > 40
+    page = glossary_html()
+    assert page.startswith("<h3>Terms used in this report</h3><dl")
+    assert page.count("<dt>") == len(GLOSSARY)
+
+
+def test_report_shows_the_glossary_and_plain_meta(sample_audit):
+    audit = sample_audit("D01")
+    assert methods(audit).startswith(glossary_html())
+    text = html.unescape(findings(audit))
+    assert audit.findings and "Priority score " in text and "where the gap sits: " in text
+    assert "locus:" not in text
