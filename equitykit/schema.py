@@ -14,6 +14,8 @@ __all__ = [
     "COUNTS_COLUMNS",
     "DIMENSIONS",
     "DISABILITY_CATEGORIES",
+    "DISCIPLINE_ACTIONS",
+    "EXCLUSIONARY_ACTIONS",
     "GRADES",
     "IDEA_CATEGORIES",
     "INTERSECTION_SEP",
@@ -58,6 +60,15 @@ DISABILITY_CATEGORIES: tuple[str, ...] = (
 #: language impairment, other health impairment, autism.
 IDEA_CATEGORIES: tuple[str, ...] = ("ID", "SLD", "EMN", "SLI", "OHI", "AUT")
 PLACEMENTS: tuple[str, ...] = ("regular_80_plus", "regular_40_79", "regular_lt_40", "separate")
+#: What a school did about a discipline incident (the ``action`` column of ``incidents``).
+DISCIPLINE_ACTIONS: tuple[str, ...] = (
+    "oss", "iss", "expulsion", "law_enforcement_referral", "arrest", "restorative_conference",
+    "other",
+)
+#: Actions that remove a student from class or school, or hand them to the police.
+EXCLUSIONARY_ACTIONS: tuple[str, ...] = (
+    "oss", "iss", "expulsion", "law_enforcement_referral", "arrest",
+)
 
 #: Spellings accepted for booleans (compared case-insensitively, after stripping).
 BOOL_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
@@ -81,7 +92,7 @@ class Column:
     """One canonical column: its name, kind and whether a table must have it."""
 
     name: str
-    kind: str  # "string", "int", "number", "bool", "category", "grade"
+    kind: str  # "string", "int", "number", "bool", "category", "grade", "date"
     required: bool = False
     codes: tuple[str, ...] | None = None  # allowed values for categories
 
@@ -164,6 +175,19 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("response", "int", True),
         Column("favorable", "bool"),
     ),
+    "incidents": _cols(
+        Column("student_id", "string", True),
+        Column("school_year", "int", True),
+        Column("district_id", "string", True),
+        Column("school_id", "string", True),
+        Column("incident_date", "date"),
+        Column("offense_code", "string", True),
+        Column("offense_category", "string"),
+        Column("subjective", "bool"),
+        Column("location", "string"),
+        Column("action", "category", True, DISCIPLINE_ACTIONS),
+        Column("days", "number"),
+    ),
 }
 
 #: Columns of the aggregate counts table (docs/data.md, "Aggregate input").
@@ -205,6 +229,18 @@ OUTCOMES: dict[str, Outcome] = {
                 "defined"),
         Outcome("iss", "given an in-school suspension", "programmatic", "discipline", True),
         Outcome("oss", "suspended out of school", "programmatic", "discipline", True),
+        Outcome("suspended_2plus", "suspended out of school two or more times",
+                "programmatic", "discipline", True),
+        Outcome("referred", "referred for a discipline incident", "programmatic", "discipline",
+                True),
+        Outcome("subjective_referral", "referred for a subjective offense (of referred students)",
+                "programmatic", "discipline", True, "defined"),
+        Outcome("exclusionary_given_referral",
+                "removed from class or school when referred (of referred students)",
+                "programmatic", "discipline", True, "defined"),
+        Outcome("restorative_given_referral",
+                "offered a restorative conference when referred (of referred students)",
+                "programmatic", "discipline", False, "defined"),
         Outcome("expelled", "expelled", "programmatic", "discipline", True),
         Outcome("referred_law_enforcement", "referred to law enforcement", "programmatic",
                 "discipline", True),
