@@ -14,9 +14,10 @@ import pandas as pd
 from .. import metrics
 from ..config import AuditConfig
 from ..errors import DataError
-from ..intake import derive_outcomes, to_counts
+from ..intake import derive_outcomes, incident_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
+from ._lenses import decision_point_rows, focus_rows
 
 __all__ = [
     "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "SCORES", "audited_dimensions",
@@ -64,7 +65,9 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
     """
     students = getattr(data, "students", None)
     if students is not None:
-        students = derive_outcomes(_with_school_dimensions(students, data, config), config)
+        incidents = getattr(data, "incidents", None)
+        students = derive_outcomes(incident_outcomes(
+            _with_school_dimensions(students, data, config), incidents), config)
         dims = audited_dimensions(students, config)
         # Every student counts in "enrollment", so a district whose outcomes are all unknown,
         # absent or of some students only (scores only) still has every student counted; it
@@ -85,10 +88,14 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
         _locus_rows(counts, latest, _student_dimensions(config)),
         _segregation_rows(counts),
     ]
+    if config.focus is not None:
+        parts.append(focus_rows(counts, dimension=config.focus.dimension,
+                                group=config.focus.group, reference=config.focus.reference))
     if students is not None:
         parts += [_score_rows(students, config, latest),
                   _score_locus_rows(students, latest, config),
-                  _predictiveness_rows(students, latest, config)]
+                  _predictiveness_rows(students, latest, config),
+                  decision_point_rows(students, incidents, counts, dims)]
         if staff is not None and len(staff):
             parts.append(_teacher_rows(staff, students, counts, config))
         schools = getattr(data, "schools", None)
@@ -671,13 +678,21 @@ def _enough_of_each(values: pd.Series, kind: str, min_n: int) -> bool:
     return min(events, len(values) - events) >= min_n
 
 
+#: Discipline outcomes of referred students, and repeat suspension: left to their rates and
+#: ratios (a model of them would describe the few students referred).
+_REFERRED_ONLY = ("subjective_referral", "exclusionary_given_referral",
+                  "restorative_given_referral", "suspended_2plus")
+
+
 def model_outcomes(students: pd.DataFrame) -> list[str]:
     """The outcomes and scores of ``students`` (outcomes derived) that predictiveness models.
 
-    IDEA's single-category identification outcomes are left to the disproportionality rows.
+    IDEA's single-category identification outcomes are left to the disproportionality rows,
+    and the discipline outcomes of referred students to theirs.
     """
     return [o for o in OUTCOMES if o in students and o not in DIMENSIONS
-            and not o.startswith("disability_")] + [s for s in SCORES if s in students]
+            and not o.startswith("disability_") and o not in _REFERRED_ONLY
+            ] + [s for s in SCORES if s in students]
 
 
 def _predictiveness_rows(students: pd.DataFrame, year_audited: int, config: AuditConfig

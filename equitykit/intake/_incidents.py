@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..config import Discipline
+from ..schema import DISCIPLINE_ACTIONS, EXCLUSIONARY_ACTIONS
 from ..errors import DataProblem
 from ._validate import MAX_ROWS, MAX_VALUES
 
-__all__ = ["check_incidents"]
+__all__ = ["check_incidents", "incident_outcomes"]
 
 UNMAPPED_OFFENSE = ("offense code(s) with no category: {codes}; map each in the config or give "
                     "the file offense_category and subjective columns")
@@ -62,3 +63,67 @@ def check_incidents(incidents: pd.DataFrame, students: pd.DataFrame | None,
 
 def _lines(mask: pd.Series) -> tuple[int, ...]:
     return tuple(int(r) for r in mask.index[mask.to_numpy(dtype=bool)][:MAX_ROWS])
+
+
+#: Student columns the incidents give when the students table lacks them (the students table,
+#: the district's own record, wins): per action, the column and how incidents fill it.
+_FROM_ACTIONS: dict[str, tuple[str, str]] = {
+    "oss_count": ("oss", "count"),
+    "oss_days": ("oss", "days"),
+    "expelled": ("expulsion", "any"),
+    "referred_law_enforcement": ("law_enforcement_referral", "any"),
+    "arrested": ("arrest", "any"),
+}
+_KEY = ["district_id", "student_id", "school_year"]
+
+
+def incident_outcomes(students: pd.DataFrame, incidents: pd.DataFrame | None) -> pd.DataFrame:
+    """Students with the decision-point outcomes of their year's incidents added.
+
+    ``referred``: at least one incident. Of referred students (NA for the others):
+    ``subjective_referral``, at least one referral for a subjective offense;
+    ``exclusionary_given_referral``, at least one exclusionary action
+    (``schema.EXCLUSIONARY_ACTIONS``); ``restorative_given_referral``, at least one restorative
+    conference. Where the students table lacks them, ``oss_count``, ``oss_days`` (days of
+    out-of-school suspension incidents), ``expelled``, ``referred_law_enforcement`` and
+    ``arrested`` come from the incidents too.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"district_id": "d", "student_id": ["1", "2"], "school_year": 2023})
+    >>> i = pd.DataFrame({"district_id": "d", "student_id": ["1"], "school_year": 2023,
+    ...                   "action": ["restorative_conference"], "subjective": [True],
+    ...                   "days": [None]})
+    >>> incident_outcomes(s, i)[["referred", "restorative_given_referral"]].to_dict("list")
+    {'referred': [True, False], 'restorative_given_referral': [True, None]}
+    """
+    if incidents is None or incidents.empty:
+        return students
+    action = incidents["action"].astype("string")
+    days = pd.to_numeric(incidents["days"], errors="coerce") if "days" in incidents else 0.0
+    per_incident = incidents[_KEY].astype({"student_id": str, "district_id": str}).assign(
+        referred=1,
+        subjective_referral=incidents["subjective"].astype("boolean").fillna(False).astype(int),
+        exclusionary_given_referral=action.isin(EXCLUSIONARY_ACTIONS).astype(int),
+        restorative_given_referral=(action == "restorative_conference").astype(int),
+        **{f"_{a}": (action == a).astype(int) for a in DISCIPLINE_ACTIONS},
+        _oss_days=pd.Series(days, index=incidents.index).where(action == "oss", 0.0).fillna(0),
+    )
+    per_student = per_incident.groupby(_KEY).sum()
+    out = students.copy()
+    key = pd.MultiIndex.from_frame(out[_KEY].astype({"student_id": str, "district_id": str}))
+    joined = per_student.reindex(key)
+    referred = joined["referred"].fillna(0).to_numpy() > 0
+    out["referred"] = pd.array(referred, dtype="boolean")
+    for name in ("subjective_referral", "exclusionary_given_referral",
+                 "restorative_given_referral"):
+        values = pd.array(joined[name].fillna(0).to_numpy() > 0, dtype="boolean")
+        values[~referred] = pd.NA
+        out[name] = values
+    for column, (act, how) in _FROM_ACTIONS.items():
+        if column in out:
+            continue
+        source = joined[f"_{act}" if how != "days" else "_oss_days"].fillna(0).to_numpy()
+        out[column] = (pd.array(source > 0, dtype="boolean") if how == "any"
+                       else pd.array(source, dtype="Float64"))
+    return out
