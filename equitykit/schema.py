@@ -211,7 +211,9 @@ class Outcome:
     ``"disability"`` (students with disabilities: IDEA placement and discipline), or
     ``"defined"`` (rows where the outcome is known, e.g. grade-8 students for Algebra I).
     ``adverse`` is True when a higher rate is worse (discipline) and False when it is an
-    opportunity (gifted, advanced courses).
+    opportunity (gifted, advanced courses). ``ranked`` is False for an outcome that refines
+    another one (repeat suspension, what happens after a referral): its disparities are shown
+    in the discipline view, not ranked again among the systemic contributors.
     """
 
     name: str
@@ -220,6 +222,7 @@ class Outcome:
     domain: str
     adverse: bool
     population: str = "enrolled"
+    ranked: bool = True
 
 
 OUTCOMES: dict[str, Outcome] = {
@@ -230,17 +233,17 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome("iss", "given an in-school suspension", "programmatic", "discipline", True),
         Outcome("oss", "suspended out of school", "programmatic", "discipline", True),
         Outcome("suspended_2plus", "suspended out of school two or more times",
-                "programmatic", "discipline", True),
+                "programmatic", "discipline", True, ranked=False),
         Outcome("referred", "referred for a discipline incident", "programmatic", "discipline",
                 True),
         Outcome("subjective_referral", "referred for a subjective offense (of referred students)",
-                "programmatic", "discipline", True, "defined"),
+                "programmatic", "discipline", True, "defined", ranked=False),
         Outcome("exclusionary_given_referral",
                 "removed from class or school when referred (of referred students)",
-                "programmatic", "discipline", True, "defined"),
+                "programmatic", "discipline", True, "defined", ranked=False),
         Outcome("restorative_given_referral",
                 "offered a restorative conference when referred (of referred students)",
-                "programmatic", "discipline", False, "defined"),
+                "programmatic", "discipline", False, "defined", ranked=False),
         Outcome("expelled", "expelled", "programmatic", "discipline", True),
         Outcome("referred_law_enforcement", "referred to law enforcement", "programmatic",
                 "discipline", True),
