@@ -119,7 +119,7 @@ def focus_rows(counts: pd.DataFrame, *, dimension: str, group: str, reference: s
     key = ["school_year", "measure"]
     focal = district[district["group"] == group].set_index(key)
     ref = district[district["group"] == reference].set_index(key)
-    both = focal.join(ref[["numerator", "denominator"]], rsuffix="_ref", how="inner").dropna(
+    both = focal.join(ref[["numerator", "denominator"]].add_suffix("_ref"), how="inner").dropna(
         subset=["numerator", "denominator", "numerator_ref", "denominator_ref"])
     if both.empty:
         return None
