@@ -53,6 +53,7 @@ _INFINITIVE = {
     "algebra1_grade8": "take Algebra I in grade 8",
     "graduated_4yr": "graduate in four years",
     "dropped_out": "drop out",
+    "subjective_referral": "be referred for a subjective offense when referred",
 }
 
 

@@ -101,7 +101,7 @@ def test_action_codes_map_like_any_column(tmp_path):
 def test_load_refuses_bad_incidents(tmp_path):
     write_folder(tmp_path, {"students": students_frame(),
                             "incidents": _incidents(action=(0, "detention"))})
-    with pytest.raises(DataError, match="incidents.csv, column 'action', row 2"):
+    with pytest.raises(DataError, match=r"incidents\.csv, column 'action', row 2"):
         load_district_data(tmp_path, config=AuditConfig.model_validate(OFFENSES))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..config import Discipline
-from ..schema import DISCIPLINE_ACTIONS, EXCLUSIONARY_ACTIONS
 from ..errors import DataProblem
+from ..schema import DISCIPLINE_ACTIONS, EXCLUSIONARY_ACTIONS
 from ._validate import MAX_ROWS, MAX_VALUES
 
 __all__ = ["check_incidents", "incident_outcomes"]
