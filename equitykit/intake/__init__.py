@@ -1,8 +1,9 @@
 """District data in, canonical tables out (docs/data.md).
 
 Read a data folder (``students`` required; ``staff``, ``schools``, ``survey``, ``incidents``
-optional; CSV, Parquet or Excel), map the district's own columns and codes with the client config, check every
-row, and reduce the students to the counts table every rate analysis works from::
+optional; CSV, Parquet or Excel), map the district's own columns and codes with the client
+config, check every row, and reduce the students to the counts table every rate analysis
+works from::
 
     from equitykit.intake import load_district_data, derive_outcomes, to_counts
     data = load_district_data("data/", district_id="d01")
