@@ -41,10 +41,12 @@ __all__ = [
 #: Report sections in the order the audit presents them.
 SECTIONS: tuple[str, ...] = (
     "summary",
+    "focus",
     "data_profile",
     "enrollment",
     "achievement",
     "programmatic",
+    "discipline",
     "teacher_quality",
     "segregation",
     "resources",

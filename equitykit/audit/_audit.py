@@ -41,10 +41,12 @@ __all__ = ["DistrictAudit"]
 
 _TITLES = {
     "summary": "Summary",
+    "focus": "Focus group",
     "data_profile": "Data profile and coverage",
     "enrollment": "Enrollment and representation",
     "achievement": "Achievement equity",
     "programmatic": "Programmatic equity",
+    "discipline": "Discipline at each decision point",
     "teacher_quality": "Teacher quality equity",
     "segregation": "Segregation",
     "resources": "Resources",
@@ -164,7 +166,7 @@ class DistrictAudit:
         """One report section as HTML (heading included); a one-line note when it is skipped."""
         title = _TITLES[name]
         heading = f'<h2 id="{name}">{title}</h2>'
-        if name not in self.config.sections:
+        if name not in self.config.sections or (name == "focus" and self.config.focus is None):
             return HTML("")
         body = _sections.not_collected(self, name) + getattr(_sections, name)(self)
         return HTML(heading + body)

@@ -15,6 +15,8 @@ from .. import metrics
 from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, year_label
 from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
+from ..report._discipline import decision_table
+from ..report._focus import focus_headline, focus_table
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
 from ._compute import RARE_FACTOR, SCORES, model_outcomes
@@ -388,6 +390,45 @@ def _gap_table(audit, year: pd.DataFrame, score: str, shown: pd.DataFrame) -> st
 
 def programmatic(audit) -> str:
     return _school_scatter(audit, "oss") + _outcome_section(audit, _PROGRAMMATIC)
+
+
+#: Discipline outcomes shown group by group after the decision-point table.
+_DECISION_POINTS = ("referred", "exclusionary_given_referral", "restorative_given_referral")
+NO_INCIDENTS = ("The district's data has no discipline incidents: an incidents table (one row "
+                "per incident: student, date, school, offense, action, days) shows who is "
+                "referred, for what, and what follows.")
+
+
+def discipline(audit) -> str:
+    table = decision_table(audit.published, school_year=audit.school_year)
+    if table.empty or "Referred" not in table:
+        return skip(NO_INCIDENTS)
+    intro = note(
+        "Each discipline incident is a decision: to refer, and then to exclude (suspension, "
+        "expulsion, police) or to hold a restorative conference. Rates of referral are of "
+        "all students; the others are of students referred. The same-offense ratios compare "
+        "a group's incidents with other students' incidents of the same offense category "
+        "(Mantel–Haenszel), so different offenses do not explain them. Days lost: days of "
+        "out-of-school suspension per 100 students.")
+    return (intro + html_table(table, caption="Discipline at each decision point, "
+                                              f"{year_label(audit.school_year)}")
+            + "".join(_outcome_block(audit, o) for o in _DECISION_POINTS))
+
+
+def focus(audit) -> str:
+    chosen = audit.config.focus
+    if chosen is None:
+        return ""
+    them = group_label(chosen.dimension, chosen.group)
+    options = dict(dimension=chosen.dimension, group=chosen.group, reference=chosen.reference,
+                   school_year=audit.school_year)
+    table = focus_table(audit.published, **options)
+    if table.empty:
+        return skip(f"The audit publishes no outcome of {them} (focus: {chosen.dimension} = "
+                    f"{chosen.group}); check the group is spelled as in the data.")
+    return (f"<p class='ek-headline'>{html.escape(focus_headline(audit.published, **options))}"
+            "</p>" + html_table(table, caption=f"{capitalize(them)} in every outcome, "
+                                               f"{year_label(audit.school_year)}"))
 
 
 def _school_scatter(audit, outcome: str) -> str:

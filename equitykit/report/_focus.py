@@ -15,6 +15,8 @@ import pandas as pd
 
 from .._words import (
     SCORE_OUTCOMES,
+    SUPPRESSED_TEXT,
+    capitalize,
     difference_label,
     group_label,
     outcome_infinitive,
@@ -28,7 +30,6 @@ __all__ = ["focus_headline", "focus_table"]
 #: Where a gap sits, from the ``note`` of its ``between_school_share`` row.
 LOCUS_WORDS = {"between_schools": "mostly between schools",
                "within_schools": "mostly within schools", "mixed": "split"}
-WITHHELD = "withheld"
 
 
 def _district(published: pd.DataFrame, dimension: str) -> pd.DataFrame:
@@ -45,11 +46,11 @@ def _pick(rows: pd.DataFrame, measure: str, group: str, comparison: str = ""
 
 
 def _shown(row: pd.Series | None, kind: str) -> str:
-    """A published value as the report prints it; "withheld" for a suppressed row."""
+    """A published value as the report prints it; "suppressed" for a withheld row."""
     if row is None:
         return ""
     if bool(row.get("suppressed", False)):
-        return WITHHELD
+        return SUPPRESSED_TEXT
     value = row["value"]
     if not isinstance(value, float | int | np.floating) or not math.isfinite(value):
         return "—"
@@ -78,7 +79,7 @@ def focus_table(published: pd.DataFrame, *, dimension: str, group: str,
     other students and against the reference (95% CI); gap against the reference in
     percentage points; where the gap with all other students sits; the group's rate in the
     first year shown and this year. Score outcomes show the standardised gap (Hedges' g) with
-    all other students in the ratio column. Withheld numbers read "withheld".
+    all other students in the ratio column. Withheld numbers read "suppressed".
 
     Examples
     --------
@@ -111,10 +112,10 @@ def focus_table(published: pd.DataFrame, *, dimension: str, group: str,
         note = where.get("note", "") if where is not None and not where["suppressed"] else ""
         record = {
             "Outcome": outcome_title(outcome),
-            them.capitalize(): "" if is_score else _shown(_get(rate, key), "rate"),
+            capitalize(them): "" if is_score else _shown(_get(rate, key), "rate"),
         }
         if reference:
-            record[ref.capitalize()] = "" if is_score else _shown(_get(ref_rate, key), "rate")
+            record[capitalize(ref)] = "" if is_score else _shown(_get(ref_rate, key), "rate")
         record["Ratio vs all other students"] = (
             f"g = {_shown(_get(score, key), 'ratio')}" if is_score
             else _shown(_get(ratio, key), "ratio"))
