@@ -123,7 +123,7 @@ def test_report_is_self_contained_and_shows_no_code(audit_dir):
 def test_html_outcome_tables_are_rows_of_metrics_csv(audit_dir):
     """Every number in the "<outcome> by race/ethnicity" tables is a metrics.csv row."""
     from equitykit._words import outcome_label
-    from equitykit.audit._tables import format_value
+    from equitykit.report._tables import format_value
     from equitykit.schema import OUTCOMES
 
     metrics = pd.read_csv(audit_dir / "metrics.csv", keep_default_na=False, na_values=[""])

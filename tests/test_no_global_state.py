@@ -85,7 +85,7 @@ def test_importing_every_module_changes_nothing():
 
 
 def test_drawing_figures_leaves_rcparams_alone():
-    from equitykit.audit import _figures
+    from equitykit.report import _figures
     from equitykit.widgets import _charts
 
     before = dict(matplotlib.rcParams)

@@ -28,7 +28,7 @@ from .._versions import versions
 from ..config import SECTIONS, AuditConfig, load_config
 from ..errors import DataError
 from ..intake import load_district_data
-from . import _sections
+from ..report import _sections
 from ._compute import (
     PARTIAL_TOTAL,
     audited_year,

@@ -37,8 +37,8 @@ import pandas as pd
 
 from .._words import group_label, outcome_infinitive, outcome_label
 from ..metrics._idea import SWD_DIMENSION, SWD_SUFFIX
+from ..report._labels import capitalize, fmt_int, fmt_pct
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
-from ._labels import capitalize, fmt_int, fmt_pct
 
 __all__ = ["FindingRules", "rank_findings"]
 

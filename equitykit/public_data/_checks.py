@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ._load import _load, _spec_of, load_aggregate
-from ._spec import AggregateSpec
-
-if TYPE_CHECKING:
-    from ..config import AuditConfig
+from ._spec import AggregateSpec, HasAggregate
 
 __all__ = ["aggregate_report", "check_published_figures", "published_comparison"]
 
@@ -23,7 +19,7 @@ COMPARISON_COLUMNS = (
 
 
 def published_comparison(data_dir: str | Path,
-                         config: AuditConfig | AggregateSpec) -> pd.DataFrame:
+                         config: HasAggregate | AggregateSpec) -> pd.DataFrame:
     """Every published rate next to the same rate computed from the counts.
 
     A row is compared where the source gives a rate (``published`` in the config) and the
@@ -57,7 +53,7 @@ def published_comparison(data_dir: str | Path,
 
 
 def check_published_figures(data_dir: str | Path,
-                            config: AuditConfig | AggregateSpec) -> pd.DataFrame:
+                            config: HasAggregate | AggregateSpec) -> pd.DataFrame:
     """Published rates our counts do not reproduce within the configured tolerance.
 
     An empty table means every published figure was reproduced; see
@@ -74,7 +70,7 @@ def check_published_figures(data_dir: str | Path,
     return table[~table["agrees"]].reset_index(drop=True)
 
 
-def aggregate_report(data_dir: str | Path, config: AuditConfig) -> str:
+def aggregate_report(data_dir: str | Path, config: HasAggregate) -> str:
     """``equitykit validate`` for public data: what was read, and how it checks out.
 
     Loading raises :class:`~equitykit.errors.DataError` or ``ConfigError`` on anything that

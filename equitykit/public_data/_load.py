@@ -6,7 +6,7 @@ import io
 import re
 import string
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,12 +29,10 @@ from ._spec import (
     Capture,
     Constant,
     FromMeasure,
+    HasAggregate,
     SourceSpec,
     Template,
 )
-
-if TYPE_CHECKING:
-    from ..config import AuditConfig
 
 __all__ = ["COUNTS_WITH_SUPPRESSION", "list_districts", "load_aggregate"]
 
@@ -67,7 +65,7 @@ CROSS_DUPLICATES = "the same count comes from {files}"
 BLANK_ID = "blank {field}"
 
 
-def load_aggregate(data_dir: str | Path, config: AuditConfig | AggregateSpec) -> pd.DataFrame:
+def load_aggregate(data_dir: str | Path, config: HasAggregate | AggregateSpec) -> pd.DataFrame:
     """Read the published files of a data folder into the counts table.
 
     Parameters
@@ -102,7 +100,7 @@ def load_aggregate(data_dir: str | Path, config: AuditConfig | AggregateSpec) ->
     return _load(Path(data_dir), _spec_of(config))[list(COUNTS_WITH_SUPPRESSION)]
 
 
-def list_districts(data_dir: str | Path, config: AuditConfig | AggregateSpec) -> list[str]:
+def list_districts(data_dir: str | Path, config: HasAggregate | AggregateSpec) -> list[str]:
     """The districts in a folder of published files, numeric ids in numeric order.
 
     Examples
@@ -116,7 +114,7 @@ def list_districts(data_dir: str | Path, config: AuditConfig | AggregateSpec) ->
     return sorted(ids, key=lambda d: (not d.isdigit(), int(d) if d.isdigit() else 0, d))
 
 
-def _spec_of(config: AuditConfig | AggregateSpec) -> AggregateSpec:
+def _spec_of(config: HasAggregate | AggregateSpec) -> AggregateSpec:
     spec = config if isinstance(config, AggregateSpec) else getattr(config, "aggregate", None)
     if spec is None:
         raise ConfigError(NO_AGGREGATE)

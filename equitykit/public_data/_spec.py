@@ -11,7 +11,7 @@ import re
 import re._constants as _sre_constants
 import re._parser as _sre_parser
 import string
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -35,6 +35,7 @@ __all__ = [
     "Column",
     "Constant",
     "FromMeasure",
+    "HasAggregate",
     "Published",
     "SourceSpec",
     "Template",
@@ -412,3 +413,11 @@ class AggregateSpec(_Model):
     def label_map(self, spec: dict[str, str] | str) -> dict[str, str]:
         """An inline map, or the named map under ``labels``."""
         return self.labels[spec] if isinstance(spec, str) else spec
+
+
+class HasAggregate(Protocol):
+    """Anything with an ``aggregate`` section, such as a client config (public data needs
+    nothing else from it)."""
+
+    @property
+    def aggregate(self) -> AggregateSpec | None: ...
