@@ -8,8 +8,6 @@ from .schema import INTERSECTION_SEP, OUTCOMES
 __all__ = [
     "DIMENSION_TITLES",
     "SCORE_OUTCOMES",
-    "SUPPRESSED_TEXT",
-    "capitalize",
     "column_title",
     "difference_label",
     "group_label",
@@ -18,9 +16,6 @@ __all__ = [
     "outcome_title",
     "year_label",
 ]
-
-#: How a withheld number reads in every table.
-SUPPRESSED_TEXT = "suppressed"
 
 #: Score outcomes shown as distributions (label used in sentences).
 SCORE_OUTCOMES: dict[str, str] = {"math_score": "math", "ela_score": "reading (ELA)"}
@@ -94,11 +89,6 @@ def group_label(dimension: str, group: str) -> str:
     dim, value = rest[0]
     template = _TEMPLATES[dim].get(value)
     return _fill(template, race) if template else f"students in group {group}"
-
-
-def capitalize(text: str) -> str:
-    """Upper-case the first letter only (``"students with…"`` → ``"Students with…"``)."""
-    return text[:1].upper() + text[1:]
 
 
 def column_title(column: str) -> str:

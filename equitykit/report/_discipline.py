@@ -10,7 +10,9 @@ import math
 
 import pandas as pd
 
-from .._words import SUPPRESSED_TEXT, capitalize, group_label
+from .._words import group_label
+from ._labels import capitalize
+from ._tables import SUPPRESSED_TEXT
 
 __all__ = ["DECISION_COLUMNS", "decision_table"]
 

@@ -15,8 +15,6 @@ import pandas as pd
 
 from .._words import (
     SCORE_OUTCOMES,
-    SUPPRESSED_TEXT,
-    capitalize,
     difference_label,
     group_label,
     outcome_infinitive,
@@ -24,6 +22,8 @@ from .._words import (
     year_label,
 )
 from ..schema import OUTCOMES
+from ._labels import capitalize
+from ._tables import SUPPRESSED_TEXT
 
 __all__ = ["focus_headline", "focus_table"]
 

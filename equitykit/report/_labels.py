@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from .._words import DIMENSION_TITLES, capitalize
+from .._words import DIMENSION_TITLES
 from ..schema import INTERSECTION_SEP
 
 __all__ = [
@@ -32,3 +32,8 @@ def fmt_ci(low: float, high: float, digits: int = 2) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return ""
     return f"95% CI {low:.{digits}f}–{high:.{digits}f}"
+
+
+def capitalize(text: str) -> str:
+    """Upper-case the first letter only (``"students with…"`` → ``"Students with…"``)."""
+    return text[:1].upper() + text[1:]

@@ -16,10 +16,10 @@ from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, y
 from ..audit._compute import RARE_FACTOR, SCORES, model_outcomes
 from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
-from ..report._discipline import decision_table
-from ..report._focus import focus_headline, focus_table
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
+from ._discipline import decision_table
+from ._focus import focus_headline, focus_table
 from ._labels import capitalize, dimension_label
 from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
 

@@ -8,10 +8,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .._words import SUPPRESSED_TEXT
-
 __all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", "skip"]
 
+SUPPRESSED_TEXT = "suppressed"
 _PERCENT_MEASURES = frozenset(
     {"rate", "composition", "share", "coverage", "between_school_share", "risk_difference",
      "predictiveness_share"}
