@@ -17,7 +17,7 @@ from ..errors import DataError
 from ..intake import derive_outcomes, incident_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
-from ._lenses import decision_point_rows, focus_rows
+from ._lenses import decision_point_rows, focus_rows, retention_rows
 
 __all__ = [
     "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "SCORES", "audited_dimensions",
@@ -97,7 +97,7 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
                   _predictiveness_rows(students, latest, config),
                   decision_point_rows(students, incidents, counts, dims)]
         if staff is not None and len(staff):
-            parts.append(_teacher_rows(staff, students, counts, config))
+            parts += [_teacher_rows(staff, students, counts, config), retention_rows(staff)]
         schools = getattr(data, "schools", None)
         if schools is not None and "per_pupil_expenditure" in schools:
             parts.append(_resource_rows(schools, students))

@@ -21,7 +21,7 @@ from ..metrics._rates import (
 )
 from ..schema import EXCLUSIONARY_ACTIONS, INTERSECTION_SEP
 
-__all__ = ["DECISION_OUTCOMES", "decision_point_rows", "focus_rows"]
+__all__ = ["DECISION_OUTCOMES", "decision_point_rows", "focus_rows", "retention_rows"]
 
 #: Outcomes of referred students compared within offense category.
 DECISION_OUTCOMES: tuple[str, ...] = ("exclusionary_given_referral", "restorative_given_referral")
@@ -142,3 +142,13 @@ def focus_rows(counts: pd.DataFrame, *, dimension: str, group: str, reference: s
                     note=np.where(np.isfinite(rr_lo), "", notes)),
         base.assign(measure="rate_difference", value=rd, ci_low=rd_lo, ci_high=rd_hi),
     ], ignore_index=True)
+
+
+def retention_rows(staff: pd.DataFrame) -> pd.DataFrame | None:
+    """Teachers still on the district's staff the next school year, by race/ethnicity:
+    rates and comparisons with all other teachers (``metrics.retention_counts``), section
+    ``teacher_quality``, district level."""
+    counts = metrics.retention_counts(staff)
+    if counts.empty:
+        return None
+    return metrics.disproportionality(counts).assign(section="teacher_quality")

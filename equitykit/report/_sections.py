@@ -139,7 +139,7 @@ def data_profile(audit) -> str:
             "teacher quality need student records.", *audit.notes))
     rows = [
         {"table": name, "present": "yes" if getattr(data, name, None) is not None else "no"}
-        for name in ("students", "staff", "schools", "survey")
+        for name in ("students", "staff", "schools", "survey", "incidents")
     ]
     enrolled = audit.published[
         (audit.published["outcome"] == "enrollment") & (audit.published["dimension"] == "all")
@@ -521,7 +521,34 @@ def teacher_quality(audit) -> str:
         })
         out += html_table(table, caption="Teacher experience the average student of each "
                           "group has (student-weighted)")
-    return out
+    return out + _retention_table(audit)
+
+
+def _retention_table(audit) -> str:
+    """Teachers still on the district's staff the next year, by their race/ethnicity, for the
+    latest year whose next year is in the data."""
+    p = audit.published
+    rows = p[(p["outcome"] == "teacher_retained") & (p["school_id"] == "")
+             & (p["school_year"] < audit.school_year)]
+    if rows.empty:
+        return ""
+    year = int(rows["school_year"].max())
+    rows = rows[rows["school_year"] == year]
+    rate = rows[rows["measure"] == "rate"]
+    ratio = rows[(rows["measure"] == "risk_ratio")
+                 & (rows["comparison"] == "all_other")].set_index("group")
+    table = pd.DataFrame({
+        "teachers": [_group(audit, r["dimension"], r["group"]).replace("students", "teachers")
+                     for _, r in rate.iterrows()],
+        "number": [_cell(r, "n") for _, r in rate.iterrows()],
+        "still on staff next year": [_cell(r) for _, r in rate.iterrows()],
+        "ratio vs other teachers": [_cell(ratio.loc[r["group"]]) if r["group"] in ratio.index
+                                    else "—" for _, r in rate.iterrows()],
+        "95% CI": [_ci(ratio.loc[r["group"]]) if r["group"] in ratio.index else ""
+                   for _, r in rate.iterrows()],
+    })
+    return html_table(table, caption=f"Teacher retention from {year_label(year)} to "
+                                     f"{year_label(year + 1)} by race/ethnicity")
 
 
 def segregation(audit) -> str:
