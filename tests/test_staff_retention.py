@@ -50,3 +50,17 @@ def test_retention_rates_and_ratio_through_the_engine():
 def test_no_next_year_no_rows():
     staff = _staff()
     assert metrics.retention_counts(staff[staff["school_year"] == 2023]).empty
+
+
+def test_sample_audit_publishes_retention_computed_directly(sample_audit, repo_root):
+    audit = sample_audit("D01")
+    staff = pd.read_csv(repo_root / "data_samples" / "staff.csv", dtype=str)
+    staff = staff[staff["district_id"] == "D01"]
+    teachers = staff[(staff["role"] == "teacher") & (staff["school_year"] == "2022")]
+    next_year = set(staff.loc[staff["school_year"] == "2023", "staff_id"])
+    expected = teachers["staff_id"].isin(next_year).mean()
+    p = audit.published
+    row = p[(p["outcome"] == "teacher_retained") & (p["measure"] == "rate")
+            & (p["group"] == "all") & (p["school_year"] == 2022) & (p["school_id"] == "")]
+    assert row["value"].iloc[0] == pytest.approx(expected, abs=1e-12)
+    assert "Teacher retention from 2022–23 to 2023–24" in audit.section("teacher_quality").data
