@@ -1,5 +1,51 @@
-"""Turning an executed audit notebook into the self-contained HTML report."""
+"""The report: views of the published metrics, the sections built from them, the HTML page, and
+from it the PDF, the Word document and the one-page brief (``--format``).
 
+The views take the published table (:attr:`DistrictAudit.published
+<equitykit.audit.DistrictAudit.published>`) and return a DataFrame or a chart, so a notebook cell
+can show, change or replace any table or figure of the report::
+
+    report.outcome_table(published, "oss", by="race_ethnicity")
+    report.risk_ratio_chart(published, "oss")
+
+:func:`section` shows a whole section as the standard report does; :func:`notebook_to_html`
+turns the executed notebook into the self-contained page; :func:`convert` makes the other
+formats from it (:data:`FORMATS`).
+"""
+
+from ._browser import ConversionError, chromium_available
+from ._figures import ReportFigure
+from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_formats
 from ._html import notebook_to_html, warm_exporter
+from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
+from ._views import (
+    gap_chart,
+    gap_table,
+    other_groups_table,
+    outcome_table,
+    risk_ratio_chart,
+    school_chart,
+)
 
-__all__ = ["notebook_to_html", "warm_exporter"]
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "FORMAT_FILES",
+    "SECTION_OUTCOMES",
+    "ConversionError",
+    "ReportFigure",
+    "chromium_available",
+    "convert",
+    "gap_chart",
+    "gap_table",
+    "notebook_to_html",
+    "other_groups_table",
+    "outcome_table",
+    "outcomes",
+    "parse_formats",
+    "risk_ratio_chart",
+    "school_chart",
+    "score_gaps",
+    "section",
+    "warm_exporter",
+]

@@ -10,8 +10,7 @@ import math
 
 import pandas as pd
 
-from .._words import group_label
-from ._labels import capitalize
+from .._words import capitalize, group_label
 from ._tables import SUPPRESSED_TEXT
 
 __all__ = ["DECISION_COLUMNS", "decision_table"]

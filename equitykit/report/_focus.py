@@ -15,6 +15,7 @@ import pandas as pd
 
 from .._words import (
     SCORE_OUTCOMES,
+    capitalize,
     difference_label,
     group_label,
     outcome_infinitive,
@@ -22,7 +23,6 @@ from .._words import (
     year_label,
 )
 from ..schema import OUTCOMES
-from ._labels import capitalize
 from ._tables import SUPPRESSED_TEXT
 
 __all__ = ["focus_headline", "focus_table"]

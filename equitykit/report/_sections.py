@@ -1,7 +1,9 @@
 """The body of each report section, drawn only from the audit's published metrics.
 
-Each function takes a :class:`~equitykit.audit.DistrictAudit` and returns an HTML string; a
-section whose data is missing returns a one-line note saying what it would need.
+:func:`section` shows one section of a :class:`~equitykit.audit.DistrictAudit`; :func:`outcomes`
+and :func:`score_gaps` show parts of the outcome sections, for a notebook that puts its own cells
+between them. A section whose data is missing shows a one-line note saying what it would need.
+The tables and charts come from the views of :mod:`equitykit.report` (``outcome_table``, …).
 """
 
 from __future__ import annotations
@@ -10,24 +12,48 @@ import html
 import json
 
 import pandas as pd
+from IPython.display import HTML
 
 from .. import metrics
-from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, year_label
-from ..audit._compute import RARE_FACTOR, SCORES, model_outcomes
+from .._words import (
+    SCORE_OUTCOMES,
+    capitalize,
+    column_title,
+    dimension_label,
+    group_label,
+    outcome_label,
+    year_label,
+)
+from ..audit._compute import RARE_FACTOR, SCHOOL_POVERTY, SCORES, model_outcomes
 from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
 from ._discipline import decision_table
 from ._focus import focus_headline, focus_table
-from ._labels import capitalize, dimension_label
-from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
+from ._tables import format_q, format_value, html_table, note, skip
+from ._views import (
+    cell,
+    dimensions,
+    gap_chart,
+    gap_table,
+    group_name,
+    interval,
+    other_groups_table,
+    outcome_table,
+    risk_ratio_chart,
+    school_chart,
+    school_rows,
+)
 
-_ACHIEVEMENT_RATES = ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
-                      "retained", "chronic_absent")
-_PROGRAMMATIC = ("disability", "placement_lt40", "placement_separate", "oss", "iss", "expelled",
-                 "referred_law_enforcement", "arrested", "gifted", "advanced_course",
-                 "algebra1_grade8")
+#: The rate outcomes each outcome section shows, in order.
+SECTION_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "achievement": ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
+                    "retained", "chronic_absent"),
+    "programmatic": ("disability", "placement_lt40", "placement_separate", "oss", "iss",
+                     "expelled", "referred_law_enforcement", "arrested", "gifted",
+                     "advanced_course", "algebra1_grade8"),
+}
 
 
 NEEDS_STUDENTS = ("This section needs student records; this audit was built from published "
@@ -88,25 +114,6 @@ def _schools(n: int) -> str:
     return "no school" if n == 0 else "one school" if n == 1 else f"{n} schools"
 
 
-def _cell(row: pd.Series, column: str = "value") -> str:
-    """A published number as text; a withheld one as the word "suppressed"."""
-    if row["suppressed"]:
-        return SUPPRESSED_TEXT
-    if column != "value":
-        return format_value(column, row[column])
-    display = row.get("display")
-    coded = isinstance(display, str) and display.startswith(("≥", "≤", "N<"))
-    return format_value(row["measure"], row[column], display=display if coded else None)
-
-
-def _ci(row: pd.Series) -> str:
-    if row["suppressed"] or pd.isna(row["ci_low"]):
-        return ""
-    low = format_value(row["measure"], row["ci_low"])
-    high = format_value(row["measure"], row["ci_high"])
-    return f"{low} to {high}" if row["ci_low"] < 0 else f"{low}–{high}"
-
-
 # --- summary and profile --------------------------------------------------------------------------
 
 def summary(audit) -> str:
@@ -147,7 +154,7 @@ def data_profile(audit) -> str:
     ]
     by_year = pd.DataFrame({
         "school year": enrolled["school_year"].astype(int).astype(str),
-        "students": [_cell(r, "n") for _, r in enrolled.iterrows()],
+        "students": [cell(r, "n") for _, r in enrolled.iterrows()],
     })
     return (
         html_table(pd.DataFrame(rows), caption="Tables supplied")
@@ -166,13 +173,13 @@ def enrollment(audit) -> str:
     teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
         "group": students.index,
-        "students": [_cell(r, "n") for _, r in students.iterrows()],
-        "share of students": [_cell(r) for _, r in students.iterrows()],
+        "students": [cell(r, "n") for _, r in students.iterrows()],
+        "share of students": [cell(r) for _, r in students.iterrows()],
     })
     if teachers.empty:
         return html_table(table, caption="Students by race/ethnicity") + _schools_table(audit)
     table["share of teachers"] = [
-        _cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
+        cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
     ]
     return (
         html_table(table, caption="Students and teachers by race/ethnicity")
@@ -185,15 +192,6 @@ def enrollment(audit) -> str:
 _SCHOOL_OUTCOMES = ("chronic_absent", "oss", "gifted", "advanced_course", "math_proficient")
 
 
-def _school_rows(audit) -> pd.DataFrame:
-    """Published per-school figures of the audited year, one row per school."""
-    p = audit.published
-    rows = p[(p["school_id"] != "") & (p["school_year"] == audit.school_year)
-             & (p["dimension"].isin(("all", "econ_disadvantaged")))]
-    rows = rows[(rows["group"] == "all") | (rows["group"] == "true")]
-    return rows
-
-
 def _school_names(audit) -> dict[str, str]:
     schools = getattr(audit.data, "schools", None)
     if schools is None or "school_name" not in schools:
@@ -204,7 +202,7 @@ def _school_names(audit) -> dict[str, str]:
 
 
 def _schools_table(audit) -> str:
-    rows = _school_rows(audit)
+    rows = school_rows(audit.published, audit.school_year)
     if rows.empty:
         return ""
     names = _school_names(audit)
@@ -213,13 +211,13 @@ def _schools_table(audit) -> str:
         def pick(outcome, measure, group="all", school=school):
             hit = school[(school["outcome"] == outcome) & (school["measure"] == measure)
                          & (school["group"] == group)]
-            return _cell(hit.iloc[0]) if len(hit) else "—"
+            return cell(hit.iloc[0]) if len(hit) else "—"
 
         total = school[(school["outcome"] == "enrollment") & (school["group"] == "all")
                        & (school["measure"] == "composition")]
         entry = {
             "school": names.get(school_id, school_id),
-            "students": _cell(total.iloc[0], "n") if len(total) else "—",
+            "students": cell(total.iloc[0], "n") if len(total) else "—",
             "econ. disadvantaged": pick("enrollment", "composition", "true"),
         }
         for outcome in _SCHOOL_OUTCOMES:
@@ -248,68 +246,22 @@ def _latest_for(audit, outcome: str) -> tuple[pd.DataFrame, str]:
 
 def _outcome_block(audit, outcome: str) -> str:
     year, late = _latest_for(audit, outcome)
-    rows = year[(year["outcome"] == outcome) & (year["dimension"] == "race_ethnicity")]
+    rows = year[year["dimension"] == "race_ethnicity"]
     if rows.empty:
         return ""
-    rate = rows[(rows["measure"] == "rate") & (rows["comparison"] == "")].set_index("group")
-    rr = rows[(rows["measure"] == "risk_ratio") & (rows["comparison"] == "all_other")]
-    rr = rr.set_index("group")
-    excess = rows[rows["measure"] == "excess_students"].set_index("group")
-    table = []
-    for group in rate.index:
-        r = rate.loc[group]
-        ratio = rr.loc[group] if group in rr.index else None
-        table.append({
-            "group": group,
-            "students": _cell(r, "n"),
-            "rate": _cell(r),
-            "risk ratio": _cell(ratio) if ratio is not None else "—",
-            "95% CI": _ci(ratio) if ratio is not None else "",
-            "excess students": _cell(excess.loc[group]) if group in excess.index else "—",
-            "flag": html.escape(str(ratio["note"])) if ratio is not None
-            and isinstance(ratio["note"], str) and ratio["flagged"] else "",
-        })
     label = outcome_label(outcome)
     pooled = rows["note"].str.extract(r"(pooled \d{4}–\d{4})", expand=False).dropna()
     late += f" ({pooled.iloc[0]}: a rare outcome, years added together)" if len(pooled) else ""
     out = f"<h3>{html.escape(capitalize(label) + late)}</h3>"
-    plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
-    if len(plot_rows) >= 2:  # one published ratio is read better in the table than a chart
-        out += fig.forest_plot(
-            plot_rows, title=f"{capitalize(label)}: risk ratio by race/ethnicity", label="group"
-        )
-    out += html_table(pd.DataFrame(table), caption=f"{capitalize(label)} by race/ethnicity")
-    return out + _other_dimensions(audit, year, outcome)
-
-
-def _dimensions(audit) -> tuple[str, ...]:
-    """The standard dimensions, then the config's own (``data.dimensions``)."""
-    return (*DIMENSIONS, *audit.config.data.dimensions)
-
-
-def _group(audit, dimension: str, group: str) -> str:
-    """A group's name in a table: "Black girls"; for the district's own dimensions, its title
-    and label ("School sector: charter")."""
-    own = audit.config.data.dimensions.get(dimension)
-    return f"{own.title}: {group}" if own else capitalize(group_label(dimension, group))
-
-
-def _other_dimensions(audit, year: pd.DataFrame, outcome: str) -> str:
-    rows = year[(year["outcome"] == outcome) & (year["measure"] == "risk_ratio")
-                & (year["comparison"] == "all_other")
-                & year["dimension"].isin([d for d in _dimensions(audit)
-                                          if d != "race_ethnicity"])
-                & (year["group"] != "false")]
-    if rows.empty:
-        return ""
-    table = pd.DataFrame({
-        "group": [_group(audit, r["dimension"], r["group"]) for _, r in rows.iterrows()],
-        "risk ratio": [_cell(r) for _, r in rows.iterrows()],
-        "95% CI": [_ci(r) for _, r in rows.iterrows()],
-        "q": [format_q(r["q_value"]) if not r["suppressed"] else "" for _, r in
-              rows.iterrows()],
-    })
-    return html_table(table, caption=f"{capitalize(outcome_label(outcome))}: other groups")
+    when = {"school_year": int(year["school_year"].iloc[0]), "config": audit.config}
+    chart = risk_ratio_chart(audit.published, outcome, **when)
+    out += chart.to_html() if chart is not None else ""
+    out += html_table(outcome_table(audit.published, outcome, **when),
+                      caption=f"{capitalize(label)} by race/ethnicity")
+    others = other_groups_table(audit.published, outcome, **when)
+    if len(others):
+        out += html_table(others, caption=f"{capitalize(label)}: other groups")
+    return out
 
 
 def _outcome_section(audit, outcomes) -> str:
@@ -340,13 +292,29 @@ def _why_no_gaps(audit, g: pd.DataFrame) -> str:
     return "the scores do not vary within groups, so no gap can be measured."
 
 
+def outcomes(audit, name: str) -> HTML:
+    """The rate outcomes of section ``name`` (``"achievement"`` or ``"programmatic"``): the
+    section's notes on data not collected, then per outcome a risk-ratio chart, the table by
+    race/ethnicity and the table of other groups."""
+    return HTML(not_collected(audit, name) + _outcome_section(audit, SECTION_OUTCOMES[name]))
+
+
+def score_gaps(audit) -> HTML:
+    """The test-score gaps of the audited year: per score a chart and a table of Hedges' g."""
+    return HTML(_score_gaps(audit))
+
+
 def achievement(audit) -> str:
+    return _score_gaps(audit) + _outcome_section(audit, SECTION_OUTCOMES["achievement"])
+
+
+def _score_gaps(audit) -> str:
     year = _year(audit)
     tested = _tested(audit)
     out = ""
     for score in tested:
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
-                 & year["dimension"].isin(_dimensions(audit)) & (year["group"] != "false")]
+                 & year["dimension"].isin(dimensions(audit.config)) & (year["group"] != "false")]
         shown = g[~g["suppressed"] & g["value"].notna()].copy()
         small = g[g["note"].str.startswith("not estimated")]
         if shown.empty and small.empty:
@@ -354,7 +322,7 @@ def achievement(audit) -> str:
             continue
         out += f"<h3>{html.escape(capitalize(outcome_label(score)))}</h3>"
         if len(shown):
-            out += _gap_table(audit, year, score, shown)
+            out += _gap_table(audit, score)
         if len(small):
             out += note("No gap is estimated for " + ", ".join(
                 group_label(d, gr) for d, gr in zip(small["dimension"], small["group"],
@@ -364,32 +332,19 @@ def achievement(audit) -> str:
     if not tested:
         out = skip("No test scores in the district's data; score gaps are not audited."
                    if audit.student_level else NEEDS_STUDENTS)
-    return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
+    return out
 
 
-def _gap_table(audit, year: pd.DataFrame, score: str, shown: pd.DataFrame) -> str:
-    shown = shown.assign(label=[_group(audit, d, gr) for d, gr in
-                                zip(shown["dimension"], shown["group"], strict=True)])
-    out = fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
-                       label="label")
-    v = year[(year["outcome"] == score) & (year["measure"] == "v_statistic")]
-    v = v.set_index(["dimension", "group"])
-    table = pd.DataFrame({
-        "group": shown["label"],
-        "students": [_cell(r, "n") for _, r in shown.iterrows()],
-        "Hedges' g": [_cell(r) for _, r in shown.iterrows()],
-        "95% CI": [_ci(r) for _, r in shown.iterrows()],
-        "V (from levels)": [
-            _cell(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
-            in v.index else "—" for _, r in shown.iterrows()
-        ],
-    })
-    return out + html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
-                            "other students")
+def _gap_table(audit, score: str) -> str:
+    when = {"school_year": audit.school_year, "config": audit.config}
+    chart = gap_chart(audit.published, score, **when)
+    return (chart.to_html() if chart is not None else "") + html_table(
+        gap_table(audit.published, score, **when),
+        caption=f"{capitalize(outcome_label(score))}: gap vs all other students")
 
 
 def programmatic(audit) -> str:
-    return _school_scatter(audit, "oss") + _outcome_section(audit, _PROGRAMMATIC)
+    return _school_scatter(audit, "oss") + _outcome_section(audit, SECTION_OUTCOMES["programmatic"])
 
 
 #: Discipline outcomes shown group by group after the decision-point table.
@@ -417,8 +372,6 @@ def discipline(audit) -> str:
 
 def focus(audit) -> str:
     chosen = audit.config.focus
-    if chosen is None:
-        return ""
     them = group_label(chosen.dimension, chosen.group)
     options = dict(dimension=chosen.dimension, group=chosen.group, reference=chosen.reference,
                    school_year=audit.school_year)
@@ -432,25 +385,8 @@ def focus(audit) -> str:
 
 
 def _school_scatter(audit, outcome: str) -> str:
-    rows = _school_rows(audit)
-    rows = rows[~rows["suppressed"]]
-    shares = rows[(rows["outcome"] == "enrollment") & (rows["measure"] == "composition")]
-    poverty = shares[shares["group"] == "true"]
-    size = shares[shares["group"] == "all"]
-    rate = rows[(rows["outcome"] == outcome) & (rows["measure"] == "rate")
-                & (rows["group"] == "all")]
-    frame = pd.DataFrame({
-        "poverty": poverty.set_index("school_id")["value"],
-        "rate": rate.set_index("school_id")["value"],
-        "n": size.set_index("school_id")["n"],
-    }).dropna()
-    if len(frame) < 3:
-        return ""
-    label = outcome_label(outcome)
-    return fig.school_scatter(
-        frame, x="poverty", y="rate", xlabel="share of students economically disadvantaged",
-        ylabel=f"share {label}", title=f"Schools: {label} against school poverty",
-    )
+    chart = school_chart(audit.published, outcome, school_year=audit.school_year)
+    return chart.to_html() if chart is not None else ""
 
 
 _QUARTILE_DIMENSIONS = {"school_poverty": "poverty", "school_minority": "students of color"}
@@ -484,10 +420,10 @@ def teacher_quality(audit) -> str:
             name = indicator.replace("_teacher", "").replace("_", "-")
             table.append({
                 "teachers who are": name,
-                f"highest-{words} schools": _cell(high) if high is not None else "—",
-                f"lowest-{words} schools": _cell(low) if low is not None else "—",
-                "gap (points)": _cell(gap) if gap is not None else "—",
-                "95% CI": _ci(gap) if gap is not None else "",
+                f"highest-{words} schools": cell(high) if high is not None else "—",
+                f"lowest-{words} schools": cell(low) if low is not None else "—",
+                "gap (points)": cell(gap) if gap is not None else "—",
+                "95% CI": interval(gap) if gap is not None else "",
             })
             if dimension == "school_poverty":
                 plot += [{"indicator": name, "quartile": q, "value": r["value"]}
@@ -505,16 +441,16 @@ def teacher_quality(audit) -> str:
     if plot:
         out = fig.quartile_plot(pd.DataFrame(plot), title="Novice, uncertified and "
                                 "out-of-field teachers by school poverty",
-                                xlabel="schools") + out
+                                xlabel="schools").to_html() + out
     exposure = rows[(rows["measure"] == "mean_teacher_experience")
                     & (rows["dimension"] == "race_ethnicity")]
     if len(exposure):
         gaps = rows[rows["measure"] == "experience_gap"].set_index(["dimension", "group"])
         table = pd.DataFrame({
             "group": exposure["group"],
-            "mean years of teacher experience": [_cell(r) for _, r in exposure.iterrows()],
+            "mean years of teacher experience": [cell(r) for _, r in exposure.iterrows()],
             "gap vs all other students (years)": [
-                _cell(gaps.loc[(r["dimension"], r["group"])])
+                cell(gaps.loc[(r["dimension"], r["group"])])
                 if (r["dimension"], r["group"]) in gaps.index else "—"
                 for _, r in exposure.iterrows()
             ],
@@ -538,13 +474,13 @@ def _retention_table(audit) -> str:
     ratio = rows[(rows["measure"] == "risk_ratio")
                  & (rows["comparison"] == "all_other")].set_index("group")
     table = pd.DataFrame({
-        "teachers": [_group(audit, r["dimension"], r["group"]).replace("students", "teachers")
-                     for _, r in rate.iterrows()],
-        "number": [_cell(r, "n") for _, r in rate.iterrows()],
-        "still on staff next year": [_cell(r) for _, r in rate.iterrows()],
-        "ratio vs other teachers": [_cell(ratio.loc[r["group"]]) if r["group"] in ratio.index
+        "teachers": [group_name(r["dimension"], r["group"], audit.config).replace(
+            "students", "teachers") for _, r in rate.iterrows()],
+        "number": [cell(r, "n") for _, r in rate.iterrows()],
+        "still on staff next year": [cell(r) for _, r in rate.iterrows()],
+        "ratio vs other teachers": [cell(ratio.loc[r["group"]]) if r["group"] in ratio.index
                                     else "—" for _, r in rate.iterrows()],
-        "95% CI": [_ci(ratio.loc[r["group"]]) if r["group"] in ratio.index else ""
+        "95% CI": [interval(ratio.loc[r["group"]]) if r["group"] in ratio.index else ""
                    for _, r in rate.iterrows()],
     })
     return html_table(table, caption=f"Teacher retention from {year_label(year)} to "
@@ -556,16 +492,84 @@ def segregation(audit) -> str:
     rows = rows[rows["section"] == "segregation"]
     if rows.empty:
         return skip(_why_no_segregation(audit))
-    table = pd.DataFrame({
-        "index": rows["measure"].str.replace("_", " "),
-        "group": [g if c == "" else f"{g} – {c}" for g, c in
-                  zip(rows["group"], rows["comparison"], strict=True)],
-        "value": [_cell(r) for _, r in rows.iterrows()],
-    })
-    return html_table(table, caption="Segregation between the district's schools") + note(
-        "Dissimilarity: share of one group that would have to change schools for an even "
-        "spread. Isolation: the share of their own group in the average student's school. "
-        "Theil's H: multigroup segregation, 0 = every school mirrors the district.")
+    indices = rows[rows["outcome"] != SCHOOL_POVERTY]
+    # Income segregation can be measured where race/ethnicity segregation cannot: say why.
+    out = "" if (indices["dimension"] == "race_ethnicity").any() else skip(
+        _why_no_segregation(audit))
+    if len(indices):
+        table = pd.DataFrame({
+            "index": indices["measure"].str.replace("_", " "),
+            "group": [_segregated(d, g) if c == "" else
+                      f"{_segregated(d, g)} – {_segregated(d, c)}"
+                      for d, g, c in zip(indices["dimension"], indices["group"],
+                                         indices["comparison"], strict=True)],
+            "value": [cell(r) for _, r in indices.iterrows()],
+        })
+        table["group"] = table["group"].map(capitalize)
+        out += html_table(table, caption="Segregation between the district's schools") + note(
+            "Dissimilarity: share of one group that would have to change schools for an even "
+            "spread. Isolation: the share of their own group in the average student's school. "
+            "Exposure: the share of the second group in the average school of the first. "
+            "Theil's H: multigroup "
+            "segregation, 0 = every school mirrors the district.")
+    return out + _school_poverty(audit, rows[rows["outcome"] == SCHOOL_POVERTY]) + \
+        _between_school_groups(audit)
+
+
+def _segregated(dimension: str, group: str) -> str:
+    """Race/ethnicity labels as they are (Black – White); other groups by their name."""
+    if dimension == "race_ethnicity" or (group == "all" and dimension != "all"):
+        return group
+    return group_label(dimension, group)
+
+
+def _school_poverty(audit, rows: pd.DataFrame) -> str:
+    """Each group's exposure to school poverty: the standard groups and the district's own."""
+    shown = ("all", "race_ethnicity", "econ_disadvantaged",
+             *[n for n, d in audit.config.data.dimensions.items() if d.level == "student"])
+    rows = rows[rows["dimension"].isin(shown)]
+    if rows.empty:
+        return ""
+    measure = audit.config.data.school_poverty
+    name = measure.column if measure else "share of economically disadvantaged students"
+    table = []
+    for (dimension, group), cells in rows.groupby(["dimension", "group"], sort=False):
+        by = {m: row for _, row in cells.iterrows() for m in [row["measure"]]}
+        exposure = by["school_poverty_exposure"]
+        table.append({
+            "group": group_name(dimension, group, audit.config),
+            f"{name} of the average member's school": cell(exposure),
+            "share in the poorest quarter of schools": cell(by["high_poverty_school_share"]),
+        })
+    source = next((n for n in rows["note"] if n), "")
+    return html_table(pd.DataFrame(table), caption="Exposure to school poverty") + note(
+        f"{capitalize(source)}. The poorest quarter of schools: those at or beyond the 75th "
+        "percentile of school poverty among the district's schools.")
+
+
+def _between_school_groups(audit) -> str:
+    """Share of each race/ethnicity gap that lies between groups of schools (sector …)."""
+    year = _year(audit)
+    shares = year[year["measure"].str.fullmatch(r"between_\w+_share")
+                  & (year["measure"] != "between_school_share")
+                  & (year["dimension"] == "race_ethnicity")]
+    out = ""
+    for measure, rows in shares.groupby("measure", sort=True):
+        name = measure.removeprefix("between_").removesuffix("_share")
+        own = audit.config.data.dimensions.get(name)
+        title = own.title if own else name
+        table = pd.DataFrame({
+            "outcome": [capitalize(outcome_label(o)) for o in rows["outcome"]],
+            "group": rows["group"],
+            "share of the gap between them": [
+                cell(r) for _, r in rows.iterrows()],
+        })
+        out += html_table(table, caption=f"Where gaps sit, by {title.lower()}") + note(
+            f"Each group's gap with all other students, split as between schools but with the "
+            f"schools of each {title.lower()} taken together: the share between them comes "
+            f"from the {title.lower()} students attend; the rest lies within each (between its "
+            "schools or inside them).")
+    return out
 
 
 def _why_no_segregation(audit) -> str:
@@ -576,10 +580,11 @@ def _why_no_segregation(audit) -> str:
     if schools < 2:
         return f"Segregation needs at least two schools; this district has {_schools(schools)}."
     if "race_ethnicity" not in year:
-        return "Race/ethnicity: not collected, so segregation between schools is not measured."
+        return ("Race/ethnicity: not collected, so racial segregation between schools is not "
+                "measured.")
     if year["race_ethnicity"].notna().sum() == 0:
-        return ("No student's race/ethnicity is recorded, so segregation between schools is "
-                "not measured.")
+        return ("No student's race/ethnicity is recorded, so racial segregation between "
+                "schools is not measured.")
     return ("Every student whose race/ethnicity is recorded is in the same group; segregation "
             "needs at least two groups.")
 
@@ -605,7 +610,7 @@ def resources(audit) -> str:
                     f"disadvantaged students is not compared: "
                     f"{_why_no_quartiles(audit, 'poverty')}.")
     table = pd.DataFrame({"measure": rows["measure"], "group": rows["group"],
-                          "value": [_cell(r) for _, r in rows.iterrows()]})
+                          "value": [cell(r) for _, r in rows.iterrows()]})
     return html_table(table, caption="Resources by school poverty quartile")
 
 
@@ -618,7 +623,7 @@ def climate(audit) -> str:
                     "The survey has no favorable column (true/false per response) for "
                     f"{year_label(audit.school_year)}, so climate is not audited.")
     table = pd.DataFrame({"domain": rows["outcome"], "group": rows["group"],
-                          "favorable": [_cell(r) for _, r in rows.iterrows()]})
+                          "favorable": [cell(r) for _, r in rows.iterrows()]})
     return html_table(table, caption="Favorable survey responses by group")
 
 
@@ -637,8 +642,8 @@ def predictiveness(audit) -> str:
         table.append({
             "outcome": capitalize(outcome_label(r["outcome"])),
             "measure": "AUC" if r["measure"] == "predictiveness_auc" else "R²",
-            "value": _cell(r),
-            "95% CI": _ci(r),
+            "value": cell(r),
+            "95% CI": interval(r),
             "p (predict nothing)": format_q(r["p_value"]) if not r["suppressed"] else "",
             "strongest predictor": dimension_label(top["group"]) if top is not None else "",
         })
@@ -706,7 +711,7 @@ def trends(audit) -> str:
         entry = {"disparity": capitalize(f"{group_label(dimension, group)}: "
                                          f"{outcome_label(outcome)}")}
         for y in years:
-            entry[str(y)] = _cell(sel.loc[y]) if y in sel.index else "—"
+            entry[str(y)] = cell(sel.loc[y]) if y in sel.index else "—"
         table.append(entry)
     return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
 
@@ -817,8 +822,28 @@ def provenance(audit) -> str:
     )
 
 
-__all__ = [
-    "achievement", "climate", "data_profile", "enrollment", "findings", "methods",
-    "predictiveness", "programmatic", "provenance", "resources", "segregation", "summary",
-    "teacher_quality", "trends",
-]
+_BODIES = {
+    "summary": summary, "data_profile": data_profile, "enrollment": enrollment,
+    "achievement": achievement, "programmatic": programmatic, "teacher_quality": teacher_quality,
+    "segregation": segregation, "resources": resources, "climate": climate,
+    "predictiveness": predictiveness, "findings": findings, "trends": trends,
+    "methods": methods, "provenance": provenance, "focus": focus, "discipline": discipline,
+}
+
+
+def section(audit, name: str) -> HTML:
+    """Section ``name`` of the report (without its heading): notes on data the district does
+    not collect, then the section's tables and charts; empty when the config leaves it out.
+
+    Examples
+    --------
+    >>> report.section(audit, "segregation")  # doctest: +SKIP
+    """
+    if name not in _BODIES:
+        raise ValueError(f"no report section {name!r}; the sections: {', '.join(_BODIES)}")
+    if name not in audit.config.shown_sections:
+        return HTML("")
+    return HTML(not_collected(audit, name) + _BODIES[name](audit))
+
+
+__all__ = ["SECTION_OUTCOMES", "not_collected", "outcomes", "score_gaps", "section"]

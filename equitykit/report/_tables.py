@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -13,8 +14,11 @@ __all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", 
 SUPPRESSED_TEXT = "suppressed"
 _PERCENT_MEASURES = frozenset(
     {"rate", "composition", "share", "coverage", "between_school_share", "risk_difference",
-     "predictiveness_share"}
+     "predictiveness_share", "high_poverty_school_share"}
 )
+
+#: The share of a gap between schools or between groups of schools (``between_sector_share``).
+_BETWEEN = re.compile(r"between_\w+_share")
 
 
 def format_value(measure: str, value: float, *, display: str | float | None = None) -> str:
@@ -23,7 +27,7 @@ def format_value(measure: str, value: float, *, display: str | float | None = No
         return display
     if value is None or not isinstance(value, int | float) or not math.isfinite(value):
         return "—"
-    if measure in _PERCENT_MEASURES:
+    if measure in _PERCENT_MEASURES or _BETWEEN.fullmatch(measure):
         return f"{100 * value:.1f}%"
     if measure in ("n", "students", "excess_students", "numerator", "count"):
         return f"{value:,.0f}"
