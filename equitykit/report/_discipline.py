@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from .._words import capitalize, group_label
-from ._tables import SUPPRESSED_TEXT
+from ._tables import SUPPRESSED_TEXT, format_value
 
 __all__ = ["DECISION_COLUMNS", "decision_table"]
 
@@ -41,7 +41,7 @@ def _text(row: pd.Series) -> str:
         display = row.get("display")
         return display if isinstance(display, str) and display else f"{100 * value:.1f}%"
     if row["measure"] == "days_lost_per_100":
-        return f"{value:.1f}"
+        return format_value(row["measure"], value)
     low, high = row.get("ci_low", math.nan), row.get("ci_high", math.nan)
     interval = f" ({low:.2f}–{high:.2f})" if math.isfinite(low) and math.isfinite(high) else ""
     return f"{value:.2f}{interval}"
