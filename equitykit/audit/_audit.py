@@ -185,7 +185,9 @@ class DistrictAudit:
 
     @property
     def sections(self) -> tuple[str, ...]:
-        return tuple(s for s in SECTIONS if s in self.config.sections)
+        """The sections this audit shows, in report order (the focus section only with a
+        focus group)."""
+        return tuple(s for s in SECTIONS if s in self.config.shown_sections)
 
     def section(self, name: str) -> HTML:
         """One report section as HTML, heading included (:func:`equitykit.report.section`
