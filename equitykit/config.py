@@ -26,6 +26,7 @@ from ._logo import check_logo_value, read_logo
 from ._notebooks import notebook_problem
 from .errors import ConfigError, ExpressionError
 from .expressions import parse_expression
+from .privacy import DEFAULT_PROTECTION_WIDTH
 from .public_data._spec import AggregateSpec
 
 __all__ = [
@@ -278,14 +279,16 @@ class Privacy(_Model):
         None, strict=True, ge=0, le=1000,
         description="Least width, in students, of the range a reader can narrow any withheld "
                     "count to from everything published (linear relations, non-negativity); "
-                    "also the least room a coded rate leaves. Unset: min_n. "
+                    "also the least room a coded rate leaves. Unset: 3. "
                     "0 switches the protection-interval rule off, which loses the guarantee "
                     "of docs/privacy.md.")
 
     @property
     def width(self) -> int:
         """The protection width in force (0: the rule is off)."""
-        return self.min_n if self.protection_width is None else self.protection_width
+        if self.protection_width is None:
+            return DEFAULT_PROTECTION_WIDTH
+        return self.protection_width
 
 
 class IdeaRules(_Model):

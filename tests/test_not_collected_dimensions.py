@@ -35,5 +35,6 @@ def test_not_collected_dimensions_audit(folder, tmp_path, columns):
     assert all(page.startswith(f'<h2 id="{name}">') for name, page in pages.items())
     if "race_ethnicity" in columns:
         assert "Race/ethnicity: not collected" in pages["segregation"]
-    students = audit.published[audit.published["outcome"] != "teachers"]  # staff race is kept
+    # staff race is kept (teachers' composition and retention)
+    students = audit.published[~audit.published["outcome"].isin(["teachers", "teacher_retained"])]
     assert not set(columns) & set(students["dimension"].dropna().str.split("×").sum())

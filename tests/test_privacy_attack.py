@@ -20,12 +20,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import privacy_attack
 
+from equitykit.privacy import DEFAULT_PROTECTION_WIDTH
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
 def _batch(data: Path, out: Path) -> None:
-    """``equitykit batch`` with the default configuration (protection width = min_n = 10)."""
+    """``equitykit batch`` with the default configuration (protection width 3)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, "-m", "equitykit", "batch", str(data), "--out", str(out),
                           "--workers", "1"],
@@ -63,13 +65,15 @@ def sample_batch(tmp_path_factory) -> Path:
 
 
 def test_the_attack_learns_nothing_from_the_sample_batch(sample_batch):
-    found = [f for f in privacy_attack.attack_batch(sample_batch, integer=False)
+    found = [f for f in privacy_attack.attack_batch(sample_batch, integer=False,
+                                                 width=DEFAULT_PROTECTION_WIDTH)
              if f.kind not in ("size", "empty")]
     assert not found, "\n".join(str(f) for f in found[:40])
 
 
 def test_the_attack_learns_nothing_from_generated_districts(generated_batch):
-    found = [f for f in privacy_attack.attack_batch(generated_batch, integer=False)
+    found = [f for f in privacy_attack.attack_batch(generated_batch, integer=False,
+                                                 width=DEFAULT_PROTECTION_WIDTH)
              if f.kind not in ("size", "empty")]
     assert not found, "\n".join(str(f) for f in found[:40])
 

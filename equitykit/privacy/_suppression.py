@@ -6,8 +6,8 @@ This is the page a district's privacy officer should read. Every number equityki
 (:func:`suppress_metrics` is the same gate without the information-loss summary);
 :func:`suppress` applies rules 1-3 to a plain two-way table (e.g. schools × groups).
 
-The guarantee (the default: rule 7 on, ``protection_width`` = ``min_n``)
------------------------------------------------------------------------
+The guarantee (the default: rule 7 on, ``protection_width`` = 3)
+----------------------------------------------------------------
 For every count of students that a ``metrics.csv`` of one audit does not show exactly (a group's
 size, or how many of a group had an outcome), the set of values consistent with everything the
 audit publishes — taken as linear relations (groups add up to all students, intersections to
@@ -154,16 +154,19 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       of them differ by the width). While some count's interval is narrower than
       ``protection_width``, or a coded rate's range is narrower than its band, one more term of
       one of its equations is withheld (rule 2 order); when none is left, the group's size.
-      Why the default width is ``min_n``: auditing a suppressed table by linear programming
-      and asking each cell's feasible range to be wide enough is the check the FCSM's Report
-      on Statistical Disclosure Limitation Methodology (Statistical Policy Working Paper 22)
+      Why the default width is 3: auditing a suppressed table by linear programming and
+      asking each cell's feasible range to be wide enough is the check the FCSM's Report on
+      Statistical Disclosure Limitation Methodology (Statistical Policy Working Paper 22)
       describes; τ-ARGUS protects each unsafe cell with upper and lower protection levels
-      (rtauargus defaults to a range of 10% of the cell), which for cells under ``min_n`` is
-      less than one student, so the level is a floor in students; NCES (SLDS Technical Brief
-      3) and most states treat fewer than about ten students as identifying. Requiring every
-      withheld count to stay uncertain over ``min_n`` students means a reader can never pin
-      a withheld count down more closely than to a group the rules would themselves
-      withhold. ``protection_width=0`` switches rule 7 off.
+      (rtauargus defaults to a range of 10% of the cell, under one student for the cells
+      rule 1 hides), so the level is a floor in students. 3 students (four or more possible
+      values) is above that default for every cell under 30, leaves no withheld count exact,
+      pinned to 0 or to "one student", and keeps the main groups' rates (a width of
+      ``min_n`` withheld the Black students' suspension rate of a 2,000-student sample
+      district to protect groups of fewer than 10). A privacy officer who wants a withheld
+      count never narrower than a group the rules would themselves withhold sets
+      ``protection_width: 10`` and accepts that loss. ``protection_width=0`` switches rule 7
+      off.
    d. *Known counts.* Where the all-students count at a place is 0, every group's rate is 0:
       the rates are published as 0% with the note "no students had the outcome" (rule 1c and
       the coding do not apply), and groups withheld for their size show no breakdown. Counts
@@ -224,6 +227,7 @@ from ..schema import DIMENSIONS, INTERSECTION_SEP
 from ._protection import unprotected
 
 __all__ = [
+    "DEFAULT_PROTECTION_WIDTH",
     "SUPPRESSED_DISPLAY",
     "UTAH_TIERS",
     "Published",
@@ -233,6 +237,10 @@ __all__ = [
     "suppress_metrics",
     "top_bottom_code",
 ]
+
+#: Rule 7's width when the config sets none: every withheld count stays uncertain over at least
+#: 3 students (four or more possible values). Why 3 and not ``min_n``: docs/privacy.md.
+DEFAULT_PROTECTION_WIDTH = 3
 
 #: Top/bottom-coding bands: (smallest group size of the band, margin). docs/privacy.md; the last two
 #: bands (20–39, 10–19) are unverified [K].
@@ -743,8 +751,8 @@ def suppress_metrics(
         Coding bands, as in :func:`top_bottom_code`.
     protection_width : int, optional
         Rule 7: the least width, in students, of every withheld count's protection interval.
-        None (the default) means ``min_n``; 0 switches rule 7 off (rules 1-6 only, which do
-        not give the guarantee above).
+        None (the default) means :data:`DEFAULT_PROTECTION_WIDTH` (3); 0 switches rule 7 off
+        (rules 1-6 only, which do not give the guarantee above).
 
     Returns
     -------
@@ -776,11 +784,18 @@ def suppress_metrics(
     2     M       False         11%
     3     X        True  suppressed
 
-    Rules 1-6 withhold F (8 suspended) and X (5 students); F and X then hold 9 suspended
-    students together, which publishing M would pin to a range narrower than 10, so the
-    default (rule 7) withholds M too:
+    Rules 1-6 withhold F (8 suspended) and X (5 students). F and X hold 9 suspended students
+    together, and X at most 5, so the default (rule 7, width 3) leaves each withheld count a
+    range of at least 3 students and publishes M; a width of 10 would pin them too closely and
+    withholds M as well:
 
     >>> suppress_metrics(rows)[["group", "suppressed", "display"]]
+      group  suppressed     display
+    0   all       False         10%
+    1     F        True  suppressed
+    2     M       False         11%
+    3     X        True  suppressed
+    >>> suppress_metrics(rows, protection_width=10)[["group", "suppressed", "display"]]
       group  suppressed     display
     0   all       False         10%
     1     F        True  suppressed
@@ -809,7 +824,7 @@ def publish(
     (see :func:`_information_loss`), and is safe to publish (it names no cell).
     """
     min_n, min_numerator, all_or_none_n = _thresholds(min_n, min_numerator, all_or_none_n)
-    width = min_n if protection_width is None else protection_width
+    width = DEFAULT_PROTECTION_WIDTH if protection_width is None else protection_width
     if isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 0:
         raise ValueError(ERR_THRESHOLD.format("protection_width", width))
     width = int(width) or None  # 0 switches rule 7 off
