@@ -3,14 +3,27 @@ explorer so a room hears the same phrases the report prints."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+import pandas as pd
+
 from .schema import INTERSECTION_SEP, OUTCOMES
 
 __all__ = [
     "DIMENSION_TITLES",
+    "INTERSECTIONS",
     "SCORE_OUTCOMES",
+    "SECTION_TITLES",
+    "capitalize",
     "column_title",
+    "comparison_label",
     "construct_label",
     "difference_label",
+    "dimension_label",
+    "fmt_int",
+    "fmt_pct",
+    "group_codes",
     "group_label",
     "outcome_infinitive",
     "outcome_label",
@@ -21,6 +34,24 @@ __all__ = [
 #: Score outcomes shown as distributions (label used in sentences).
 SCORE_OUTCOMES: dict[str, str] = {"math_score": "math", "ela_score": "reading (ELA)"}
 
+#: Each report section's heading.
+SECTION_TITLES: dict[str, str] = {
+    "summary": "Summary",
+    "data_profile": "Data profile and coverage",
+    "enrollment": "Enrollment and representation",
+    "achievement": "Achievement equity",
+    "programmatic": "Programmatic equity",
+    "teacher_quality": "Teacher quality equity",
+    "segregation": "Segregation",
+    "resources": "Resources",
+    "climate": "Climate and belonging",
+    "predictiveness": "Are outcomes predicted by demographics?",
+    "findings": "Ranked systemic contributors",
+    "trends": "Trends across years",
+    "methods": "Methods and privacy",
+    "provenance": "Provenance",
+}
+
 #: Each student dimension as a phrase in a sentence ("gaps by English learner status").
 DIMENSION_TITLES: dict[str, str] = {
     "race_ethnicity": "race/ethnicity",
@@ -29,6 +60,14 @@ DIMENSION_TITLES: dict[str, str] = {
     "english_learner": "English learner status",
     "disability": "disability",
 }
+
+#: Intersections of two dimensions the audit counts and the explorer offers; a group of one is
+#: its labels joined with ``schema.INTERSECTION_SEP`` ("Black×F").
+INTERSECTIONS: tuple[tuple[str, str], ...] = (
+    ("race_ethnicity", "sex"),
+    ("race_ethnicity", "econ_disadvantaged"),
+    ("race_ethnicity", "disability"),
+)
 
 _RACE_ADJECTIVE = {"Two or more races": "multiracial"}
 
@@ -100,8 +139,7 @@ def column_title(column: str) -> str:
     >>> column_title("english_learner"), column_title("iss_days")
     ('English learner status', 'Iss days')
     """
-    text = DIMENSION_TITLES.get(column, column.replace("_", " "))
-    return text[:1].upper() + text[1:]
+    return capitalize(DIMENSION_TITLES.get(column, column.replace("_", " ")))
 
 
 def outcome_title(outcome: str) -> str:
@@ -147,6 +185,44 @@ def difference_label(points: float) -> str:
     return f"{shown} pts {'higher' if points > 0 else 'lower'}"
 
 
+def group_codes(column: pd.Series) -> pd.Series:
+    """A student column as categorical group labels as the counts table writes them:
+    booleans as ``"true"``/``"false"``, anything else as text; missing stays missing."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        flags = column.astype("boolean")
+        codes = np.where(flags.isna(), -1, flags.fillna(False).to_numpy(dtype=np.int8))
+        return pd.Series(pd.Categorical.from_codes(codes, categories=["false", "true"]),
+                         index=column.index)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.rename_categories([str(c) for c in column.cat.categories])
+    return column.astype("string").astype("category")
+
+
+def comparison_label(dimension: str, comparison: str) -> str:
+    """"all other students" or the named comparison group's plain-language name."""
+    return "all other students" if comparison == "all_other" else group_label(dimension, comparison)
+
+
+def dimension_label(dimension: str) -> str:
+    """A dimension or intersection as a phrase: "race/ethnicity × sex"."""
+    return " × ".join(DIMENSION_TITLES.get(d, d) for d in dimension.split(INTERSECTION_SEP))
+
+
+def capitalize(text: str) -> str:
+    """Upper-case the first letter only (``"students with…"`` → ``"Students with…"``)."""
+    return text[:1].upper() + text[1:]
+
+
+def fmt_pct(value: float | None, digits: int = 1) -> str:
+    """A share as a percent, "—" when missing: ``0.1234`` → "12.3%"."""
+    return "—" if value is None or not math.isfinite(value) else f"{100 * value:.{digits}f}%"
+
+
+def fmt_int(value: float | None) -> str:
+    """A count with thousands separators, "—" when missing: ``1234.0`` → "1,234"."""
+    return "—" if value is None or not math.isfinite(value) else f"{value:,.0f}"
+
+
 def construct_label(measure: str) -> str:
     """A climate survey construct in plain words: ``"favorable_adult_support"`` → "Adult
     support" (the metrics name each construct ``favorable_<domain>``).
@@ -157,4 +233,4 @@ def construct_label(measure: str) -> str:
     'Adult support'
     """
     text = measure.removeprefix("favorable_").replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    return capitalize(text)

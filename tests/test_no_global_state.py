@@ -91,9 +91,10 @@ def test_drawing_figures_leaves_rcparams_alone():
     before = dict(matplotlib.rcParams)
     rows = pd.DataFrame({"group": ["A", "B"], "value": [0.5, 2.0], "ci_low": [0.3, 1.5],
                          "ci_high": [0.8, 3.0]})
-    html = _figures.forest_plot(rows, title="Suspensions", label="group")
+    html = _figures.forest_plot(rows, title="Suspensions", label="group").to_html()
     html += _figures.gap_plot(rows.assign(value=[-0.2, 0.1], ci_low=[-0.4, 0.0],
-                                          ci_high=[0.0, 0.2]), title="Gaps", label="group")
+                                          ci_high=[0.0, 0.2]), title="Gaps", label="group"
+                              ).to_html()
     png = _charts.bar_chart(pd.Series([1.0, -2.0], index=["a", "b"]), title="t", xlabel="x")
     assert html.count("data:image/svg+xml;base64,") == 2 and png.startswith(b"\x89PNG")
     assert dict(matplotlib.rcParams) == before

@@ -7,9 +7,8 @@ import html
 
 from _report_tables import tables
 
-from equitykit._words import construct_label, difference_label, group_label
+from equitykit._words import capitalize, construct_label, difference_label, group_label
 from equitykit.report._climate import CLIMATE_COLUMNS, climate_table
-from equitykit.report._labels import capitalize
 from equitykit.report._sections import climate
 from equitykit.report._tables import cell_text, ci_text
 

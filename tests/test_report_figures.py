@@ -16,15 +16,6 @@ ROWS = pd.DataFrame({"group": ["A", "B", "C"], "value": [0.8, 1.1, 1.3],
                      "ci_low": [0.7, 0.95, 1.15], "ci_high": [0.9, 1.25, 1.45]})
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """The matplotlib Figure each chart function draws."""
-    figures = []
-    monkeypatch.setattr(_figures, "figure_html",
-                        lambda fig, **_: figures.append(fig) or "<figure></figure>")
-    return figures
-
-
 def _texts(fig) -> list[str]:
     return [t.get_text() for t in fig.axes[0].texts]
 
@@ -42,49 +33,46 @@ def _inside(fig) -> bool:
 
 
 @pytest.mark.parametrize("scale", [1.0, 6.0])  # a narrow and a wide span
-def test_ratios_always_on_a_log_scale_with_the_adverse_side_named(drawn, scale):
+def test_ratios_always_on_a_log_scale_with_the_adverse_side_named(scale):
     rows = ROWS.assign(value=ROWS["value"] * scale, ci_high=ROWS["ci_high"] * scale)
-    _figures.forest_plot(rows, title="t", label="group", adverse=True)
-    fig = drawn[-1]
+    fig = _figures.forest_plot(rows, title="t", label="group", adverse=True)
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
     assert 2 <= len(ax.get_xticks()) <= 8
     assert "more likely (worse for the group) →" in _texts(fig)
     assert _inside(fig)
-    _figures.forest_plot(rows, title="t", label="group", adverse=False)
-    assert "← less likely (worse for the group)" in _texts(drawn[-1])
+    fig = _figures.forest_plot(rows, title="t", label="group", adverse=False)
+    assert "← less likely (worse for the group)" in _texts(fig)
 
 
-def test_gap_axis_label_fits_and_ticks_are_few(drawn):
+def test_gap_axis_label_fits_and_ticks_are_few():
     rows = ROWS.assign(group=["Native Hawaiian/Pacific Islander students", "B", "C"],
                        value=[-0.9, 0.1, 0.4], ci_low=[-1.1, 0.0, 0.3],
                        ci_high=[-0.7, 0.2, 0.5])
-    _figures.gap_plot(rows, title="t", label="group")
-    fig = drawn[-1]
+    fig = _figures.gap_plot(rows, title="t", label="group")
     assert "Hedges' g" in fig.axes[0].get_xlabel()
     assert len(fig.axes[0].get_xticks()) <= 9
     assert "← lower scores (worse for the group)" in _texts(fig)
     assert _inside(fig)
 
 
-def test_scatter_has_a_size_legend(drawn):
+def test_scatter_has_a_size_legend():
     schools = pd.DataFrame({"x": [0.1, 0.5, 0.9, 0.3], "y": [0.02, 0.05, 0.1, 0.03],
                             "n": [200, 800, 1000, 400]})
-    _figures.school_scatter(schools, x="x", y="y", xlabel="x", ylabel="y", title="t")
-    legend = drawn[-1].axes[0].get_legend()
+    fig = _figures.school_scatter(schools, x="x", y="y", xlabel="x", ylabel="y", title="t")
+    legend = fig.axes[0].get_legend()
     assert legend is not None and legend.get_title().get_text() == "students"
 
 
 def test_figures_are_vector_images_with_text_as_text():
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7, 3))
+    fig = _figures.ReportFigure(figsize=(7, 3))
     fig.subplots().set_xlabel("Black & <Hispanic> students")
-    page = _figures.figure_html(fig, alt="a", caption="c")
+    fig.alt, fig.caption = "a", "c"
+    page = fig.to_html()
     assert int(re.search(r'width="(\d+)"', page).group(1)) == 7 * 96
     svg = base64.b64decode(re.search(r"data:image/svg\+xml;base64,([^\"]+)", page).group(1))
     text = svg.decode("utf-8")
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     assert "Black &amp; &lt;Hispanic&gt; students" in text  # text, escaped, not paths
     assert "<script" not in text and "<image" not in text  # no raster inside
-    assert page == _figures.figure_html(fig, alt="a", caption="c")  # the same bytes each run
+    assert page == fig.to_html()  # the same bytes each run

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from _report_tables import table
 
-from equitykit.report._labels import capitalize, dimension_label
+from equitykit._words import capitalize, dimension_label
 from equitykit.report._sections import predictiveness
 from equitykit.schema import OUTCOMES
 

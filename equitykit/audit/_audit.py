@@ -1,12 +1,15 @@
-"""One district's audit: compute, suppress, rank, write, and show each report section.
+"""One district's audit in steps: compute, publish (the privacy gate), rank, write.
 
-The notebook ``notebooks/district_audit.ipynb`` is a thin story over this class::
+The notebook ``notebooks/district_audit.ipynb`` runs the steps one cell each::
 
-    audit = DistrictAudit.run(data_dir="data_samples", district_id="D01")
-    audit.section("programmatic")
+    audit = DistrictAudit.compute(data_dir="data_samples", district_id="D01", config=config)
+    published = audit.publish()
+    findings = audit.rank(FindingRules(q_threshold=config.q_threshold))
 
-Everything shown or written comes from :attr:`DistrictAudit.published`, the suppressed metrics
-table, so the report cannot show a number that ``metrics.csv`` hides.
+and then shows each section with the views of :mod:`equitykit.report`; :meth:`DistrictAudit.run`
+does the steps at once for a script. Everything shown or written comes from
+:attr:`DistrictAudit.published`, the suppressed metrics table, so the report cannot show a
+number that ``metrics.csv`` hides.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from IPython.display import HTML
 from .. import privacy
 from .._spreadsheet import to_safe_csv
 from .._versions import versions
+from .._words import SECTION_TITLES
 from ..config import SECTIONS, AuditConfig, load_config
 from ..errors import DataError
 from ..intake import load_district_data
@@ -39,40 +43,98 @@ from ._findings import FindingRules, rank_findings
 
 __all__ = ["DistrictAudit"]
 
-_TITLES = {
-    "summary": "Summary",
-    "data_profile": "Data profile and coverage",
-    "enrollment": "Enrollment and representation",
-    "achievement": "Achievement equity",
-    "programmatic": "Programmatic equity",
-    "teacher_quality": "Teacher quality equity",
-    "segregation": "Segregation",
-    "resources": "Resources",
-    "climate": "Climate and belonging",
-    "predictiveness": "Are outcomes predicted by demographics?",
-    "findings": "Ranked systemic contributors",
-    "trends": "Trends across years",
-    "methods": "Methods and privacy",
-    "provenance": "Provenance",
-}
-
-
 @dataclass
 class DistrictAudit:
-    """The computed audit of one district for one school year (all years kept for trends)."""
+    """The audit of one district for one school year (all years kept for trends).
+
+    Made by :meth:`compute`; :meth:`publish` passes the metrics through the privacy gate into
+    :attr:`published`, the only table anything is shown or written from; :meth:`rank` ranks
+    the findings.
+    """
 
     district_id: str
     school_year: int
     config: AuditConfig
     data: object
-    published: pd.DataFrame
-    findings: list[dict]
     parameters: dict
+    #: The suppressed metrics table (``metrics.csv``), once :meth:`publish` ran.
+    published: pd.DataFrame | None = None
+    findings: list[dict] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     #: Information loss of the publishing gate (rows withheld by reason), for the methods
     #: section and ``privacy.json``.
     privacy_loss: dict = field(default_factory=dict)
+    _computed: pd.DataFrame | None = field(default=None, repr=False)
+
+    @classmethod
+    def compute(
+        cls,
+        *,
+        data_dir: str | os.PathLike,
+        district_id: str,
+        config: AuditConfig | None = None,
+        config_path: str | os.PathLike | None = None,
+        school_year: int | None = None,
+    ) -> DistrictAudit:
+        """Load and validate the district's data and compute every metric, unpublished.
+
+        ``config`` is the client config (default: read from ``config_path``, else the
+        defaults). Nothing can be shown before :meth:`publish`.
+        """
+        started = time.perf_counter()
+        config = config if config is not None else load_config(config_path)
+        data = _load(data_dir, config, str(district_id))
+        loaded = time.perf_counter()
+        raw, counts = compute_metrics(data, config, school_year)
+        notes = []
+        if "note" in counts and counts["note"].eq(PARTIAL_TOTAL).any():
+            notes.append("The files report only some racial/ethnic groups and no all-student "
+                         "total: \"all other students\" means the other groups the files "
+                         "report, and groups of other dimensions (such as students with "
+                         "disabilities) are left out, since they need the true total.")
+        year = audited_year(counts["school_year"], school_year)
+        return cls(
+            district_id=str(district_id),
+            school_year=year,
+            config=config,
+            data=data,
+            parameters={
+                "data_dir": str(data_dir),
+                "district_id": str(district_id),
+                "config_path": str(config_path) if config_path else None,
+                "school_year": year,
+            },
+            timings={"load": loaded - started, "compute": time.perf_counter() - loaded},
+            notes=notes,
+            _computed=raw[raw["school_year"] <= year],
+        )
+
+    def publish(self) -> pd.DataFrame:
+        """Pass the metrics through the privacy gate (the config's ``privacy`` rules) and
+        return :attr:`published`, the table every view, section and output reads."""
+        started = time.perf_counter()
+        privacy_rules = self.config.privacy
+        gate = privacy.publish(
+            self._computed, min_n=privacy_rules.min_n,
+            top_bottom_coding=privacy_rules.top_bottom_coding,
+            protection_width=privacy_rules.protection_width,
+        )
+        self.published = withhold_orphan_interactions(gate.table).reset_index(drop=True)
+        self.privacy_loss = gate.loss
+        self.timings["publish"] = time.perf_counter() - started
+        return self.published
+
+    def rank(self, rules: FindingRules | None = None) -> list[dict]:
+        """Rank the findings of the audited year from :attr:`published` (the ``findings.json``
+        records); ``rules`` default to the config's ``q_threshold`` and the standard sizes."""
+        if self.published is None:
+            raise RuntimeError("publish() the audit before ranking its findings")
+        started = time.perf_counter()
+        rules = rules if rules is not None else FindingRules(q_threshold=self.config.q_threshold)
+        self.findings = rank_findings(self.published, school_year=self.school_year, rules=rules)
+        self.timings["rank"] = time.perf_counter() - started
+        return self.findings
 
     @classmethod
     def run(
@@ -84,47 +146,12 @@ class DistrictAudit:
         school_year: int | None = None,
         output_dir: str | os.PathLike | None = None,
     ) -> DistrictAudit:
-        """Load, validate, compute and suppress; write ``metrics.csv`` and ``findings.json``
-        into ``output_dir`` when given."""
-        started = time.perf_counter()
-        config = load_config(config_path)
-        data = _load(data_dir, config, str(district_id))
-        loaded = time.perf_counter()
-        raw, counts = compute_metrics(data, config, school_year)
-        notes = []
-        if "note" in counts and counts["note"].eq(PARTIAL_TOTAL).any():
-            notes.append("The files report only some racial/ethnic groups and no all-student "
-                         "total: \"all other students\" means the other groups the files "
-                         "report, and groups of other dimensions (such as students with "
-                         "disabilities) are left out, since they need the true total.")
-        computed = time.perf_counter()
-        year = audited_year(counts["school_year"], school_year)
-        raw = raw[raw["school_year"] <= year]
-        gate = privacy.publish(
-            raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding,
-            protection_width=config.privacy.protection_width,
-        )
-        published = withhold_orphan_interactions(gate.table)
-        rules = FindingRules(q_threshold=config.q_threshold)
-        findings = rank_findings(published, school_year=year, rules=rules)
-        audit = cls(
-            district_id=str(district_id),
-            school_year=year,
-            config=config,
-            data=data,
-            published=published.reset_index(drop=True),
-            findings=findings,
-            parameters={
-                "data_dir": str(data_dir),
-                "district_id": str(district_id),
-                "config_path": str(config_path) if config_path else None,
-                "school_year": year,
-            },
-            timings={"load": loaded - started, "compute": computed - loaded,
-                     "suppress_rank": time.perf_counter() - computed},
-            notes=notes,
-            privacy_loss=gate.loss,
-        )
+        """Compute, publish and rank at once; write ``metrics.csv``, ``findings.json`` and
+        ``privacy.json`` into ``output_dir`` when given."""
+        audit = cls.compute(data_dir=data_dir, district_id=district_id,
+                            config_path=config_path, school_year=school_year)
+        audit.publish()
+        audit.rank()
         if output_dir is not None:
             audit.write_outputs(output_dir)
         return audit
@@ -161,13 +188,12 @@ class DistrictAudit:
         return tuple(s for s in SECTIONS if s in self.config.sections)
 
     def section(self, name: str) -> HTML:
-        """One report section as HTML (heading included); a one-line note when it is skipped."""
-        title = _TITLES[name]
-        heading = f'<h2 id="{name}">{title}</h2>'
+        """One report section as HTML, heading included (:func:`equitykit.report.section`
+        without it); empty when the config leaves it out."""
         if name not in self.config.sections:
             return HTML("")
-        body = _sections.not_collected(self, name) + getattr(_sections, name)(self)
-        return HTML(heading + body)
+        body = _sections.section(self, name).data
+        return HTML(f'<h2 id="{name}">{SECTION_TITLES[name]}</h2>{body}')
 
     def provenance(self) -> dict:
         """Toolkit and package versions, input SHA-256, parameters and timings, as the report

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import metrics
+from .._words import INTERSECTIONS, group_codes
 from ..config import AuditConfig
 from ..errors import DataError
 from ..intake import derive_outcomes, to_counts
@@ -41,11 +42,6 @@ PREDICTIVENESS_NOTE = {
     "binary": "5-fold cross-validated AUC (4 splits); p: permutation test, 199 permutations",
     "score": "adjusted R²; p: overall F test",
 }
-INTERSECTIONS = (
-    ("race_ethnicity", "sex"),
-    ("race_ethnicity", "econ_disadvantaged"),
-    ("race_ethnicity", "disability"),
-)
 
 
 def compute_metrics(data, config: AuditConfig, school_year: int | None = None
@@ -510,7 +506,7 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
               audited: int, first: bool) -> list:
     rows = []
     values = tested[score].astype(float)
-    labels = _group_labels(tested[dimension])
+    labels = group_codes(tested[dimension]).astype("string")
     stats = values.groupby([tested["school_year"], labels], observed=True).agg(
         ["count", "mean", "std", "sum"]
     )
@@ -573,12 +569,6 @@ def _level_counts(tested: pd.DataFrame, level: str, labels: pd.Series, audited: 
 
 def _norm_sf(z: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2))
-
-
-def _group_labels(column: pd.Series) -> pd.Series:
-    if column.dtype.name == "boolean" or column.dtype == bool:
-        return column.map({True: "true", False: "false"}).astype("string")
-    return column.astype("string")
 
 
 # --- where gaps sit -------------------------------------------------------------------------------
@@ -806,7 +796,7 @@ def _climate_rows(survey: pd.DataFrame) -> pd.DataFrame | None:
     frames = []
     for dimension in ("all", *[d for d in DIMENSIONS if d in answered]):
         labels = (pd.Series("all", index=answered.index) if dimension == "all"
-                  else _group_labels(answered[dimension]))
+                  else group_codes(answered[dimension]).astype("string"))
         keys = [answered["school_year"], answered["domain"].astype(str), labels]
         grouped = answered["favorable"].astype(float).groupby(keys, observed=True)
         items = answered["item"].groupby(keys[:2], observed=True).nunique()

@@ -35,9 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._words import group_label, outcome_infinitive, outcome_label
+from .._words import capitalize, fmt_int, fmt_pct, group_label, outcome_infinitive, outcome_label
 from ..metrics._idea import SWD_DIMENSION, SWD_SUFFIX
-from ..report._labels import capitalize, fmt_int, fmt_pct
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
 __all__ = ["FindingRules", "rank_findings"]

@@ -8,15 +8,12 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .._words import INTERSECTIONS, group_codes
 
 __all__ = ["DEFAULT_INTERSECTIONS", "to_counts"]
 
 #: Intersections counted by default; labels joined with ``schema.INTERSECTION_SEP``.
-DEFAULT_INTERSECTIONS: tuple[tuple[str, str], ...] = (
-    ("race_ethnicity", "sex"),
-    ("race_ethnicity", "econ_disadvantaged"),
-    ("race_ethnicity", "disability"),
-)
+DEFAULT_INTERSECTIONS: tuple[tuple[str, str], ...] = INTERSECTIONS
 ALL = "all"
 DISTRICT = ""
 MISSING_COLUMNS = "to_counts needs the column(s) {columns} in the students table"
@@ -80,7 +77,7 @@ def to_counts(
         raise ValueError(MISSING_COLUMNS.format(columns=", ".join(missing)))
     if not outcomes or students.empty:
         return pd.DataFrame({c: [] for c in schema.COUNTS_COLUMNS})
-    frame = pd.DataFrame({c: _labels(students[c]) for c in needed if c != "school_year"})
+    frame = pd.DataFrame({c: group_codes(students[c]) for c in needed if c != "school_year"})
     frame["school_year"] = students["school_year"].astype("Int64")
     flags = students[outcomes].astype("boolean")
     for name in outcomes:
@@ -100,18 +97,6 @@ def to_counts(
     counts = counts.sort_values(["district_id", "school_year", "school_id", "_measure", "_spec"],
                                 kind="stable")
     return counts[list(schema.COUNTS_COLUMNS)].reset_index(drop=True)
-
-
-def _labels(column: pd.Series) -> pd.Series:
-    """A grouping column as categorical text labels; booleans as ``true``/``false``."""
-    if pd.api.types.is_bool_dtype(column.dtype):
-        flags = column.astype("boolean")
-        codes = np.where(flags.isna(), -1, flags.fillna(False).to_numpy(dtype=np.int8))
-        return pd.Series(pd.Categorical.from_codes(codes, categories=["false", "true"]),
-                         index=column.index)
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.rename_categories([str(c) for c in column.cat.categories])
-    return column.astype("string").astype("category")
 
 
 def _long(sums: pd.DataFrame, spec: tuple[str, ...], outcomes: list[str], rank: int

@@ -1,5 +1,47 @@
-"""Turning an executed audit notebook into the self-contained HTML report."""
+"""The report: views of the published metrics, the sections built from them, and the HTML page.
 
+The views take the published table (:attr:`DistrictAudit.published
+<equitykit.audit.DistrictAudit.published>`) and return a DataFrame or a chart, so a notebook cell
+can show, change or replace any table or figure of the report::
+
+    report.outcome_table(published, "oss", by="race_ethnicity")
+    report.risk_ratio_chart(published, "oss")
+
+:func:`section` shows a whole section as the standard report does; :func:`notebook_to_html`
+turns the executed notebook into the self-contained page.
+"""
+
+from ._climate import climate_table
+from ._figures import ReportFigure
 from ._html import notebook_to_html, warm_exporter
+from ._idea import idea_table
+from ._resources import resources_table
+from ._sections import SECTION_OUTCOMES, idea, outcomes, score_gaps, section
+from ._views import (
+    gap_chart,
+    gap_table,
+    other_groups_table,
+    outcome_table,
+    risk_ratio_chart,
+    school_chart,
+)
 
-__all__ = ["notebook_to_html", "warm_exporter"]
+__all__ = [
+    "SECTION_OUTCOMES",
+    "ReportFigure",
+    "climate_table",
+    "gap_chart",
+    "gap_table",
+    "idea",
+    "idea_table",
+    "notebook_to_html",
+    "other_groups_table",
+    "outcome_table",
+    "outcomes",
+    "resources_table",
+    "risk_ratio_chart",
+    "school_chart",
+    "score_gaps",
+    "section",
+    "warm_exporter",
+]

@@ -7,8 +7,13 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .._words import DIMENSION_TITLES, construct_label, difference_label, group_label
-from ._labels import capitalize
+from .._words import (
+    DIMENSION_TITLES,
+    capitalize,
+    construct_label,
+    difference_label,
+    group_label,
+)
 from ._tables import SUPPRESSED_TEXT, cell_text, ci_text
 
 __all__ = ["CLIMATE_COLUMNS", "climate_dimensions", "climate_table"]

@@ -4,7 +4,8 @@ Figures are vector images (sharp on screen and in print, smaller and faster to w
 PNG); ratios are always on a log scale (0.5 and 2 sit equally far from parity).
 
 Every figure is drawn from published (suppressed) metrics rows only, so a figure can show no
-number that the tables would hide. Each function returns an HTML ``<figure>`` string.
+number that the tables would hide. Each function returns a :class:`ReportFigure`: a matplotlib
+``Figure`` that a notebook shows as an embedded SVG ``<figure>`` with its alt text and caption.
 """
 
 from __future__ import annotations
@@ -25,18 +26,11 @@ from matplotlib.figure import Figure
 from .._style import styled, theme
 from .._timing import add_seconds
 
-__all__ = ["figure_html", "forest_plot", "gap_plot", "quartile_plot", "school_scatter"]
+__all__ = ["ReportFigure", "forest_plot", "gap_plot", "quartile_plot", "school_scatter"]
 
 _PALETTE = sns.color_palette("colorblind")
 #: The report's look, applied only while a figure is drawn (importing changes no global style).
 _STYLE = theme(context="notebook", style="whitegrid", palette=_PALETTE, font_scale=0.95)
-
-
-def _figure(width: float, height: float) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.subplots()
-
-
 #: CSS pixels per inch: the size a figure is shown at.
 _DPI = 96
 #: SVG text stays text (small, and sharp at any zoom); ids and metadata stay the same from run
@@ -44,19 +38,43 @@ _DPI = 96
 _SVG = {"svg.fonttype": "none", "svg.hashsalt": "equitykit"}
 
 
-def figure_html(fig: Figure, *, alt: str, caption: str) -> str:
-    """``fig`` as an embedded SVG ``<figure>`` with alt text."""
-    start = time.perf_counter()
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(_SVG):
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-    add_seconds("figures", time.perf_counter() - start)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    width = round(fig.get_figwidth() * _DPI)
-    return (
-        f'<figure><img src="data:image/svg+xml;base64,{data}" width="{width}" '
-        f'alt="{html.escape(alt)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
-    )
+class ReportFigure(Figure):
+    """A report chart: a matplotlib ``Figure`` with the alt text and caption it is shown with.
+
+    A notebook cell whose last line returns one shows it as the report does (:meth:`to_html`);
+    ``fig.savefig(...)`` and everything else of ``Figure`` work as usual.
+    """
+
+    alt: str = ""
+    caption: str = ""
+
+    def to_html(self) -> str:
+        """The figure as an embedded SVG ``<figure>`` with its alt text and caption."""
+        start = time.perf_counter()
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({**_STYLE, **_SVG}):
+            self.savefig(buffer, format="svg", metadata={"Date": None})
+        add_seconds("figures", time.perf_counter() - start)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        width = round(self.get_figwidth() * _DPI)
+        return (
+            f'<figure><img src="data:image/svg+xml;base64,{data}" width="{width}" '
+            f'alt="{html.escape(self.alt)}"><figcaption>{html.escape(self.caption)}</figcaption>'
+            "</figure>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return {"text/html": self.to_html(), "text/plain": self.caption}
+
+
+def _figure(width: float, height: float) -> tuple[ReportFigure, Axes]:
+    fig = ReportFigure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots()
+
+
+def _described(fig: ReportFigure, *, alt: str, caption: str) -> ReportFigure:
+    fig.alt, fig.caption = alt, caption
+    return fig
 
 
 def _side_cues(ax: Axes, *, left: str, right: str) -> None:
@@ -83,7 +101,7 @@ def _ratio_ticks(low: float, high: float) -> list[float]:
 
 @styled(_STYLE)
 def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1.0,
-                adverse: bool | None = None) -> str:
+                adverse: bool | None = None) -> ReportFigure:
     """Risk ratios with 95% intervals, one line per group (``rows``: label, value, CI), on a
     log scale; ``adverse`` (a higher rate is worse: True; an opportunity: False) shades the
     side of parity that is bad for the group and says so under the axis."""
@@ -114,11 +132,11 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
         f"{r[label]}: {r['value']:.2f} (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
         for _, r in rows.iterrows()
     )
-    return figure_html(fig, alt=alt, caption=title)
+    return _described(fig, alt=alt, caption=title)
 
 
 @styled(_STYLE)
-def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
+def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> ReportFigure:
     """Effect sizes (Hedges' g vs all other students) with 95% intervals."""
     rows = rows.reset_index(drop=True)
     fig, ax = _figure(7, 0.34 * len(rows) + 1.3)
@@ -137,12 +155,12 @@ def gap_plot(rows: pd.DataFrame, *, title: str, label: str) -> str:
         f"{r[label]}: {r['value']:.2f} SD (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
         for _, r in rows.iterrows()
     )
-    return figure_html(fig, alt=alt, caption=title)
+    return _described(fig, alt=alt, caption=title)
 
 
 @styled(_STYLE)
 def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel: str,
-                   title: str) -> str:
+                   title: str) -> ReportFigure:
     """One dot per school, sized by enrollment, with a weighted trend line."""
     fig, ax = _figure(7, 4)
     sns.scatterplot(data=schools, x=x, y=y, size="n", sizes=(20, 220), ax=ax,
@@ -159,11 +177,11 @@ def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel
     corr = schools[[x, y]].corr().iloc[0, 1] if len(schools) >= 3 else float("nan")
     alt = (f"{title}. {len(schools)} schools; {ylabel} against {xlabel}; "
            f"correlation {corr:.2f}.")
-    return figure_html(fig, alt=alt, caption=title)
+    return _described(fig, alt=alt, caption=title)
 
 
 @styled(_STYLE)
-def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> str:
+def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> ReportFigure:
     """Teacher indicators by school quartile (``rows``: indicator, quartile, value)."""
     fig, ax = _figure(7, 3.6)
     sns.barplot(data=rows, x="indicator", y="value", hue="quartile", ax=ax,
@@ -174,4 +192,4 @@ def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> str:
     alt = f"{title}. " + "; ".join(
         f"{r['indicator']}, {r['quartile']}: {100 * r['value']:.1f}%" for _, r in rows.iterrows()
     )
-    return figure_html(fig, alt=alt, caption=title)
+    return _described(fig, alt=alt, caption=title)

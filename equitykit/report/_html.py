@@ -1,7 +1,9 @@
 """HTML export through nbconvert with equitykit's template (``templates/equitykit``).
 
 The page is self-contained: the stylesheet and the logo are inlined, figures are embedded SVGs,
-and no script or stylesheet is referenced from any URL. Inputs (code) are excluded.
+and no script or stylesheet is referenced from any URL. Inputs (code) are excluded, and so are
+the cells tagged ``section:<name>`` of a section the config leaves out. The notebook's ``##``
+headings are the page's contents.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 #: The "¶" link nbconvert puts after a markdown heading (an analyst's own sections).
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+#: Cell tag naming the report section a cell belongs to (``section:programmatic``).
+SECTION_TAG = "section:"
 
 
 def notebook_to_html(
@@ -64,7 +68,10 @@ def notebook_to_html(
             "min_n": config.privacy.min_n,
         }
     }
-    body, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    shown = nbformat.NotebookNode({**notebook, "cells": [
+        cell for cell in notebook.cells if _in_report(cell, config.sections)]})
+    body, _ = _exporter().from_notebook_node(shown, resources=resources)
+    body = _ANCHOR_LINK.sub("", body)
     return body.replace(_TOC_MARK, _table_of_contents(body), 1)
 
 
@@ -85,10 +92,17 @@ def _exporter() -> HTMLExporter:
     )
 
 
+def _in_report(cell: nbformat.NotebookNode, sections: tuple[str, ...]) -> bool:
+    """False for a cell of a section the config leaves out."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return all(t.removeprefix(SECTION_TAG) in sections for t in tags
+               if isinstance(t, str) and t.startswith(SECTION_TAG))
+
+
 def _table_of_contents(page: str) -> str:
     items = []
     for anchor, title in _H2.findall(page):
-        text = _TAGS.sub("", _ANCHOR_LINK.sub("", title)).strip()
+        text = _TAGS.sub("", title).strip()
         items.append(f'<li><a href="#{anchor}">{html.escape(text)}</a></li>')
     return "<ol>" + "".join(items) + "</ol>"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._words import group_label, outcome_infinitive, outcome_label, year_label
-from ._labels import capitalize
+from .._words import capitalize, group_label, outcome_infinitive, outcome_label, year_label
 from ._tables import cell_text
 
 __all__ = ["IDEA_COLUMNS", "idea_sentences", "idea_table"]

@@ -1,7 +1,9 @@
 """The body of each report section, drawn only from the audit's published metrics.
 
-Each function takes a :class:`~equitykit.audit.DistrictAudit` and returns an HTML string; a
-section whose data is missing returns a one-line note saying what it would need.
+:func:`section` shows one section of a :class:`~equitykit.audit.DistrictAudit`; :func:`outcomes`
+and :func:`score_gaps` show parts of the outcome sections, for a notebook that puts its own cells
+between them. A section whose data is missing shows a one-line note saying what it would need.
+The tables and charts come from the views of :mod:`equitykit.report` (``outcome_table``, …).
 """
 
 from __future__ import annotations
@@ -10,9 +12,18 @@ import html
 import json
 
 import pandas as pd
+from IPython.display import HTML
 
 from .. import metrics
-from .._words import SCORE_OUTCOMES, column_title, group_label, outcome_label, year_label
+from .._words import (
+    SCORE_OUTCOMES,
+    capitalize,
+    column_title,
+    dimension_label,
+    group_label,
+    outcome_label,
+    year_label,
+)
 from ..audit._compute import RARE_FACTOR, SCORES, model_outcomes
 from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
@@ -21,15 +32,28 @@ from . import _figures as fig
 from ._climate import climate_dimensions, climate_table
 from ._glossary import glossary_html
 from ._idea import idea_sentences, idea_table
-from ._labels import capitalize, dimension_label
 from ._resources import resources_table
 from ._tables import cell_text, ci_text, format_q, format_value, html_table, note, skip
+from ._views import (
+    dimensions,
+    gap_chart,
+    gap_table,
+    group_name,
+    other_groups_table,
+    outcome_table,
+    risk_ratio_chart,
+    school_chart,
+    school_rows,
+)
 
-_ACHIEVEMENT_RATES = ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
-                      "retained", "chronic_absent")
-_PROGRAMMATIC = ("disability", "placement_lt40", "placement_separate", "oss", "iss", "expelled",
-                 "referred_law_enforcement", "arrested", "gifted", "advanced_course",
-                 "algebra1_grade8")
+#: The rate outcomes each outcome section shows, in order.
+SECTION_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "achievement": ("math_proficient", "ela_proficient", "graduated_4yr", "dropped_out",
+                    "retained", "chronic_absent"),
+    "programmatic": ("disability", "placement_lt40", "placement_separate", "oss", "iss",
+                     "expelled", "referred_law_enforcement", "arrested", "gifted",
+                     "advanced_course", "algebra1_grade8"),
+}
 
 
 NEEDS_STUDENTS = ("This section needs student records; this audit was built from published "
@@ -154,7 +178,7 @@ def enrollment(audit) -> str:
         return skip("No race/ethnicity data to describe enrollment.") + _schools_table(audit)
     teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
-        "group": [_group(audit, "race_ethnicity", g) for g in students.index],
+        "group": [group_name("race_ethnicity", g, audit.config) for g in students.index],
         "students": [cell_text(r, "n") for _, r in students.iterrows()],
         "share of students": [cell_text(r) for _, r in students.iterrows()],
     })
@@ -174,15 +198,6 @@ def enrollment(audit) -> str:
 _SCHOOL_OUTCOMES = ("chronic_absent", "oss", "gifted", "advanced_course", "math_proficient")
 
 
-def _school_rows(audit) -> pd.DataFrame:
-    """Published per-school figures of the audited year, one row per school."""
-    p = audit.published
-    rows = p[(p["school_id"] != "") & (p["school_year"] == audit.school_year)
-             & (p["dimension"].isin(("all", "econ_disadvantaged")))]
-    rows = rows[(rows["group"] == "all") | (rows["group"] == "true")]
-    return rows
-
-
 def _school_names(audit) -> dict[str, str]:
     schools = getattr(audit.data, "schools", None)
     if schools is None or "school_name" not in schools:
@@ -193,7 +208,7 @@ def _school_names(audit) -> dict[str, str]:
 
 
 def _schools_table(audit) -> str:
-    rows = _school_rows(audit)
+    rows = school_rows(audit.published, audit.school_year)
     if rows.empty:
         return ""
     names = _school_names(audit)
@@ -237,70 +252,22 @@ def _latest_for(audit, outcome: str) -> tuple[pd.DataFrame, str]:
 
 def _outcome_block(audit, outcome: str) -> str:
     year, late = _latest_for(audit, outcome)
-    rows = year[(year["outcome"] == outcome) & (year["dimension"] == "race_ethnicity")]
+    rows = year[year["dimension"] == "race_ethnicity"]
     if rows.empty:
         return ""
-    rate = rows[(rows["measure"] == "rate") & (rows["comparison"] == "")].set_index("group")
-    rr = rows[(rows["measure"] == "risk_ratio") & (rows["comparison"] == "all_other")]
-    rr = rr.set_index("group")
-    excess = rows[rows["measure"] == "excess_students"].set_index("group")
-    table = []
-    for group in rate.index:
-        r = rate.loc[group]
-        ratio = rr.loc[group] if group in rr.index else None
-        table.append({
-            "group": _group(audit, "race_ethnicity", group),
-            "students": cell_text(r, "n"),
-            "rate": cell_text(r),
-            "risk ratio": cell_text(ratio) if ratio is not None else "—",
-            "95% CI": ci_text(ratio) if ratio is not None else "",
-            "excess students": cell_text(excess.loc[group]) if group in excess.index else "—",
-            "flag": html.escape(str(ratio["note"])) if ratio is not None
-            and isinstance(ratio["note"], str) and ratio["flagged"] else "",
-        })
     label = outcome_label(outcome)
     pooled = rows["note"].str.extract(r"(pooled \d{4}–\d{4})", expand=False).dropna()
     late += f" ({pooled.iloc[0]}: a rare outcome, years added together)" if len(pooled) else ""
     out = f"<h3>{html.escape(capitalize(label) + late)}</h3>"
-    plot_rows = rr[~rr["suppressed"] & rr["value"].notna() & (rr["value"] > 0)].reset_index()
-    plot_rows["label"] = [_group(audit, "race_ethnicity", g) for g in plot_rows["group"]]
-    if len(plot_rows) >= 2:  # one published ratio is read better in the table than a chart
-        out += fig.forest_plot(
-            plot_rows, title=f"{capitalize(label)}: risk ratio by race/ethnicity", label="label",
-            adverse=OUTCOMES[outcome].adverse if outcome in OUTCOMES else None,
-        )
-    out += html_table(pd.DataFrame(table), caption=f"{capitalize(label)} by race/ethnicity")
-    return out + _other_dimensions(audit, year, outcome)
-
-
-def _dimensions(audit) -> tuple[str, ...]:
-    """The standard dimensions, then the config's own (``data.dimensions``)."""
-    return (*DIMENSIONS, *audit.config.data.dimensions)
-
-
-def _group(audit, dimension: str, group: str) -> str:
-    """A group's name in a table: "Black girls"; for the district's own dimensions, its title
-    and label ("School sector: charter")."""
-    own = audit.config.data.dimensions.get(dimension)
-    return f"{own.title}: {group}" if own else capitalize(group_label(dimension, group))
-
-
-def _other_dimensions(audit, year: pd.DataFrame, outcome: str) -> str:
-    rows = year[(year["outcome"] == outcome) & (year["measure"] == "risk_ratio")
-                & (year["comparison"] == "all_other")
-                & year["dimension"].isin([d for d in _dimensions(audit)
-                                          if d != "race_ethnicity"])
-                & (year["group"] != "false")]
-    if rows.empty:
-        return ""
-    table = pd.DataFrame({
-        "group": [_group(audit, r["dimension"], r["group"]) for _, r in rows.iterrows()],
-        "risk ratio": [cell_text(r) for _, r in rows.iterrows()],
-        "95% CI": [ci_text(r) for _, r in rows.iterrows()],
-        "q": [format_q(r["q_value"]) if not r["suppressed"] else "" for _, r in
-              rows.iterrows()],
-    })
-    return html_table(table, caption=f"{capitalize(outcome_label(outcome))}: other groups")
+    when = {"school_year": int(year["school_year"].iloc[0]), "config": audit.config}
+    chart = risk_ratio_chart(audit.published, outcome, **when)
+    out += chart.to_html() if chart is not None else ""
+    out += html_table(outcome_table(audit.published, outcome, **when),
+                      caption=f"{capitalize(label)} by race/ethnicity")
+    others = other_groups_table(audit.published, outcome, **when)
+    if len(others):
+        out += html_table(others, caption=f"{capitalize(label)}: other groups")
+    return out
 
 
 def _outcome_section(audit, outcomes) -> str:
@@ -331,13 +298,29 @@ def _why_no_gaps(audit, g: pd.DataFrame) -> str:
     return "the scores do not vary within groups, so no gap can be measured."
 
 
+def outcomes(audit, name: str) -> HTML:
+    """The rate outcomes of section ``name`` (``"achievement"`` or ``"programmatic"``): the
+    section's notes on data not collected, then per outcome a risk-ratio chart, the table by
+    race/ethnicity and the table of other groups."""
+    return HTML(not_collected(audit, name) + _outcome_section(audit, SECTION_OUTCOMES[name]))
+
+
+def score_gaps(audit) -> HTML:
+    """The test-score gaps of the audited year: per score a chart and a table of Hedges' g."""
+    return HTML(_score_gaps(audit))
+
+
 def achievement(audit) -> str:
+    return _score_gaps(audit) + _outcome_section(audit, SECTION_OUTCOMES["achievement"])
+
+
+def _score_gaps(audit) -> str:
     year = _year(audit)
     tested = _tested(audit)
     out = ""
     for score in tested:
         g = year[(year["outcome"] == score) & (year["measure"] == "hedges_g")
-                 & year["dimension"].isin(_dimensions(audit)) & (year["group"] != "false")]
+                 & year["dimension"].isin(dimensions(audit.config)) & (year["group"] != "false")]
         shown = g[~g["suppressed"] & g["value"].notna()].copy()
         small = g[g["note"].str.startswith("not estimated")]
         if shown.empty and small.empty:
@@ -345,7 +328,7 @@ def achievement(audit) -> str:
             continue
         out += f"<h3>{html.escape(capitalize(outcome_label(score)))}</h3>"
         if len(shown):
-            out += _gap_table(audit, year, score, shown)
+            out += _gap_table(audit, score)
         if len(small):
             out += note("No gap is estimated for " + ", ".join(
                 group_label(d, gr) for d, gr in zip(small["dimension"], small["group"],
@@ -355,37 +338,29 @@ def achievement(audit) -> str:
     if not tested:
         out = skip("No test scores in the district's data; score gaps are not audited."
                    if audit.student_level else NEEDS_STUDENTS)
-    return out + _outcome_section(audit, _ACHIEVEMENT_RATES)
+    return out
 
 
-def _gap_table(audit, year: pd.DataFrame, score: str, shown: pd.DataFrame) -> str:
-    shown = shown.assign(label=[_group(audit, d, gr) for d, gr in
-                                zip(shown["dimension"], shown["group"], strict=True)])
-    out = fig.gap_plot(shown, title=f"Gaps in {outcome_label(score)} (Hedges' g)",
-                       label="label")
-    v = year[(year["outcome"] == score) & (year["measure"] == "v_statistic")]
-    v = v.set_index(["dimension", "group"])
-    table = pd.DataFrame({
-        "group": shown["label"],
-        "students": [cell_text(r, "n") for _, r in shown.iterrows()],
-        "Hedges' g": [cell_text(r) for _, r in shown.iterrows()],
-        "95% CI": [ci_text(r) for _, r in shown.iterrows()],
-        "V (from levels)": [
-            cell_text(v.loc[(r["dimension"], r["group"])]) if (r["dimension"], r["group"])
-            in v.index else "—" for _, r in shown.iterrows()
-        ],
-    })
-    return out + html_table(table, caption=f"{capitalize(outcome_label(score))}: gap vs all "
-                            "other students")
+def _gap_table(audit, score: str) -> str:
+    when = {"school_year": audit.school_year, "config": audit.config}
+    chart = gap_chart(audit.published, score, **when)
+    return (chart.to_html() if chart is not None else "") + html_table(
+        gap_table(audit.published, score, **when),
+        caption=f"{capitalize(outcome_label(score))}: gap vs all other students")
 
 
 def programmatic(audit) -> str:
     return (_idea_block(audit) + _school_scatter(audit, "oss")
-            + _outcome_section(audit, _PROGRAMMATIC))
+            + _outcome_section(audit, SECTION_OUTCOMES["programmatic"]))
+
+
+def idea(audit) -> HTML:
+    """IDEA significant disproportionality: the table of the groups above the state's
+    risk-ratio threshold in the audited year, or a line saying none is."""
+    return HTML(_idea_block(audit))
 
 
 def _idea_block(audit) -> str:
-    """The groups above the IDEA risk-ratio threshold this year, or a line saying none is."""
     rules = audit.config.idea
     table = idea_table(audit.published, school_year=audit.school_year,
                        threshold=rules.risk_ratio_threshold)
@@ -402,25 +377,8 @@ def _idea_block(audit) -> str:
 
 
 def _school_scatter(audit, outcome: str) -> str:
-    rows = _school_rows(audit)
-    rows = rows[~rows["suppressed"]]
-    shares = rows[(rows["outcome"] == "enrollment") & (rows["measure"] == "composition")]
-    poverty = shares[shares["group"] == "true"]
-    size = shares[shares["group"] == "all"]
-    rate = rows[(rows["outcome"] == outcome) & (rows["measure"] == "rate")
-                & (rows["group"] == "all")]
-    frame = pd.DataFrame({
-        "poverty": poverty.set_index("school_id")["value"],
-        "rate": rate.set_index("school_id")["value"],
-        "n": size.set_index("school_id")["n"],
-    }).dropna()
-    if len(frame) < 3:
-        return ""
-    label = outcome_label(outcome)
-    return fig.school_scatter(
-        frame, x="poverty", y="rate", xlabel="share of students economically disadvantaged",
-        ylabel=f"share {label}", title=f"Schools: {label} against school poverty",
-    )
+    chart = school_chart(audit.published, outcome, school_year=audit.school_year)
+    return chart.to_html() if chart is not None else ""
 
 
 #: Teacher-quality quartile comparisons: the two columns and the table's caption.
@@ -481,13 +439,13 @@ def teacher_quality(audit) -> str:
     if plot:
         out = fig.quartile_plot(pd.DataFrame(plot), title="Novice, uncertified and "
                                 "out-of-field teachers by school poverty",
-                                xlabel="schools") + out
+                                xlabel="schools").to_html() + out
     exposure = rows[(rows["measure"] == "mean_teacher_experience")
                     & (rows["dimension"] == "race_ethnicity")]
     if len(exposure):
         gaps = rows[rows["measure"] == "experience_gap"].set_index(["dimension", "group"])
         table = pd.DataFrame({
-            "group": [_group(audit, "race_ethnicity", g) for g in exposure["group"]],
+            "group": [group_name("race_ethnicity", g, audit.config) for g in exposure["group"]],
             "mean years of teacher experience": [cell_text(r) for _, r in exposure.iterrows()],
             "gap vs all other students (years)": [
                 cell_text(gaps.loc[(r["dimension"], r["group"])])
@@ -512,7 +470,7 @@ def segregation(audit) -> str:
     def who(group: str, other: str) -> str:
         if group == "all":
             return "All groups"
-        name = _group(audit, "race_ethnicity", group)
+        name = group_name("race_ethnicity", group, audit.config)
         return name if other == "" else f"{name} and {group_label('race_ethnicity', other)}"
 
     table = pd.DataFrame({
@@ -784,8 +742,28 @@ def provenance(audit) -> str:
     )
 
 
-__all__ = [
-    "achievement", "climate", "data_profile", "enrollment", "findings", "methods",
-    "predictiveness", "programmatic", "provenance", "resources", "segregation", "summary",
-    "teacher_quality", "trends",
-]
+_BODIES = {
+    "summary": summary, "data_profile": data_profile, "enrollment": enrollment,
+    "achievement": achievement, "programmatic": programmatic, "teacher_quality": teacher_quality,
+    "segregation": segregation, "resources": resources, "climate": climate,
+    "predictiveness": predictiveness, "findings": findings, "trends": trends,
+    "methods": methods, "provenance": provenance,
+}
+
+
+def section(audit, name: str) -> HTML:
+    """Section ``name`` of the report (without its heading): notes on data the district does
+    not collect, then the section's tables and charts; empty when the config leaves it out.
+
+    Examples
+    --------
+    >>> report.section(audit, "segregation")  # doctest: +SKIP
+    """
+    if name not in _BODIES:
+        raise ValueError(f"no report section {name!r}; the sections: {', '.join(_BODIES)}")
+    if name not in audit.config.sections:
+        return HTML("")
+    return HTML(not_collected(audit, name) + _BODIES[name](audit))
+
+
+__all__ = ["SECTION_OUTCOMES", "idea", "not_collected", "outcomes", "score_gaps", "section"]

@@ -14,18 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._words import INTERSECTIONS, group_codes
 from ..config import AuditConfig
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES, RACE_ETHNICITY, SEXES
 from ._wording import SCORE_OUTCOMES
 
-__all__ = ["INTERSECTIONS", "DistrictCache", "DistrictSource", "group_sort_key"]
+__all__ = ["DistrictCache", "DistrictSource", "group_sort_key"]
 
-#: Intersections offered in the dimension menu (the same as the audit's counts table).
-INTERSECTIONS: tuple[tuple[str, str], ...] = (
-    ("race_ethnicity", "sex"),
-    ("race_ethnicity", "econ_disadvantaged"),
-    ("race_ethnicity", "disability"),
-)
 _KEY = ["school_year", "school_id", "measure", "dimension"]
 _ORDER = {code: i for i, code in enumerate((*RACE_ETHNICITY, *SEXES, "true", "false"))}
 
@@ -41,17 +36,9 @@ def _dimension_names() -> tuple[str, ...]:
     return (*DIMENSIONS, *(INTERSECTION_SEP.join(pair) for pair in INTERSECTIONS))
 
 
-def _labels(column: pd.Series) -> pd.Series:
-    """Group labels as in the counts table: booleans as "true"/"false", NA kept."""
-    if isinstance(column.dtype, pd.BooleanDtype) or column.dtype == bool:
-        out = column.astype("boolean").map({True: "true", False: "false"})
-        return out.astype("string")
-    return column.astype("string")
-
-
 def _group_columns(students: pd.DataFrame) -> pd.DataFrame:
     """One label column per dimension and intersection (NA where a part is missing)."""
-    cols = {d: _labels(students[d]) for d in DIMENSIONS if d in students}
+    cols = {d: group_codes(students[d]).astype("string") for d in DIMENSIONS if d in students}
     for a, b in INTERSECTIONS:
         if a in cols and b in cols:
             cols[f"{a}{INTERSECTION_SEP}{b}"] = cols[a] + INTERSECTION_SEP + cols[b]

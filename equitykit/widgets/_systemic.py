@@ -16,8 +16,10 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from .. import metrics
+from .._words import column_title
 from ..audit import BOOTSTRAP_REPLICATES, PERMUTATIONS
 from ..config import AuditConfig
+from ..schema import DIMENSIONS
 from . import _charts
 from . import _wording as w
 from ._data import DistrictCache
@@ -25,13 +27,6 @@ from ._view import ALL_OTHER, Selection, effective_min_n, published_table, suppr
 
 __all__ = ["Panel", "predictiveness_view", "split_view"]
 
-_FACTOR_TITLES = {
-    "race_ethnicity": "Race/ethnicity",
-    "sex": "Sex",
-    "econ_disadvantaged": "Economic disadvantage",
-    "english_learner": "English learner status",
-    "disability": "Disability",
-}
 
 
 #: Bootstrap replicates for the predictiveness interval (the report's default is 200).
@@ -196,7 +191,7 @@ def predictiveness_view(cache: DistrictCache, sel: Selection, *, config: AuditCo
     weights = pd.Series(dominance["value"].to_numpy(),
                         index=dominance["measure"].str.removeprefix("dominance_"))
     if len(weights) and weights.sum() > 0:
-        shares = (weights / weights.sum()).rename(index=lambda f: _FACTOR_TITLES.get(f, f))
+        shares = (weights / weights.sum()).rename(index=column_title)
         shares = shares.sort_values(ascending=False)
         text += f" {shares.index[0]} accounts for the largest share ({100 * shares.iloc[0]:.0f}%)."
         chart = _charts.bar_chart(
@@ -227,7 +222,7 @@ def _fit_predictiveness(cache: DistrictCache, school_year: int, school_id: str, 
         data = data[data["school_id"] == school_id]
     if outcome in w.SCORE_OUTCOMES:
         data = data.assign(**{outcome: cache.scores.loc[data.index, outcome]})
-    factors = [d for d in _FACTOR_TITLES if d in data]
+    factors = [d for d in DIMENSIONS if d in data]
     strata = metrics.strata_table(data, outcome, factors)
     # As in the report: out-of-sample value, interval and p-value; the in-sample fit for the
     # dominance split and McFadden R².

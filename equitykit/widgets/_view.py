@@ -61,7 +61,8 @@ class View:
     other students (binary outcomes), or ``mean`` per group with ``sd`` and quantile columns
     ``q10``…``q90`` (scores); plus the focus-vs-comparison contrast when the comparison is a
     named group (``risk_ratio``, ``risk_difference``, ``excess_students``) or for scores
-    (``cohens_d``). A suppressed row has every number blank and ``display`` "suppressed".
+    (``hedges_g``, the report's gap measure). A suppressed row has every number blank and
+    ``display`` "suppressed".
     """
 
     selection: Selection
@@ -230,7 +231,7 @@ def _contrast(cache: DistrictCache, sel: Selection, shown: pd.DataFrame, kind: s
         if config.gaps.sd_basis == "all_students":
             everyone = shown[(shown["group"] == "all") & (shown["measure"] == "mean")]
             reference = {"reference_sd": float(everyone["sd"].iloc[0])}
-        estimates = {"cohens_d": metrics.cohens_d(focus["mean"], focus["sd"], focus["n"],
+        estimates = {"hedges_g": metrics.hedges_g(focus["mean"], focus["sd"], focus["n"],
                                                   other["mean"], other["sd"], other["n"],
                                                   **reference)}
         n, numerator = focus["n"], math.nan
@@ -291,7 +292,7 @@ def _words(table: pd.DataFrame, sel: Selection, place: str, kind: str, min_n: in
            ) -> tuple[str, str]:
     group = w.group_label(sel.dimension, sel.focus)
     comparison = w.comparison_label(sel.dimension, sel.comparison)
-    r = _find(table, "cohens_d" if kind == "score" else "risk_ratio", sel.focus, sel.comparison)
+    r = _find(table, "hedges_g" if kind == "score" else "risk_ratio", sel.focus, sel.comparison)
     if r is None or bool(r["suppressed"]):
         return (f"{place}, results for {group} compared with {comparison}: "
                 f"{w.suppressed_text(min_n)}.", "")

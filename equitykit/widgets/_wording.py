@@ -10,6 +10,7 @@ import math
 
 from .._words import (
     SCORE_OUTCOMES,
+    comparison_label,
     group_label,
     outcome_infinitive,
     outcome_label,
@@ -32,11 +33,6 @@ __all__ = [
     "suppressed_text",
     "year_label",
 ]
-
-
-def comparison_label(dimension: str, comparison: str) -> str:
-    """"all other students" or the named comparison group's plain-language name."""
-    return "all other students" if comparison == "all_other" else group_label(dimension, comparison)
 
 
 def place_phrase(school_name: str | None, school_year: int) -> str:
