@@ -25,6 +25,8 @@ __all__ = ["main"]
 #: A Dask scheduler address: ``tcp://host:port`` (or tls, ws, wss, ucx), or ``host:port``.
 _SCHEDULER = re.compile(r"((tcp|tls|ws|wss|ucx)://)?([\w.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}")
 _YEARS = (1900, 2200)
+FORMAT_HELP = ("report formats, separated by commas: html (always written), pdf, docx, brief; "
+               "default html")
 NEW_NOTEBOOK = ("wrote {path}, a copy of the audit notebook: edit it in JupyterLab, then run it "
                 "with equitykit audit DATA --district ID --out DIR --notebook {path}")
 
@@ -78,6 +80,16 @@ def _folder(text: str) -> Path:
     return Path(text)
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    """An argparse type: report formats separated by commas (``html,pdf,docx,brief``)."""
+    from .report import parse_formats
+
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _scheduler(text: str) -> str:
     """An argparse type: a Dask scheduler address."""
     if not _SCHEDULER.fullmatch(text.strip()):
@@ -111,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     aud.add_argument("--school-year", type=_integer(*_YEARS), default=None)
     aud.add_argument("--notebook", type=Path, default=None,
                      help="a client's customised audit notebook (see new-notebook)")
+    aud.add_argument("--format", dest="formats", type=_formats, default=("html",),
+                     help=FORMAT_HELP)
 
     bat = sub.add_parser("batch", help="audit every district (or those named) in parallel")
     bat.add_argument("data", type=Path)
@@ -125,6 +139,8 @@ def _parser() -> argparse.ArgumentParser:
     bat.add_argument("--timeout", type=_seconds, default=1800, help="seconds per district")
     bat.add_argument("--notebook", type=Path, default=None,
                      help="a client's customised audit notebook (see new-notebook)")
+    bat.add_argument("--format", dest="formats", type=_formats, default=("html",),
+                     help=FORMAT_HELP)
 
     new = sub.add_parser("new-notebook", help="start a client's audit notebook: a copy of the "
                          "shipped one to edit in JupyterLab, then run with --notebook")
@@ -172,6 +188,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return audit_command(
             args.data, district_id=args.district, out_dir=args.out,
             config_path=args.config, school_year=args.school_year, notebook=args.notebook,
+            formats=args.formats,
         )
     if args.command == "batch":
         from .execute import batch_command
@@ -179,7 +196,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return batch_command(
             args.data, out_dir=args.out, config_path=args.config, workers=args.workers,
             scheduler=args.scheduler, resume=args.resume, districts=args.districts,
-            timeout=args.timeout, notebook=args.notebook,
+            timeout=args.timeout, notebook=args.notebook, formats=args.formats,
         )
     if args.command == "demo":
         from .execute import demo_command

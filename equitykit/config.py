@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ._files import FileRefused, read_regular
 from ._logo import check_logo_value, read_logo
@@ -22,6 +29,7 @@ from .expressions import parse_expression
 from .public_data._spec import AggregateSpec
 
 __all__ = [
+    "DETAILED",
     "SECTIONS",
     "AuditConfig",
     "Branding",
@@ -31,6 +39,7 @@ __all__ = [
     "GapRules",
     "IdeaRules",
     "Privacy",
+    "SchoolPoverty",
     "TeacherRules",
     "load_config",
 ]
@@ -109,6 +118,24 @@ class Dimension(_Model):
         "`student`: a column of the students file; `school`: a column of the schools file."))
 
 
+class SchoolPoverty(_Model):
+    """A school attribute measuring school poverty (e.g. share of low-income students, or
+    school mean SES), used for segregation by school poverty instead of each school's share
+    of economically disadvantaged students."""
+
+    column: str = Field(..., min_length=1, description=(
+        "A numeric column of the schools file, e.g. `pct_low_income` or `mean_ses`."))
+    poorer: Literal["higher", "lower"] = Field("higher", description=(
+        "`higher`: a higher value means a poorer school (a share of low-income students); "
+        "`lower`: a lower value does (a mean SES)."))
+
+
+#: The dimension that keeps the district's detailed labels when ``data.roll_up`` rolls
+#: ``race_ethnicity`` up to a standard set.
+DETAILED = "race_ethnicity_detailed"
+DETAILED_TITLE = "Race/ethnicity (detailed)"
+
+
 class DataMapping(_Model):
     """How a district's own export maps onto the canonical tables.
 
@@ -127,6 +154,12 @@ class DataMapping(_Model):
     own name.
     ``not_collected``: student columns (a demographic dimension or an outcome's column) the
     district does not collect; they are absent rather than required, and never read.
+    ``roll_up``: the district's detailed ``race_ethnicity`` labels → the standard label each
+    rolls up to. It is shorthand for those codes plus an own dimension
+    ``race_ethnicity_detailed`` derived from the column as the file writes it.
+    ``school_poverty``: a schools column measuring school poverty (:class:`SchoolPoverty`)
+    for segregation by school poverty (default: each school's share of economically
+    disadvantaged students).
     """
 
     files: dict[str, str] = Field(default_factory=dict, description=(
@@ -153,6 +186,48 @@ class DataMapping(_Model):
         "Student columns the district does not collect (e.g. `english_learner`, `disability`, "
         "`days_absent`): they are not required, and each affected report section says so in "
         "one line."))
+    roll_up: dict[Literal["race_ethnicity"], dict[str, str]] = Field(
+        default_factory=dict, description=(
+            "Per category column (`race_ethnicity`), the district's detailed label, as the file "
+            "writes it → the label of the standard set (`categories`) it rolls up to, e.g. "
+            "`Somali: Black`. Standard tables use the rolled-up labels; the detailed labels are "
+            "audited too, as the dimension `race_ethnicity_detailed`, where a label of fewer "
+            "than `privacy.min_n` students is counted in `<standard label> (other)`."))
+    school_poverty: SchoolPoverty | None = Field(None, description=(
+        "A numeric schools column measuring school poverty (column, and whether `higher` or "
+        "`lower` values are poorer), for segregation by school poverty; default: each "
+        "school's share of economically disadvantaged students."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _roll_up_as_codes(cls, data: Any) -> Any:
+        """``roll_up`` as codes of ``race_ethnicity`` plus the detailed dimension, derived
+        from the column before the codes apply. Values of the wrong type are left to the
+        field checks, which name them."""
+        parts = [data.get(k) if isinstance(data, dict) else None
+                 for k in ("roll_up", "codes", "derive", "dimensions")]
+        if not isinstance(parts[0], dict) or not all(p is None or isinstance(p, dict)
+                                                     for p in parts[1:]):
+            return data
+        roll_up, codes, derive, dimensions = (dict(p or {}) for p in parts)
+        labels, race, students = (roll_up.get("race_ethnicity"), codes.get("race_ethnicity"),
+                                  derive.get("students"))
+        if not (isinstance(labels, dict) and labels and isinstance(race or {}, dict)
+                and isinstance(students or {}, dict)):
+            return data
+        race = {str(k): v for k, v in (race or {}).items()}
+        for label, target in labels.items():
+            if race.get(str(label), target) != target:
+                raise ValueError(f"roll_up.race_ethnicity.{label}: codes.race_ethnicity gives "
+                                 f"{label!r} another value; give it in one place")
+            race[str(label)] = target
+        if DETAILED in (students or {}) or DETAILED in dimensions:
+            raise ValueError(f"roll_up: {DETAILED} is the dimension roll_up creates; do not "
+                             "derive or declare it too")
+        return {**data, "codes": {**codes, "race_ethnicity": race},
+                "derive": {**derive, "students": {**(students or {}),
+                                                  DETAILED: "race_ethnicity"}},
+                "dimensions": {**dimensions, DETAILED: {"title": DETAILED_TITLE}}}
 
     @field_validator("derive")
     @classmethod

@@ -104,6 +104,27 @@ def _local(folder: Path) -> dict:
     return {"data": {"columns": columns, "categories": {"race_ethnicity": "local"}}}
 
 
+def _rolled_up(folder: Path) -> dict:
+    """Detailed local race labels rolled up to the 2024 federal standard."""
+    p = _panel()
+    detail = {"B": ["Somali", "African American"], "H": ["Mexican", "Salvadoran"],
+              "W": ["Lebanese", "European descent"], "A": ["Hmong", "Karen"]}
+    rng = np.random.default_rng(8)
+    p["race"] = [rng.choice(detail[r]) for r in p["race"]]
+    # Labels too small to show on their own (3 and 8 students; together 11, enough).
+    p["race"] = p["race"].replace("Karen", "Hmong")
+    p.loc[p.index[:11], "race"] = ["Karen"] * 3 + ["Vietnamese"] * 8
+    p.to_csv(folder / "students.csv", index=False)
+    return {"data": {
+        "columns": _renamed(p), "categories": {"race_ethnicity": "federal_2024"},
+        "roll_up": {"race_ethnicity": {
+            "Somali": "Black", "African American": "Black", "Mexican": "Hispanic/Latino",
+            "Salvadoran": "Hispanic/Latino", "Lebanese": "Middle Eastern or North African",
+            "European descent": "White", "Hmong": "Asian", "Karen": "Asian",
+            "Vietnamese": "Asian"}},
+        "not_collected": ["english_learner", "disability"]}}
+
+
 def _scores_only(folder: Path) -> dict:
     """Test scores and demographics, no yes/no outcome at all."""
     p = _panel().drop(columns=["oss_days", "gifted"])
@@ -121,6 +142,7 @@ def _schools(folder: Path) -> dict:
                   "sector": ["public", "public", "charter", "charter"]}
                  ).to_csv(folder / "schools.csv", index=False)
     config["data"]["dimensions"] = {"sector": {"title": "School sector", "level": "school"}}
+    config["data"]["school_poverty"] = {"column": "mean_ses", "poorer": "lower"}
     return config
 
 
@@ -193,6 +215,19 @@ def test_local_race_categories(tmp_path, capsys):
 
 
 @pytest.mark.slow
+def test_local_race_categories_rolled_up_to_the_2024_standard(tmp_path, capsys):
+    validated, metrics, report = _run(tmp_path, _rolled_up, capsys)
+    assert "0 errors" in validated
+    race = set(metrics.loc[metrics["dimension"] == "race_ethnicity", "group"])
+    assert race - {"all"} == {"Black", "Hispanic/Latino", "Middle Eastern or North African",
+                              "White", "Asian"}
+    detail = set(metrics.loc[metrics["dimension"] == "race_ethnicity_detailed", "group"])
+    assert {"Somali", "Mexican", "Lebanese", "Hmong"} <= detail
+    assert {"Karen", "Vietnamese"}.isdisjoint(detail) and "Asian (other)" in detail
+    assert "Race/ethnicity (detailed): Somali" in report
+
+
+@pytest.mark.slow
 def test_schools_without_names_with_attributes(tmp_path, capsys):
     validated, metrics, report = _run(tmp_path, _schools, capsys)
     assert "school_name" not in validated  # not required
@@ -202,6 +237,18 @@ def test_schools_without_names_with_attributes(tmp_path, capsys):
     assert "sector" not in set(locus["dimension"])  # between schools by definition
     assert "S1" in report  # the id stands in for the name
     assert "School sector: charter" in report
+    segregation = metrics[metrics["section"] == "segregation"]
+    assert {"dissimilarity", "isolation", "exposure"} <= set(
+        segregation.loc[segregation["dimension"] == "econ_disadvantaged", "measure"])
+    poverty = segregation[segregation["outcome"] == "school_poverty"]
+    assert {"school_poverty_exposure", "high_poverty_school_share"} <= set(poverty["measure"])
+    assert {"Black", "White"} <= set(poverty.loc[poverty["dimension"] == "race_ethnicity",
+                                                 "group"])
+    by_sector = metrics[metrics["measure"] == "between_sector_share"]
+    assert {"achievement", "programmatic"} <= set(by_sector["section"])
+    assert "Exposure to school poverty" in report and "mean_ses (lower is poorer)" in report
+    assert "Where gaps sit, by school sector" in report
+    assert "Economically disadvantaged students – students not economically" in report
 
 
 def _enrollment_only(folder: Path) -> dict:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import metrics
 from .._words import INTERSECTIONS, group_codes
-from ..config import AuditConfig
+from ..config import DETAILED, AuditConfig
 from ..errors import DataError
 from ..intake import derive_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
@@ -21,7 +21,7 @@ from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
 __all__ = [
     "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "SCORES", "audited_dimensions",
-    "compute_metrics", "model_outcomes", "withhold_orphan_interactions",
+    "compute_metrics", "fold_small_details", "model_outcomes", "withhold_orphan_interactions",
 ]
 
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -61,6 +61,7 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
     students = getattr(data, "students", None)
     if students is not None:
         students = derive_outcomes(_with_school_dimensions(students, data, config), config)
+        students = fold_small_details(students, config)
         dims = audited_dimensions(students, config)
         # Every student counts in "enrollment", so a district whose outcomes are all unknown,
         # absent or of some students only (scores only) still has every student counted; it
@@ -80,10 +81,13 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
         _interaction_rows(counts),
         _locus_rows(counts, latest, _student_dimensions(config)),
         _segregation_rows(counts),
+        _income_segregation_rows(counts),
+        _school_poverty_rows(counts, getattr(data, "schools", None), config),
     ]
     if students is not None:
         parts += [_score_rows(students, config, latest),
                   _score_locus_rows(students, latest, config),
+                  _attribute_locus_rows(students, counts, latest, config),
                   _predictiveness_rows(students, latest, config)]
         if staff is not None and len(staff):
             parts.append(_teacher_rows(staff, students, counts, config))
@@ -175,6 +179,33 @@ def _with_school_dimensions(students: pd.DataFrame, data, config: AuditConfig) -
     key = ["district_id", "school_id", "school_year"]
     attributes = schools[[*key, *names]].drop_duplicates(key)
     return students.merge(attributes, on=key, how="left", validate="many_to_one")
+
+
+#: Where a detailed label too small to show is counted (``data.roll_up``).
+OTHER_DETAIL = " (other)"
+
+
+def fold_small_details(students: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:
+    """Detailed race/ethnicity labels (``data.roll_up``) kept where a school year has at
+    least ``privacy.min_n`` students with them; the others are counted, that year, in
+    ``<standard label> (other)`` (e.g. ``Black (other)``). When that remainder would itself be
+    smaller than ``privacy.min_n``, the next smallest label of the same standard group joins
+    it, so that no detailed group of fewer students is shown beside its standard group."""
+    if not config.data.roll_up or DETAILED not in students or "race_ethnicity" not in students:
+        return students
+    detail = students[DETAILED].astype("string")
+    race = students["race_ethnicity"].astype("string")
+    folded = detail.copy()
+    known = detail.notna() & race.notna()
+    for _, rows in detail[known].groupby([students["school_year"][known], race[known]]):
+        sizes = rows.value_counts().sort_values(kind="stable")
+        small = list(sizes.index[sizes < config.privacy.min_n])
+        rest = [label for label in sizes.index if label not in small]
+        while small and rest and sizes[small].sum() < config.privacy.min_n:
+            small.append(rest.pop(0))
+        fold = rows.index[rows.isin(small)]
+        folded[fold] = race[fold] + OTHER_DETAIL
+    return students.assign(**{DETAILED: folded})
 
 
 def _with_enrollment(students: pd.DataFrame) -> pd.DataFrame:
@@ -573,10 +604,13 @@ def _norm_sf(z: float) -> float:
 
 # --- where gaps sit -------------------------------------------------------------------------------
 
-def _locus_rows(counts: pd.DataFrame, latest: int, dimensions: tuple[str, ...]
-                ) -> pd.DataFrame | None:
+def _locus_rows(counts: pd.DataFrame, latest: int, dimensions: tuple[str, ...],
+                unit: str = "school") -> pd.DataFrame | None:
     """Between- or within-school share of each gap by a student dimension (a school
-    dimension such as sector lies between schools by definition, so it has none)."""
+    dimension such as sector lies between schools by definition, so it has none).
+
+    ``unit`` names what ``school_id`` holds: ``school``, or a school dimension whose groups
+    of schools stand in for the schools (:func:`_attribute_locus_rows`)."""
     year = (counts["school_year"] == latest) & (counts["measure"] != ENROLLMENT)
     main = counts[year & counts["dimension"].isin(("all", *dimensions))]
     schools = main[(main["school_id"] != "") & (main["dimension"] == "all")]
@@ -588,14 +622,44 @@ def _locus_rows(counts: pd.DataFrame, latest: int, dimensions: tuple[str, ...]
     located = _drop_tautologies(located)
     return located.assign(
         section=located["outcome"].map(lambda o: OUTCOMES[o].section if o in OUTCOMES else ""),
-        measure="between_school_share", comparison="all_other", school_id="",
-        value=located["between_share"], note=located["locus"],
+        measure=f"between_{unit}_share", comparison="all_other", school_id="",
+        value=located["between_share"], note=_unit_locus(located["locus"], unit),
     )
 
 
-def _score_locus_rows(students: pd.DataFrame, year: int, config: AuditConfig
-                      ) -> pd.DataFrame | None:
-    """Where each group's score gap sits in the audited year (between or within schools)."""
+def _unit_locus(locus: pd.Series, unit: str) -> pd.Series:
+    """The locus labels of a split by ``unit`` (``between_sector`` …; schools unchanged)."""
+    return locus if unit == "school" else locus.str.replace("schools", unit, regex=False)
+
+
+def _attribute_locus_rows(students: pd.DataFrame, counts: pd.DataFrame, latest: int,
+                          config: AuditConfig) -> pd.DataFrame | None:
+    """Where each gap sits with the schools grouped by a school dimension (e.g. sector), in
+    the audited year: ``between_<name>_share`` is the share of the gap between the groups of
+    schools (charter vs public), the rest lies within them (between their schools, or
+    within schools). Same split as between schools, with each group of schools as one unit."""
+    names = [n for n, d in config.data.dimensions.items() if d.level == "school" and n in students]
+    keys = ["district_id", "school_year", "measure", "dimension", "group", "school_id"]
+    parts = []
+    for name in names:
+        year = students[students["school_year"] == latest].dropna(subset=[name])
+        unit_of = dict(zip(year["school_id"].astype(str), year[name].astype(str), strict=True))
+        schools = counts[(counts["school_id"] != "") & (counts["school_year"] == latest)]
+        grouped = (schools.assign(school_id=schools["school_id"].map(unit_of))
+                   .dropna(subset=["school_id"])
+                   .groupby(keys, as_index=False)[["numerator", "denominator"]]
+                   .sum(min_count=1))
+        parts += [_locus_rows(grouped, latest, _student_dimensions(config), unit=name),
+                  _score_locus_rows(students.assign(school_id=students[name]), latest, config,
+                                    unit=name)]
+    parts = [p for p in parts if p is not None and len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def _score_locus_rows(students: pd.DataFrame, year: int, config: AuditConfig,
+                      unit: str = "school") -> pd.DataFrame | None:
+    """Where each group's score gap sits in the audited year (between or within schools;
+    ``unit`` as for :func:`_locus_rows`)."""
     if "school_id" not in students or students.loc[
             students["school_year"] == year, "school_id"].nunique() < 2:
         return None
@@ -607,9 +671,10 @@ def _score_locus_rows(students: pd.DataFrame, year: int, config: AuditConfig
         len(p) for p in parts) else None
     if located is None:
         return None
-    return located.assign(section="achievement", measure="between_school_share",
+    return located.assign(section="achievement", measure=f"between_{unit}_share",
                           comparison="all_other", school_id="",
-                          value=located["between_share"], note=located["locus"])[
+                          value=located["between_share"],
+                          note=_unit_locus(located["locus"], unit))[
         ["school_year", "section", "outcome", "dimension", "group", "measure", "comparison",
          "school_id", "n", "value", "note"]]
 
@@ -648,6 +713,102 @@ def _segregation_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
                 rows.append({**base, "measure": "isolation", "group": group,
                              "value": iso.value, "n": race[group].sum()})
     return pd.DataFrame(rows) if rows else None
+
+
+def _income_segregation_rows(counts: pd.DataFrame) -> pd.DataFrame | None:
+    """Segregation of economically disadvantaged students between schools: D (with the
+    other students), their isolation, and the other students' exposure to them."""
+    if _enrolled_measure(counts) is None:
+        return None
+    enrolled = counts[(counts["measure"] == _enrolled_measure(counts))
+                      & (counts["school_id"] != "")
+                      & (counts["dimension"] == "econ_disadvantaged")]
+    rows = []
+    for year, frame in enrolled.groupby("school_year"):
+        table = frame.pivot_table(index="school_id", columns="group", values="denominator",
+                                  aggfunc="sum", fill_value=0).reindex(
+            columns=["true", "false"], fill_value=0)
+        poor, other = table["true"], table["false"]
+        if len(table) < 2 or not poor.sum() or not other.sum():
+            continue
+        base = {"school_year": int(year), "section": "segregation", "outcome": "enrollment",
+                "dimension": "econ_disadvantaged"}
+        totals = table.sum(axis=1)
+        rows += [
+            {**base, "measure": "dissimilarity", "group": "true", "comparison": "false",
+             "value": metrics.dissimilarity(poor, other).value, "n": poor.sum()},
+            {**base, "measure": "isolation", "group": "true",
+             "value": metrics.isolation(poor, totals).value, "n": poor.sum()},
+            {**base, "measure": "exposure", "group": "false", "comparison": "true",
+             "value": metrics.exposure(other, poor, totals).value, "n": other.sum()},
+        ]
+    return pd.DataFrame(rows) if rows else None
+
+
+#: Outcome label of the rows on exposure to school poverty (their own cells for privacy).
+SCHOOL_POVERTY = "school_poverty"
+POVERTY_SOURCE = {None: "school poverty: share of economically disadvantaged students",
+                  "higher": "school poverty: {column} (higher is poorer)",
+                  "lower": "school poverty: {column} (lower is poorer)"}
+
+
+def _school_poverty(counts: pd.DataFrame, schools: pd.DataFrame | None, config: AuditConfig
+                    ) -> tuple[pd.Series, str] | None:
+    """Each school's poverty measure per year (index school_year, school_id) and its note:
+    the config's schools column, else the school's share of economically disadvantaged
+    students. None when there is neither."""
+    measure = config.data.school_poverty
+    if measure is not None:
+        if schools is None or measure.column not in schools:
+            return None
+        values = schools.assign(school_id=schools["school_id"].astype(str)).drop_duplicates(
+            ["school_year", "school_id"]).set_index(["school_year", "school_id"])[measure.column]
+        note = POVERTY_SOURCE[measure.poorer].format(column=measure.column)
+        return pd.to_numeric(values, errors="coerce").astype(float), note
+    econ = counts[(counts["measure"] == _enrolled_measure(counts)) & (counts["school_id"] != "")
+                  & (counts["dimension"] == "econ_disadvantaged")]
+    if econ.empty:
+        return None
+    table = econ.pivot_table(index=["school_year", "school_id"], columns="group",
+                             values="denominator", aggfunc="sum", fill_value=0).reindex(
+        columns=["true", "false"], fill_value=0)
+    known = table.sum(axis=1)
+    return (table["true"] / known).where(known > 0).astype(float), POVERTY_SOURCE[None]
+
+
+def _school_poverty_rows(counts: pd.DataFrame, schools: pd.DataFrame | None,
+                         config: AuditConfig) -> pd.DataFrame | None:
+    """Every group's exposure to school poverty (all students, and each group of a student
+    dimension): the poverty of the average member's school and the share of the group in the
+    poorest quartile of schools."""
+    poverty = _school_poverty(counts, schools, config) if _enrolled_measure(counts) else None
+    if poverty is None:
+        return None
+    values, note = poverty
+    dims = ("all", *_student_dimensions(config))
+    enrolled = counts[(counts["measure"] == _enrolled_measure(counts))
+                      & (counts["school_id"] != "") & counts["dimension"].isin(dims)]
+    frames = []
+    for (year, dimension), frame in enrolled.groupby(["school_year", "dimension"]):
+        table = frame.pivot_table(index="school_id", columns="group", values="denominator",
+                                  aggfunc="sum", fill_value=0)
+        p = values.reindex(pd.MultiIndex.from_product([[year], table.index.astype(str)]))
+        if len(table) < 2 or p.notna().sum() < 2:
+            continue
+        out = metrics.school_poverty_exposure(table, p.set_axis(table.index), poorer=(
+            config.data.school_poverty.poorer if config.data.school_poverty else "higher"))
+        out = out[out["students"] > 0].reset_index()
+        base = pd.DataFrame({"school_year": int(year), "dimension": dimension,
+                             "group": out["group"].astype(str), "n": out["students"]})
+        frames += [base.assign(measure="school_poverty_exposure",
+                               value=out["mean_school_poverty"]),
+                   base.assign(measure="high_poverty_school_share",
+                               numerator=out["high_poverty_students"],
+                               value=out["high_poverty_share"])]
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True).assign(
+        section="segregation", outcome=SCHOOL_POVERTY, comparison="", note=note)
 
 
 # --- predictiveness -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .. import __version__
 from .._versions import versions
 from ..config import AuditConfig, load_config
 from ..errors import UsageError
+from ..report import DEFAULT_FORMATS
 from ._index import render_index
 from ._inputs import file_digest, read_folder
 from ._lock import OutputLock, prepare_out
@@ -34,6 +35,7 @@ from ._run import (
     STATUSES,
     DistrictResult,
     audit_notebook,
+    district_files,
     district_parameters,
     listed,
     output_paths,
@@ -115,6 +117,7 @@ def run_batch(
     notebook: str | Path | None = None,
     engine: str = "inprocess",
     progress_stream: Any = None,
+    formats: Sequence[str] = DEFAULT_FORMATS,
 ) -> BatchResult:
     """Audit every district in ``data_dir`` (or those named) in parallel into ``out_dir``.
 
@@ -139,6 +142,8 @@ def run_batch(
         else the shipped template.
     engine : see :func:`run_district`.
     progress_stream : where progress goes (default stderr).
+    formats : the report formats of every district (see :func:`run_district`); ``resume``
+        redoes a district written with other formats.
 
     Raises
     ------
@@ -170,11 +175,12 @@ def run_batch(
     _check_top_files(out_dir)
     results: dict[str, DistrictResult] = {}
     keys = {d: stamp_key(district_parameters(data_dir, d, config_path, None),
-                         folder.digests[d], notebook) for d in chosen}
+                         folder.digests[d], notebook, formats) for d in chosen}
     stopped: Stopped | None = None
     with OutputLock(out_dir, "batch") as lock, stop_on_signals():
         task = functools.partial(run_district, config_path=config_path, notebook=notebook,
-                                 timeout=timeout, engine=engine, token=lock.token)
+                                 timeout=timeout, engine=engine, token=lock.token,
+                                 formats=formats)
         try:
             with Progress(len(chosen), progress_stream) as progress:
                 todo = []
@@ -270,12 +276,13 @@ def _current(out_dir: Path, district: str, folder: str,
         stamp = json.loads((path / STAMP).read_text(encoding="utf-8"))
         stored = {k: v for k, v in stamp["result"].items() if k in _RESULT_FIELDS}
         result = DistrictResult(**{**stored, "status": "skipped", "folder": folder,
-                                   "outputs": output_paths(folder)})
+                                   "outputs": output_paths(folder, key["formats"])})
         if stamp.get("key") != json.loads(json.dumps(key, default=str)):
             return None
-        if result.district_id != district or set(result.output_sha256) != set(OUTPUT_FILES):
+        files = district_files(key["formats"])
+        if result.district_id != district or set(result.output_sha256) != set(files):
             return None
-        for name, file in OUTPUT_FILES.items():
+        for name, file in files.items():
             if file_digest(path / file) != result.output_sha256[name]:
                 return None
     except (OSError, ValueError, TypeError, KeyError, AttributeError):

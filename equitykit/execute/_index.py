@@ -60,6 +60,9 @@ def render_index(results: Sequence[DistrictResult], out_dir: Path, *, title: str
 """
 
 
+#: The district's files linked from its row, by manifest name (the formats it was written with).
+LINKS = {"html": "audit", "pdf": "PDF", "docx": "Word", "brief": "brief"}
+
 def _row(result: DistrictResult, out_dir: Path, name: str) -> str:
     district = escape(shown(result.district_id))
     if name.strip():
@@ -67,7 +70,8 @@ def _row(result: DistrictResult, out_dir: Path, name: str) -> str:
     status = escape(result.status)
     if result.status in ("ok", "skipped"):
         detail = _headlines(out_dir / result.outputs["findings"])
-        link = f'<a href="{escape(quote(result.outputs["html"]))}">audit</a>'
+        link = " · ".join(f'<a href="{escape(quote(result.outputs[name]))}">{label}</a>'
+                          for name, label in LINKS.items() if name in result.outputs)
     else:
         detail = f"<pre>{escape(_problem(result))}</pre>"
         failed = result.outputs.get("notebook")

@@ -16,6 +16,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from .._notebooks import default_notebook, notebook_problem
 from .._versions import versions
 from ..config import AuditConfig, load_config
 from ..errors import ConfigError, DataError, DataProblem, UsageError
-from ..report import notebook_to_html
+from ..report import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, notebook_to_html
 from ._deadline import deadline
 from ._engine import ENGINES, InProcessEngine, warm_up
 from ._inputs import DISTRICT_COLUMN, file_digest, read_folder
@@ -38,7 +39,7 @@ from ._paths import confined, control_character, folder_names, shown
 from ._stop import stopped_by
 
 __all__ = ["OUTPUT_FILES", "STATUSES", "DistrictResult", "audit_notebook", "default_notebook",
-           "run_district"]
+           "district_files", "run_district"]
 
 #: What a complete district folder holds (docs/outputs.md), by the name used in the manifest.
 OUTPUT_FILES: dict[str, str] = {
@@ -47,6 +48,14 @@ OUTPUT_FILES: dict[str, str] = {
     "metrics": "metrics.csv",
     "findings": "findings.json",
 }
+
+
+def district_files(formats: Sequence[str] = DEFAULT_FORMATS) -> dict[str, str]:
+    """What a complete district folder holds with the report ``formats``, by manifest name:
+    :data:`OUTPUT_FILES` and the file of each other format (``audit.pdf``, …)."""
+    return {**OUTPUT_FILES, **{f: FORMAT_FILES[f] for f in formats if f in FORMAT_FILES}}
+
+
 #: The gate's information loss, copied into the district's manifest entry.
 PRIVACY_FILE = "privacy.json"
 #: A district's status in the manifest.
@@ -73,7 +82,8 @@ class DistrictResult:
     ``startup`` (imports and shell set-up of a fresh worker), ``validate``, ``kernel`` (kernel
     start and stop, papermill bookkeeping), ``imports`` (cells of import statements only),
     ``compute`` (the other cells), ``figures`` (rendering inline figures, in-process engine only),
-    ``html`` and ``write``. ``error`` is ``{cell, execution_count, name, message}`` for a failed
+    ``html``, one entry per other report format (``pdf``, ``docx``, ``brief``) and ``write``.
+    ``error`` is ``{cell, execution_count, name, message}`` for a failed
     run; ``problems`` lists the readable data or config problems of an invalid one. ``folder``
     is the district's folder in the output folder; ``outputs`` are paths relative to the output
     folder and ``output_sha256`` the SHA-256 of each (``--resume`` checks them). "stopped"
@@ -128,7 +138,8 @@ def district_parameters(data_dir: str | Path, district_id: str, config_path: str
     }
 
 
-def stamp_key(parameters: dict[str, Any], input_sha256: str, notebook: Path) -> dict[str, Any]:
+def stamp_key(parameters: dict[str, Any], input_sha256: str, notebook: Path,
+              formats: Sequence[str] = DEFAULT_FORMATS) -> dict[str, Any]:
     """What a district's outputs depend on; ``--resume`` redoes a district when it changes."""
     config = parameters["config_path"]
     return {
@@ -137,6 +148,7 @@ def stamp_key(parameters: dict[str, Any], input_sha256: str, notebook: Path) -> 
         "config_sha256": file_digest(Path(config)) if config else None,
         "notebook_sha256": file_digest(notebook),
         "parameters": parameters,
+        "formats": list(formats),
     }
 
 
@@ -153,6 +165,7 @@ def run_district(
     input_sha256: str | None = None,
     folder: str | None = None,
     token: str | None = None,
+    formats: Sequence[str] = DEFAULT_FORMATS,
 ) -> DistrictResult:
     """Audit one district into ``out_dir/<folder>/``.
 
@@ -174,6 +187,9 @@ def run_district(
         already has them (a batch); found from ``data_dir`` otherwise.
     token : the random token of the run holding the output folder's lock; private folders are
         named ``.tmp-<token>-…`` so that run can remove them if this one is killed.
+    formats : the report formats (:data:`equitykit.report.FORMATS`, as
+        :func:`equitykit.report.parse_formats` returns them); ``audit.html`` is always written.
+        A format that cannot be made fails the district (nothing is written for it).
 
     Returns
     -------
@@ -223,7 +239,7 @@ def run_district(
     result.input_sha256 = input_sha256
     durations["validate"] = time.perf_counter() - tick
     if result.status == "ok":
-        key = stamp_key(parameters, input_sha256, notebook)
+        key = stamp_key(parameters, input_sha256, notebook, formats)
         try:
             _execute(result, key, notebook, out_dir, config, timeout, engine,
                      token or secrets.token_hex(8))
@@ -320,6 +336,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
                 page = notebook_to_html(executed, config=config, district_id=result.district_id,
                                         school_year=_audited_year(work / OUTPUT_FILES["metrics"]))
                 durations["html"] = time.perf_counter() - tick
+                made = _convert(page, work, config, result.district_id, key["formats"],
+                                durations)
         except PapermillExecutionError as exc:
             stop = stopped_by(exc.ename, exc.evalue)
             if stop is not None:
@@ -327,7 +345,7 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
             result.status = "failed"
             result.error = {"cell": exc.cell_index, "execution_count": exc.exec_count,
                             "name": exc.ename, "message": exc.evalue}
-        except Exception as exc:  # a timeout, a missing output, an HTML export failure
+        except Exception as exc:  # a timeout, a missing output, an export or format failure
             result.status = "failed"
             result.error = {"cell": None, "execution_count": None,
                             "name": type(exc).__name__, "message": str(exc)}
@@ -336,9 +354,11 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
             result.outputs = _keep_failed(work, out_dir, folder)
             return
         (work / OUTPUT_FILES["html"]).write_text(page, encoding="utf-8")
-        result.outputs = output_paths(folder)
-        result.output_sha256 = {name: file_digest(work / file)
-                                for name, file in OUTPUT_FILES.items()}
+        for fmt, data in made.items():
+            (work / FORMAT_FILES[fmt]).write_bytes(data)
+        files = district_files(key["formats"])
+        result.outputs = output_paths(folder, key["formats"])
+        result.output_sha256 = {name: file_digest(work / file) for name, file in files.items()}
         if (work / PRIVACY_FILE).is_file():
             result.privacy = json.loads((work / PRIVACY_FILE).read_text(encoding="utf-8"))
         durations["write"] = time.perf_counter() - tick
@@ -348,6 +368,28 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
         confined(out_dir, FAILED_DIR, f"{folder}.ipynb").unlink(missing_ok=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _convert(page: str, work: Path, config, district: str, formats: Sequence[str],
+             durations: dict[str, float]) -> dict[str, bytes]:
+    """The other report formats' bytes, timed one by one (written with the HTML).
+
+    The Word document is built in a thread while the browser prints the PDFs (the browser is
+    another process, so the two overlap).
+    """
+    def made(fmt: str) -> bytes:
+        tick = time.perf_counter()
+        data = convert(fmt, page, work, config=config, district=district)
+        durations[fmt] = time.perf_counter() - tick
+        return data
+
+    wanted = [f for f in formats if f in FORMAT_FILES]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        word = pool.submit(made, "docx") if "docx" in wanted else None
+        files = {fmt: made(fmt) for fmt in wanted if fmt != "docx"}
+        if word is not None:
+            files["docx"] = word.result()
+    return {fmt: files[fmt] for fmt in wanted}
 
 
 def _cell_seconds(executed: nbformat.NotebookNode, seconds: float, engine: str) -> dict:
@@ -378,9 +420,9 @@ def _only_imports(source: str) -> bool:
     return bool(body) and all(isinstance(s, ast.Import | ast.ImportFrom) for s in body)
 
 
-def output_paths(folder: str) -> dict[str, str]:
+def output_paths(folder: str, formats: Sequence[str] = DEFAULT_FORMATS) -> dict[str, str]:
     """A complete district's outputs, relative to the output folder."""
-    return {name: f"{folder}/{file}" for name, file in OUTPUT_FILES.items()}
+    return {name: f"{folder}/{file}" for name, file in district_files(formats).items()}
 
 
 def _keep_failed(work: Path, out_dir: Path, folder: str) -> dict[str, str]:
@@ -432,7 +474,7 @@ def _foreign_entries(folder: Path) -> list[str]:
     if not (isinstance(stamp, dict) and isinstance(stamp.get("key"), dict)
             and isinstance(stamp.get("result"), dict)):
         return names
-    ours = stamp.get("files", [*OUTPUT_FILES.values(), STAMP, PRIVACY_FILE])
+    ours = stamp.get("files", [*district_files(FORMATS).values(), STAMP, PRIVACY_FILE])
     if not isinstance(ours, list):
         return names
     return [n for n in names

@@ -23,6 +23,8 @@ UNKNOWN_DISTRICT = "district '{district}' is not in the data; districts present:
 SCHOOL_NOT_LISTED = "school_id not found in the schools table {file}"
 NO_OUTCOME = ("no outcome and no test score: the audit describes enrollment and segregation "
               "only")
+NO_SCHOOLS_FILE = ("the config reads the schools file ({keys}) but the data folder has no "
+                   "schools file; add one or remove those keys")
 #: Score columns audited as gaps.
 _SCORES = ("math_score", "ela_score")
 
@@ -194,6 +196,10 @@ def _process(
         problems.append(DataProblem(file=files["students"], message=UNKNOWN_DISTRICT.format(
             district=district_id, present=", ".join(present) or "none")))
     problems += _unlisted_schools(tables, files)
+    school_keys = _school_keys(config)
+    if school_keys and "students" in files and "schools" not in files:
+        problems.append(DataProblem(file=files["students"], message=NO_SCHOOLS_FILE.format(
+            keys=", ".join(school_keys))))
     students = tables.get("students")
     if students is not None and not (derivable_outcomes(students.columns)
                                      or set(_SCORES) & set(students.columns)):
@@ -209,6 +215,15 @@ def _process(
     report = ValidationReport(folder, tuple(problems), rows, files, encodings, **summary,
                               not_collected=config.data.not_collected)
     return {name: t.reset_index(drop=True) for name, t in tables.items()}, report, hashes
+
+
+def _school_keys(config: AuditConfig) -> list[str]:
+    """The config keys that read the schools file: school dimensions, the poverty measure."""
+    keys = [f"data.dimensions.{name}" for name, dim in config.data.dimensions.items()
+            if dim.level == "school"]
+    if config.data.school_poverty is not None:
+        keys.append("data.school_poverty")
+    return keys
 
 
 def _unlisted_schools(tables: dict[str, pd.DataFrame], files: dict[str, str]

@@ -24,6 +24,12 @@ from ..expressions import parse_expression
 
 __all__: list[str] = []
 
+ROLL_UP_LOCAL = ("data.roll_up.race_ethnicity: rolls labels up to a standard set, but "
+                 "data.categories.race_ethnicity is local; use federal_1997 or federal_2024")
+ROLL_UP_TARGET = ("data.roll_up.race_ethnicity.{label}: {target!r} is not a label of {set} "
+                  "({labels})")
+POVERTY_CLASH = ("data.school_poverty.column: {column!r} is already a schools column or a "
+                 "dimension; name the schools file's poverty measure (e.g. mean_ses)")
 DIMENSION_CLASH = "data.dimensions.{name}: already a column of {table}; choose another name"
 BAD_TABLE = "data.{section}.{table}: unknown table; choose from {tables}"
 BAD_TARGET_COLUMN = "data.columns.{table}.{source}: '{target}' is not a column of {table}{close}"
@@ -180,8 +186,23 @@ def table_columns(mapping: DataMapping) -> dict[str, dict[str, schema.Column]]:
             if dim.level == level:
                 columns[name] = schema.Column(name, "string" if dim.values is None
                                               else "category", True, dim.values)
+        poverty = mapping.school_poverty
+        if table == "schools" and poverty is not None:
+            columns[poverty.column] = schema.Column(poverty.column, "number", True)
         tables[table] = columns
     return tables
+
+
+def _check_roll_up(mapping: DataMapping) -> None:
+    """Every ``roll_up`` target is a label of the standard category set it rolls up to."""
+    labels = mapping.roll_up.get("race_ethnicity", {})
+    race_set = mapping.categories.get("race_ethnicity", "federal_1997")
+    if labels and race_set == "local":
+        raise ConfigError(ROLL_UP_LOCAL)
+    for label, target in labels.items():
+        if target not in _RACE_SETS[race_set]:
+            raise ConfigError(ROLL_UP_TARGET.format(label=label, target=target, set=race_set,
+                                                    labels=", ".join(_RACE_SETS[race_set])))
 
 
 @dataclass(frozen=True)
@@ -226,6 +247,11 @@ def check_mapping(mapping: DataMapping) -> dict[str, CodeBook]:
         table = "students" if dim.level == "student" else "schools"
         if name in schema.TABLES[table] or name in COLUMNS:
             raise ConfigError(DIMENSION_CLASH.format(name=name, table=table))
+    _check_roll_up(mapping)
+    poverty = mapping.school_poverty
+    if poverty is not None and (poverty.column in schema.TABLES["schools"]
+                                or poverty.column in mapping.dimensions):
+        raise ConfigError(POVERTY_CLASH.format(column=poverty.column))
     canonical = table_columns(mapping)
     all_columns = {n: c for t in canonical.values() for n, c in t.items()}
     tables = list(schema.TABLES)

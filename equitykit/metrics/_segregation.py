@@ -11,6 +11,8 @@ One concept per function, one shared protocol: counts per school in, an :class:`
   *within* part that add up to the total.
 * :func:`segregation_by_unit`: all of the above for every district (or other unit) of a long
   table of counts at once.
+* :func:`school_poverty_exposure`: each group's exposure to school poverty (the poverty of
+  the average member's school, and the share in the poorest quartile of schools).
 
 Natural logarithms throughout; M and H match the R package ``segregation`` (Elbers) and the
 definitions of Mora & Ruiz-Castillo (2011) and Reardon & Firebaugh (2002).
@@ -25,12 +27,14 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ._result import Estimate
+from ._teachers import _quartiles
 
 __all__ = [
     "dissimilarity",
     "exposure",
     "isolation",
     "mutual_information",
+    "school_poverty_exposure",
     "segregation_by_unit",
     "theil_h",
 ]
@@ -43,6 +47,8 @@ ERR_TABLE = "table must be a DataFrame with one row per school and one column pe
 ERR_TABLE_VALUES = "table counts must be finite and non-negative (column {column!r})"
 ERR_WITHIN_DUPLICATES = "within maps {n} school(s) more than once, e.g. {examples}"
 ERR_WITHIN_MISSING = "within has no higher unit for {n} school(s) of the table, e.g. {examples}"
+ERR_POVERTY = "poverty must have one value (or NaN) per school of the table, indexed alike"
+ERR_POORER = "poorer must be 'higher' or 'lower' (got {poorer!r})"
 ERR_COLUMNS = "counts has no column(s) {missing}; it has {columns}"
 ERR_LONG_COUNTS = (
     "column {column!r} must hold finite, non-negative counts; {n} row(s) do not "
@@ -422,3 +428,73 @@ def segregation_by_unit(
         index=pd.Index(labels, name=unit),
     )
 
+
+
+# ------------------------------------------------------------------------- school poverty
+
+
+def school_poverty_exposure(
+    table: pd.DataFrame, poverty: pd.Series, *, poorer: str = "higher"
+) -> pd.DataFrame:
+    """Each group's exposure to school poverty (docs/methods.md).
+
+    With x_s students of group x in school s and p_s the school's poverty measure (its share
+    of economically disadvantaged students, or an attribute such as school mean SES):
+
+    * ``mean_school_poverty = sum_s (x_s/X) p_s``, the poverty of the average group
+      member's school. With p_s the share of economically disadvantaged students this is the
+      exposure xPy of x to them (SEDA's "school poverty" of a group);
+    * ``high_poverty_share``: the share of the group's students in the poorest quartile of
+      schools, those at or beyond the 75th percentile of p among the schools (the 25th when
+      ``poorer="lower"``), ties kept together as for teacher quality; no school is in it when
+      the schools do not differ.
+
+    Schools without a poverty value are left out (X counts the group's students in the others).
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per school (the index), one column per group, counts.
+    poverty : Series
+        The poverty measure per school, indexed like ``table``.
+    poorer : {"higher", "lower"}
+        Whether a higher or a lower value of ``poverty`` means a poorer school.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (index ``group``): ``students`` (X), ``mean_school_poverty``,
+        ``high_poverty_students`` and ``high_poverty_share``; NaN where X is 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"Black": [30, 10, 0, 0], "White": [10, 10, 20, 40]},
+    ...                      index=list("abcd"))
+    >>> poverty = pd.Series([0.8, 0.5, 0.3, 0.1], index=list("abcd"))
+    >>> out = school_poverty_exposure(table, poverty)
+    >>> out.loc["Black", ["mean_school_poverty", "high_poverty_share"]].round(3).tolist()
+    [0.725, 0.75]
+    """
+    if poorer not in ("higher", "lower"):
+        raise ValueError(ERR_POORER.format(poorer=poorer))
+    if not isinstance(poverty, pd.Series) or not poverty.index.equals(table.index):
+        raise ValueError(ERR_POVERTY)
+    counts = _table_values(table)
+    p = pd.to_numeric(poverty, errors="coerce").to_numpy(dtype=float)
+    known = np.isfinite(p)
+    schools = pd.DataFrame({"school_id": np.arange(len(p))[known],
+                            "poorness": p[known] if poorer == "higher" else -p[known]})
+    high = np.zeros(len(p), dtype=bool)
+    high[_quartiles(schools, "poorness", []).query("quartile == 'high'")["school_id"]] = True
+    students = counts[known].sum(axis=0)
+    weighted = (counts[known] * p[known, None]).sum(axis=0)
+    in_high = counts[high].sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame({
+            "students": students,
+            "mean_school_poverty": np.where(students > 0, weighted / students, np.nan),
+            "high_poverty_students": in_high,
+            "high_poverty_share": np.where(students > 0, in_high / students, np.nan),
+        }, index=pd.Index(table.columns, name="group"))
+    return out

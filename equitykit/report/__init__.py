@@ -1,4 +1,5 @@
-"""The report: views of the published metrics, the sections built from them, and the HTML page.
+"""The report: views of the published metrics, the sections built from them, the HTML page, and
+from it the PDF, the Word document and the one-page brief (``--format``).
 
 The views take the published table (:attr:`DistrictAudit.published
 <equitykit.audit.DistrictAudit.published>`) and return a DataFrame or a chart, so a notebook cell
@@ -8,11 +9,14 @@ can show, change or replace any table or figure of the report::
     report.risk_ratio_chart(published, "oss")
 
 :func:`section` shows a whole section as the standard report does; :func:`notebook_to_html`
-turns the executed notebook into the self-contained page.
+turns the executed notebook into the self-contained page; :func:`convert` makes the other
+formats from it (:data:`FORMATS`).
 """
 
+from ._browser import ConversionError, chromium_available
 from ._climate import climate_table
 from ._figures import ReportFigure
+from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_formats
 from ._html import notebook_to_html, warm_exporter
 from ._idea import idea_table
 from ._resources import resources_table
@@ -27,9 +31,15 @@ from ._views import (
 )
 
 __all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "FORMAT_FILES",
     "SECTION_OUTCOMES",
+    "ConversionError",
     "ReportFigure",
+    "chromium_available",
     "climate_table",
+    "convert",
     "gap_chart",
     "gap_table",
     "idea",
@@ -38,6 +48,7 @@ __all__ = [
     "other_groups_table",
     "outcome_table",
     "outcomes",
+    "parse_formats",
     "resources_table",
     "risk_ratio_chart",
     "school_chart",

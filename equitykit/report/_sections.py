@@ -24,7 +24,7 @@ from .._words import (
     outcome_label,
     year_label,
 )
-from ..audit._compute import RARE_FACTOR, SCORES, model_outcomes
+from ..audit._compute import RARE_FACTOR, SCHOOL_POVERTY, SCORES, model_outcomes
 from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
@@ -33,7 +33,16 @@ from ._climate import climate_dimensions, climate_table
 from ._glossary import glossary_html
 from ._idea import idea_sentences, idea_table
 from ._resources import resources_table
-from ._tables import cell_text, ci_text, format_q, format_value, html_table, note, skip
+from ._tables import (
+    SUPPRESSED_TEXT,
+    cell_text,
+    ci_text,
+    format_q,
+    format_value,
+    html_table,
+    note,
+    skip,
+)
 from ._views import (
     dimensions,
     gap_chart,
@@ -459,7 +468,7 @@ def teacher_quality(audit) -> str:
 
 
 _SEGREGATION_INDEXES = {"dissimilarity": "Dissimilarity", "isolation": "Isolation",
-                        "theil_h": "Theil's H"}
+                        "exposure": "Exposure", "theil_h": "Theil's H"}
 
 
 def segregation(audit) -> str:
@@ -467,21 +476,87 @@ def segregation(audit) -> str:
     rows = rows[rows["section"] == "segregation"]
     if rows.empty:
         return skip(_why_no_segregation(audit))
-    def who(group: str, other: str) -> str:
-        if group == "all":
-            return "All groups"
-        name = group_name("race_ethnicity", group, audit.config)
-        return name if other == "" else f"{name} and {group_label('race_ethnicity', other)}"
+    indices = rows[rows["outcome"] != SCHOOL_POVERTY]
+    # Income segregation can be measured where race/ethnicity segregation cannot: say why.
+    out = "" if (indices["dimension"] == "race_ethnicity").any() else skip(
+        _why_no_segregation(audit))
+    if len(indices):
+        table = pd.DataFrame({
+            "index": [_SEGREGATION_INDEXES.get(m, m.replace("_", " "))
+                      for m in indices["measure"]],
+            "group": [_segregated(audit, d, g, c) for d, g, c in
+                      zip(indices["dimension"], indices["group"], indices["comparison"],
+                          strict=True)],
+            "value": [cell_text(r) for _, r in indices.iterrows()],
+        })
+        out += html_table(table, caption="Segregation between the district's schools") + note(
+            "Dissimilarity: share of one group that would have to change schools for an even "
+            "spread. Isolation: the share of their own group in the average student's school. "
+            "Exposure: the share of the second group in the average school of the first. "
+            "Theil's H: multigroup "
+            "segregation, 0 = every school mirrors the district.")
+    return out + _school_poverty(audit, rows[rows["outcome"] == SCHOOL_POVERTY]) + \
+        _between_school_groups(audit)
 
-    table = pd.DataFrame({
-        "index": [_SEGREGATION_INDEXES.get(m, m) for m in rows["measure"]],
-        "group": [who(g, c) for g, c in zip(rows["group"], rows["comparison"], strict=True)],
-        "value": [cell_text(r) for _, r in rows.iterrows()],
-    })
-    return html_table(table, caption="Segregation between the district's schools") + note(
-        "Dissimilarity: share of one group that would have to change schools for an even "
-        "spread. Isolation: the share of their own group in the average student's school. "
-        "Theil's H: multigroup segregation, 0 = every school mirrors the district.")
+
+def _segregated(audit, dimension: str, group: str, other: str) -> str:
+    """The group (and the group it is compared with) in words: "Black students and White
+    students", "All groups" for a multigroup index."""
+    if group == "all":
+        return "All groups"
+    name = group_name(dimension, group, audit.config)
+    return name if other == "" else f"{name} and {group_label(dimension, other)}"
+
+
+def _school_poverty(audit, rows: pd.DataFrame) -> str:
+    """Each group's exposure to school poverty: the standard groups and the district's own."""
+    shown = ("all", "race_ethnicity", "econ_disadvantaged",
+             *[n for n, d in audit.config.data.dimensions.items() if d.level == "student"])
+    rows = rows[rows["dimension"].isin(shown)]
+    if rows.empty:
+        return ""
+    measure = audit.config.data.school_poverty
+    name = measure.column if measure else "share of economically disadvantaged students"
+    table = []
+    for (dimension, group), cells in rows.groupby(["dimension", "group"], sort=False):
+        by = {m: row for _, row in cells.iterrows() for m in [row["measure"]]}
+        exposure = by["school_poverty_exposure"]
+        table.append({
+            "group": group_name(dimension, group, audit.config),
+            f"{name} of the average member's school": SUPPRESSED_TEXT if exposure["suppressed"]
+            else format_value("value" if measure else "share", exposure["value"]),
+            "share in the poorest quarter of schools": cell_text(by["high_poverty_school_share"]),
+        })
+    source = next((n for n in rows["note"] if n), "")
+    return html_table(pd.DataFrame(table), caption="Exposure to school poverty") + note(
+        f"{capitalize(source)}. The poorest quarter of schools: those at or beyond the 75th "
+        "percentile of school poverty among the district's schools.")
+
+
+def _between_school_groups(audit) -> str:
+    """Share of each race/ethnicity gap that lies between groups of schools (sector …)."""
+    year = _year(audit)
+    shares = year[year["measure"].str.fullmatch(r"between_\w+_share")
+                  & (year["measure"] != "between_school_share")
+                  & (year["dimension"] == "race_ethnicity")]
+    out = ""
+    for measure, rows in shares.groupby("measure", sort=True):
+        name = measure.removeprefix("between_").removesuffix("_share")
+        own = audit.config.data.dimensions.get(name)
+        title = own.title if own else name
+        table = pd.DataFrame({
+            "outcome": [capitalize(outcome_label(o)) for o in rows["outcome"]],
+            "group": [group_name("race_ethnicity", g, audit.config) for g in rows["group"]],
+            "share of the gap between them": [
+                SUPPRESSED_TEXT if r["suppressed"] else format_value("share", r["value"])
+                for _, r in rows.iterrows()],
+        })
+        out += html_table(table, caption=f"Where gaps sit, by {title.lower()}") + note(
+            f"Each group's gap with all other students, split as between schools but with the "
+            f"schools of each {title.lower()} taken together: the share between them comes "
+            f"from the {title.lower()} students attend; the rest lies within each (between its "
+            "schools or inside them).")
+    return out
 
 
 def _why_no_segregation(audit) -> str:
@@ -492,10 +567,11 @@ def _why_no_segregation(audit) -> str:
     if schools < 2:
         return f"Segregation needs at least two schools; this district has {_schools(schools)}."
     if "race_ethnicity" not in year:
-        return "Race/ethnicity: not collected, so segregation between schools is not measured."
+        return ("Race/ethnicity: not collected, so racial segregation between schools is not "
+                "measured.")
     if year["race_ethnicity"].notna().sum() == 0:
-        return ("No student's race/ethnicity is recorded, so segregation between schools is "
-                "not measured.")
+        return ("No student's race/ethnicity is recorded, so racial segregation between "
+                "schools is not measured.")
     return ("Every student whose race/ethnicity is recorded is in the same group; segregation "
             "needs at least two groups.")
 

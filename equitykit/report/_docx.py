@@ -1,0 +1,280 @@
+"""The audit as an editable Word document, built from ``audit.html``.
+
+The HTML report is walked in order: section headings (``h2``, ``h3``, ``h4``) become Word's
+built-in *Heading 1–3*, paragraphs *Normal*, lists *List Bullet* / *List Number*, tables a
+named table style (:data:`TABLE_STYLE`) with their caption in *Caption*, figures the embedded
+image with its caption in *Caption* (the report's SVG figures drawn as PNG by Chromium; without
+a browser a figure is its description in words). A consultant restyles the whole document by
+changing those styles. Each page has the running header (client, title, district) and a page
+number; the document properties give the title, author (the client) and subject (the district).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+
+import docx
+import lxml.etree
+import lxml.html
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Inches, Pt, RGBColor
+
+from .._logo import read_logo
+from ..config import AuditConfig
+from ._browser import ConversionError, raster_images
+
+__all__ = ["HEADING_STYLES", "TABLE_STYLE", "audit_docx"]
+
+#: HTML heading → Word style (the report's ``h1`` is the title).
+HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
+TABLE_STYLE = "Light List Accent 1"
+#: Width of a figure on the page (Letter, default margins).
+FIGURE_WIDTH = Inches(6.0)
+LOGO_HEIGHT = Inches(0.6)
+_SPACE = re.compile(r"\s+")
+#: Characters a Word document cannot hold (XML 1.0 forbids them); dropped from the text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_DATA_URI = re.compile(r"data:image/(png|jpeg|gif);base64,(.*)", re.S)
+_SVG_URI = "data:image/svg+xml;"
+#: Elements whose content the document leaves out (the HTML's contents list is a Word field).
+_SKIPPED = {"nav", "script", "style", "head", "pre", "code"}
+_LISTS = {"ul": "List Bullet", "ol": "List Number"}
+NOT_HTML = "the Word document could not be built: the report is not readable HTML ({reason})"
+
+
+def audit_docx(page: str, *, config: AuditConfig, district: str) -> bytes:
+    """Convert the audit's HTML page (``notebook_to_html``) to a ``.docx`` file's bytes.
+
+    Raises
+    ------
+    ConversionError
+        The page cannot be read as HTML.
+    """
+    try:
+        root = lxml.html.document_fromstring(page)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise ConversionError(NOT_HTML.format(reason=exc)) from None
+    for link in root.find_class("anchor-link"):  # the "¶" nbconvert adds to markdown headings
+        link.drop_tree()
+    document = docx.Document()
+    _properties(document, config, district)
+    _page_chrome(document, config, district)
+    if config.branding.logo is not None:
+        _, logo = read_logo(config.branding.logo)
+        document.add_picture(io.BytesIO(logo), height=LOGO_HEIGHT)
+    if config.client:
+        document.add_paragraph(config.client, style="Subtitle")
+    document.add_paragraph(config.title, style="Title")
+    document.add_paragraph(config.district_name(district), style="Subtitle")
+    _contents(document)
+    drawn = _drawn_figures(root)
+    for report in root.find_class("ek-report"):
+        _blocks(document, report, drawn)
+    for footer in root.find_class("ek-footer"):
+        _blocks(document, footer, drawn)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(element) -> str:
+    return _clean(element.text_content()).strip()
+
+
+def _clean(text: str) -> str:
+    """Text as Word can hold it: runs of white space as one space, no control characters."""
+    return _SPACE.sub(" ", _NOT_XML.sub("", text))
+
+
+def _drawn_figures(root) -> dict[str, bytes]:
+    """The page's SVG figures (by their ``src``) as PNG, drawn by Chromium; none without it."""
+    sources = list(dict.fromkeys(image.get("src") for image in root.iter("img")
+                                 if (image.get("src") or "").startswith(_SVG_URI)))
+    if not sources:
+        return {}
+    try:
+        return dict(zip(sources, raster_images(sources), strict=True))
+    except ConversionError:  # no browser: each figure is described in words instead
+        return {}
+
+
+def _blocks(document, element, drawn: dict[str, bytes]) -> None:
+    """Add ``element``'s block content to the document, in order (``drawn``: the SVG figures
+    as PNG)."""
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if not tag or tag in _SKIPPED:
+            continue
+        if tag in HEADING_STYLES and tag != "h1":
+            if _text(child):
+                document.add_paragraph(_text(child), style=HEADING_STYLES[tag])
+        elif tag == "p":
+            _paragraph(document, child, italic="ek-note" in (child.get("class") or ""))
+        elif tag in _LISTS:
+            for item in child.iter("li"):
+                _paragraph(document, item, style=_LISTS[tag])
+        elif tag == "table":
+            _table(document, child)
+        elif tag == "img":
+            _picture(document, child, drawn)
+        elif tag == "figure":
+            for image in child.iter("img"):
+                _picture(document, image, drawn)
+            for caption in child.iter("figcaption"):
+                document.add_paragraph(_text(caption), style="Caption")
+        else:
+            _blocks(document, child, drawn)
+
+
+def _paragraph(document, element, *, style: str | None = None, italic: bool = False) -> None:
+    """A paragraph keeping bold and italic runs; nested lists are left to their own items."""
+    text = _own_text(element).strip()
+    if not text:
+        return
+    paragraph = document.add_paragraph(style=style)
+    for piece, bold, emphasis in _runs(element):
+        run = paragraph.add_run(piece)
+        run.bold, run.italic = bold or None, (emphasis or italic) or None
+    _trim(paragraph)
+
+
+def _own_text(element) -> str:
+    return "".join(piece for piece, _, _ in _runs(element))
+
+
+def _runs(element, bold: bool = False, emphasis: bool = False):
+    """``(text, bold, italic)`` pieces of an element, not descending into nested lists."""
+    if element.text:
+        yield _clean(element.text), bold, emphasis
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag and tag not in _LISTS:
+            yield from _runs(child, bold or tag in ("strong", "b"),
+                             emphasis or tag in ("em", "i"))
+        if child.tail:
+            yield _clean(child.tail), bold, emphasis
+
+
+def _trim(paragraph) -> None:
+    """Strip the paragraph's leading and trailing spaces (they sit in its first and last runs)."""
+    runs = paragraph.runs
+    if runs:
+        runs[0].text = runs[0].text.lstrip()
+        runs[-1].text = runs[-1].text.rstrip()
+
+
+def _table(document, element) -> None:
+    for caption in element.iter("caption"):
+        document.add_paragraph(_text(caption), style="Caption")
+    rows = [[(_text(cell), int(cell.get("colspan") or 1) if (cell.get("colspan") or "1")
+              .isdigit() else 1) for cell in row if cell.tag in ("td", "th")]
+            for row in element.iter("tr")]
+    rows = [row for row in rows if row]
+    if not rows:
+        return
+    width = max(sum(span for _, span in row) for row in rows)
+    table = document.add_table(rows=0, cols=width, style=TABLE_STYLE)
+    header_rows = len(element.xpath("./thead/tr"))
+    for number, row in enumerate(rows):
+        cells = table.add_row().cells
+        column = 0
+        for text, span in row:
+            cell = cells[column]
+            if span > 1:
+                cell = cell.merge(cells[min(column + span, width) - 1])
+            cell.text = text
+            if column:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            column += span
+        if number < header_rows:
+            _repeat_header(table.rows[number])
+    document.add_paragraph()
+
+
+def _repeat_header(row) -> None:
+    """Mark a table row as a header row (repeated on each page in Word)."""
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _picture(document, image, drawn: dict[str, bytes]) -> None:
+    source = image.get("src") or ""
+    if source.startswith(_SVG_URI):
+        if source not in drawn:  # no browser to draw it: what it shows, in words
+            if image.get("alt"):
+                document.add_paragraph(_clean(image.get("alt")), style="Caption")
+            return
+        data = drawn[source]
+    else:
+        match = _DATA_URI.fullmatch(source)
+        if match is None:  # the report embeds every figure; anything else is not fetched
+            return
+        try:
+            data = base64.b64decode(match.group(2), validate=False)
+        except (binascii.Error, ValueError):
+            return
+    document.add_picture(io.BytesIO(data), width=FIGURE_WIDTH)
+    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _properties(document, config: AuditConfig, district: str) -> None:
+    properties = document.core_properties
+    properties.title = config.title
+    properties.author = config.client or "equitykit"
+    properties.subject = config.district_name(district)
+    properties.comments = "Written by equitykit from the audit's HTML report."
+
+
+def _page_chrome(document, config: AuditConfig, district: str) -> None:
+    """Running header (client · title, district) and footer (page N of M) on every page."""
+    section = document.sections[0]
+    who = " · ".join(t for t in (config.client, config.title) if t)
+    header = section.header.paragraphs[0]
+    header.text = f"{who}\t{config.district_name(district)}"
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer.add_run("page ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
+    accent = RGBColor.from_string(config.branding.accent_color.lstrip("#").upper())
+    for paragraph in (header, footer):
+        for run in paragraph.runs:
+            run.font.size, run.font.color.rgb = Pt(8), accent
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (page numbers, contents) that Word fills in when it lays out the page."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _contents(document) -> None:
+    """A contents list of Heading 1–3 as a Word field (Word offers to update it on opening)."""
+    document.add_paragraph("Contents", style="TOC Heading")
+    paragraph = document.add_paragraph()
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), r'TOC \o "1-3" \h \z \u')
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "Right-click and choose Update Field to list the sections with their pages."
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+    settings = document.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
