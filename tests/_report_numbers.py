@@ -110,21 +110,6 @@ def _leaves(data) -> Iterable[float]:
         yield float(data)
 
 
-def chart_scales(page: str) -> set[str]:
-    """The numbers of the axis ticks and legends of the SVG figures of an HTML page (``0.5``,
-    ``20%``, a size legend's ``400``): scales, not statistics (a PDF keeps SVG text as text)."""
-    import base64
-    import xml.etree.ElementTree as ET
-
-    found: set[str] = set()
-    for data in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page):
-        svg = ET.fromstring(base64.b64decode(data))
-        for group in svg.iter("{http://www.w3.org/2000/svg}g"):
-            if re.match(r"(xtick|ytick|legend)_\d+$", group.get("id", "")):
-                found |= {_normal(t) for text in group.itertext() for t in NUMBER.findall(text)}
-    return found
-
-
 def _normal(token: str) -> str:
     return token.replace("−", "-").rstrip(".,")
 

@@ -10,7 +10,7 @@ from _report_tables import tables
 from equitykit._words import capitalize, construct_label, difference_label, group_label
 from equitykit.report._climate import CLIMATE_COLUMNS, climate_table
 from equitykit.report._sections import climate
-from equitykit.report._tables import cell_text, ci_text
+from equitykit.report._views import cell, interval
 
 
 def test_construct_names_read_as_words():
@@ -40,9 +40,9 @@ def test_each_table_is_one_dimension_and_its_cells_are_metrics_rows(sample_audit
                      if _group_name(r) == row["group"]]
             assert len(match) == 1, row
             r = match[0]
-            assert row["% favourable"] == cell_text(r)
-            assert row["95% CI"] == ci_text(r)
-            assert row["respondents"] == cell_text(r, "n")
+            assert row["% favourable"] == cell(r)
+            assert row["95% CI"] == interval(r)
+            assert row["respondents"] == cell(r, "n")
             gap = year[(year["measure"] == "risk_difference") & (year["outcome"] == r["outcome"])
                        & (year["dimension"] == r["dimension"]) & (year["group"] == r["group"])]
             if row["gap vs all other students"] not in ("suppressed", "—"):

@@ -14,7 +14,6 @@ import pandas as pd
 import pypdf
 import pytest
 from _report_numbers import (
-    chart_scales,
     docx_text,
     non_statistics,
     pdf_text,
@@ -88,10 +87,8 @@ def test_pdf_is_paginated_with_the_headings_running_header_and_page_numbers(dist
     assert all(f"page {i} of {len(pages)}" in page for i, page in enumerate(pages, 1))
     assert "Contents" in pages[0]
     assert reader.outline, "the PDF has bookmarks for its sections"
-    assert sum(len(page.images) for page in reader.pages) >= 1  # the logo
-    # the figures are vector drawings (SVG): their captions are there, under each one
-    for caption in html_page.find_class("ek-report")[0].iter("figcaption"):
-        assert " ".join(caption.text_content().split()) in text
+    images = sum(len(page.images) for page in reader.pages)
+    assert images >= len(list(html_page.iter("img")))  # every figure, and the logo
 
 
 def test_docx_has_the_headings_tables_figures_and_named_styles(district, html_page):
@@ -145,6 +142,4 @@ def test_each_thread_prints_with_its_own_browser():
 def test_every_number_is_a_published_value(district, allowed, name):
     path = district / name
     text = docx_text(path) if path.suffix == ".docx" else pdf_text(path.read_bytes())
-    if name == "audit.pdf":  # the report's figures are SVG: their axes print as text
-        allowed = allowed | chart_scales((district / "audit.html").read_text(encoding="utf-8"))
     assert unexplained_numbers(text, allowed) == []

@@ -70,10 +70,10 @@ def test_headline_sentences():
 
 @pytest.mark.slow
 def test_sample_district_d03_shows_the_planted_categories(sample_audit):
-    from equitykit.report._sections import programmatic, summary
+    from equitykit.report._sections import outcomes, summary
 
     audit = sample_audit("D03")
-    rows = table(programmatic(audit), CAPTION)
+    rows = table(outcomes(audit, "programmatic").data, CAPTION)  # as the notebook shows it
     flagged = {(r["group"], r["category"]): r for r in rows}
     for category in ("emotional disturbance", "intellectual disability"):
         row = flagged[("Black students", f"identified for special education ({category})")]
@@ -86,8 +86,8 @@ def test_sample_district_d03_shows_the_planted_categories(sample_audit):
 
 @pytest.mark.slow
 def test_the_notebook_report_shows_the_idea_block(audit_dir):
-    """The shipped notebook's programmatic section calls ``report.idea(audit)``, so the HTML
-    of ``equitykit audit`` carries the IDEA table (or the line saying no group is above)."""
+    """The shipped notebook's programmatic cell (``report.outcomes(audit, "programmatic")``)
+    puts the IDEA table (or the line saying no group is above) in ``equitykit audit``'s HTML."""
     page = html.unescape((audit_dir / "audit.html").read_text(encoding="utf-8"))
     programmatic = page[page.index('id="Programmatic-equity"'):
                         page.index('id="Teacher-quality-equity"')]

@@ -20,7 +20,7 @@ from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_for
 from ._html import notebook_to_html, warm_exporter
 from ._idea import idea_table
 from ._resources import resources_table
-from ._sections import SECTION_OUTCOMES, idea, outcomes, score_gaps, section
+from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
 from ._views import (
     gap_chart,
     gap_table,
@@ -42,7 +42,6 @@ __all__ = [
     "convert",
     "gap_chart",
     "gap_table",
-    "idea",
     "idea_table",
     "notebook_to_html",
     "other_groups_table",

@@ -1,5 +1,4 @@
-"""Printing HTML to PDF with the system's headless Chromium (no browser is downloaded), and
-drawing vector figures as PNG for the Word document (Word cannot show the report's SVGs).
+"""Printing HTML to PDF with the system's headless Chromium (no browser is downloaded).
 
 One browser is started per process and thread on first use and reused for every page printed
 after it there (a batch worker prints all its districts with one browser; playwright's objects
@@ -15,13 +14,10 @@ import contextlib
 import os
 import shutil
 import threading
-from collections.abc import Callable, Sequence
-from html import escape
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-__all__ = ["BROWSER_NAMES", "ConversionError", "chromium_available", "find_chromium", "print_pdf",
-           "raster_images"]
+__all__ = ["BROWSER_NAMES", "ConversionError", "chromium_available", "find_chromium", "print_pdf"]
 
 #: Programs tried, in order, when ``EQUITYKIT_CHROMIUM`` is not set.
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -72,14 +68,6 @@ class _Browser:
         tab = self._started(what)
         tab.set_content(page, wait_until="load", timeout=PRINT_TIMEOUT * 1000)
         return tab.pdf(**options)
-
-    def raster_images(self, sources: Sequence[str], scale: int, what: str) -> list[bytes]:
-        tab = self._started(what)
-        images = "".join(f'<img src="{escape(s)}" style="display:block;zoom:{scale}">'
-                         for s in sources)
-        tab.set_content(f"<!DOCTYPE html><html><body style='margin:0'>{images}</body></html>",
-                        wait_until="load", timeout=PRINT_TIMEOUT * 1000)
-        return [image.screenshot() for image in tab.locator("img").all()]
 
     def _started(self, what: str) -> Any:
         if (self._browser is not None and self._pid == os.getpid()
@@ -143,30 +131,9 @@ def print_pdf(page: str, *, what: str = "PDF", **options: Any) -> bytes:
     ConversionError
         No browser was found, or it failed (the message says why).
     """
-    return _with_browser(lambda browser: browser.print_pdf(page, options, what), what)
-
-
-def raster_images(sources: Sequence[str], *, scale: int = 2, what: str = "Word document"
-                  ) -> list[bytes]:
-    """Each image (a ``data:`` URI, e.g. an SVG figure) drawn as PNG bytes at ``scale`` times
-    its size, in order.
-
-    Raises
-    ------
-    ConversionError
-        No browser was found, or it failed (the message says why).
-    """
-    return _with_browser(lambda browser: browser.raster_images(sources, scale, what), what)
-
-
-_T = TypeVar("_T")
-
-
-def _with_browser(call: Callable[[_Browser], _T], what: str) -> _T:
-    """``call`` with this thread's browser; a failure is a :class:`ConversionError`."""
     browser = _current()
     try:
-        return call(browser)
+        return browser.print_pdf(page, options, what)
     except ConversionError:
         raise
     except BaseException as exc:  # the browser failed, or a time limit or signal stopped it

@@ -7,14 +7,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .._words import (
-    DIMENSION_TITLES,
-    capitalize,
-    construct_label,
-    difference_label,
-    group_label,
-)
-from ._tables import SUPPRESSED_TEXT, cell_text, ci_text
+from .._words import DIMENSION_TITLES, capitalize, construct_label, difference_label, group_label
+from ._tables import SUPPRESSED_TEXT
+from ._views import cell, interval
 
 __all__ = ["CLIMATE_COLUMNS", "climate_dimensions", "climate_table"]
 
@@ -68,10 +63,10 @@ def climate_table(published: pd.DataFrame, *, school_year: int, dimension: str,
             table.append({
                 "construct": construct_label(construct),
                 "group": capitalize(group_label(dimension, r["group"])),
-                "% favourable": cell_text(r),
-                "95% CI": ci_text(r),
+                "% favourable": cell(r),
+                "95% CI": interval(r),
                 "gap vs all other students": _gap_text(gap),
-                "respondents": cell_text(r, "n"),
+                "respondents": cell(r, "n"),
             })
     return pd.DataFrame(table, columns=list(CLIMATE_COLUMNS))
 

@@ -3,10 +3,9 @@
 The HTML report is walked in order: section headings (``h2``, ``h3``, ``h4``) become Word's
 built-in *Heading 1–3*, paragraphs *Normal*, lists *List Bullet* / *List Number*, tables a
 named table style (:data:`TABLE_STYLE`) with their caption in *Caption*, figures the embedded
-image with its caption in *Caption* (the report's SVG figures drawn as PNG by Chromium; without
-a browser a figure is its description in words). A consultant restyles the whole document by
-changing those styles. Each page has the running header (client, title, district) and a page
-number; the document properties give the title, author (the client) and subject (the district).
+PNG with its caption in *Caption*. A consultant restyles the whole document by changing those
+styles. Each page has the running header (client, title, district) and a page number; the
+document properties give the title, author (the client) and subject (the district).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from docx.shared import Inches, Pt, RGBColor
 
 from .._logo import read_logo
 from ..config import AuditConfig
-from ._browser import ConversionError, raster_images
+from ._browser import ConversionError
 
 __all__ = ["HEADING_STYLES", "TABLE_STYLE", "audit_docx"]
 
@@ -40,7 +39,6 @@ _SPACE = re.compile(r"\s+")
 #: Characters a Word document cannot hold (XML 1.0 forbids them); dropped from the text.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DATA_URI = re.compile(r"data:image/(png|jpeg|gif);base64,(.*)", re.S)
-_SVG_URI = "data:image/svg+xml;"
 #: Elements whose content the document leaves out (the HTML's contents list is a Word field).
 _SKIPPED = {"nav", "script", "style", "head", "pre", "code"}
 _LISTS = {"ul": "List Bullet", "ol": "List Number"}
@@ -72,11 +70,10 @@ def audit_docx(page: str, *, config: AuditConfig, district: str) -> bytes:
     document.add_paragraph(config.title, style="Title")
     document.add_paragraph(config.district_name(district), style="Subtitle")
     _contents(document)
-    drawn = _drawn_figures(root)
     for report in root.find_class("ek-report"):
-        _blocks(document, report, drawn)
+        _blocks(document, report)
     for footer in root.find_class("ek-footer"):
-        _blocks(document, footer, drawn)
+        _blocks(document, footer)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -91,21 +88,8 @@ def _clean(text: str) -> str:
     return _SPACE.sub(" ", _NOT_XML.sub("", text))
 
 
-def _drawn_figures(root) -> dict[str, bytes]:
-    """The page's SVG figures (by their ``src``) as PNG, drawn by Chromium; none without it."""
-    sources = list(dict.fromkeys(image.get("src") for image in root.iter("img")
-                                 if (image.get("src") or "").startswith(_SVG_URI)))
-    if not sources:
-        return {}
-    try:
-        return dict(zip(sources, raster_images(sources), strict=True))
-    except ConversionError:  # no browser: each figure is described in words instead
-        return {}
-
-
-def _blocks(document, element, drawn: dict[str, bytes]) -> None:
-    """Add ``element``'s block content to the document, in order (``drawn``: the SVG figures
-    as PNG)."""
+def _blocks(document, element) -> None:
+    """Add ``element``'s block content to the document, in order."""
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         if not tag or tag in _SKIPPED:
@@ -121,14 +105,14 @@ def _blocks(document, element, drawn: dict[str, bytes]) -> None:
         elif tag == "table":
             _table(document, child)
         elif tag == "img":
-            _picture(document, child, drawn)
+            _picture(document, child)
         elif tag == "figure":
             for image in child.iter("img"):
-                _picture(document, image, drawn)
+                _picture(document, image)
             for caption in child.iter("figcaption"):
                 document.add_paragraph(_text(caption), style="Caption")
         else:
-            _blocks(document, child, drawn)
+            _blocks(document, child)
 
 
 def _paragraph(document, element, *, style: str | None = None, italic: bool = False) -> None:
@@ -204,22 +188,14 @@ def _repeat_header(row) -> None:
     properties.append(header)
 
 
-def _picture(document, image, drawn: dict[str, bytes]) -> None:
-    source = image.get("src") or ""
-    if source.startswith(_SVG_URI):
-        if source not in drawn:  # no browser to draw it: what it shows, in words
-            if image.get("alt"):
-                document.add_paragraph(_clean(image.get("alt")), style="Caption")
-            return
-        data = drawn[source]
-    else:
-        match = _DATA_URI.fullmatch(source)
-        if match is None:  # the report embeds every figure; anything else is not fetched
-            return
-        try:
-            data = base64.b64decode(match.group(2), validate=False)
-        except (binascii.Error, ValueError):
-            return
+def _picture(document, image) -> None:
+    match = _DATA_URI.fullmatch(image.get("src") or "")
+    if match is None:  # the report embeds every figure; anything else is not fetched
+        return
+    try:
+        data = base64.b64decode(match.group(2), validate=False)
+    except (binascii.Error, ValueError):
+        return
     document.add_picture(io.BytesIO(data), width=FIGURE_WIDTH)
     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 

@@ -1,11 +1,10 @@
-"""Report figures: seaborn on the colour-blind-safe palette, embedded as SVG with alt text.
-
-Figures are vector images (sharp on screen and in print, smaller and faster to write than a
-PNG); ratios are always on a log scale (0.5 and 2 sit equally far from parity).
+"""Report figures: seaborn on the colour-blind-safe palette, embedded as PNG with alt text.
 
 Every figure is drawn from published (suppressed) metrics rows only, so a figure can show no
 number that the tables would hide. Each function returns a :class:`ReportFigure`: a matplotlib
-``Figure`` that a notebook shows as an embedded SVG ``<figure>`` with its alt text and caption.
+``Figure`` that a notebook shows as an embedded PNG ``<figure>`` with its alt text and caption,
+rendered at twice its displayed size so it stays sharp in print (the Word export embeds the same
+PNG); ratios are always on a log scale (0.5 and 2 sit equally far from parity).
 """
 
 from __future__ import annotations
@@ -31,11 +30,10 @@ __all__ = ["ReportFigure", "forest_plot", "gap_plot", "quartile_plot", "school_s
 _PALETTE = sns.color_palette("colorblind")
 #: The report's look, applied only while a figure is drawn (importing changes no global style).
 _STYLE = theme(context="notebook", style="whitegrid", palette=_PALETTE, font_scale=0.95)
-#: CSS pixels per inch: the size a figure is shown at.
-_DPI = 96
-#: SVG text stays text (small, and sharp at any zoom); ids and metadata stay the same from run
-#: to run, so an unchanged audit writes an unchanged page.
-_SVG = {"svg.fonttype": "none", "svg.hashsalt": "equitykit"}
+
+
+#: CSS pixels per inch (the size a figure is shown at), and image pixels per CSS pixel.
+_DPI, _SCALE = 96, 2
 
 
 class ReportFigure(Figure):
@@ -49,18 +47,19 @@ class ReportFigure(Figure):
     caption: str = ""
 
     def to_html(self) -> str:
-        """The figure as an embedded SVG ``<figure>`` with its alt text and caption."""
+        """The figure as an embedded PNG ``<figure>`` (twice its displayed size) with its alt
+        text and caption."""
         start = time.perf_counter()
         buffer = io.BytesIO()
-        with matplotlib.rc_context({**_STYLE, **_SVG}):
-            self.savefig(buffer, format="svg", metadata={"Date": None})
+        with matplotlib.rc_context(_STYLE):
+            self.savefig(buffer, format="png", dpi=_DPI * _SCALE)
         add_seconds("figures", time.perf_counter() - start)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
         width = round(self.get_figwidth() * _DPI)
         return (
-            f'<figure><img src="data:image/svg+xml;base64,{data}" width="{width}" '
-            f'alt="{html.escape(self.alt)}"><figcaption>{html.escape(self.caption)}</figcaption>'
-            "</figure>"
+            f'<figure><img src="data:image/png;base64,{data}" width="{width}" '
+            f'alt="{html.escape(self.alt)}"><figcaption>{html.escape(self.caption)}'
+            "</figcaption></figure>"
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
@@ -104,7 +103,7 @@ def forest_plot(rows: pd.DataFrame, *, title: str, label: str, parity: float = 1
                 adverse: bool | None = None) -> ReportFigure:
     """Risk ratios with 95% intervals, one line per group (``rows``: label, value, CI), on a
     log scale; ``adverse`` (a higher rate is worse: True; an opportunity: False) shades the
-    side of parity that is bad for the group and says so under the axis."""
+    side of parity that is bad for the group and says so above the plot."""
     rows = rows.reset_index(drop=True)
     fig, ax = _figure(7, 0.34 * len(rows) + 1.3)
     y = np.arange(len(rows))[::-1]

@@ -1,6 +1,6 @@
 """HTML export through nbconvert with equitykit's template (``templates/equitykit``).
 
-The page is self-contained: the stylesheet and the logo are inlined, figures are embedded SVGs,
+The page is self-contained: the stylesheet and the logo are inlined, figures are embedded PNGs,
 and no script or stylesheet is referenced from any URL. Inputs (code) are excluded, and so are
 the cells tagged ``section:<name>`` of a section the config leaves out. The notebook's ``##``
 headings are the page's contents.

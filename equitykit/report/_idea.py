@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._words import capitalize, group_label, outcome_infinitive, outcome_label, year_label
-from ._tables import cell_text
+from ._views import cell
 
 __all__ = ["IDEA_COLUMNS", "idea_sentences", "idea_table"]
 
@@ -69,7 +69,7 @@ def idea_table(published: pd.DataFrame, *, school_year: int, threshold: float) -
         "group": capitalize(group_label(r["dimension"], r["group"])),
         "category": outcome_label(r["outcome"]),
         "compared with": _COMPARED_WITH.get(r["comparison"], r["comparison"]),
-        "risk ratio": cell_text(r),
+        "risk ratio": cell(r),
         "threshold": f"{threshold:g}",
         "flag": ("significant disproportionality" if r["note"] == _SIGNIFICANT
                  else "above the threshold"),

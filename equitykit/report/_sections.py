@@ -33,21 +33,14 @@ from ._climate import climate_dimensions, climate_table
 from ._glossary import glossary_html
 from ._idea import idea_sentences, idea_table
 from ._resources import resources_table
-from ._tables import (
-    SUPPRESSED_TEXT,
-    cell_text,
-    ci_text,
-    format_q,
-    format_value,
-    html_table,
-    note,
-    skip,
-)
+from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
 from ._views import (
+    cell,
     dimensions,
     gap_chart,
     gap_table,
     group_name,
+    interval,
     other_groups_table,
     outcome_table,
     risk_ratio_chart,
@@ -169,7 +162,7 @@ def data_profile(audit) -> str:
     ]
     by_year = pd.DataFrame({
         "school year": [year_label(int(y)) for y in enrolled["school_year"]],
-        "students": [cell_text(r, "n") for _, r in enrolled.iterrows()],
+        "students": [cell(r, "n") for _, r in enrolled.iterrows()],
     })
     return (
         html_table(pd.DataFrame(rows), caption="Tables supplied")
@@ -188,13 +181,13 @@ def enrollment(audit) -> str:
     teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
         "group": [group_name("race_ethnicity", g, audit.config) for g in students.index],
-        "students": [cell_text(r, "n") for _, r in students.iterrows()],
-        "share of students": [cell_text(r) for _, r in students.iterrows()],
+        "students": [cell(r, "n") for _, r in students.iterrows()],
+        "share of students": [cell(r) for _, r in students.iterrows()],
     })
     if teachers.empty:
         return html_table(table, caption="Students by race/ethnicity") + _schools_table(audit)
     table["share of teachers"] = [
-        cell_text(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
+        cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
     ]
     return (
         html_table(table, caption="Students and teachers by race/ethnicity")
@@ -226,13 +219,13 @@ def _schools_table(audit) -> str:
         def pick(outcome, measure, group="all", school=school):
             hit = school[(school["outcome"] == outcome) & (school["measure"] == measure)
                          & (school["group"] == group)]
-            return cell_text(hit.iloc[0]) if len(hit) else "—"
+            return cell(hit.iloc[0]) if len(hit) else "—"
 
         total = school[(school["outcome"] == "enrollment") & (school["group"] == "all")
                        & (school["measure"] == "composition")]
         entry = {
             "school": names.get(school_id, school_id),
-            "students": cell_text(total.iloc[0], "n") if len(total) else "—",
+            "students": cell(total.iloc[0], "n") if len(total) else "—",
             "econ. disadvantaged": pick("enrollment", "composition", "true"),
         }
         for outcome in _SCHOOL_OUTCOMES:
@@ -310,8 +303,11 @@ def _why_no_gaps(audit, g: pd.DataFrame) -> str:
 def outcomes(audit, name: str) -> HTML:
     """The rate outcomes of section ``name`` (``"achievement"`` or ``"programmatic"``): the
     section's notes on data not collected, then per outcome a risk-ratio chart, the table by
-    race/ethnicity and the table of other groups."""
-    return HTML(not_collected(audit, name) + _outcome_section(audit, SECTION_OUTCOMES[name]))
+    race/ethnicity and the table of other groups; for programmatic equity the groups above the
+    IDEA risk-ratio threshold first."""
+    idea = _idea_block(audit) if name == "programmatic" else ""
+    return HTML(not_collected(audit, name) + idea
+                + _outcome_section(audit, SECTION_OUTCOMES[name]))
 
 
 def score_gaps(audit) -> HTML:
@@ -363,13 +359,8 @@ def programmatic(audit) -> str:
             + _outcome_section(audit, SECTION_OUTCOMES["programmatic"]))
 
 
-def idea(audit) -> HTML:
-    """IDEA significant disproportionality: the table of the groups above the state's
-    risk-ratio threshold in the audited year, or a line saying none is."""
-    return HTML(_idea_block(audit))
-
-
 def _idea_block(audit) -> str:
+    """The groups above the IDEA risk-ratio threshold this year, or a line saying none is."""
     rules = audit.config.idea
     table = idea_table(audit.published, school_year=audit.school_year,
                        threshold=rules.risk_ratio_threshold)
@@ -429,10 +420,10 @@ def teacher_quality(audit) -> str:
             name = indicator.replace("_teacher", "").replace("_", "-")
             table.append({
                 "teachers who are": name,
-                most: cell_text(high) if high is not None else "—",
-                fewest: cell_text(low) if low is not None else "—",
-                "gap (percentage points)": cell_text(gap) if gap is not None else "—",
-                "95% CI": ci_text(gap) if gap is not None else "",
+                most: cell(high) if high is not None else "—",
+                fewest: cell(low) if low is not None else "—",
+                "gap (percentage points)": cell(gap) if gap is not None else "—",
+                "95% CI": interval(gap) if gap is not None else "",
             })
             if dimension == "school_poverty":
                 plot += [{"indicator": name, "quartile": q, "value": r["value"]}
@@ -455,9 +446,9 @@ def teacher_quality(audit) -> str:
         gaps = rows[rows["measure"] == "experience_gap"].set_index(["dimension", "group"])
         table = pd.DataFrame({
             "group": [group_name("race_ethnicity", g, audit.config) for g in exposure["group"]],
-            "mean years of teacher experience": [cell_text(r) for _, r in exposure.iterrows()],
+            "mean years of teacher experience": [cell(r) for _, r in exposure.iterrows()],
             "gap vs all other students (years)": [
-                cell_text(gaps.loc[(r["dimension"], r["group"])])
+                cell(gaps.loc[(r["dimension"], r["group"])])
                 if (r["dimension"], r["group"]) in gaps.index else "—"
                 for _, r in exposure.iterrows()
             ],
@@ -487,7 +478,7 @@ def segregation(audit) -> str:
             "group": [_segregated(audit, d, g, c) for d, g, c in
                       zip(indices["dimension"], indices["group"], indices["comparison"],
                           strict=True)],
-            "value": [cell_text(r) for _, r in indices.iterrows()],
+            "value": [cell(r) for _, r in indices.iterrows()],
         })
         out += html_table(table, caption="Segregation between the district's schools") + note(
             "Dissimilarity: share of one group that would have to change schools for an even "
@@ -525,7 +516,7 @@ def _school_poverty(audit, rows: pd.DataFrame) -> str:
             "group": group_name(dimension, group, audit.config),
             f"{name} of the average member's school": SUPPRESSED_TEXT if exposure["suppressed"]
             else format_value("value" if measure else "share", exposure["value"]),
-            "share in the poorest quarter of schools": cell_text(by["high_poverty_school_share"]),
+            "share in the poorest quarter of schools": cell(by["high_poverty_school_share"]),
         })
     source = next((n for n in rows["note"] if n), "")
     return html_table(pd.DataFrame(table), caption="Exposure to school poverty") + note(
@@ -638,8 +629,8 @@ def predictiveness(audit) -> str:
         table.append({
             "outcome": capitalize(outcome_label(r["outcome"])),
             "measure": "AUC" if r["measure"] == "predictiveness_auc" else "R²",
-            "value": cell_text(r),
-            "95% CI": ci_text(r),
+            "value": cell(r),
+            "95% CI": interval(r),
             "p (predict nothing)": format_q(r["p_value"]) if not r["suppressed"] else "",
             "strongest predictor": dimension_label(top["group"]) if top is not None else "",
         })
@@ -707,7 +698,7 @@ def trends(audit) -> str:
         entry = {"disparity": capitalize(f"{group_label(dimension, group)}: "
                                          f"{outcome_label(outcome)}")}
         for y in years:
-            entry[year_label(int(y))] = cell_text(sel.loc[y]) if y in sel.index else "—"
+            entry[year_label(int(y))] = cell(sel.loc[y]) if y in sel.index else "—"
         table.append(entry)
     return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
 
@@ -842,4 +833,4 @@ def section(audit, name: str) -> HTML:
     return HTML(not_collected(audit, name) + _BODIES[name](audit))
 
 
-__all__ = ["SECTION_OUTCOMES", "idea", "not_collected", "outcomes", "score_gaps", "section"]
+__all__ = ["SECTION_OUTCOMES", "not_collected", "outcomes", "score_gaps", "section"]

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["SUPPRESSED_TEXT", "cell_text", "ci_text", "format_q", "format_value", "html_table",
-           "note", "skip"]
+__all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", "skip"]
 
 SUPPRESSED_TEXT = "suppressed"
 _PERCENT_MEASURES = frozenset(
@@ -34,26 +33,6 @@ def format_value(measure: str, value: float, *, display: str | float | None = No
     text = (f"{value:,.0f}" if measure in ("n", "students", "excess_students", "numerator",
                                             "count") else f"{value:.2f}")
     return text.removeprefix("-") if text.strip("-0.,") == "" else text  # never "-0"
-
-
-def cell_text(row: pd.Series, column: str = "value") -> str:
-    """A published number as text; a withheld one as the word "suppressed"."""
-    if row["suppressed"]:
-        return SUPPRESSED_TEXT
-    if column != "value":
-        return format_value(column, row[column])
-    display = row.get("display")
-    coded = isinstance(display, str) and display.startswith(("≥", "≤", "N<"))
-    return format_value(row["measure"], row[column], display=display if coded else None)
-
-
-def ci_text(row: pd.Series) -> str:
-    """A published row's 95% interval ("0.62–0.73", "-0.27 to -0.09"); empty when withheld."""
-    if row["suppressed"] or pd.isna(row["ci_low"]):
-        return ""
-    low = format_value(row["measure"], row["ci_low"])
-    high = format_value(row["measure"], row["ci_high"])
-    return f"{low} to {high}" if row["ci_low"] < 0 else f"{low}–{high}"
 
 
 def format_q(value: float) -> str:

@@ -16,7 +16,7 @@ from ..config import AuditConfig
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
 from ._figures import ReportFigure
-from ._tables import cell_text, ci_text, format_q
+from ._tables import SUPPRESSED_TEXT, format_q, format_value
 
 __all__ = [
     "gap_chart",
@@ -63,11 +63,11 @@ def outcome_table(published: pd.DataFrame, outcome: str, *, by: str = "race_ethn
         rr = ratio.loc[group] if group in ratio.index else None
         table.append({
             "group": group_name(by, group, config),
-            "students": cell_text(r, "n"),
-            "rate": cell_text(r),
-            "risk ratio": cell_text(rr) if rr is not None else "—",
-            "95% CI": ci_text(rr) if rr is not None else "",
-            "excess students": cell_text(excess.loc[group]) if group in excess.index else "—",
+            "students": cell(r, "n"),
+            "rate": cell(r),
+            "risk ratio": cell(rr) if rr is not None else "—",
+            "95% CI": interval(rr) if rr is not None else "",
+            "excess students": cell(excess.loc[group]) if group in excess.index else "—",
             "flag": str(rr["note"]) if rr is not None and isinstance(rr["note"], str)
             and rr["flagged"] else "",
         })
@@ -94,8 +94,8 @@ def risk_ratio_chart(published: pd.DataFrame, outcome: str, *, by: str = "race_e
         return None
     rows = rows.assign(label=[group_name(by, g, config) for g in rows["group"]])
     title = f"{capitalize(outcome_label(outcome))}: risk ratio by {_dimension_words(by, config)}"
-    adverse = OUTCOMES[outcome].adverse if outcome in OUTCOMES else None
-    return fig.forest_plot(rows, title=title, label="label", adverse=adverse)
+    return fig.forest_plot(rows, title=title, label="label",
+                           adverse=OUTCOMES[outcome].adverse if outcome in OUTCOMES else None)
 
 
 def other_groups_table(published: pd.DataFrame, outcome: str, *, school_year: int | None = None,
@@ -112,8 +112,8 @@ def other_groups_table(published: pd.DataFrame, outcome: str, *, school_year: in
     return pd.DataFrame({
         "group": [group_name(d, g, config) for d, g in
                   zip(rows["dimension"], rows["group"], strict=True)],
-        "risk ratio": [cell_text(r) for _, r in rows.iterrows()],
-        "95% CI": [ci_text(r) for _, r in rows.iterrows()],
+        "risk ratio": [cell(r) for _, r in rows.iterrows()],
+        "95% CI": [interval(r) for _, r in rows.iterrows()],
         "q": ["" if r["suppressed"] else format_q(r["q_value"]) for _, r in rows.iterrows()],
     }, columns=["group", "risk ratio", "95% CI", "q"])
 
@@ -140,11 +140,11 @@ def gap_table(published: pd.DataFrame, score: str, *, school_year: int,
     v = v.set_index(["dimension", "group"])
     return pd.DataFrame({
         "group": shown["label"],
-        "students": [cell_text(r, "n") for _, r in shown.iterrows()],
-        "Hedges' g": [cell_text(r) for _, r in shown.iterrows()],
-        "95% CI": [ci_text(r) for _, r in shown.iterrows()],
+        "students": [cell(r, "n") for _, r in shown.iterrows()],
+        "Hedges' g": [cell(r) for _, r in shown.iterrows()],
+        "95% CI": [interval(r) for _, r in shown.iterrows()],
         "V (from levels)": [
-            cell_text(v.loc[key]) if key in v.index else "—"
+            cell(v.loc[key]) if key in v.index else "—"
             for key in zip(shown["dimension"], shown["group"], strict=True)
         ],
     }, columns=["group", "students", "Hedges' g", "95% CI", "V (from levels)"])
@@ -184,6 +184,26 @@ def school_chart(published: pd.DataFrame, outcome: str, *, school_year: int
 
 
 # --- shared by the views and the sections -------------------------------------------------------
+
+def cell(row: pd.Series, column: str = "value") -> str:
+    """A published number as text; a withheld one as the word "suppressed"."""
+    if row["suppressed"]:
+        return SUPPRESSED_TEXT
+    if column != "value":
+        return format_value(column, row[column])
+    display = row.get("display")
+    coded = isinstance(display, str) and display.startswith(("≥", "≤", "N<"))
+    return format_value(row["measure"], row[column], display=display if coded else None)
+
+
+def interval(row: pd.Series) -> str:
+    """A published 95% interval as text; empty when withheld or not estimated."""
+    if row["suppressed"] or pd.isna(row["ci_low"]):
+        return ""
+    low = format_value(row["measure"], row["ci_low"])
+    high = format_value(row["measure"], row["ci_high"])
+    return f"{low} to {high}" if row["ci_low"] < 0 else f"{low}–{high}"
+
 
 def latest_year(published: pd.DataFrame, outcome: str) -> int | None:
     """The latest school year with district rows of ``outcome``; None when it has none."""
