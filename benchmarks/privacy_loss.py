@@ -1,23 +1,28 @@
-"""Information loss and time of the publishing gate, before and after, on the sample districts.
+"""Information loss and time of the publishing gate on the sample districts, by protection rule.
 
-    PYTHONPATH=. python benchmarks/privacy_loss.py [--data data_samples] [--ref REF] [--width 10]
+    PYTHONPATH=. python benchmarks/privacy_loss.py [--data data_samples] [--width off default 10]
+                                                   [--full]
 
-"Before" is the suppression of git ref ``--ref`` (default: where this branch left ``main``;
-``equitykit/metrics/_suppression.py`` there, loaded from ``git show``); "after" is
-:func:`equitykit.privacy.publish` of this checkout with ``protection_width=--width`` (rule 7). For
-each district it prints the share of metrics.csv rows withheld (after: by reason), the seconds
-of computing every metric (the same code for both), the seconds of the gate, and the audit
-seconds (compute + gate) before and after.
+For each district it computes every metric once (``compute s``), then runs
+:func:`equitykit.privacy.publish` once per ``--width`` setting: ``off`` is rules 1-6 only (the
+protection-interval rule switched off, as before it became the default), ``default`` is the
+config default, a number is a flat width in students. It prints the share of ``metrics.csv``
+rows withheld, the seconds of the gate, the audit seconds (compute + gate) and their ratio to
+the ``off`` run, then the rows withheld by reason. With ``--full`` it also times a whole
+``equitykit audit`` (notebook and report included) per district and setting, which is the time
+a user waits.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import pandas as pd
 
 from equitykit.audit._compute import compute_metrics
 from equitykit.config import load_config
@@ -27,52 +32,63 @@ from equitykit.privacy import publish
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _before_module(ref: str):
-    path = f"{ref}:equitykit/metrics/_suppression.py"
-    source = subprocess.run(["git", "-C", str(ROOT), "show", path],
-                            capture_output=True, text=True, check=True).stdout
-    spec = importlib.util.spec_from_loader("equitykit.metrics._suppression_before", loader=None)
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "equitykit.metrics"
-    sys.modules[spec.name] = module
-    exec(compile(source, f"{ref}:_suppression.py", "exec"), module.__dict__)  # our own file
-    return module
+def _width(text: str) -> int | None:
+    """``protection_width`` of a setting: 0 = rule 7 off, None = the default (``min_n``)."""
+    return {"off": 0, "default": None}.get(text) if text in ("off", "default") else int(text)
+
+
+def _full_audit(data: str, district: str, width: int | None, folder: Path) -> float:
+    """Seconds of ``equitykit audit`` of one district with ``privacy.protection_width``."""
+    config = folder / "config.yaml"
+    config.write_text("" if width is None else f"privacy: {{protection_width: {width}}}\n",
+                      encoding="utf-8")
+    out = folder / f"out-{district}-{width}"
+    tick = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "equitykit", "audit", data, "--district", district,
+                    "--out", str(out), "--config", str(config)], check=True,
+                   capture_output=True)
+    return time.perf_counter() - tick
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=str(ROOT / "data_samples"))
-    parser.add_argument("--ref", default=None)
-    parser.add_argument("--width", type=int, default=10)
+    parser.add_argument("--width", nargs="+", default=["off", "default"])
+    parser.add_argument("--full", action="store_true", help="also time whole audits")
     args = parser.parse_args()
-    ref = args.ref or subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
-                                     capture_output=True, text=True, check=True).stdout.strip()
-    before = _before_module(ref)
     config = load_config(None)
-    import pandas as pd
-
     districts = sorted(pd.read_parquet(Path(args.data) / "students.parquet",
                                        columns=["district_id"])["district_id"].unique())
-    print(f"{'district':8} {'rows':>6} {'withheld before':>16} {'after':>7} {'compute s':>10} "
-          f"{'gate s before':>14} {'after':>7} {'audit s before':>15} {'after':>7}")
+    print(f"{'district':8} {'width':>7} {'rows':>6} {'withheld':>8} {'compute s':>9} "
+          f"{'gate s':>6} {'audit s':>7} {'× off':>5}")
     for district in districts:
         data = load_district_data(args.data, config=config, district_id=str(district))
         tick = time.perf_counter()
         raw, _ = compute_metrics(data, config)
         compute = time.perf_counter() - tick
-        tick = time.perf_counter()
-        old = before.suppress_metrics(raw, min_n=config.privacy.min_n)
-        gate_before = time.perf_counter() - tick
-        tick = time.perf_counter()
-        new = publish(raw, min_n=config.privacy.min_n, protection_width=args.width)
-        gate_after = time.perf_counter() - tick
-        print(f"{district:8} {len(raw):6d} {old['suppressed'].mean():16.1%} "
-              f"{new.loss['share_withheld']:7.1%} {compute:10.1f} {gate_before:14.1f} "
-              f"{gate_after:7.1f} {compute + gate_before:15.1f} {compute + gate_after:7.1f}")
-        reasons = ", ".join(f"{k} {v}" for k, v in sorted(new.loss["withheld_by_reason"].items(),
-                                                           key=lambda kv: -kv[1]))
-        print(f"{'':8} after, rows withheld by reason: {reasons}; coded rates "
-              f"{new.loss['rates_coded']}; unprotected counts {new.loss['unprotected_counts']}")
+        base = None
+        for setting in args.width:
+            width = _width(setting)
+            tick = time.perf_counter()
+            gate = publish(raw, min_n=config.privacy.min_n, protection_width=width)
+            seconds = time.perf_counter() - tick
+            audit = compute + seconds
+            base = audit if base is None else base
+            print(f"{district:8} {setting:>7} {len(raw):6d} {gate.loss['share_withheld']:8.1%} "
+                  f"{compute:9.1f} {seconds:6.1f} {audit:7.1f} {audit / base:5.2f}")
+            reasons = ", ".join(f"{k} {v}" for k, v in sorted(
+                gate.loss["withheld_by_reason"].items(), key=lambda kv: -kv[1]))
+            print(f"{'':8} {'':>7} by reason: {reasons}; coded rates "
+                  f"{gate.loss['rates_coded']}; unprotected counts "
+                  f"{gate.loss['unprotected_counts']}")
+        if args.full:
+            with tempfile.TemporaryDirectory() as folder:
+                times = {setting: _full_audit(args.data, str(district), _width(setting),
+                                              Path(folder))
+                         for setting in args.width}
+            first = next(iter(times.values()))
+            print(f"{'':8} whole audit s: " + ", ".join(
+                f"{k} {v:.1f} (× {v / first:.2f})" for k, v in times.items()))
 
 
 if __name__ == "__main__":

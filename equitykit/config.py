@@ -269,11 +269,17 @@ class Privacy(_Model):
     top_bottom_coding: bool = Field(True, strict=True, description=(
         "Show rates near 0% or 100% as bands (e.g. `≥ 99%`) instead of exact values."))
     protection_width: int | None = Field(
-        None, strict=True, ge=1, le=1000,
+        None, strict=True, ge=0, le=1000,
         description="Least width, in students, of the range a reader can narrow any withheld "
                     "count to from everything published (linear relations, non-negativity); "
-                    "also the least room a coded rate leaves. Unset: the protection-interval "
-                    "rule is off. Recommended: min_n.")
+                    "also the least room a coded rate leaves. Unset: min_n. "
+                    "0 switches the protection-interval rule off, which loses the guarantee "
+                    "of docs/privacy.md.")
+
+    @property
+    def width(self) -> int:
+        """The protection width in force (0: the rule is off)."""
+        return self.min_n if self.protection_width is None else self.protection_width
 
 
 class IdeaRules(_Model):

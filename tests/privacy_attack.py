@@ -1,10 +1,10 @@
 """An adversary that reads only what a batch publishes and works out withheld student counts.
 
 It is written independently of :mod:`equitykit.privacy` (it imports nothing from equitykit) and
-uses only each district's ``metrics.csv`` and ``findings.json``. From them it builds every
-linear relation a determined reader can check in the files themselves, then asks scipy's HiGHS
-(``linprog``; ``milp`` for the integer check) for the smallest and largest value of every count
-the files do not show.
+uses only each district's ``metrics.csv``, ``findings.json`` and ``audit.html``. From them it
+builds every linear relation a determined reader can check in the files themselves, then asks
+scipy's HiGHS (``linprog``; ``milp`` for the integer check) for the smallest and largest value
+of every count the files do not show.
 
 Unknowns
 --------
@@ -13,7 +13,11 @@ Unknowns
   students: (a) every outcome over all enrolled students (suspensions, expulsions, referrals,
   arrests, special-education identification, gifted, retention, and the enrollment
   composition rows), whose definition says so; (b) any outcomes whose published all-students
-  ``n`` at that place and year are equal (e.g. math and reading proficiency, math scores).
+  ``n`` at that place and year are equal and that publish the same ``n`` for at least one
+  group besides (e.g. math and reading proficiency, math scores). Equal totals alone happen by
+  coincidence (a district's 66 grade-8 students and its graduation cohort of 66 are different
+  students); merging on them alone is an assumption that can be false, and intervals built on a
+  false relation say nothing about the published data.
 * ``x`` of a cell: students of the group with the outcome.
 
 Relations
@@ -30,6 +34,10 @@ Relations
   outcome" gives the total's ``x = 0``; "no comparison-group students had the outcome" gives
   ``x = X``.
 
+The report: every number in a table of ``audit.html`` must be one that ``metrics.csv``
+publishes (in one of the report's formats), so the system above covers the report's tables;
+every finding must restate a published row.
+
 Not used (the attacker's limits): climate survey rows (per-item averages, not counts), score
 means, intervals and p-values as non-linear equations (but any of them published beside a
 withheld or coded rate is reported as a leak), relations between different populations
@@ -38,7 +46,9 @@ withheld or coded rate is reported as a leak), relations between different popul
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,6 +160,7 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     bands = _rate_relations(published, rows, system, nkey, xkey, found, district)
     everything = m[~m["suppressed"]]
     _findings_json(folder, everything, found, district)
+    _html_tables(folder, everything, found, district)
     zero_places = {system.names[i][1:4] for i, v in system.fixed.items()
                    if system.names[i][0] == "x" and system.names[i][4] == "all" and v == 0}
     system.pop = pop
@@ -180,8 +191,8 @@ def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
 
 def _populations(rows: pd.DataFrame) -> dict:
     """(year, school, outcome) -> population label, merging as the module docstring says:
-    outcomes merge when their all-students n is equal and no group n published by both
-    differs."""
+    outcomes merge when their all-students n and at least one group's n are published equal by
+    both and no group n published by both differs."""
     label = {}
     known = rows[rows["n"].notna() & ~rows["suppressed"]]
     for (year, school), block in rows.groupby(["school_year", "school_id"]):
@@ -197,7 +208,8 @@ def _populations(rows: pd.DataFrame) -> dict:
                 if ("all", "all") not in na.index or ("all", "all") not in nb.index:
                     continue
                 common = na.index.intersection(nb.index)
-                if (na[common] == nb[common]).all() and parent[a] != parent[b]:
+                if (len(common) >= 2 and (na[common] == nb[common]).all()
+                        and parent[a] != parent[b]):
                     members = [o for o in outcomes if parent[o] in (parent[a], parent[b])]
                     if all(_agree(by_outcome[o], by_outcome[q]) for o in members for q in members):
                         old, keep = sorted((parent[a], parent[b]))[::-1]
@@ -377,6 +389,48 @@ def _findings_json(folder: Path, published: pd.DataFrame, found: list, district:
         elif not np.isclose(np.asarray(shown.loc[[k]], dtype=float), float(f["value"]),
                             rtol=1e-5, atol=1e-6).any():  # findings round to 6 digits
             found.append(Finding("derived", district, f"finding value differs {k}"))
+
+
+#: HTML tables that describe the run, not students (file names, software versions).
+RUN_TABLES = ("Tables supplied", "Software versions")
+
+
+def _shown_texts(published: pd.DataFrame) -> set:
+    """Every way the report may print a published metrics.csv number."""
+    texts = set(published["display"].dropna().astype(str))
+    for col in ("n", "numerator"):
+        texts |= {f"{v:,.0f}" for v in published[col].dropna()}
+    for v in published["value"].dropna():
+        texts |= {f"{100 * v:.1f}%", f"{100 * v:.0f}%", f"{v:.2f}", f"{v:,.0f}", f"{v:.3f}"}
+    for col in ("p_value", "q_value"):
+        if col in published:
+            texts |= {f"{v:.3f}" for v in published[col].dropna()} | {"<0.001"}
+    ci = published[["ci_low", "ci_high"]].dropna()
+    for lo, hi in ci.itertuples(index=False):
+        texts |= {f"{lo:.2f}–{hi:.2f}", f"{lo:.2f} to {hi:.2f}",
+                  f"{100 * lo:.1f}%–{100 * hi:.1f}%", f"{100 * lo:.1f}% to {100 * hi:.1f}%"}
+    texts |= {str(y) for y in published["school_year"].unique()}
+    return texts
+
+
+def _html_tables(folder: Path, published: pd.DataFrame, found: list, district: str) -> None:
+    """Every number in a table of audit.html is a published metrics.csv number (so the linear
+    system above covers the report's tables); any other is reported as kind "html"."""
+    path = folder / "audit.html"
+    if not path.exists():
+        return
+    shown = _shown_texts(published)
+    page = path.read_text(encoding="utf-8")
+    for caption, body in re.findall(r"<table><caption>(.*?)</caption>(.*?)</table>", page,
+                                    flags=re.S):
+        caption = html.unescape(caption)
+        if caption in RUN_TABLES:
+            continue
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", body, flags=re.S):
+            text = html.unescape(re.sub(r"<.*?>", "", cell)).strip()
+            if re.search(r"\d", text) and text not in shown and not re.search("[a-z]{4}", text):
+                found.append(Finding("html", district, f"{caption}: {text!r} is in no "
+                                                       "published row"))
 
 
 def _solve(system: _System, bands: dict, zero_places: set, width: float, integer: bool,

@@ -16,8 +16,11 @@ from equitykit.intake import load_district_data
 
 def _audit(data, config):
     raw, _ = compute_metrics(data, config)
+    # Rules 1-6 (protection_width 0): the findings logic is what is tested here. Under the
+    # default protection rule D01's Black-boys ratio is itself withheld.
     published = withhold_orphan_interactions(metrics.suppress_metrics(
-        raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding))
+        raw, min_n=config.privacy.min_n, top_bottom_coding=config.privacy.top_bottom_coding,
+        protection_width=0))
     return published, rank_findings(published, school_year=int(raw["school_year"].max()))
 
 

@@ -14,12 +14,15 @@ from equitykit.errors import ConfigError
 
 @pytest.fixture(scope="module")
 def audits(repo_root, tmp_path_factory):
-    # Top/bottom coding is off in both runs: a banded rate (arrests run well under 5%) takes
-    # its comparisons along by the privacy rules, which would hide the effect of pooling.
+    # Top/bottom coding and the protection rule are off in both runs: a banded rate (arrests
+    # run well under 5%) takes its comparisons along by the privacy rules, and the protection
+    # rule withholds D02's pooled Black arrest ratio; either would hide the
+    # effect of pooling, which is what is tested here.
     folder = tmp_path_factory.mktemp("cfg")
     yearly, config = folder / "yearly.yml", folder / "pool.yml"
-    yearly.write_text("privacy: {top_bottom_coding: false}\n", encoding="utf-8")
-    config.write_text("pool_years: 3\nprivacy: {top_bottom_coding: false}\n", encoding="utf-8")
+    off = "privacy: {top_bottom_coding: false, protection_width: 0}\n"
+    yearly.write_text(off, encoding="utf-8")
+    config.write_text("pool_years: 3\n" + off, encoding="utf-8")
     run = {name: DistrictAudit.run(data_dir=repo_root / "data_samples", district_id="D02",
                                    config_path=path) for name, path in
            (("yearly", yearly), ("pooled", config))}

@@ -26,9 +26,6 @@ pytestmark = pytest.mark.slow  # a sample district computed in process (~20 s)
 DISTRICT = "D02"  # every section has data: survey, staff, schools, two years and more
 _NUMBER = re.compile(r"^(?:[≥≤]\s?)?-?[\d,]+(?:\.\d+)?%?$")
 _SKIPPED_TABLES = {"Tables supplied", "Software versions", "Students audited by school year"}
-#: Measures printed as a percent when the config makes them shares (school poverty as the share
-#: of economically disadvantaged students; a gap's share between groups of schools).
-_SHARES_BY_CONFIG = {"school_poverty_exposure"}
 #: Columns of settings and school years, not of metrics: the IDEA table's threshold and years.
 _SETTING_COLUMNS = {"threshold", "years above the threshold"}
 
@@ -198,8 +195,6 @@ def _printed_numbers(metrics: pd.DataFrame) -> set[str]:
         for column in ("value", "ci_low", "ci_high"):
             if r[column] != "":
                 out.add(format_value(r["measure"], float(r[column])))
-                if r["measure"] in _SHARES_BY_CONFIG or r["measure"].startswith("between_"):
-                    out.add(format_value("share", float(r[column])))
         for column in ("n", "numerator"):
             if r[column] != "":
                 out.add(format_value("n", float(r[column])))

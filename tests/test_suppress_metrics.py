@@ -1,4 +1,4 @@
-"""Privacy rules on the long metrics table: linked cells, following rows, coding, stability.
+"""Privacy rules 1-6 on the long metrics table: linked cells, following rows, coding, stability.
 
 The reference here is built independently of the module: count tables that add up exactly
 (intersections to parents, groups to totals, schools to the district), metric rows computed from
@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from equitykit.errors import DataError
-from equitykit.metrics import SUPPRESSED_DISPLAY, suppress_metrics
+from equitykit.metrics import SUPPRESSED_DISPLAY
+from equitykit.metrics import suppress_metrics as gate
+
+
+def suppress_metrics(metrics, **options):
+    """Rules 1-6 only, which this file checks; rule 7 (on by default) is checked by
+    test_protection_default.py and the attack of test_privacy_attack.py."""
+    return gate(metrics, **{"protection_width": 0, **options})
+
 
 PLACE = ["district_id", "school_year", "school_id", "outcome"]
 CELL = [*PLACE, "dimension", "group"]

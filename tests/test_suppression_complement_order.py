@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from test_suppress_metrics import CELL, assert_safe, metric_rows, withheld_cells
+from test_suppress_metrics import CELL, assert_safe, metric_rows, suppress_metrics, withheld_cells
 
 from equitykit import intake, metrics
 from equitykit.privacy._suppression import _protect
@@ -67,7 +67,7 @@ def counts_by_race_sex_disability(n, x):
 
 
 def suppress_metrics_checked(raw, counts):
-    result = metrics.suppress_metrics(raw)
+    result = suppress_metrics(raw)
     assert_safe(raw, result, counts)
     return result
 
@@ -164,7 +164,7 @@ def test_sample_district_d01_publishes_its_race_groups(repo_root):
     students = intake.load_district_data(repo_root / "data_samples", district_id="D01").students
     counts = intake.to_counts(intake.derive_outcomes(students), by_school=False)
     raw = metrics.disproportionality(counts)
-    result = metrics.suppress_metrics(raw, min_n=10)
+    result = suppress_metrics(raw, min_n=10)
     oss_2023 = (
         raw["school_year"].eq(2023) & raw["outcome"].eq("oss")
         & raw["dimension"].eq("race_ethnicity") & raw["measure"].eq("risk_ratio")

@@ -6,30 +6,33 @@ This is the page a district's privacy officer should read. Every number equityki
 (:func:`suppress_metrics` is the same gate without the information-loss summary);
 :func:`suppress` applies rules 1-3 to a plain two-way table (e.g. schools × groups).
 
-The guarantee (rule 7 on: ``protection_width`` set, ``min_n`` recommended)
---------------------------------------------------------------------------
-Rules 1-6 alone only promise that no withheld count can be computed *exactly* from published
-totals. With rule 7, for every count of students that a ``metrics.csv`` of one audit does not
-show exactly (a group's size, or how many of a group had an outcome), the set of values
-consistent with everything the audit publishes — taken as linear relations (groups add up to all
-students, intersections to their parents, schools to the district; a group's size is the same in
-every outcome counted over the same students; a rate is count ÷ size; ratios, differences,
-excess students, shares and representation indices are the linear relations they imply once
-sizes are published; a coded rate is a bound), with every count at least 0 and at most its
-group's size — spans at least ``protection_width`` students (default ``min_n``, rule 7). A coded
+The guarantee (the default: rule 7 on, ``protection_width`` = ``min_n``)
+-----------------------------------------------------------------------
+For every count of students that a ``metrics.csv`` of one audit does not show exactly (a group's
+size, or how many of a group had an outcome), the set of values consistent with everything the
+audit publishes — taken as linear relations (groups add up to all students, intersections to
+their parents, schools to the district; a group's size is the same in every outcome counted
+over the same students; a rate is count ÷ size; ratios, differences, excess students, shares
+and representation indices are the linear relations they imply once sizes are published; a
+coded rate is a bound), with every count at least 0 and at most its group's size — spans at
+least ``protection_width`` students (rule 7). A withheld count is never pinned to 0. A coded
 rate ("≤2%") is never narrowed by anything else published, and leaves at least
 ``protection_width`` students of room. No note, ratio, interval, p-value, finding or chart label
 is published for a withheld or coded cell. Counts that the reader knows anyway are exempt: those
-of a place where nobody had the outcome (published as such) and those fixed by an outcome's
-definition (no student without a disability is identified for special education).
+of a place where nobody had the outcome (published as "no students had the outcome", with no
+withheld breakdown) and those fixed by an outcome's definition (no student without a
+disability is identified for special education). With ``protection_width=0`` (rule 7 off) only
+rules 1-6 hold, which promise no more than that no withheld count can be computed *exactly*
+from published totals.
 
 What it does not promise: it is not differential privacy; it does not protect against a reader
 who already knows some students' outcomes or can link other releases (another year's report
 checked against this one is covered only for the years this report shows side by side); within
 a published group of at least ``min_n`` students, a published rate says what share of them had
-the outcome (attribute disclosure is limited by ``min_n``, not prevented); the intervals are those
-of linear programming (integrality can narrow an interval by less than one student at each end);
-relations the gate does not model are listed under Limits.
+the outcome (attribute disclosure is limited by ``min_n``, not prevented); the intervals are
+checked by linear programming, so a reader who also uses whole numbers can move each end to the
+next whole number (and, in unusual systems, further: the test adversary checks whole numbers
+too); relations the gate does not model are listed under Limits.
 
 Words
 -----
@@ -134,8 +137,9 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    "10 or fewer" as "N<10"; here a group is shown as ``N<min_n`` exactly when rule 1a
    withholds it (``n < min_n``), so the display never contradicts the published ``n``.
 
-7. **Protection intervals** (counted cells: groups of all students, of one dimension or of an
-   intersection of dimensions; survey averages and model summaries follow rules 1-3 only).
+7. **Protection intervals** (on by default; counted cells: groups of all students, of one
+   dimension or of an intersection of dimensions; survey averages and model summaries follow
+   rules 1-3 only).
 
    a. *Shared group sizes.* Outcomes whose group sizes agree at a place and year (every outcome
       over all enrolled students; math proficiency and math scores; ...) count the same
@@ -150,12 +154,16 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       of them differ by the width). While some count's interval is narrower than
       ``protection_width``, or a coded rate's range is narrower than its band, one more term of
       one of its equations is withheld (rule 2 order); when none is left, the group's size.
-      Why the default width is ``min_n``: NCES (SLDS Technical Brief 3) and most states treat
-      fewer than ``min_n`` students as identifying; τ-ARGUS protects a suppressed frequency cell
-      with an interval (a "safety range") rather than by non-recoverability alone. Requiring
-      every withheld count to stay uncertain over ``min_n`` values means a reader can never
-      pin a withheld count down more closely than to a group the rules would themselves
-      withhold.
+      Why the default width is ``min_n``: auditing a suppressed table by linear programming
+      and asking each cell's feasible range to be wide enough is the check the FCSM's Report
+      on Statistical Disclosure Limitation Methodology (Statistical Policy Working Paper 22)
+      describes; τ-ARGUS protects each unsafe cell with upper and lower protection levels
+      (rtauargus defaults to a range of 10% of the cell), which for cells under ``min_n`` is
+      less than one student, so the level is a floor in students; NCES (SLDS Technical Brief
+      3) and most states treat fewer than about ten students as identifying. Requiring every
+      withheld count to stay uncertain over ``min_n`` students means a reader can never pin
+      a withheld count down more closely than to a group the rules would themselves
+      withhold. ``protection_width=0`` switches rule 7 off.
    d. *Known counts.* Where the all-students count at a place is 0, every group's rate is 0:
       the rates are published as 0% with the note "no students had the outcome" (rule 1c and
       the coding do not apply), and groups withheld for their size show no breakdown. Counts
@@ -734,9 +742,9 @@ def suppress_metrics(
     tiers : sequence of (int, float), default :data:`UTAH_TIERS`
         Coding bands, as in :func:`top_bottom_code`.
     protection_width : int, optional
-        Rule 7: the least width, in students, of every withheld count's protection interval
-        (``min_n`` is the recommended value). None (the default) leaves rule 7 off: rules 1-6
-        only, which do not give the guarantee above.
+        Rule 7: the least width, in students, of every withheld count's protection interval.
+        None (the default) means ``min_n``; 0 switches rule 7 off (rules 1-6 only, which do
+        not give the guarantee above).
 
     Returns
     -------
@@ -761,11 +769,22 @@ def suppress_metrics(
     ...     "n": [200.0, 95, 100, 5], "numerator": [20.0, 8, 11, 1],
     ...     "value": [0.1, 8 / 95, 0.11, 0.2], "ci_low": float("nan"), "ci_high": float("nan"),
     ... })
-    >>> suppress_metrics(rows)[["group", "suppressed", "display"]]
+    >>> suppress_metrics(rows, protection_width=0)[["group", "suppressed", "display"]]
       group  suppressed     display
     0   all       False         10%
     1     F        True  suppressed
     2     M       False         11%
+    3     X        True  suppressed
+
+    Rules 1-6 withhold F (8 suspended) and X (5 students); F and X then hold 9 suspended
+    students together, which publishing M would pin to a range narrower than 10, so the
+    default (rule 7) withholds M too:
+
+    >>> suppress_metrics(rows)[["group", "suppressed", "display"]]
+      group  suppressed     display
+    0   all       False         10%
+    1     F        True  suppressed
+    2     M        True  suppressed
     3     X        True  suppressed
     """
     return publish(metrics, min_n=min_n, min_numerator=min_numerator,
@@ -790,10 +809,10 @@ def publish(
     (see :func:`_information_loss`), and is safe to publish (it names no cell).
     """
     min_n, min_numerator, all_or_none_n = _thresholds(min_n, min_numerator, all_or_none_n)
-    width = protection_width
-    if width is not None and (
-            isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 1):
+    width = min_n if protection_width is None else protection_width
+    if isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 0:
         raise ValueError(ERR_THRESHOLD.format("protection_width", width))
+    width = int(width) or None  # 0 switches rule 7 off
     missing = [c for c in _REQUIRED if c not in metrics.columns]
     if missing:
         raise DataError([DataProblem(_METRICS_FILE, ERR_COLUMNS.format(", ".join(missing)))])
@@ -1156,6 +1175,9 @@ class _CountGate:
             rate = xx / xn
             low_room = np.ceil(100 * width / xn - 1e-9) / 100
             high_room = np.floor(100 * (xn - width) / xn + 1e-9) / 100
+            # A band always holds the true rate (a complement of 5-9 with a width under 5).
+            high_room = np.fmin(high_room, np.floor(100 * rate + 1e-9) / 100)
+            low_room = np.fmax(low_room, np.ceil(100 * rate - 1e-9) / 100)
             tier_value, _, tier_coded = (
                 _code(rate, xn, min_n, tiers) if tiers is not None
                 else (rate, None, np.zeros(xi.size, dtype=bool)))

@@ -22,12 +22,14 @@ from ._idea import idea_table
 from ._resources import resources_table
 from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
 from ._views import (
+    enrollment_table,
     gap_chart,
     gap_table,
     other_groups_table,
     outcome_table,
     risk_ratio_chart,
     school_chart,
+    segregation_table,
 )
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "chromium_available",
     "climate_table",
     "convert",
+    "enrollment_table",
     "gap_chart",
     "gap_table",
     "idea_table",
@@ -53,5 +56,6 @@ __all__ = [
     "school_chart",
     "score_gaps",
     "section",
+    "segregation_table",
     "warm_exporter",
 ]

@@ -33,10 +33,11 @@ from ._climate import climate_dimensions, climate_table
 from ._glossary import glossary_html
 from ._idea import idea_sentences, idea_table
 from ._resources import resources_table
-from ._tables import SUPPRESSED_TEXT, format_q, format_value, html_table, note, skip
+from ._tables import format_q, format_value, html_table, note, skip
 from ._views import (
     cell,
     dimensions,
+    enrollment_table,
     gap_chart,
     gap_table,
     group_name,
@@ -46,6 +47,7 @@ from ._views import (
     risk_ratio_chart,
     school_chart,
     school_rows,
+    segregation_table,
 )
 
 #: The rate outcomes each outcome section shows, in order.
@@ -173,22 +175,11 @@ def data_profile(audit) -> str:
 
 
 def enrollment(audit) -> str:
-    year = _year(audit)
-    comp = year[(year["measure"] == "composition") & (year["dimension"] == "race_ethnicity")]
-    students = comp[comp["outcome"] == "enrollment"].set_index("group")
-    if students.empty:
+    table = enrollment_table(audit.published, school_year=audit.school_year)
+    if table.empty:
         return skip("No race/ethnicity data to describe enrollment.") + _schools_table(audit)
-    teachers = comp[comp["outcome"] == "teachers"].set_index("group")
-    table = pd.DataFrame({
-        "group": [group_name("race_ethnicity", g, audit.config) for g in students.index],
-        "students": [cell(r, "n") for _, r in students.iterrows()],
-        "share of students": [cell(r) for _, r in students.iterrows()],
-    })
-    if teachers.empty:
+    if "share of teachers" not in table:
         return html_table(table, caption="Students by race/ethnicity") + _schools_table(audit)
-    table["share of teachers"] = [
-        cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
-    ]
     return (
         html_table(table, caption="Students and teachers by race/ethnicity")
         + note("A district whose teachers mirror its students has equal shares in the last "
@@ -458,10 +449,6 @@ def teacher_quality(audit) -> str:
     return out
 
 
-_SEGREGATION_INDEXES = {"dissimilarity": "Dissimilarity", "isolation": "Isolation",
-                        "exposure": "Exposure", "theil_h": "Theil's H"}
-
-
 def segregation(audit) -> str:
     rows = _year(audit)
     rows = rows[rows["section"] == "segregation"]
@@ -471,32 +458,15 @@ def segregation(audit) -> str:
     # Income segregation can be measured where race/ethnicity segregation cannot: say why.
     out = "" if (indices["dimension"] == "race_ethnicity").any() else skip(
         _why_no_segregation(audit))
-    if len(indices):
-        table = pd.DataFrame({
-            "index": [_SEGREGATION_INDEXES.get(m, m.replace("_", " "))
-                      for m in indices["measure"]],
-            "group": [_segregated(audit, d, g, c) for d, g, c in
-                      zip(indices["dimension"], indices["group"], indices["comparison"],
-                          strict=True)],
-            "value": [cell(r) for _, r in indices.iterrows()],
-        })
+    table = segregation_table(audit.published, school_year=audit.school_year)
+    if len(table):
         out += html_table(table, caption="Segregation between the district's schools") + note(
             "Dissimilarity: share of one group that would have to change schools for an even "
             "spread. Isolation: the share of their own group in the average student's school. "
             "Exposure: the share of the second group in the average school of the first. "
-            "Theil's H: multigroup "
-            "segregation, 0 = every school mirrors the district.")
+            "Theil's H: multigroup segregation, 0 = every school mirrors the district.")
     return out + _school_poverty(audit, rows[rows["outcome"] == SCHOOL_POVERTY]) + \
         _between_school_groups(audit)
-
-
-def _segregated(audit, dimension: str, group: str, other: str) -> str:
-    """The group (and the group it is compared with) in words: "Black students and White
-    students", "All groups" for a multigroup index."""
-    if group == "all":
-        return "All groups"
-    name = group_name(dimension, group, audit.config)
-    return name if other == "" else f"{name} and {group_label(dimension, other)}"
 
 
 def _school_poverty(audit, rows: pd.DataFrame) -> str:
@@ -514,8 +484,7 @@ def _school_poverty(audit, rows: pd.DataFrame) -> str:
         exposure = by["school_poverty_exposure"]
         table.append({
             "group": group_name(dimension, group, audit.config),
-            f"{name} of the average member's school": SUPPRESSED_TEXT if exposure["suppressed"]
-            else format_value("value" if measure else "share", exposure["value"]),
+            f"{name} of the average member's school": cell(exposure),
             "share in the poorest quarter of schools": cell(by["high_poverty_school_share"]),
         })
     source = next((n for n in rows["note"] if n), "")
@@ -539,8 +508,7 @@ def _between_school_groups(audit) -> str:
             "outcome": [capitalize(outcome_label(o)) for o in rows["outcome"]],
             "group": [group_name("race_ethnicity", g, audit.config) for g in rows["group"]],
             "share of the gap between them": [
-                SUPPRESSED_TEXT if r["suppressed"] else format_value("share", r["value"])
-                for _, r in rows.iterrows()],
+                cell(r) for _, r in rows.iterrows()],
         })
         out += html_table(table, caption=f"Where gaps sit, by {title.lower()}") + note(
             f"Each group's gap with all other students, split as between schools but with the "
@@ -730,7 +698,7 @@ def _pooling(audit) -> str:
 
 def methods(audit) -> str:
     c = audit.config
-    width = c.privacy.protection_width
+    width = c.privacy.width
     return glossary_html() + "<h3>Methods</h3>" + (
         "<ul>" + _pooling(audit) +
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "

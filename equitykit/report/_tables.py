@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 
 import pandas as pd
+
+from ..privacy import withheld_note
 
 __all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", "skip"]
 
@@ -18,6 +21,9 @@ _PERCENT_MEASURES = frozenset(
 #: Differences of two shares, printed in percentage points (no "%": 45% and 60% are 15 apart).
 _POINT_MEASURES = frozenset({"risk_difference"})
 
+#: The share of a gap between schools or between groups of schools (``between_sector_share``).
+_BETWEEN = re.compile(r"between_\w+_share")
+
 
 def format_value(measure: str, value: float, *, display: str | float | None = None) -> str:
     """A number as the report prints it (percent for rates and shares, percentage points for
@@ -26,7 +32,7 @@ def format_value(measure: str, value: float, *, display: str | float | None = No
         return display
     if value is None or not isinstance(value, int | float) or not math.isfinite(value):
         return "—"
-    if measure in _PERCENT_MEASURES:
+    if measure in _PERCENT_MEASURES or _BETWEEN.fullmatch(measure):
         return f"{100 * value:.1f}%"
     if measure in _POINT_MEASURES:
         return f"{100 * value:.1f}"
@@ -44,7 +50,8 @@ def format_q(value: float) -> str:
 
 def html_table(frame: pd.DataFrame, *, caption: str, columns: Sequence[str] | None = None,
                numeric: Sequence[str] = ()) -> str:
-    """Render ``frame`` (already formatted strings or numbers) as an escaped HTML table."""
+    """Render ``frame`` (already formatted strings or numbers) as an escaped HTML table; a table
+    with "suppressed" cells is followed by the note saying why (:func:`privacy.withheld_note`)."""
     columns = list(columns or frame.columns)
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in columns)
     body = []
@@ -56,9 +63,10 @@ def html_table(frame: pd.DataFrame, *, caption: str, columns: Sequence[str] | No
             cls = " class='ek-suppressed'" if text == SUPPRESSED_TEXT else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    why = withheld_note(frame[columns].to_numpy().ravel())
     return (
         f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<tbody>{''.join(body)}</tbody></table>" + (note(why) if why else "")
     )
 
 

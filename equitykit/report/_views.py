@@ -19,12 +19,14 @@ from ._figures import ReportFigure
 from ._tables import SUPPRESSED_TEXT, format_q, format_value
 
 __all__ = [
+    "enrollment_table",
     "gap_chart",
     "gap_table",
     "other_groups_table",
     "outcome_table",
     "risk_ratio_chart",
     "school_chart",
+    "segregation_table",
 ]
 
 
@@ -181,6 +183,61 @@ def school_chart(published: pd.DataFrame, outcome: str, *, school_year: int
         frame, x="poverty", y="rate", xlabel="share of students economically disadvantaged",
         ylabel=f"share {label}", title=f"Schools: {label} against school poverty",
     )
+
+
+def enrollment_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFrame:
+    """Students of each race/ethnicity: how many, their share, and the share of teachers of
+    that race/ethnicity when the staff table gives it.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group``, ``students``, ``share of students`` and, with staff data,
+        ``share of teachers``; empty without race/ethnicity data.
+    """
+    p = published
+    comp = p[(p["school_year"] == school_year) & (p["school_id"] == "")
+             & (p["measure"] == "composition") & (p["dimension"] == "race_ethnicity")]
+    students = comp[comp["outcome"] == "enrollment"].set_index("group")
+    teachers = comp[comp["outcome"] == "teachers"].set_index("group")
+    table = pd.DataFrame({
+        "group": [group_name("race_ethnicity", g, None) for g in students.index],
+        "students": [cell(r, "n") for _, r in students.iterrows()],
+        "share of students": [cell(r) for _, r in students.iterrows()],
+    }, columns=["group", "students", "share of students"])
+    if len(teachers):
+        table["share of teachers"] = [
+            cell(teachers.loc[g]) if g in teachers.index else "—" for g in students.index
+        ]
+    return table
+
+
+def segregation_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFrame:
+    """The segregation indices between the district's schools (dissimilarity, isolation and
+    exposure per group, Theil's H); columns ``index``, ``group``, ``value``. Each group's
+    exposure to school poverty is a separate table (the section's)."""
+    p = published
+    rows = p[(p["school_year"] == school_year) & (p["school_id"] == "")
+             & (p["section"] == "segregation") & (p["outcome"] != "school_poverty")]
+    return pd.DataFrame({
+        "index": [_SEGREGATION_INDEXES.get(m, m.replace("_", " ")) for m in rows["measure"]],
+        "group": [_segregated(d, g, c) for d, g, c in
+                  zip(rows["dimension"], rows["group"], rows["comparison"], strict=True)],
+        "value": [cell(r) for _, r in rows.iterrows()],
+    }, columns=["index", "group", "value"])
+
+
+_SEGREGATION_INDEXES = {"dissimilarity": "Dissimilarity", "isolation": "Isolation",
+                        "exposure": "Exposure", "theil_h": "Theil's H"}
+
+
+def _segregated(dimension: str, group: str, other: str) -> str:
+    """The group (and the group it is compared with) in words: "Black students and White
+    students", "All groups" for a multigroup index."""
+    if group == "all":
+        return "All groups"
+    name = group_name(dimension, group, None)
+    return name if other == "" else f"{name} and {group_label(dimension, other)}"
 
 
 # --- shared by the views and the sections -------------------------------------------------------
