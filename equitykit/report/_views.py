@@ -232,12 +232,14 @@ _SEGREGATION_INDEXES = {"dissimilarity": "Dissimilarity", "isolation": "Isolatio
 
 
 def _segregated(dimension: str, group: str, other: str) -> str:
-    """The group (and the group it is compared with) in words: "Black students and White
-    students", "All groups" for a multigroup index."""
-    if group == "all":
-        return "All groups"
-    name = group_name(dimension, group, None)
-    return name if other == "" else f"{name} and {group_label(dimension, other)}"
+    """The group (and the group it is compared with) by its name, as in every other table:
+    "Black students – White students"; "All groups" for a multigroup index."""
+    def name(g: str) -> str:
+        if g == "all":
+            return "all groups" if dimension in ("all", "race_ethnicity") else g
+        return group_label(dimension, g)
+
+    return capitalize(name(group) if other == "" else f"{name(group)} – {name(other)}")
 
 
 # --- shared by the views and the sections -------------------------------------------------------
