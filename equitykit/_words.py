@@ -37,10 +37,12 @@ SCORE_OUTCOMES: dict[str, str] = {"math_score": "math", "ela_score": "reading (E
 #: Each report section's heading.
 SECTION_TITLES: dict[str, str] = {
     "summary": "Summary",
+    "focus": "Focus group",
     "data_profile": "Data profile and coverage",
     "enrollment": "Enrollment and representation",
     "achievement": "Achievement equity",
     "programmatic": "Programmatic equity",
+    "discipline": "Discipline at each decision point",
     "teacher_quality": "Teacher quality equity",
     "segregation": "Segregation",
     "resources": "Resources",
@@ -93,6 +95,7 @@ _INFINITIVE = {
     "algebra1_grade8": "take Algebra I in grade 8",
     "graduated_4yr": "graduate in four years",
     "dropped_out": "drop out",
+    "subjective_referral": "be referred for a subjective offense when referred",
 }
 
 

@@ -36,8 +36,11 @@ __all__ = [
     "ChronicAbsence",
     "DataMapping",
     "Dimension",
+    "Discipline",
+    "Focus",
     "GapRules",
     "IdeaRules",
+    "Offense",
     "Privacy",
     "SchoolPoverty",
     "TeacherRules",
@@ -47,10 +50,12 @@ __all__ = [
 #: Report sections in the order the audit presents them.
 SECTIONS: tuple[str, ...] = (
     "summary",
+    "focus",
     "data_profile",
     "enrollment",
     "achievement",
     "programmatic",
+    "discipline",
     "teacher_quality",
     "segregation",
     "resources",
@@ -163,7 +168,8 @@ class DataMapping(_Model):
     """
 
     files: dict[str, str] = Field(default_factory=dict, description=(
-        "Table name (`students`, `staff`, `schools`, `survey`) → file name in the data folder."))
+        "Table name (`students`, `staff`, `schools`, `survey`, `incidents`) → file name in the "
+        "data folder."))
     columns: dict[str, dict[str, str]] = Field(default_factory=dict, description=(
         "Per table, the export's column name → the canonical column name."))
     codes: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
@@ -326,6 +332,50 @@ class TeacherRules(_Model):
         "A teacher with fewer years of experience than this is a novice."))
 
 
+class Offense(_Model):
+    """What one offense code of the district's discipline code means."""
+
+    category: str = Field(..., min_length=1, max_length=80, description=(
+        "Offense category the code belongs to (e.g. `fighting`, `defiance`); the action taken "
+        "is compared between groups within each category."))
+    subjective: bool = Field(..., strict=True, description=(
+        "True when the offense rests on an adult's judgement (defiance, disrespect, "
+        "disruption), false when it is objective (fighting, weapons, drugs)."))
+
+
+class Discipline(_Model):
+    """How the ``incidents`` table's offense codes map onto categories (docs/data.md)."""
+
+    offenses: dict[str, Offense] = Field(default_factory=dict, description=(
+        "The district's offense code → its `category` and whether it is `subjective`; needed "
+        "for every code unless the incidents file has `offense_category` and `subjective` "
+        "columns."))
+
+    @field_validator("offenses", mode="before")
+    @classmethod
+    def _codes_as_text(cls, v: Any) -> Any:
+        # YAML reads `101: {...}` with an int key; district codes are compared as text.
+        return {str(k).strip(): val for k, val in v.items()} if isinstance(v, dict) else v
+
+
+class Focus(_Model):
+    """One group followed through every outcome (the focus section)."""
+
+    dimension: str = Field(..., min_length=1, description=(
+        "Dimension of the focus group, e.g. `race_ethnicity` (any audited dimension)."))
+    group: str = Field(..., min_length=1, description="The focus group, e.g. `Black`.")
+    reference: str | None = Field(None, min_length=1, description=(
+        "A group of the same dimension to compare with as well (e.g. `White`); the focus "
+        "group is always compared with all other students too."))
+
+    @field_validator("dimension")
+    @classmethod
+    def _plain_dimension(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", v):
+            raise ValueError(f"dimension {v!r}: a dimension name such as race_ethnicity")
+        return v
+
+
 class AuditConfig(_Model):
     """A client's audit settings. Every field is optional.
 
@@ -360,6 +410,12 @@ class AuditConfig(_Model):
         "this many school years ending with the audited year; 1 = no pooling. Pooled rows "
         "replace that outcome's yearly rows of those years, carry the note 'pooled "
         "<first>–<last>' and are suppressed like every other row.")
+    discipline: Discipline = Field(Discipline(), description=(
+        "Offense codes of the `incidents` table: category and subjective/objective."))
+    focus: Focus | None = Field(None, description=(
+        "A group to follow through every outcome (rates, risk ratios against all other "
+        "students and against `reference`, gaps, where gaps sit, trends), e.g. `{dimension: "
+        "race_ethnicity, group: Black, reference: White}`."))
     sections: tuple[str, ...] = Field(SECTIONS, description=(
         "Report sections to include; they always appear in the standard order."))
     aggregate: AggregateSpec | None = Field(None, description=(
@@ -377,6 +433,12 @@ class AuditConfig(_Model):
         the id ("Riverside Unified (D02)"), else "District D02"."""
         name = self.district_names.get(str(district_id), "").strip()
         return f"{name} ({district_id})" if name else f"District {district_id}"
+
+    @property
+    def shown_sections(self) -> tuple[str, ...]:
+        """The sections the report shows: ``sections``, less ``focus`` when no focus group is
+        set."""
+        return tuple(s for s in self.sections if s != "focus" or self.focus is not None)
 
     @field_validator("sections")
     @classmethod

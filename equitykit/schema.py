@@ -14,6 +14,8 @@ __all__ = [
     "COUNTS_COLUMNS",
     "DIMENSIONS",
     "DISABILITY_CATEGORIES",
+    "DISCIPLINE_ACTIONS",
+    "EXCLUSIONARY_ACTIONS",
     "GRADES",
     "IDEA_CATEGORIES",
     "INTERSECTION_SEP",
@@ -58,6 +60,15 @@ DISABILITY_CATEGORIES: tuple[str, ...] = (
 #: language impairment, other health impairment, autism.
 IDEA_CATEGORIES: tuple[str, ...] = ("ID", "SLD", "EMN", "SLI", "OHI", "AUT")
 PLACEMENTS: tuple[str, ...] = ("regular_80_plus", "regular_40_79", "regular_lt_40", "separate")
+#: What a school did about a discipline incident (the ``action`` column of ``incidents``).
+DISCIPLINE_ACTIONS: tuple[str, ...] = (
+    "oss", "iss", "expulsion", "law_enforcement_referral", "arrest", "restorative_conference",
+    "other",
+)
+#: Actions that remove a student from class or school, or hand them to the police.
+EXCLUSIONARY_ACTIONS: tuple[str, ...] = (
+    "oss", "iss", "expulsion", "law_enforcement_referral", "arrest",
+)
 
 #: Spellings accepted for booleans (compared case-insensitively, after stripping).
 BOOL_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
@@ -81,7 +92,7 @@ class Column:
     """One canonical column: its name, kind and whether a table must have it."""
 
     name: str
-    kind: str  # "string", "int", "number", "bool", "category", "grade"
+    kind: str  # "string", "int", "number", "bool", "category", "grade", "date"
     required: bool = False
     codes: tuple[str, ...] | None = None  # allowed values for categories
 
@@ -164,6 +175,19 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("response", "int", True),
         Column("favorable", "bool"),
     ),
+    "incidents": _cols(
+        Column("student_id", "string", True),
+        Column("school_year", "int", True),
+        Column("district_id", "string", True),
+        Column("school_id", "string", True),
+        Column("incident_date", "date"),
+        Column("offense_code", "string", True),
+        Column("offense_category", "string"),
+        Column("subjective", "bool"),
+        Column("location", "string"),
+        Column("action", "category", True, DISCIPLINE_ACTIONS),
+        Column("days", "number"),
+    ),
 }
 
 #: Columns of the aggregate counts table (docs/data.md, "Aggregate input").
@@ -187,7 +211,9 @@ class Outcome:
     ``"disability"`` (students with disabilities: IDEA placement and discipline), or
     ``"defined"`` (rows where the outcome is known, e.g. grade-8 students for Algebra I).
     ``adverse`` is True when a higher rate is worse (discipline) and False when it is an
-    opportunity (gifted, advanced courses).
+    opportunity (gifted, advanced courses). ``ranked`` is False for an outcome that refines
+    another one (repeat suspension, what happens after a referral): its disparities are shown
+    in the discipline view, not ranked again among the systemic contributors.
     """
 
     name: str
@@ -196,6 +222,7 @@ class Outcome:
     domain: str
     adverse: bool
     population: str = "enrolled"
+    ranked: bool = True
 
 
 OUTCOMES: dict[str, Outcome] = {
@@ -205,6 +232,18 @@ OUTCOMES: dict[str, Outcome] = {
                 "defined"),
         Outcome("iss", "given an in-school suspension", "programmatic", "discipline", True),
         Outcome("oss", "suspended out of school", "programmatic", "discipline", True),
+        Outcome("suspended_2plus", "suspended out of school two or more times",
+                "programmatic", "discipline", True, ranked=False),
+        Outcome("referred", "referred for a discipline incident", "programmatic", "discipline",
+                True),
+        Outcome("subjective_referral", "referred for a subjective offense, of students referred",
+                "programmatic", "discipline", True, "defined", ranked=False),
+        Outcome("exclusionary_given_referral",
+                "removed from class or school when referred",
+                "programmatic", "discipline", True, "defined", ranked=False),
+        Outcome("restorative_given_referral",
+                "offered a restorative conference when referred",
+                "programmatic", "discipline", False, "defined", ranked=False),
         Outcome("expelled", "expelled", "programmatic", "discipline", True),
         Outcome("referred_law_enforcement", "referred to law enforcement", "programmatic",
                 "discipline", True),

@@ -6,7 +6,8 @@ A number is explained when it is one of a metrics.csv row's values (``value``, `
 numbers (``4.2``, ``2.83``, ``14.7%``, ``2,000``, ``86%``), a token of its ``display`` text,
 or a known non-statistic: a school year, a page or section number, the 95 of "95% CI", a
 configured threshold (``min_n``), the toolkit's version, a citation in the methods, or a
-count of the privacy gate's account of withheld numbers (``privacy.json``). Package versions
+count of the privacy gate's account of withheld numbers (``privacy.json``), or a number of
+``findings.json`` (a finding's priority score). Package versions
 (``3.11.7``) and the input data's SHA-256 fingerprint are not numbers.
 """
 
@@ -82,10 +83,11 @@ def published_numbers(metrics: pd.DataFrame) -> set[str]:
 
 
 def non_statistics(metrics: pd.DataFrame, *, pages: int = 200, thresholds: Iterable[int] = (),
-                   privacy: Path | None = None) -> set[str]:
+                   privacy: Path | None = None, findings: Path | None = None) -> set[str]:
     """Numbers that are not statistics: years (``2023``, the ``24`` of ``2023–24``), page and
     section numbers, the 95 of a 95% interval, thresholds, the toolkit version, citations and
-    the counts of ``privacy`` (the audit's privacy.json)."""
+    the counts of ``privacy`` (the audit's privacy.json) and the numbers of ``findings`` (its
+    findings.json: published, though not in metrics.csv, e.g. each finding's priority score)."""
     from equitykit import __version__
 
     years = pd.to_numeric(metrics["school_year"], errors="coerce").dropna().astype(int)
@@ -93,9 +95,10 @@ def non_statistics(metrics: pd.DataFrame, *, pages: int = 200, thresholds: Itera
     allowed |= {f"{(y + 1) % 100:02d}" for y in range(int(years.min()) - 5, int(years.max()) + 2)}
     allowed |= {str(p) for p in range(1, pages + 1)}
     allowed |= {"95%", "95", __version__, *CITATIONS, *map(str, thresholds)}
-    if privacy is not None:
-        allowed |= {s for v in _leaves(json.loads(privacy.read_text(encoding="utf-8")))
-                    for s in _spellings(v)}
+    for published in (privacy, findings):
+        if published is not None:
+            allowed |= {s for v in _leaves(json.loads(published.read_text(encoding="utf-8")))
+                        for s in _spellings(v)}
     return allowed
 
 

@@ -116,7 +116,10 @@ def test_every_outcome_has_a_rule(name):
         "advanced_course": _bools([False]), "algebra1_grade8": _bools([True]),
         "math_level": _ints([3]), "ela_level": _ints([2]),
         **{c: _bools([False]) for c in ("expelled", "referred_law_enforcement", "arrested",
-                                        "gifted", "graduated_4yr", "dropped_out", "retained")},
+                                        "gifted", "graduated_4yr", "dropped_out", "retained",
+                                        "referred", "subjective_referral",
+                                        "exclusionary_given_referral",
+                                        "restorative_given_referral")},
     })
     if name == "advanced_course":
         full["grade"] = pd.Categorical(["10"], categories=schema.GRADES)

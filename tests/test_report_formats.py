@@ -59,10 +59,9 @@ def html_page(district):
 @pytest.fixture(scope="module")
 def allowed(district) -> set[str]:
     metrics = pd.read_csv(district / "metrics.csv", dtype=str, keep_default_na=False)
-    findings = json.loads((district / "findings.json").read_text(encoding="utf-8"))
-    scores = {f"{f['score']:.2f}" for f in findings}  # each finding's priority score
-    return published_numbers(metrics) | scores | non_statistics(
-        metrics, thresholds=(10, 20, 30), privacy=district / "privacy.json")
+    return published_numbers(metrics) | non_statistics(
+        metrics, thresholds=(10, 20, 30), privacy=district / "privacy.json",
+        findings=district / "findings.json")
 
 
 def _headings(page, tag: str) -> list[str]:

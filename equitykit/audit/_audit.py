@@ -190,7 +190,7 @@ class DistrictAudit:
     def section(self, name: str) -> HTML:
         """One report section as HTML, heading included (:func:`equitykit.report.section`
         without it); empty when the config leaves it out."""
-        if name not in self.config.sections:
+        if name not in self.config.shown_sections:
             return HTML("")
         body = _sections.section(self, name).data
         return HTML(f'<h2 id="{name}">{SECTION_TITLES[name]}</h2>{body}')

@@ -15,9 +15,10 @@ from .. import metrics
 from .._words import INTERSECTIONS, group_codes
 from ..config import DETAILED, AuditConfig
 from ..errors import DataError
-from ..intake import derive_outcomes, to_counts
+from ..intake import derive_outcomes, incident_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
+from ._lenses import decision_point_rows, focus_rows, retention_rows
 
 __all__ = [
     "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "SCORES", "audited_dimensions",
@@ -60,7 +61,9 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
     """
     students = getattr(data, "students", None)
     if students is not None:
-        students = derive_outcomes(_with_school_dimensions(students, data, config), config)
+        incidents = getattr(data, "incidents", None)
+        students = derive_outcomes(incident_outcomes(
+            _with_school_dimensions(students, data, config), incidents), config)
         students = fold_small_details(students, config)
         dims = audited_dimensions(students, config)
         # Every student counts in "enrollment", so a district whose outcomes are all unknown,
@@ -84,13 +87,17 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
         _income_segregation_rows(counts),
         _school_poverty_rows(counts, getattr(data, "schools", None), config),
     ]
+    if config.focus is not None:
+        parts.append(focus_rows(counts, dimension=config.focus.dimension,
+                                group=config.focus.group, reference=config.focus.reference))
     if students is not None:
         parts += [_score_rows(students, config, latest),
                   _score_locus_rows(students, latest, config),
                   _attribute_locus_rows(students, counts, latest, config),
-                  _predictiveness_rows(students, latest, config)]
+                  _predictiveness_rows(students, latest, config),
+                  decision_point_rows(students, incidents, counts, dims)]
         if staff is not None and len(staff):
-            parts.append(_teacher_rows(staff, students, counts, config))
+            parts += [_teacher_rows(staff, students, counts, config), retention_rows(staff)]
         schools = getattr(data, "schools", None)
         if schools is not None and "per_pupil_expenditure" in schools:
             parts.append(_resource_rows(schools, students))
@@ -822,13 +829,21 @@ def _enough_of_each(values: pd.Series, kind: str, min_n: int) -> bool:
     return min(events, len(values) - events) >= min_n
 
 
+#: Discipline outcomes of referred students, and repeat suspension: left to their rates and
+#: ratios (a model of them would describe the few students referred).
+_REFERRED_ONLY = ("subjective_referral", "exclusionary_given_referral",
+                  "restorative_given_referral", "suspended_2plus")
+
+
 def model_outcomes(students: pd.DataFrame) -> list[str]:
     """The outcomes and scores of ``students`` (outcomes derived) that predictiveness models.
 
-    IDEA's single-category identification outcomes are left to the disproportionality rows.
+    IDEA's single-category identification outcomes are left to the disproportionality rows,
+    and the discipline outcomes of referred students to theirs.
     """
     return [o for o in OUTCOMES if o in students and o not in DIMENSIONS
-            and not o.startswith("disability_")] + [s for s in SCORES if s in students]
+            and not o.startswith("disability_") and o not in _REFERRED_ONLY
+            ] + [s for s in SCORES if s in students]
 
 
 def _predictiveness_rows(students: pd.DataFrame, year_audited: int, config: AuditConfig

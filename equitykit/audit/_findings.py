@@ -42,6 +42,8 @@ from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 __all__ = ["FindingRules", "rank_findings"]
 
 _D_TO_LOG_ODDS = math.pi / math.sqrt(3)  # Chinn (2000): ln OR = d·π/√3
+#: Outcomes ranked as systemic contributors (not the refinements of another outcome).
+_RANKED = [name for name, outcome in OUTCOMES.items() if outcome.ranked]
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def _rate_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.DataFram
         & (district["measure"] == "risk_ratio")
         & (district["comparison"] == "all_other")
         & district["dimension"].isin(DIMENSIONS)
-        & district["outcome"].isin(list(OUTCOMES))
+        & district["outcome"].isin(_RANKED)
         & (district["dimension"] != district["outcome"])
         & ~(
             district["outcome"].str.startswith("placement")
@@ -143,7 +145,7 @@ def _intersection_candidates(district: pd.DataFrame, rules: FindingRules) -> pd.
     sep = INTERSECTION_SEP
     rr = district[
         (district["measure"] == "risk_ratio") & (district["comparison"] == "all_other")
-        & district["dimension"].str.contains(sep) & district["outcome"].isin(list(OUTCOMES))
+        & district["dimension"].str.contains(sep) & district["outcome"].isin(_RANKED)
         & ~district["group"].str.split(sep).map(lambda parts: "false" in parts)
         & np.isfinite(district["value"]) & (district["value"] > 0)
     ].copy()

@@ -15,7 +15,8 @@ _HIGH_SCHOOL = ("9", "10", "11", "12")
 #: Outcomes that are a student column as it stands (NA = unknown, so not in the population).
 _AS_IS = (
     "expelled", "referred_law_enforcement", "arrested", "disability", "gifted",
-    "graduated_4yr", "dropped_out", "retained",
+    "graduated_4yr", "dropped_out", "retained", "referred", "subjective_referral",
+    "exclusionary_given_referral", "restorative_given_referral",
 )
 
 
@@ -124,6 +125,7 @@ _RULES = {
     **{f"disability_{c}": _category(c) for c in schema.IDEA_CATEGORIES},
     "chronic_absent": _chronic_absent,
     "iss": lambda s, config: s["iss_days"].astype("Float64") > 0,
+    "suspended_2plus": lambda s, config: s["oss_count"].astype("Float64") >= 2,
     "oss": _oss,
     "placement_lt40": _placement("regular_lt_40"),
     "placement_separate": _placement("separate"),
@@ -139,6 +141,7 @@ _SOURCES: dict[str, tuple[tuple[str, ...], ...]] = {
     "chronic_absent": (("days_enrolled", "days_absent"),),
     "iss": (("iss_days",),),
     "oss": (("oss_days",), ("oss_count",)),
+    "suspended_2plus": (("oss_count",),),
     "placement_lt40": (("disability", "placement"),),
     "placement_separate": (("disability", "placement"),),
     "advanced_course": (("grade", "advanced_course"),),

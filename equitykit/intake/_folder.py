@@ -12,6 +12,7 @@ from .._notebooks import own_notebook_notice
 from ..config import AuditConfig, load_config
 from ..errors import DataError, DataProblem
 from ._derive import derivable_outcomes
+from ._incidents import check_incidents
 from ._mapping import apply_columns, check_mapping, table_columns
 from ._read import find_tables, read_table
 from ._report import ValidationReport
@@ -38,8 +39,9 @@ class DistrictData:
     students : DataFrame
         One row per student per school year, columns as ``schema.TABLES["students"]`` (less
         the columns the config declares not collected, plus its own dimensions).
-    staff, schools, survey : DataFrame or None
+    staff, schools, survey, incidents : DataFrame or None
         The optional tables; ``None`` when the folder has none (or none for this district).
+        ``incidents`` has ``offense_category`` and ``subjective`` filled from the config.
         ``schools`` also keeps the file's other columns as text (sector, magnet, …), and
         ``school_name`` is the id where the file has no name.
     files : dict
@@ -54,6 +56,7 @@ class DistrictData:
     staff: pd.DataFrame | None = None
     schools: pd.DataFrame | None = None
     survey: pd.DataFrame | None = None
+    incidents: pd.DataFrame | None = None
     files: dict[str, str] = field(default_factory=dict)
     input_sha256: str = ""
     warnings: tuple[DataProblem, ...] = ()
@@ -66,7 +69,8 @@ def validate_folder(data_dir: str | Path, *, config: AuditConfig | None = None
     Parameters
     ----------
     data_dir : str or Path
-        Folder with ``students`` (required), ``staff``, ``schools``, ``survey`` as ``.csv``,
+        Folder with ``students`` (required), ``staff``, ``schools``, ``survey``, ``incidents``
+        as ``.csv``,
         ``.parquet`` or ``.xlsx``.
     config : AuditConfig, optional
         Client config whose ``data`` section maps the district's files, columns and codes.
@@ -130,7 +134,8 @@ def load_district_data(
     ).hexdigest()
     return DistrictData(
         students=tables["students"], staff=tables.get("staff"), schools=tables.get("schools"),
-        survey=tables.get("survey"), files=hashes, input_sha256=digest,
+        survey=tables.get("survey"), incidents=tables.get("incidents"), files=hashes,
+        input_sha256=digest,
         warnings=tuple(report.warnings),
     )
 
@@ -200,6 +205,11 @@ def _process(
     if school_keys and "students" in files and "schools" not in files:
         problems.append(DataProblem(file=files["students"], message=NO_SCHOOLS_FILE.format(
             keys=", ".join(school_keys))))
+    if "incidents" in tables:
+        tables["incidents"], found = check_incidents(
+            tables["incidents"], tables.get("students"), config.discipline, files["incidents"],
+            files.get("students", "students"))
+        problems += found
     students = tables.get("students")
     if students is not None and not (derivable_outcomes(students.columns)
                                      or set(_SCORES) & set(students.columns)):

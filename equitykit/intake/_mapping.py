@@ -84,6 +84,7 @@ _EXPECTED = {
     "int": "a whole number",
     "number": "a number",
     "string": "text",
+    "date": "a date written YYYY-MM-DD (or M/D/YYYY)",
 }
 
 #: District column names often seen for a canonical column (compared lower-case, letters only).

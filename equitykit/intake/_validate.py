@@ -33,6 +33,8 @@ BOOL_EXPECTED = "true or false (also yes/no, y/n, t/f, 1/0)"
 UNKNOWN_CODES = "unknown code(s): {values}"
 GRADE_OUTSIDE = "grade outside PK–12 (or an unknown code): {values}"
 NOT_BOOL = "not true/false: {values}"
+NOT_DATE = "not a date: {values}"
+DATE_EXPECTED = "a date written YYYY-MM-DD (or M/D/YYYY)"
 NOT_NUMBER = "not a number: {values}"
 NOT_WHOLE = "not a whole number: {values}"
 TOO_LARGE = "too large for a count: {values}"
@@ -56,6 +58,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "staff": ("district_id", "staff_id", "school_year", "school_id"),
     "schools": ("district_id", "school_id", "school_year"),
     "survey": ("district_id", "school_id", "school_year"),
+    "incidents": ("district_id", "student_id", "school_year", "school_id"),
 }
 #: Columns that identify one row; a repeat is an error (for the survey, a warning).
 UNIQUE: dict[str, tuple[str, ...]] = {
@@ -63,10 +66,11 @@ UNIQUE: dict[str, tuple[str, ...]] = {
     "staff": ("district_id", "staff_id", "school_year", "school_id"),
     "schools": ("district_id", "school_id", "school_year"),
     "survey": ("district_id", "student_id", "school_year", "item"),
+    "incidents": (),  # a student may have several incidents on one day
 }
 NONNEGATIVE: tuple[str, ...] = (
     "days_enrolled", "days_absent", "iss_days", "oss_days", "oss_count",
-    "years_experience", "fte", "per_pupil_expenditure",
+    "years_experience", "fte", "per_pupil_expenditure", "days",
 )
 LEVELS: tuple[str, ...] = ("math_level", "ela_level")
 
@@ -185,7 +189,18 @@ def _text(text, matched, target, bad):
                                          "a label without '×', other than 'all'")
 
 
-_PARSERS = {"bool": _flag, "category": _code, "grade": _code, "string": _text}
+def _date(text, matched, target, bad):
+    """A date per distinct value (NaT when missing or bad): ISO 8601, else US M/D/YYYY."""
+    values = text.astype(object).where(~matched, target)
+    iso = pd.to_datetime(values, errors="coerce", format="ISO8601")
+    us = pd.to_datetime(values.where(iso.isna()), errors="coerce", format="%m/%d/%Y")
+    parsed = iso.fillna(us)
+    problems = bad.report(values.notna().to_numpy() & parsed.isna().to_numpy(), NOT_DATE,
+                          DATE_EXPECTED)
+    return parsed.to_numpy(dtype="datetime64[ns]"), problems
+
+
+_PARSERS = {"bool": _flag, "category": _code, "grade": _code, "string": _text, "date": _date}
 
 
 def _rows(values: np.ndarray, codes: np.ndarray, column: schema.Column, index: pd.Index
@@ -196,6 +211,8 @@ def _rows(values: np.ndarray, codes: np.ndarray, column: schema.Column, index: p
             row, categories=column.codes, ordered=column.kind == "grade")
     elif column.kind == "string":
         missing, build = None, lambda row: pd.array(row, dtype="string")
+    elif column.kind == "date":
+        missing, build = np.datetime64("NaT"), lambda row: row
     else:
         missing, build = np.nan, _NUMERIC_ARRAYS[column.kind]
     row = np.append(values, np.asarray([missing], dtype=values.dtype))[codes]
@@ -242,7 +259,7 @@ def check_rows(
                                  BAD_YEAR.format(values=values),
                                  expected=YEAR_EXPECTED.format(lo=YEAR_MIN, hi=hi))
     keys = [c for c in UNIQUE[table] if c in typed.columns]
-    if keys == list(UNIQUE[table]):
+    if keys and keys == list(UNIQUE[table]):
         complete = typed[keys].notna().all(axis=1).to_numpy()
         repeated = typed.duplicated(keys, keep=False).to_numpy() & complete
         names = " and ".join(k for k in keys if k != "district_id")

@@ -13,6 +13,7 @@ __all__ = ["Estimate"]
 from ..privacy import _suppression
 from . import (
     _decompose,
+    _discipline,
     _disproportionality,
     _gaps,
     _grade_levels,
@@ -23,6 +24,7 @@ from . import (
     _predictiveness,
     _rates,
     _resources,
+    _retention,
     _score_locus,
     _segregation,
     _shrinkage,
@@ -32,7 +34,7 @@ from . import (
 for _module in (
     _rates, _multiple, _disproportionality, _idea, _suppression, _shrinkage,
     _gaps, _grade_levels, _segregation, _decompose, _predictiveness, _out_of_sample, _teachers,
-    _resources, _score_locus, _intersections,
+    _resources, _score_locus, _intersections, _discipline, _retention,
 ):
     globals().update({name: getattr(_module, name) for name in _module.__all__})
     __all__ += list(_module.__all__)

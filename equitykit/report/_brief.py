@@ -27,8 +27,10 @@ __all__ = ["MAX_FINDINGS", "brief_html", "brief_pdf"]
 
 #: The most findings a brief lists; fewer when they would not fit on one page.
 MAX_FINDINGS = 5
-_CHART_MEASURES = {"risk_ratio": "times as likely as the comparison group (1 = parity)",
-                   "hedges_g": "score gap in standard deviations (0 = parity)"}
+#: Axis labels on two lines: the group names take most of the width, and one long line ran
+#: past the page's edge.
+_CHART_MEASURES = {"risk_ratio": "times as likely as the comparison group\n(1 = parity)",
+                   "hedges_g": "score gap in standard deviations\n(0 = parity)"}
 _PARITY = {"risk_ratio": 1.0, "hedges_g": 0.0}
 _RATIO_TICKS = (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)
 _CSS = """

@@ -69,7 +69,7 @@ def notebook_to_html(
         }
     }
     shown = nbformat.NotebookNode({**notebook, "cells": [
-        cell for cell in notebook.cells if _in_report(cell, config.sections)]})
+        cell for cell in notebook.cells if _in_report(cell, config.shown_sections)]})
     body, _ = _exporter().from_notebook_node(shown, resources=resources)
     body = _ANCHOR_LINK.sub("", body)
     return body.replace(_TOC_MARK, _table_of_contents(body), 1)

@@ -30,6 +30,8 @@ from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
 from ._climate import climate_dimensions, climate_table
+from ._discipline import decision_table
+from ._focus import focus_headline, focus_table
 from ._glossary import glossary_html
 from ._idea import idea_sentences, idea_table
 from ._resources import resources_table
@@ -156,7 +158,7 @@ def data_profile(audit) -> str:
             "teacher quality need student records.", *audit.notes))
     rows = [
         {"table": name, "present": "yes" if getattr(data, name, None) is not None else "no"}
-        for name in ("students", "staff", "schools", "survey")
+        for name in ("students", "staff", "schools", "survey", "incidents")
     ]
     enrolled = audit.published[
         (audit.published["outcome"] == "enrollment") & (audit.published["dimension"] == "all")
@@ -175,7 +177,8 @@ def data_profile(audit) -> str:
 
 
 def enrollment(audit) -> str:
-    table = enrollment_table(audit.published, school_year=audit.school_year)
+    table = enrollment_table(audit.published, school_year=audit.school_year,
+                             config=audit.config)
     if table.empty:
         return skip("No race/ethnicity data to describe enrollment.") + _schools_table(audit)
     if "share of teachers" not in table:
@@ -367,6 +370,43 @@ def _idea_block(audit) -> str:
         f"{rules.cell_size} with the outcome.")
 
 
+#: Discipline outcomes shown group by group after the decision-point table.
+_DECISION_POINTS = ("referred", "exclusionary_given_referral", "restorative_given_referral")
+NO_INCIDENTS = ("The district's data has no discipline incidents: an incidents table (one row "
+                "per incident: student, date, school, offense, action, days) shows who is "
+                "referred, for what, and what follows.")
+
+
+def discipline(audit) -> str:
+    table = decision_table(audit.published, school_year=audit.school_year)
+    if table.empty or "Referred" not in table:
+        return skip(NO_INCIDENTS)
+    intro = note(
+        "Each discipline incident is a decision: to refer, and then to exclude (suspension, "
+        "expulsion, police) or to hold a restorative conference. Rates of referral are of "
+        "all students; the others are of students referred. The same-offense ratios compare "
+        "a group's incidents with other students' incidents of the same offense category "
+        "(Mantel–Haenszel), so different offenses do not explain them. Days lost: days of "
+        "out-of-school suspension per 100 students.")
+    return (intro + html_table(table, caption="Discipline at each decision point, "
+                                              f"{year_label(audit.school_year)}")
+            + "".join(_outcome_block(audit, o) for o in _DECISION_POINTS))
+
+
+def focus(audit) -> str:
+    chosen = audit.config.focus
+    them = group_label(chosen.dimension, chosen.group)
+    options = dict(dimension=chosen.dimension, group=chosen.group, reference=chosen.reference,
+                   school_year=audit.school_year)
+    table = focus_table(audit.published, **options)
+    if table.empty:
+        return skip(f"The audit publishes no outcome of {them} (focus: {chosen.dimension} = "
+                    f"{chosen.group}); check the group is spelled as in the data.")
+    return (f"<p class='ek-headline'>{html.escape(focus_headline(audit.published, **options))}"
+            "</p>" + html_table(table, caption=f"{capitalize(them)} in every outcome, "
+                                               f"{year_label(audit.school_year)}"))
+
+
 def _school_scatter(audit, outcome: str) -> str:
     chart = school_chart(audit.published, outcome, school_year=audit.school_year)
     return chart.to_html() if chart is not None else ""
@@ -446,7 +486,34 @@ def teacher_quality(audit) -> str:
         })
         out += html_table(table, caption="Teacher experience the average student of each "
                           "group has (student-weighted)")
-    return out
+    return out + _retention_table(audit)
+
+
+def _retention_table(audit) -> str:
+    """Teachers still on the district's staff the next year, by their race/ethnicity, for the
+    latest year whose next year is in the data."""
+    p = audit.published
+    rows = p[(p["outcome"] == "teacher_retained") & (p["school_id"] == "")
+             & (p["school_year"] < audit.school_year)]
+    if rows.empty:
+        return ""
+    year = int(rows["school_year"].max())
+    rows = rows[rows["school_year"] == year]
+    rate = rows[rows["measure"] == "rate"]
+    ratio = rows[(rows["measure"] == "risk_ratio")
+                 & (rows["comparison"] == "all_other")].set_index("group")
+    table = pd.DataFrame({
+        "teachers": [group_name(r["dimension"], r["group"], audit.config).replace(
+            "students", "teachers") for _, r in rate.iterrows()],
+        "number": [cell(r, "n") for _, r in rate.iterrows()],
+        "still on staff next year": [cell(r) for _, r in rate.iterrows()],
+        "ratio vs other teachers": [cell(ratio.loc[r["group"]]) if r["group"] in ratio.index
+                                    else "—" for _, r in rate.iterrows()],
+        "95% CI": [interval(ratio.loc[r["group"]]) if r["group"] in ratio.index else ""
+                   for _, r in rate.iterrows()],
+    })
+    return html_table(table, caption=f"Teacher retention from {year_label(year)} to "
+                                     f"{year_label(year + 1)} by race/ethnicity")
 
 
 def segregation(audit) -> str:
@@ -782,7 +849,7 @@ _BODIES = {
     "achievement": achievement, "programmatic": programmatic, "teacher_quality": teacher_quality,
     "segregation": segregation, "resources": resources, "climate": climate,
     "predictiveness": predictiveness, "findings": findings, "trends": trends,
-    "methods": methods, "provenance": provenance,
+    "methods": methods, "provenance": provenance, "focus": focus, "discipline": discipline,
 }
 
 
@@ -796,7 +863,7 @@ def section(audit, name: str) -> HTML:
     """
     if name not in _BODIES:
         raise ValueError(f"no report section {name!r}; the sections: {', '.join(_BODIES)}")
-    if name not in audit.config.sections:
+    if name not in audit.config.shown_sections:
         return HTML("")
     return HTML(not_collected(audit, name) + _BODIES[name](audit))
 

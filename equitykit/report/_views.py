@@ -185,7 +185,8 @@ def school_chart(published: pd.DataFrame, outcome: str, *, school_year: int
     )
 
 
-def enrollment_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFrame:
+def enrollment_table(published: pd.DataFrame, *, school_year: int,
+                     config: AuditConfig | None = None) -> pd.DataFrame:
     """Students of each race/ethnicity: how many, their share, and the share of teachers of
     that race/ethnicity when the staff table gives it.
 
@@ -201,7 +202,7 @@ def enrollment_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFra
     students = comp[comp["outcome"] == "enrollment"].set_index("group")
     teachers = comp[comp["outcome"] == "teachers"].set_index("group")
     table = pd.DataFrame({
-        "group": [group_name("race_ethnicity", g, None) for g in students.index],
+        "group": [group_name("race_ethnicity", g, config) for g in students.index],
         "students": [cell(r, "n") for _, r in students.iterrows()],
         "share of students": [cell(r) for _, r in students.iterrows()],
     }, columns=["group", "students", "share of students"])
@@ -221,8 +222,10 @@ def segregation_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFr
              & (p["section"] == "segregation") & (p["outcome"] != "school_poverty")]
     return pd.DataFrame({
         "index": [_SEGREGATION_INDEXES.get(m, m.replace("_", " ")) for m in rows["measure"]],
-        "group": [_segregated(d, g, c) for d, g, c in
-                  zip(rows["dimension"], rows["group"], rows["comparison"], strict=True)],
+        "group": [capitalize(_segregated(d, g) if c == "" else
+                             f"{_segregated(d, g)} – {_segregated(d, c)}")
+                  for d, g, c in zip(rows["dimension"], rows["group"], rows["comparison"],
+                                     strict=True)],
         "value": [cell(r) for _, r in rows.iterrows()],
     }, columns=["index", "group", "value"])
 
@@ -231,15 +234,11 @@ _SEGREGATION_INDEXES = {"dissimilarity": "Dissimilarity", "isolation": "Isolatio
                         "exposure": "Exposure", "theil_h": "Theil's H"}
 
 
-def _segregated(dimension: str, group: str, other: str) -> str:
-    """The group (and the group it is compared with) by its name, as in every other table:
-    "Black students – White students"; "All groups" for a multigroup index."""
-    def name(g: str) -> str:
-        if g == "all":
-            return "all groups" if dimension in ("all", "race_ethnicity") else g
-        return group_label(dimension, g)
-
-    return capitalize(name(group) if other == "" else f"{name(group)} – {name(other)}")
+def _segregated(dimension: str, group: str) -> str:
+    """A group by its name, as in every other table ("Black students – White students")."""
+    if group == "all":
+        return "all groups" if dimension in ("all", "race_ethnicity") else group
+    return group_label(dimension, group)
 
 
 # --- shared by the views and the sections -------------------------------------------------------

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ._incidents import generate_incidents
 from ._layout import make_layout
 from ._model import DEFAULT_DISTRICTS, DEFAULT_SEED, DistrictSpec
 from ._schools import generate_schools
@@ -25,6 +26,7 @@ SAMPLE_FILES: Mapping[str, str] = {
     "staff": "staff.csv",
     "schools": "schools.csv",
     "survey": "survey.parquet",
+    "incidents": "incidents.parquet",
 }
 
 #: A typical US district mix (NCES public-school enrollment, rounded).
@@ -42,12 +44,13 @@ DUPLICATE_DISTRICTS = "district ids must be unique, got {ids}"
 
 
 def _rngs(seed: int, district_id: str) -> list[np.random.Generator]:
-    """Independent PCG64 streams for the layout, students, staff/schools and survey.
+    """Independent PCG64 streams for the layout, students, staff/schools, survey and incidents
+    (spawned children do not depend on how many are spawned).
 
     The district id enters the seed, so one district's data do not change when another is added.
     """
     root = np.random.SeedSequence([seed, *district_id.encode("utf-8")])
-    return [np.random.Generator(np.random.PCG64(s)) for s in root.spawn(4)]
+    return [np.random.Generator(np.random.PCG64(s)) for s in root.spawn(5)]
 
 
 def generate_district(
@@ -96,7 +99,7 @@ def generate_district(
     --------
     >>> tables = generate_district("X01", n_students=500, n_schools=3, seed=1)
     >>> sorted(tables)
-    ['schools', 'staff', 'students', 'survey']
+    ['incidents', 'schools', 'staff', 'students', 'survey']
     >>> tables["students"]["school_year"].unique().tolist()
     [2021, 2022, 2023]
     """
@@ -109,7 +112,7 @@ def generate_district(
     if not set(survey_years) <= set(years):
         raise ValueError(BAD_SURVEY_YEARS.format(bad=sorted(set(survey_years) - set(years)),
                                                  years=years))
-    layout_rng, student_rng, staff_rng, survey_rng = _rngs(seed, district_id)
+    layout_rng, student_rng, staff_rng, survey_rng, incident_rng = _rngs(seed, district_id)
     layout = make_layout(layout_rng, n_schools)
     model = district_model(layout, dict(race_mix or _NATIONAL_MIX), poverty_rate,
                            dict(disability_risk_ratios or {}), dict(category_risk_ratios or {}))
@@ -122,6 +125,7 @@ def generate_district(
         "schools": generate_schools(staff_rng, district_id, years=years, layout=layout,
                                     students=students),
         "survey": generate_survey(survey_rng, survey_years=survey_years, students=students),
+        "incidents": generate_incidents(incident_rng, students=students),
     }
 
 
@@ -154,7 +158,7 @@ def generate_samples(
     seed: int = DEFAULT_SEED,
 ) -> Path:
     """Write sample districts as one data folder: ``students.parquet``, ``staff.csv``,
-    ``schools.csv`` and ``survey.parquet``, each holding every district.
+    ``schools.csv``, ``survey.parquet`` and ``incidents.parquet``, each holding every district.
 
     The same ``districts`` and ``seed`` always write byte-identical files (given the same pandas
     and pyarrow versions).
@@ -166,7 +170,7 @@ def generate_samples(
     >>> spec = DistrictSpec("X01", "Example", 300, 3, race_mix={"White": 0.6, "Black": 0.4})
     >>> folder = generate_samples(tempfile.mkdtemp(), districts=[spec])
     >>> sorted(p.name for p in folder.iterdir())
-    ['schools.csv', 'staff.csv', 'students.parquet', 'survey.parquet']
+    ['incidents.parquet', 'schools.csv', 'staff.csv', 'students.parquet', 'survey.parquet']
     """
     ids = [spec.district_id for spec in districts]
     if len(set(ids)) != len(ids):

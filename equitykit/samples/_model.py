@@ -195,3 +195,22 @@ DEFAULT_DISTRICTS: tuple[DistrictSpec, ...] = (
                               ("Black", "EMN"): METRO_BLACK_CATEGORY_RR},
     ),
 )
+
+# Discipline incidents (incidents.csv). Each out-of-school suspension of the students table is
+# an incident; other referrals end in a restorative conference or another action. Planted at
+# each decision point, in every school: Black students' suspensions are mostly for subjective
+# offenses, they are referred more often for subjective offenses without a suspension, and a
+# referral of theirs ends in a restorative conference less often than other students' for the
+# same offense.
+OFFENSES: Mapping[str, tuple[str, bool]] = MappingProxyType({  # code -> (category, subjective)
+    "DEF": ("defiance", True), "DIS": ("disruption", True), "FIG": ("fighting", False),
+    "DRG": ("drugs", False),
+})
+#: Per group (Black, everyone else): share of suspensions that are for a subjective offense,
+#: subjective referrals without suspension per student-year, and the chance such a referral
+#: (or an objective one) ends in a restorative conference rather than another action.
+SUBJECTIVE_SHARE_OF_OSS = (0.75, 0.35)
+SUBJECTIVE_REFERRALS_MEAN = (0.24, 0.12)
+OBJECTIVE_REFERRALS_MEAN = 0.05  # per student-year, every group
+RESTORATIVE_GIVEN_REFERRAL = (0.3, 0.7)
+INCIDENT_LOCATIONS = ("classroom", "hallway", "cafeteria", "bus")
