@@ -226,7 +226,6 @@ def fmt_int(value: float | None) -> str:
     return "—" if value is None or not math.isfinite(value) else f"{value:,.0f}"
 
 
-
 def construct_label(measure: str) -> str:
     """A climate survey construct in plain words: ``"favorable_adult_support"`` → "Adult
     support" (the metrics name each construct ``favorable_<domain>``).
@@ -237,4 +236,4 @@ def construct_label(measure: str) -> str:
     'Adult support'
     """
     text = measure.removeprefix("favorable_").replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    return capitalize(text)

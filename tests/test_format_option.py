@@ -139,3 +139,11 @@ def test_the_number_check_catches_a_number_that_is_not_published():
     assert unexplained_numbers(f"python 3.11.7, pandas 3.1.1. {fingerprint}", allowed) == []
     assert unexplained_numbers('"/tmp/pytest-268/x.yml", 2023/', allowed) == []
     assert unexplained_numbers("gap -0.47 and −0.47", allowed) == ["-0.47"]
+
+
+def test_word_document_names_the_district():
+    config = AuditConfig(title="Equity audit", district_names={"D9": "Riverbend Unified"})
+    document = docx.Document(io.BytesIO(audit_docx(PAGE.replace("{png}", _png()),
+                                                   config=config, district="D9")))
+    assert document.sections[0].header.paragraphs[0].text.endswith("\tRiverbend Unified (D9)")
+    assert document.core_properties.subject == "Riverbend Unified (D9)"

@@ -82,3 +82,13 @@ def test_sample_district_d03_shows_the_planted_categories(sample_audit):
     text = html.unescape(summary(audit))
     assert "IDEA significant disproportionality" in text
     assert "to be identified for special education (emotional disturbance), above" in text
+
+
+@pytest.mark.slow
+def test_the_notebook_report_shows_the_idea_block(audit_dir):
+    """The shipped notebook's programmatic cell (``report.outcomes(audit, "programmatic")``)
+    puts the IDEA table (or the line saying no group is above) in ``equitykit audit``'s HTML."""
+    page = html.unescape((audit_dir / "audit.html").read_text(encoding="utf-8"))
+    programmatic = page[page.index('id="Programmatic-equity"'):
+                        page.index('id="Teacher-quality-equity"')]
+    assert "IDEA significant disproportionality: no group is above" in programmatic

@@ -14,9 +14,12 @@ formats from it (:data:`FORMATS`).
 """
 
 from ._browser import ConversionError, chromium_available
+from ._climate import climate_table
 from ._figures import ReportFigure
 from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_formats
 from ._html import notebook_to_html, warm_exporter
+from ._idea import idea_table
+from ._resources import resources_table
 from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
 from ._views import (
     enrollment_table,
@@ -37,15 +40,18 @@ __all__ = [
     "ConversionError",
     "ReportFigure",
     "chromium_available",
+    "climate_table",
     "convert",
     "enrollment_table",
     "gap_chart",
     "gap_table",
+    "idea_table",
     "notebook_to_html",
     "other_groups_table",
     "outcome_table",
     "outcomes",
     "parse_formats",
+    "resources_table",
     "risk_ratio_chart",
     "school_chart",
     "score_gaps",

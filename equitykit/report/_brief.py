@@ -87,7 +87,8 @@ def brief_html(findings: Sequence[dict[str, Any]], *, config: AuditConfig, distr
         f"<style>:root {{ --accent: {config.branding.accent_color}; }}{_CSS}</style></head>"
         f"<body><header>{logo}<div><p class=\"client\">{html.escape(config.client)}</p>"
         f"<h1>{html.escape(config.title)}: what we found</h1>"
-        f'<p class="sub">District {html.escape(district)} · {year}</p></div></header>'
+        f'<p class="sub">{html.escape(config.district_name(district))} · {year}</p>'
+        "</div></header>"
         f"<p>{html.escape(intro)}</p>"
         + (f"<h2>Main findings</h2><ol>{items}</ol>" if top else "")
         + chart

@@ -68,7 +68,7 @@ def audit_docx(page: str, *, config: AuditConfig, district: str) -> bytes:
     if config.client:
         document.add_paragraph(config.client, style="Subtitle")
     document.add_paragraph(config.title, style="Title")
-    document.add_paragraph(f"District {district}", style="Subtitle")
+    document.add_paragraph(config.district_name(district), style="Subtitle")
     _contents(document)
     for report in root.find_class("ek-report"):
         _blocks(document, report)
@@ -204,7 +204,7 @@ def _properties(document, config: AuditConfig, district: str) -> None:
     properties = document.core_properties
     properties.title = config.title
     properties.author = config.client or "equitykit"
-    properties.subject = f"District {district}"
+    properties.subject = config.district_name(district)
     properties.comments = "Written by equitykit from the audit's HTML report."
 
 
@@ -213,7 +213,7 @@ def _page_chrome(document, config: AuditConfig, district: str) -> None:
     section = document.sections[0]
     who = " · ".join(t for t in (config.client, config.title) if t)
     header = section.header.paragraphs[0]
-    header.text = f"{who}\tDistrict {district}"
+    header.text = f"{who}\t{config.district_name(district)}"
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     footer.add_run("page ")

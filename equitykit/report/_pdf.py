@@ -39,7 +39,7 @@ def page_chrome(config: AuditConfig, district: str) -> tuple[str, str]:
     accent = config.branding.accent_color
     who = " · ".join(html.escape(t) for t in (config.client, config.title) if t)
     header = _BAND.format(edge="bottom", pad="bottom", accent=accent, left=who,
-                          right=f"District {html.escape(district)}")
+                          right=html.escape(config.district_name(district)))
     footer = _BAND.format(
         edge="top", pad="top", accent=accent, left=html.escape(config.client or config.title),
         right='page <span class="pageNumber"></span> of <span class="totalPages"></span>')

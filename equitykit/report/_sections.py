@@ -573,7 +573,7 @@ def _between_school_groups(audit) -> str:
         title = own.title if own else name
         table = pd.DataFrame({
             "outcome": [capitalize(outcome_label(o)) for o in rows["outcome"]],
-            "group": rows["group"],
+            "group": [group_name("race_ethnicity", g, audit.config) for g in rows["group"]],
             "share of the gap between them": [
                 cell(r) for _, r in rows.iterrows()],
         })
