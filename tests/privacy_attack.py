@@ -409,7 +409,10 @@ def _shown_texts(published: pd.DataFrame) -> set:
     for lo, hi in ci.itertuples(index=False):
         texts |= {f"{lo:.2f}–{hi:.2f}", f"{lo:.2f} to {hi:.2f}",
                   f"{100 * lo:.1f}%–{100 * hi:.1f}%", f"{100 * lo:.1f}% to {100 * hi:.1f}%"}
-    texts |= {str(y) for y in published["school_year"].unique()}
+    years = pd.to_numeric(published["school_year"], errors="coerce").dropna().astype(int).unique()
+    texts |= {str(y) for y in years}
+    # School-year labels ("2023–24"), whichever end of the school year the data names.
+    texts |= {f"{y - a}–{(y - a + 1) % 100:02d}" for y in years for a in (0, 1)}
     return texts
 
 
@@ -428,9 +431,14 @@ def _html_tables(folder: Path, published: pd.DataFrame, found: list, district: s
             continue
         for cell in re.findall(r"<td[^>]*>(.*?)</td>", body, flags=re.S):
             text = html.unescape(re.sub(r"<.*?>", "", cell)).strip()
-            if re.search(r"\d", text) and text not in shown and not re.search("[a-z]{4}", text):
-                found.append(Finding("html", district, f"{caption}: {text!r} is in no "
-                                                       "published row"))
+            if re.search("[a-z]{4}", text):
+                continue
+            # "1.66 (1.44–1.92)": a value with its interval; "13.2% → 11.8%": a trend.
+            for part in re.split(r" → | \(|\)$", text):
+                part = part.strip()
+                if re.search(r"\d", part) and part not in shown:
+                    found.append(Finding("html", district, f"{caption}: {part!r} is in no "
+                                                           "published row"))
 
 
 def _solve(system: _System, bands: dict, zero_places: set, width: float, integer: bool,

@@ -43,4 +43,4 @@ def test_black_students_lose_more_days_per_100(sample_audit, district_id):
     p = audit.published
     days = p[(p["school_year"] == audit.school_year) & (p["school_id"] == "")
              & (p["measure"] == "days_lost_per_100")].set_index("group")["value"]
-    assert days["Black"] > 2 * days["all"]
+    assert days["Black"] > 1.5 * days["all"]  # planted: 1.9× (D03) to 2.8× (D01)

@@ -15,6 +15,7 @@ import pytest
 from test_explorer_fixtures import tiny_schools, tiny_students
 
 from equitykit.config import AuditConfig
+from equitykit.privacy import DEFAULT_PROTECTION_WIDTH
 from equitykit.widgets import DistrictSource
 from equitykit.widgets import _wording as w
 from equitykit.widgets._view import published_table
@@ -32,6 +33,7 @@ def test_every_explorer_table_withstands_the_attack(tmp_path):
                                        config=CONFIG) for o in rates], ignore_index=True)
     assert shown["suppressed"].any() and not shown["suppressed"].all()
     shown.assign(note=shown.get("note", "")).to_csv(tmp_path / "metrics.csv", index=False)
-    found = [f for f in privacy_attack.attack_district(tmp_path, integer=False)
+    found = [f for f in privacy_attack.attack_district(tmp_path, integer=False,
+                                                    width=DEFAULT_PROTECTION_WIDTH)
              if f.kind not in ("size", "empty")]
     assert not found, "\n".join(str(f) for f in found[:40])

@@ -142,7 +142,7 @@ def test_audit_notebook_in_jupyterlab_in_a_browser(clone):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url + "lab/tree/notebooks/district_audit.ipynb", timeout=TIMEOUT_MS)
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=TIMEOUT_MS)
-        page.wait_for_selector("text=DistrictAudit.run", timeout=TIMEOUT_MS)
+        page.wait_for_selector("text=DistrictAudit.compute", timeout=TIMEOUT_MS)
         page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=TIMEOUT_MS)
         TIMES["jupyterlab_open"] = round(time.monotonic() - start, 1)
         page.screenshot(path=ARTIFACTS / "jupyterlab.png")

@@ -118,7 +118,7 @@ class DistrictAudit:
         gate = privacy.publish(
             self._computed, min_n=privacy_rules.min_n,
             top_bottom_coding=privacy_rules.top_bottom_coding,
-            protection_width=privacy_rules.protection_width,
+            protection_width=self.protection_width,
         )
         self.published = withhold_orphan_interactions(gate.table).reset_index(drop=True)
         self.privacy_loss = gate.loss
@@ -182,6 +182,17 @@ class DistrictAudit:
     def student_level(self) -> bool:
         """True when the audit has student records; False when built from published counts."""
         return getattr(self.data, "students", None) is not None
+
+    @property
+    def protection_width(self) -> int:
+        """The privacy gate's protection width (rule 7; 0: off). The config's, except that an
+        audit built from published counts leaves the rule off unless the config sets it: the
+        counts are public already, and a state's published totals, rounded or suppressed, need
+        not add up, which leaves the rule's linear programs without a solution."""
+        rules = self.config.privacy
+        if rules.protection_width is None and not self.student_level:
+            return 0
+        return rules.width
 
     @property
     def sections(self) -> tuple[str, ...]:

@@ -765,7 +765,7 @@ def _pooling(audit) -> str:
 
 def methods(audit) -> str:
     c = audit.config
-    width = c.privacy.width
+    width = audit.protection_width
     return glossary_html() + "<h3>Methods</h3>" + (
         "<ul>" + _pooling(audit) +
         f"<li>Rates with Wilson 95% intervals; risk ratios against all other students in the "
