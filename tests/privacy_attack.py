@@ -401,14 +401,16 @@ def _shown_texts(published: pd.DataFrame) -> set:
     for col in ("n", "numerator"):
         texts |= {f"{v:,.0f}" for v in published[col].dropna()}
     for v in published["value"].dropna():
-        texts |= {f"{100 * v:.1f}%", f"{100 * v:.0f}%", f"{v:.2f}", f"{v:,.0f}", f"{v:.3f}"}
+        texts |= {f"{100 * v:.1f}%", f"{100 * v:.0f}%", f"{v:.2f}", f"{v:,.0f}", f"{v:.3f}",
+                  f"{100 * v:.1f}", f"${v:,.0f}", f"${v:.2f}"}  # points, dollars
     for col in ("p_value", "q_value"):
         if col in published:
             texts |= {f"{v:.3f}" for v in published[col].dropna()} | {"<0.001"}
     ci = published[["ci_low", "ci_high"]].dropna()
     for lo, hi in ci.itertuples(index=False):
         texts |= {f"{lo:.2f}–{hi:.2f}", f"{lo:.2f} to {hi:.2f}",
-                  f"{100 * lo:.1f}%–{100 * hi:.1f}%", f"{100 * lo:.1f}% to {100 * hi:.1f}%"}
+                  f"{100 * lo:.1f}%–{100 * hi:.1f}%", f"{100 * lo:.1f}% to {100 * hi:.1f}%",
+                  f"{100 * lo:.1f}–{100 * hi:.1f}", f"{100 * lo:.1f} to {100 * hi:.1f}"}
     years = pd.to_numeric(published["school_year"], errors="coerce").dropna().astype(int).unique()
     texts |= {str(y) for y in years}
     # School-year labels ("2023–24"), whichever end of the school year the data names.
@@ -434,7 +436,8 @@ def _html_tables(folder: Path, published: pd.DataFrame, found: list, district: s
             if re.search("[a-z]{4}", text):
                 continue
             # "1.66 (1.44–1.92)": a value with its interval; "13.2% → 11.8%": a trend.
-            for part in re.split(r" → | \(|\)$", text):
+            # "2021–22, 2023–24": a list of years.
+            for part in re.split(r" → | \(|\)$|, ", text):
                 part = part.strip()
                 if re.search(r"\d", part) and part not in shown:
                     found.append(Finding("html", district, f"{caption}: {part!r} is in no "
