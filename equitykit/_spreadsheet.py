@@ -7,7 +7,8 @@ on CSV injection, such text cells are written with a leading single quote (``'=H
 which spreadsheets show as text; the CSV writer quotes any cell holding a comma, quote or line
 break (a carriage return inside a cell is written as a line break, which pandas' writer would
 otherwise leave unquoted, splitting the row). Numbers are never touched: ``-0.05`` stays a
-number, and so does the text ``"-0.05"``.
+number, and so do the texts ``"-0.05"`` and ``"-6.2%"`` (a spreadsheet reads a percentage as a
+number, not a formula).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ __all__ = ["escape_cell", "escape_frame", "to_safe_csv"]
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?")
 _PREFIX = "'"
 
 
@@ -32,8 +33,8 @@ def escape_cell(value: Any) -> Any:
     --------
     >>> escape_cell('=HYPERLINK("http://x","y")')
     '\\'=HYPERLINK("http://x","y")'
-    >>> escape_cell("-2+3"), escape_cell("-0.05"), escape_cell(-0.05), escape_cell("D01")
-    ("'-2+3", '-0.05', -0.05, 'D01')
+    >>> escape_cell("-2+3"), escape_cell("-0.05"), escape_cell("-6.2%"), escape_cell("D01")
+    ("'-2+3", '-0.05', '-6.2%', 'D01')
     """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) \
             and not _NUMBER.fullmatch(value):

@@ -8,7 +8,8 @@ import html
 from equitykit.report._glossary import GLOSSARY, glossary_html
 from equitykit.report._sections import findings, methods
 
-TERMS = ("Risk ratio", "q", "Hedges' g", "V", "Score (of a finding)", "Locus",
+TERMS = ("Risk ratio", "q", "Hedges' g", "V", "Priority score (of a finding)",
+         "Where the gap sits",
          "95% CI (confidence interval)", "Suppressed")
 
 

@@ -58,14 +58,25 @@ def test_headline_sentences():
     first, second = idea_sentences(PUBLISHED, school_year=2023, threshold=3.0)
     assert first == (
         "Black students were 4.03 times as likely as all other students to be identified for "
-        "special education (emotional disturbance), above the state's IDEA risk-ratio "
+        "special education (emotional disturbance), above the IDEA risk-ratio "
         "threshold of 3 in 2021–22, 2022–23 and 2023–24, which makes it significant "
         "disproportionality under IDEA (34 CFR 300.647).")
     assert second.startswith("Black students with disabilities were 3.11 times as likely as "
                              "other students with disabilities to be suspended out of school")
-    assert second.endswith("in 2022–23 and 2023–24 (IDEA counts it as significant "
-                           "disproportionality only after the state's number of consecutive "
-                           "years above it).")
+    assert second.endswith("in 2022–23 and 2023–24. Not (yet) significant disproportionality: "
+                           "IDEA requires 3 consecutive years above the threshold, and 2023–24 "
+                           "is the second year in a row above it.")
+
+
+def test_years_above_that_are_not_consecutive_say_so():
+    gap_year = PUBLISHED[~((PUBLISHED["school_year"] == 2022)
+                           & (PUBLISHED["group"] == "Black×true"))]
+    ((sentence),) = [s for s in idea_sentences(gap_year, school_year=2023, threshold=3.0,
+                                               consecutive_years=2)
+                     if "with disabilities" in s]
+    assert sentence.endswith("in 2023–24. Not (yet) significant disproportionality: IDEA "
+                             "requires 2 consecutive years above the threshold, and 2023–24 is "
+                             "the first year in a row above it.")
 
 
 @pytest.mark.slow

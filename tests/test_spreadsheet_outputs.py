@@ -22,7 +22,7 @@ from equitykit.audit._audit import DistrictAudit
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3",
            "\t=1+1", "\r=1", "=1,2\n3"]
-NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?"  # "-6.2%" is a number too
 
 
 def unsafe_cells(text: str) -> list[str]:
@@ -37,7 +37,7 @@ def test_formula_like_text_gets_a_leading_quote(cell: str) -> None:
     assert escape_cell(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell", ["-0.05", "+3", "1e-5", "D01", "", "N<10", "≥99%", "a=b",
+@pytest.mark.parametrize("cell", ["-0.05", "-6.2%", "+3", "1e-5", "D01", "", "N<10", "≥99%", "a=b",
                                   -0.05, 3, np.nan, None])
 def test_numbers_and_plain_text_are_untouched(cell: object) -> None:
     assert escape_cell(cell) is cell or escape_cell(cell) == cell

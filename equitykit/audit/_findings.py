@@ -309,8 +309,9 @@ def _locus_clause(locus: str, row) -> str:
         return f". Most of the gap ({share:.0%}) lies between schools: where students are enrolled"
     if locus == "within_schools":
         if share < 0:  # where students are enrolled slightly narrows the gap
-            return ". The whole gap is between students in the same schools"
-        return f". Most of the gap ({1 - share:.0%}) is between students in the same schools"
+            return ". The whole gap lies within schools: students of the same schools differ"
+        return (f". Most of the gap ({1 - share:.0%}) lies within schools: students of the same "
+                "schools differ")
     return f". The gap is split: {share:.0%} between schools, {1 - share:.0%} within schools"
 
 

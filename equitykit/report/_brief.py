@@ -55,11 +55,12 @@ figcaption { font-size: 9pt; color: #4a5866; }
         padding-top: .3rem; }
 """
 INTRO = ("This brief lists the most important disparities the equity audit of district "
-         "{district} found for {year}, most important first. Each one is too large to be "
-         "chance and large enough to matter. The full report lists all of them and gives every "
+         "{district} found for {year}, most important first. Each one is statistically "
+         "reliable (unlikely to be chance, even allowing for the many comparisons an audit "
+         "makes) and large enough to matter. The full report lists all of them and gives every "
          "number, the methods and the data behind them.")
 NONE_FOUND = ("The equity audit of district {district} for {year} found no disparity that is "
-              "both too large to be chance and large enough to matter. The full report gives "
+              "both statistically reliable and large enough to matter. The full report gives "
               "every group's numbers, the methods and the data behind them.")
 PRIVACY = ("Groups smaller than {min_n} students are not reported, together with any number "
            "that would reveal them. Prepared with equitykit.")

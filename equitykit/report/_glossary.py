@@ -13,8 +13,9 @@ GLOSSARY: dict[str, str] = {
         "means the same rate, 2 twice as likely, 0.5 half as likely."),
     "95% CI (confidence interval)": (
         "The range the true value very probably lies in, given how many students there are; "
-        "a range that does not include 1 (for a risk ratio) or 0 (for a gap) means the "
-        "difference is unlikely to be chance."),
+        "a range that does not include 1 (for a risk ratio) or 0 (for a gap) means this one "
+        "difference is unlikely to be chance. A report tests hundreds of differences, so a "
+        "finding also needs q below 0.05 (below)."),
     "Excess students": (
         "How many more (or fewer) students of a group had the outcome than would have at the "
         "rate of all other students."),
@@ -22,8 +23,9 @@ GLOSSARY: dict[str, str] = {
         "The difference between two percentages: 45% and 60% are 15 points apart."),
     "q": (
         "How likely a difference this large is to be chance, adjusted for the many "
-        "comparisons a report makes (a Benjamini–Hochberg q-value); below 0.05 counts as "
-        "certain."),
+        "comparisons a report makes (a Benjamini–Hochberg q-value). Below 0.05 the difference "
+        "is statistically reliable: among all differences reported with q below 0.05, at "
+        "most about 1 in 20 is expected to be chance."),
     "Hedges' g": (
         "A score gap measured in standard deviations of the scores: 0.2 is a small gap, 0.5 "
         "a medium one, 0.8 a large one; negative means the group scores lower than all other "
@@ -35,15 +37,16 @@ GLOSSARY: dict[str, str] = {
         "How well race, sex, economic disadvantage, English learner status and disability "
         "alone predict an outcome: an AUC of 0.5 or an R² of 0 means they predict nothing, "
         "which is the goal of equity."),
-    "Score (of a finding)": (
+    "Priority score (of a finding)": (
         "The priority of a finding: larger for a bigger disparity, one that persisted over "
         "the last three years, one that affects more students, and one above the IDEA "
         "threshold. It orders the findings; it is not a grade."),
-    "Locus": (
-        "Where a gap sits: between schools (the group is enrolled in schools where the "
+    "Where the gap sits": (
+        "Whether a gap lies between schools (the group is enrolled in schools where the "
         "outcome is more common) or within schools (students of the same schools differ)."),
     "Suppressed": (
-        "A number withheld to protect the privacy of a small group of students."),
+        "A number withheld to protect students' privacy: the group is small, or its number "
+        "would let a reader work out a small group's by subtraction."),
 }
 
 

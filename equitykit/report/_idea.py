@@ -78,20 +78,44 @@ def idea_table(published: pd.DataFrame, *, school_year: int, threshold: float) -
     return pd.DataFrame(table, columns=list(IDEA_COLUMNS))
 
 
-def idea_sentences(published: pd.DataFrame, *, school_year: int, threshold: float) -> list[str]:
+def _run_length(years: list[int], school_year: int) -> int:
+    """How many school years in a row, ending with ``school_year``, are in ``years``."""
+    run = 0
+    while school_year - run in years:
+        run += 1
+    return run
+
+
+def idea_sentences(published: pd.DataFrame, *, school_year: int, threshold: float,
+                   consecutive_years: int = 3) -> list[str]:
     """One headline sentence per group and category above the IDEA threshold in
-    ``school_year`` (none when no group is above it)."""
+    ``school_year`` (none when no group is above it).
+
+    A group above the threshold is *significant disproportionality* only in the
+    ``consecutive_years``-th consecutive year above it; until then the sentence says how many
+    years in a row it has been above and how many IDEA requires.
+    """
     now, every = _flagged(published, school_year)
     sentences = []
     for _, r in now.iterrows():
-        years = _join([year_label(y) for y in _years(every, r)])
+        above = _years(every, r)
+        run = _run_length(above, school_year)
         verdict = (", which makes it significant disproportionality under IDEA "
                    "(34 CFR 300.647)" if r["note"] == _SIGNIFICANT else
-                   " (IDEA counts it as significant disproportionality only after the "
-                   "state's number of consecutive years above it)")
+                   f". Not (yet) significant disproportionality: IDEA requires "
+                   f"{consecutive_years} consecutive years above the threshold, and "
+                   f"{year_label(school_year)} is {_in_a_row(run)}")
         sentences.append(
             f"{capitalize(group_label(r['dimension'], r['group']))} were {r['value']:.2f} times "
             f"as likely as {_COMPARED_WITH.get(r['comparison'], 'other students')} to "
-            f"{outcome_infinitive(r['outcome'])}, above the state's IDEA risk-ratio threshold "
-            f"of {threshold:g} in {years}{verdict}.")
+            f"{outcome_infinitive(r['outcome'])}, above the IDEA risk-ratio threshold "
+            f"of {threshold:g} in {_join([year_label(y) for y in above])}{verdict}.")
     return sentences
+
+
+def _in_a_row(run: int) -> str:
+    return ("the first year in a row above it" if run == 1
+            else f"the {_ORDINALS.get(run, f'{run}th')} year in a row above it")
+
+
+_ORDINALS = {2: "second", 3: "third"}

@@ -136,7 +136,8 @@ def summary(audit) -> str:
         "district's schools or among students of the same schools.</p>"
     )
     idea = idea_sentences(audit.published, school_year=audit.school_year,
-                          threshold=audit.config.idea.risk_ratio_threshold)
+                          threshold=audit.config.idea.risk_ratio_threshold,
+                          consecutive_years=audit.config.idea.consecutive_years)
     if idea:
         intro += ("<h3>IDEA significant disproportionality</h3><ul>"
                   + "".join(f"<li>{html.escape(t)}</li>" for t in idea) + "</ul>")
@@ -706,7 +707,8 @@ def findings(audit) -> str:
         meta = (f"Priority score {f['score']:.2f} · where the gap sits: {where} · "
                 f"persistent {f['years_persistent']} of the last 3 years")
         if f.get("idea_flagged"):
-            meta += " · above the IDEA risk-ratio threshold"
+            meta += (" · its students with disabilities are above the IDEA risk-ratio "
+                     "threshold for this outcome")
         blocks.append(
             f"<div class='ek-finding'><h3>{f['rank']}. {html.escape(f['title'])}</h3>"
             f"<p>{html.escape(f['statement'])}</p><p class='ek-note'>{html.escape(meta)}</p>"
