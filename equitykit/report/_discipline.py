@@ -11,7 +11,8 @@ import math
 import pandas as pd
 
 from .._words import capitalize, group_label
-from ._tables import SUPPRESSED_TEXT, format_value
+from ._tables import SUPPRESSED_TEXT
+from ._views import cell
 
 __all__ = ["DECISION_COLUMNS", "decision_table"]
 
@@ -37,11 +38,8 @@ def _text(row: pd.Series) -> str:
     value = row["value"]
     if not isinstance(value, float | int) or not math.isfinite(value):
         return "—"
-    if row["measure"] == "rate":
-        display = row.get("display")
-        return display if isinstance(display, str) and display else f"{100 * value:.1f}%"
-    if row["measure"] == "days_lost_per_100":
-        return format_value(row["measure"], value)
+    if row["measure"] in ("rate", "days_lost_per_100"):
+        return cell(row)
     low, high = row.get("ci_low", math.nan), row.get("ci_high", math.nan)
     interval = f" ({low:.2f}–{high:.2f})" if math.isfinite(low) and math.isfinite(high) else ""
     return f"{value:.2f}{interval}"
