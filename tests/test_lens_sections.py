@@ -33,7 +33,7 @@ def test_discipline_section_table_is_the_published_numbers(audit):
     body = audit.section("discipline").data
     assert "Discipline at each decision point, 2023–24" in body
     table = decision_table(audit.published, school_year=2023).set_index("Group")
-    assert table.loc["Black students", "Referred"] == "40.0%"  # one decimal, as every rate in the report
+    assert table.loc["Black students", "Referred"] == "40.0%"  # one decimal, as every rate
     assert table.loc["White students", "Days lost per 100 students"] == "21.00"
     assert table.loc["All students", "Days lost per 100 students"] == "25.50"  # 102 of 400
     assert table.loc["Black students", "Exclusion ratio, same offense"].startswith("1.")
