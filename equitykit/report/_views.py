@@ -47,8 +47,9 @@ def outcome_table(published: pd.DataFrame, outcome: str, *, by: str = "race_ethn
     -------
     DataFrame
         Columns ``group``, ``students``, ``rate``, ``risk ratio``, ``95% CI``,
-        ``excess students``, ``flag``; numbers as the report prints them, a withheld one as
-        "suppressed". Empty when the outcome has no rows for ``by``.
+        ``excess students``, and ``IDEA flag`` when a group's ratio is above the IDEA
+        threshold (identification categories); numbers as the report prints them, a withheld
+        one as "suppressed". Empty when the outcome has no rows for ``by``.
 
     Examples
     --------
@@ -70,11 +71,12 @@ def outcome_table(published: pd.DataFrame, outcome: str, *, by: str = "race_ethn
             "risk ratio": cell(rr) if rr is not None else "—",
             "95% CI": interval(rr) if rr is not None else "",
             "excess students": cell(excess.loc[group]) if group in excess.index else "—",
-            "flag": str(rr["note"]) if rr is not None and isinstance(rr["note"], str)
-            and rr["flagged"] else "",
+            "IDEA flag": str(rr["note"]).removeprefix("IDEA: ")
+            if rr is not None and isinstance(rr["note"], str) and rr["flagged"] else "",
         })
-    return pd.DataFrame(table, columns=["group", "students", "rate", "risk ratio", "95% CI",
-                                        "excess students", "flag"])
+    table = pd.DataFrame(table, columns=["group", "students", "rate", "risk ratio", "95% CI",
+                                         "excess students", "IDEA flag"])
+    return table if table["IDEA flag"].ne("").any() else table.drop(columns="IDEA flag")
 
 
 def risk_ratio_chart(published: pd.DataFrame, outcome: str, *, by: str = "race_ethnicity",
