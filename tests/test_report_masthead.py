@@ -55,7 +55,11 @@ def test_provenance_prints_no_local_path(sample_audit):
     assert data_dir.startswith("/")  # the audit ran on an absolute path
     text = html.unescape(provenance(audit))
     assert data_dir not in text
-    assert '"data_dir": "data_samples"' in text
+    assert "<td>Data folder</td><td>data_samples</td>" in text
+    assert "<td>Config file</td><td>none (the defaults)</td>" in text
+    assert "<td>School year audited</td><td>2023–24</td>" in text
+    for name, sha in audit.data.files.items():  # each input file can be checked on its own
+        assert f"{name}: <code>{sha}</code>" in text
     assert audit.provenance()["input_sha256"] in text
     assert "This audit covers District D01 in the" in html.unescape(summary(audit))
 

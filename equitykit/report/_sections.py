@@ -9,7 +9,6 @@ The tables and charts come from the views of :mod:`equitykit.report` (``outcome_
 from __future__ import annotations
 
 import html
-import json
 
 import pandas as pd
 from IPython.display import HTML
@@ -833,16 +832,34 @@ def _loss_sentence(loss: dict) -> str:
             f"{loss['rates_coded']:,} rates are shown as bands.")
 
 
+#: How the provenance names each run parameter.
+_PARAMETER_WORDS = {"data_dir": "Data folder", "district_id": "District",
+                    "config_path": "Config file", "school_year": "School year audited"}
+
+
+def _parameter_text(key: str, value) -> str:
+    if value is None:
+        return "none (the defaults)" if key == "config_path" else "—"
+    return year_label(int(value)) if key == "school_year" else str(value)
+
+
 def provenance(audit) -> str:
     info = audit.provenance()
     versions = pd.DataFrame(
         {"package": list(info["versions"]), "version": list(info["versions"].values())}
     )
-    params = html.escape(json.dumps(info["parameters"], indent=1))
+    run = pd.DataFrame({
+        "parameter": [_PARAMETER_WORDS.get(k, k) for k in info["parameters"]],
+        "value": [_parameter_text(k, v) for k, v in info["parameters"].items()]})
+    files = getattr(audit.data, "files", None) or {}
+    listed = "".join(f"<li>{html.escape(str(name))}: <code>{html.escape(str(sha))}</code></li>"
+                     for name, sha in sorted(files.items()))
     return (
-        html_table(versions, caption="Software versions")
-        + f"<p>Input data SHA-256: <code>{html.escape(str(info['input_sha256']))}</code></p>"
-        + f"<p>Parameters:</p><pre>{params}</pre>"
+        html_table(run, caption="How this audit was run")
+        + html_table(versions, caption="Software versions")
+        + f"<p>Input data SHA-256: <code>{html.escape(str(info['input_sha256']))}</code>"
+        + (" (a fingerprint of the input files below: change one byte of a file and it "
+           "changes).</p><ul>" + listed + "</ul>" if listed else "</p>")
     )
 
 
