@@ -258,12 +258,27 @@ def _outcome_block(audit, outcome: str) -> str:
     when = {"school_year": int(year["school_year"].iloc[0]), "config": audit.config}
     chart = risk_ratio_chart(audit.published, outcome, **when)
     out += chart.to_html() if chart is not None else ""
+    out += _rare_note(year, label)
     out += html_table(outcome_table(audit.published, outcome, **when),
                       caption=f"{capitalize(label)} by race/ethnicity")
     others = other_groups_table(audit.published, outcome, **when)
     if len(others):
         out += html_table(others, caption=f"{capitalize(label)}: other groups")
     return out
+
+
+def _rare_note(year: pd.DataFrame, label: str) -> str:
+    """A sentence before an outcome's table when the outcome is too rare district-wide for
+    most groups to be published (its all-students rate is a band such as "≤1%")."""
+    total = year[(year["dimension"] == "all") & (year["measure"] == "rate")
+                 & (year["comparison"] == "")]
+    if len(total) != 1 or total["suppressed"].iloc[0]:
+        return ""
+    shown = total["display"].iloc[0]
+    if not (isinstance(shown, str) and shown.startswith("≤")):
+        return ""
+    return note(f"District-wide, {shown} of students were {label}: too few for most groups' "
+                "numbers to be published without identifying students.")
 
 
 def _outcome_section(audit, outcomes) -> str:
