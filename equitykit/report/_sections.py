@@ -424,7 +424,18 @@ def focus(audit) -> str:
 
 def _school_scatter(audit, outcome: str) -> str:
     chart = school_chart(audit.published, outcome, school_year=audit.school_year)
-    return chart.to_html() if chart is not None else ""
+    if chart is None:
+        return ""
+    rows = school_rows(audit.published, audit.school_year)
+    every = rows.loc[(rows["outcome"] == "enrollment") & (rows["group"] == "all"), "school_id"]
+    shown = rows.loc[(rows["outcome"] == outcome) & (rows["measure"] == "rate")
+                     & (rows["group"] == "all") & ~rows["suppressed"], "school_id"]
+    hidden = every.nunique() - shown.nunique()
+    return chart.to_html() + note(
+        f"Each dot is a school, sized by its students. {_schools(hidden).capitalize()} "
+        f"{'is' if hidden == 1 else 'are'} not shown: {'its' if hidden == 1 else 'their'} "
+        f"rate is withheld to protect small groups." if hidden > 0 else
+        "Each dot is a school, sized by its students.")
 
 
 #: Teacher-quality quartile comparisons: the two columns and the table's caption.
