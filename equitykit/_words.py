@@ -19,6 +19,7 @@ __all__ = [
     "column_title",
     "comparison_label",
     "construct_label",
+    "counted_label",
     "difference_label",
     "dimension_label",
     "fmt_int",
@@ -161,6 +162,28 @@ def outcome_label(outcome: str) -> str:
     if outcome in SCORE_OUTCOMES:
         return f"{SCORE_OUTCOMES[outcome]} scores"
     return outcome.replace("_", " ")
+
+
+#: Who an outcome's rate counts, as a table's "students" column names them.
+_COUNTED = {
+    "enrolled": "students enrolled", "disability": "students with disabilities",
+    "chronic_absent": "students enrolled", "subjective_referral": "students referred",
+    "exclusionary_given_referral": "students referred",
+    "restorative_given_referral": "students referred",
+    "advanced_course": "students in grades 9–12", "algebra1_grade8": "students in grade 8",
+    "math_proficient": "students tested", "ela_proficient": "students tested",
+    "graduated_4yr": "students in the graduation cohort",
+    "dropped_out": "students in the graduation cohort",
+}
+
+
+def counted_label(outcome: str) -> str:
+    """Who the outcome's rate counts ("students tested", "students enrolled"); "students"
+    for a measure the schema does not know (public data)."""
+    if outcome in _COUNTED:
+        return _COUNTED[outcome]
+    known = OUTCOMES.get(outcome)
+    return _COUNTED.get(known.population, "students") if known else "students"
 
 
 def outcome_infinitive(outcome: str) -> str:

@@ -122,7 +122,7 @@ def test_report_is_self_contained_and_shows_no_code(audit_dir):
 
 def test_html_outcome_tables_are_rows_of_metrics_csv(audit_dir):
     """Every number in the "<outcome> by race/ethnicity" tables is a metrics.csv row."""
-    from equitykit._words import group_label, outcome_label
+    from equitykit._words import counted_label, group_label, outcome_label
     from equitykit.report._tables import format_value
     from equitykit.schema import OUTCOMES
 
@@ -155,7 +155,8 @@ def test_html_outcome_tables_are_rows_of_metrics_csv(audit_dir):
                 coded = shown if shown and shown[0] in "≥≤" else None
                 assert cells["rate"] == format_value("rate", rate["value"].iloc[0],
                                                      display=coded), (caption, cells)
-                assert cells["students"] == format_value("n", rate["n"].iloc[0])
+                counted = counted_label(outcome)  # "students tested", "students enrolled"
+                assert cells[counted] == format_value("n", rate["n"].iloc[0])
                 checked += 1
             if cells["risk ratio"] not in ("suppressed", "—"):
                 assert cells["risk ratio"] == format_value("risk_ratio", ratio["value"].iloc[0])

@@ -27,3 +27,14 @@ def test_report_shows_the_glossary_and_plain_meta(sample_audit):
     text = html.unescape(findings(audit))
     assert audit.findings and "Priority score " in text and "where the gap sits: " in text
     assert "locus:" not in text
+
+
+def test_students_columns_name_who_is_counted():
+    from equitykit._words import counted_label
+
+    assert counted_label("oss") == "students enrolled"
+    assert counted_label("math_proficient") == "students tested"
+    assert counted_label("graduated_4yr") == "students in the graduation cohort"
+    assert counted_label("placement_separate") == "students with disabilities"
+    assert counted_label("exclusionary_given_referral") == "students referred"
+    assert counted_label("some_public_measure") == "students"

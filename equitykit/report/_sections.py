@@ -18,6 +18,7 @@ from .._words import (
     SCORE_OUTCOMES,
     capitalize,
     column_title,
+    counted_label,
     dimension_label,
     group_label,
     outcome_label,
@@ -259,7 +260,8 @@ def _outcome_block(audit, outcome: str) -> str:
     chart = risk_ratio_chart(audit.published, outcome, **when)
     out += chart.to_html() if chart is not None else ""
     out += _rare_note(year, label)
-    out += html_table(outcome_table(audit.published, outcome, **when),
+    table = outcome_table(audit.published, outcome, **when)
+    out += html_table(table.rename(columns={"students": counted_label(outcome)}),
                       caption=f"{capitalize(label)} by race/ethnicity")
     others = other_groups_table(audit.published, outcome, **when)
     if len(others):
