@@ -833,7 +833,9 @@ def methods(audit) -> str:
         "the other numbers of a banded group are withheld with it. "
         + (f"Further cells are withheld so that, for every withheld count, the values "
            "consistent with everything this report publishes span at least "
-           f"{width} students; a group's size is withheld in every table that shows it, and "
+           f"{width} students; a group's size is withheld in every table that counts the same "
+           "students (every outcome of enrolled students shares one size; students tested "
+           "or in a cohort are other counts), and "
            f"bands leave at least {width} students of room. When a large group (for example "
            "girls) is withheld, it is to protect a small one (for example students of another "
            "sex) that would otherwise follow by subtraction. " if width else "")
