@@ -21,7 +21,7 @@ DECISION_COLUMNS: dict[tuple[str, str, str], str] = {
     ("referred", "rate", ""): "Referred",
     ("referred", "risk_ratio", "all_other"): "Referral risk ratio",
     ("subjective_referral", "rate", ""): "Subjective offense, of referred",
-    ("exclusionary_given_referral", "rate", ""): "Excluded, of referred",
+    ("exclusionary_given_referral", "rate", ""): "Removed from class or school, of referred",
     ("exclusionary_given_referral", "within_offense_risk_ratio", "all_other"):
         "Exclusion ratio, same offense",
     ("restorative_given_referral", "rate", ""): "Restorative conference, of referred",

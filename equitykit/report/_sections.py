@@ -399,8 +399,9 @@ def discipline(audit) -> str:
     if table.empty or "Referred" not in table:
         return skip(NO_INCIDENTS)
     intro = note(
-        "Each discipline incident is a decision: to refer, and then to exclude (suspension, "
-        "expulsion, police) or to hold a restorative conference. Rates of referral are of "
+        "Each discipline incident is a decision: to refer, and then to remove the student "
+        "from class or school (in- or out-of-school suspension, expulsion, referral to the "
+        "police, arrest) or to hold a restorative conference. Rates of referral are of "
         "all students; the others are of students referred. The same-offense ratios compare "
         "a group's incidents with other students' incidents of the same offense category "
         "(Mantel–Haenszel), so different offenses do not explain them. Days lost: days of "
