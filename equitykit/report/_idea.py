@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .._words import capitalize, group_label, outcome_infinitive, outcome_label, year_label
+from ..schema import IDEA_CATEGORIES
 from ._views import cell
 
-__all__ = ["IDEA_COLUMNS", "idea_sentences", "idea_table"]
+__all__ = ["IDEA_COLUMNS", "category_table", "idea_sentences", "idea_table"]
 
 #: The columns of :func:`idea_table`, in order.
 IDEA_COLUMNS = ("group", "category", "compared with", "risk ratio", "threshold", "flag",
@@ -119,3 +120,56 @@ def _in_a_row(run: int) -> str:
 
 
 _ORDINALS = {2: "second", 3: "third"}
+
+
+def category_table(published: pd.DataFrame, *, school_year: int,
+                   measure: str = "rate") -> pd.DataFrame:
+    """Identification for special education by disability category: one row per
+    racial/ethnic group (all students first), one column per category the audit publishes.
+
+    Parameters
+    ----------
+    published : the audit's published (suppressed) metrics.
+    school_year : the audited year.
+    measure : ``"rate"`` (share of the group identified in the category) or ``"risk_ratio"``
+        (against all other students).
+
+    Returns
+    -------
+    DataFrame
+        ``group`` and one column per category ("autism", ...), cells as the report prints
+        them ("suppressed" for a withheld one, "—" for none); empty when no category is
+        published.
+
+    Examples
+    --------
+    >>> category_table(pd.DataFrame(columns=["school_id", "school_year", "outcome",
+    ...     "dimension", "group", "measure", "comparison"]), school_year=2023).empty
+    True
+    """
+    outcomes = [f"disability_{c}" for c in IDEA_CATEGORIES]
+    p = published
+    rows = p[(p["school_id"] == "") & (p["school_year"] == school_year)
+             & p["outcome"].isin(outcomes) & (p["measure"] == measure)
+             & (p["comparison"] == ("" if measure == "rate" else "all_other"))
+             & p["dimension"].isin(("all", "race_ethnicity"))]
+    shown = [o for o in outcomes if o in set(rows["outcome"])]
+    if not shown:
+        return pd.DataFrame()
+    keys = list(dict.fromkeys(zip(rows["dimension"], rows["group"], strict=True)))
+    keys.sort(key=lambda k: k[0] != "all")
+    found = rows.set_index(["dimension", "group", "outcome"])
+    table = []
+    for dimension, group in keys:
+        entry = {"group": capitalize(group_label(dimension, group))}
+        for o in shown:
+            key = (dimension, group, o)
+            entry[_category_words(o)] = cell(found.loc[key]) if key in found.index else "—"
+        table.append(entry)
+    return pd.DataFrame(table)
+
+
+def _category_words(outcome: str) -> str:
+    """"identified for special education (autism)" → "autism"."""
+    label = outcome_label(outcome)
+    return label[label.find("(") + 1:-1] if label.endswith(")") else label

@@ -33,7 +33,7 @@ from ._climate import climate_dimensions, climate_table
 from ._discipline import decision_table
 from ._focus import focus_headline, focus_table
 from ._glossary import glossary_html
-from ._idea import idea_sentences, idea_table
+from ._idea import category_table, idea_sentences, idea_table
 from ._resources import resources_table
 from ._tables import format_q, format_value, html_table, note, skip
 from ._views import (
@@ -266,7 +266,20 @@ def _outcome_block(audit, outcome: str) -> str:
     others = other_groups_table(audit.published, outcome, **when)
     if len(others):
         out += html_table(others, caption=f"{capitalize(label)}: other groups")
-    return out
+    return out + (_categories(when["school_year"], audit) if outcome == "disability" else "")
+
+
+def _categories(school_year: int, audit) -> str:
+    """Identification by disability category: the share of each group and its risk ratio."""
+    rates = category_table(audit.published, school_year=school_year)
+    if rates.empty:
+        return ""
+    ratios = category_table(audit.published, school_year=school_year, measure="risk_ratio")
+    return (html_table(rates, caption="Identified for special education, by disability "
+                                      "category: share of each group")
+            + (html_table(ratios, caption="Identified for special education, by disability "
+                                          "category: risk ratio against all other students")
+               if not ratios.empty else ""))
 
 
 def _rare_note(year: pd.DataFrame, label: str) -> str:
