@@ -27,7 +27,8 @@ DISTRICT = "D02"  # every section has data: survey, staff, schools, two years an
 _NUMBER = re.compile(r"^(?:[≥≤]\s?)?-?[\d,]+(?:\.\d+)?%?$")
 #: Tables without published numbers to compare, or checked by their own test (the IDEA table:
 #: tests/test_report_idea.py; its threshold is the config's and its years are labels).
-_SKIPPED_TABLES = {"Tables supplied", "Software versions", "Students audited by school year",
+_SKIPPED_TABLES = {"Tables supplied", "Software versions", "How this audit was run",
+                   "Students audited by school year",
                    "IDEA significant disproportionality: groups above the state's risk-ratio "
                    "threshold"}
 
@@ -131,8 +132,16 @@ def test_other_groups_tables(audit, metrics):
                       & rows["dimension"].isin(DIMENSIONS[1:])
                       & (rows["group"] != "false")]
         table = report.other_groups_table(audit.published, outcome, config=audit.config)
+        rates = rows[(rows["measure"] == "rate") & (rows["comparison"] == "")]
+
+        def rate_of(r, rates=rates):
+            return _one(rates[(rates["dimension"] == r["dimension"])
+                              & (rates["group"] == r["group"])])
+
         expected = [{
             "group": capitalize(group_label(r["dimension"], r["group"])),
+            "students": _shown(rate_of(r), "n") if rate_of(r) is not None else "—",
+            "rate": _shown(rate_of(r)) if rate_of(r) is not None else "—",
             "risk ratio": _shown(r),
             "95% CI": _interval(r),
             "q": "" if r["suppressed"] == "true" else format_q(float(r["q_value"] or "nan")),

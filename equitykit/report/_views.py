@@ -104,22 +104,33 @@ def risk_ratio_chart(published: pd.DataFrame, outcome: str, *, by: str = "race_e
 
 def other_groups_table(published: pd.DataFrame, outcome: str, *, school_year: int | None = None,
                        config: AuditConfig | None = None) -> pd.DataFrame:
-    """Risk ratios of the groups of every dimension but race/ethnicity (for yes/no
-    characteristics, the students who have it), with 95% intervals and q-values.
+    """Students, rate and risk ratio of the groups of every dimension but race/ethnicity (for
+    yes/no characteristics, the students who have it), with 95% intervals and q-values.
 
     Parameters are those of :func:`outcome_table`; ``config`` adds the district's own
-    dimensions. Returns columns ``group``, ``risk ratio``, ``95% CI``, ``q``.
+    dimensions. Returns columns ``group``, ``students``, ``rate``, ``risk ratio``,
+    ``95% CI``, ``q``.
     """
-    rows = _ratios(_district_year(published, outcome, school_year))
+    rows = _district_year(published, outcome, school_year)
+    rates = rows[(rows["measure"] == "rate") & (rows["comparison"] == "")]
+    rates = rates.set_index(["dimension", "group"])
+    rows = _ratios(rows)
     dims = [d for d in dimensions(config) if d != "race_ethnicity"]
     rows = rows[rows["dimension"].isin(dims) & (rows["group"] != "false")]
-    return pd.DataFrame({
-        "group": [group_name(d, g, config) for d, g in
-                  zip(rows["dimension"], rows["group"], strict=True)],
-        "risk ratio": [cell(r) for _, r in rows.iterrows()],
-        "95% CI": [interval(r) for _, r in rows.iterrows()],
-        "q": ["" if r["suppressed"] else format_q(r["q_value"]) for _, r in rows.iterrows()],
-    }, columns=["group", "risk ratio", "95% CI", "q"])
+    table = []
+    for _, r in rows.iterrows():
+        key = (r["dimension"], r["group"])
+        rate = rates.loc[key] if key in rates.index else None
+        table.append({
+            "group": group_name(r["dimension"], r["group"], config),
+            "students": cell(rate, "n") if rate is not None else "—",
+            "rate": cell(rate) if rate is not None else "—",
+            "risk ratio": cell(r),
+            "95% CI": interval(r),
+            "q": "" if r["suppressed"] else format_q(r["q_value"]),
+        })
+    return pd.DataFrame(table, columns=["group", "students", "rate", "risk ratio", "95% CI",
+                                        "q"])
 
 
 def gap_table(published: pd.DataFrame, score: str, *, school_year: int,
