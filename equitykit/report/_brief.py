@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,9 +30,14 @@ __all__ = ["MAX_FINDINGS", "brief_html", "brief_pdf"]
 MAX_FINDINGS = 5
 #: Axis labels on two lines: the group names take most of the width, and one long line ran
 #: past the page's edge.
-_CHART_MEASURES = {"risk_ratio": "times as likely as the comparison group\n(1 = parity)",
+_CHART_MEASURES = {"risk_ratio": "times as likely as all other students\n(1 = parity)",
                    "hedges_g": "score gap in standard deviations\n(0 = parity)"}
 _PARITY = {"risk_ratio": 1.0, "hedges_g": 0.0}
+#: Which side of parity is the harm, for the chart's caption (every finding is a harm).
+_SIDES = {"risk_ratio": ("Right of it, a group is more likely to have an outcome (the harm "
+                         "for discipline); left of it, less likely (the harm for gifted "
+                         "identification, advanced courses, proficiency or graduation)."),
+          "hedges_g": "Left of it, the group scores lower than all other students."}
 _RATIO_TICKS = (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)
 _CSS = """
 @page { size: Letter; margin: 14mm 16mm; }
@@ -133,7 +139,7 @@ def _chart(findings: Sequence[dict[str, Any]], accent: str) -> str:
         ax.plot([low, high], [y, y], color="#4a5866", linewidth=2)
         ax.plot(row["value"], y, "o", color=accent, markersize=8)
     ax.axvline(_PARITY[measure], color="#9aa8b6", linestyle="--", linewidth=1)
-    ax.set_yticks(range(len(rows)), [r["title"] for r in rows], fontsize=9)
+    ax.set_yticks(range(len(rows)), [textwrap.fill(r["title"], 30) for r in rows], fontsize=8)
     if measure == "risk_ratio":  # 0.5 and 2 equally far from parity, ticks as plain ratios
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(FixedLocator(_RATIO_TICKS))
@@ -145,7 +151,8 @@ def _chart(findings: Sequence[dict[str, Any]], accent: str) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=200)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = "Each finding's value with its 95% confidence interval; the dashed line is parity."
+    alt = ("Each finding's value with its 95% confidence interval; the dashed line is parity. "
+           + _SIDES[measure])
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
             f"<figcaption>{alt}</figcaption></figure>")
 
