@@ -227,7 +227,11 @@ def _schools_table(audit) -> str:
             if outcome in set(rows["outcome"]):
                 entry[outcome_label(outcome)] = pick(outcome, "rate")
         table.append(entry)
-    return html_table(pd.DataFrame(table), caption="Schools at a glance (all students)")
+    table = pd.DataFrame(table)
+    blank = note("“—”: the school has no students this figure counts (advanced courses are "
+                 "counted in grades 9–12 only, Algebra I in grade 8).") \
+        if table.isin(["—"]).any().any() else ""
+    return html_table(table, caption="Schools at a glance (all students)") + blank
 
 
 # --- outcome sections ----------------------------------------------------------------------------
