@@ -46,3 +46,19 @@ def test_sample_section_prints_no_codes(sample_audit):
     (caption, rows), = tables(page)
     assert caption == "Spending per student by school poverty"
     assert all(r["value"].startswith(("$", "suppressed")) for r in rows)
+
+
+def test_the_section_says_whether_spending_is_progressive():
+    from equitykit.report._resources import resources_verdict
+
+    def verdict(ratio, suppressed=False):
+        row = {"school_id": "", "school_year": 2023, "section": "resources", "measure": "ratio",
+               "group": "high_quartile", "value": ratio, "suppressed": suppressed}
+        return resources_verdict(pd.DataFrame([row]), school_year=2023)
+
+    assert verdict(0.91) == ("Regressive: the highest-poverty quarter of schools gets $0.91 per "
+                             "student for every $1 the lowest-poverty quarter gets.")
+    assert verdict(1.25).startswith("Progressive: the highest-poverty quarter of schools gets "
+                                    "$1.25 per student")
+    assert verdict(1.01).startswith("About even: ")
+    assert verdict(float("nan"), suppressed=True) == ""

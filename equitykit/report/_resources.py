@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._tables import SUPPRESSED_TEXT
 
-__all__ = ["RESOURCE_COLUMNS", "resources_table"]
+__all__ = ["RESOURCE_COLUMNS", "resources_table", "resources_verdict"]
 
 #: The columns of :func:`resources_table`, in order.
 RESOURCE_COLUMNS = ("measure", "value")
@@ -67,3 +67,30 @@ def resources_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFram
     table = [{"measure": _MEASURES[(r["measure"], r["group"])], "value": _text(r["measure"], r)}
              for _, r in rows.iterrows() if (r["measure"], r["group"]) in _MEASURES]
     return pd.DataFrame(table, columns=list(RESOURCE_COLUMNS))
+
+
+def resources_verdict(published: pd.DataFrame, *, school_year: int) -> str:
+    """One sentence: is spending progressive (more in the highest-poverty schools), regressive
+    or about even (within 2 cents per dollar)? Empty when the ratio is not published.
+
+    Examples
+    --------
+    >>> row = {"school_id": "", "school_year": 2023, "section": "resources",
+    ...        "measure": "ratio", "group": "high_quartile", "value": 0.9, "suppressed": False}
+    >>> resources_verdict(pd.DataFrame([row]), school_year=2023)[:40]
+    'Regressive: the highest-poverty quarter '
+    """
+    p = published
+    hit = p[(p["school_id"] == "") & (p["school_year"] == school_year)
+            & (p["section"] == "resources") & (p["measure"] == "ratio")
+            & (p["group"] == "high_quartile") & ~p["suppressed"].astype(bool)]
+    if hit.empty or not math.isfinite(hit["value"].iloc[0]):
+        return ""
+    ratio = float(hit["value"].iloc[0])
+    money = f"${ratio:.2f}"
+    if abs(ratio - 1) < 0.02:
+        return (f"About even: the highest-poverty quarter of schools gets {money} per student "
+                "for every $1 the lowest-poverty quarter gets.")
+    word = "Progressive" if ratio > 1 else "Regressive"
+    return (f"{word}: the highest-poverty quarter of schools gets {money} per student for "
+            "every $1 the lowest-poverty quarter gets.")

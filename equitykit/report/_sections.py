@@ -34,7 +34,7 @@ from ._discipline import decision_table
 from ._focus import focus_headline, focus_table
 from ._glossary import glossary_html
 from ._idea import category_table, idea_sentences, idea_table
-from ._resources import resources_table
+from ._resources import resources_table, resources_verdict
 from ._tables import format_q, format_value, html_table, note, skip
 from ._views import (
     cell,
@@ -668,11 +668,13 @@ def resources(audit) -> str:
         return skip("Spending in the schools with the most and the fewest economically "
                     f"disadvantaged students is not compared: "
                     f"{_why_no_quartiles(audit, 'poverty')}.")
-    return html_table(resources_table(audit.published, school_year=audit.school_year),
-                      caption="Spending per student by school poverty") + note(
+    verdict = resources_verdict(audit.published, school_year=audit.school_year)
+    return ((f"<p class='ek-headline'>{html.escape(verdict)}</p>" if verdict else "")
+            + html_table(resources_table(audit.published, school_year=audit.school_year),
+                         caption="Spending per student by school poverty") + note(
         "Schools are split into quarters by their share of economically disadvantaged "
         "students; each quarter's spending is weighted by enrollment. Spending that rises with "
-        "poverty is progressive, spending that falls with it regressive.")
+        "poverty is progressive, spending that falls with it regressive."))
 
 
 def climate(audit) -> str:
