@@ -358,7 +358,7 @@ def test_martian_gets_no_misleading_suggestion(tmp_path: Path,
 
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "=1+1\r=2"]
-NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?"  # "-6.2%" is a number too
 
 
 @pytest.fixture(scope="module")
