@@ -119,7 +119,7 @@ def turnover_counts(staff: pd.DataFrame, *, dimension: str = "race_ethnicity") -
             continue
         filled = people[column].notna().groupby(people["school_year"]).transform("any")
         year = people[filled]
-        hit = (pd.to_numeric(year[column]) == year["school_year"]).astype(int)
+        hit = (pd.to_numeric(year[column]) == year["school_year"]).fillna(False).astype(int)
         for dim in ("all", dimension):
             if dim != "all" and dim not in year:
                 continue
