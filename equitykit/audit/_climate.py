@@ -67,9 +67,10 @@ def climate_counts(survey: pd.DataFrame, *, constructs: Mapping[str, str] | None
     answered = survey[survey["favorable"].notna()].copy()
     answered["role"] = (answered["role"].astype("string").fillna("student")
                         if "role" in answered else "student")
-    item = answered["item"].astype(str)
-    answered["construct"] = item.map(dict(constructs or {})).fillna(
-        answered["domain"].astype(str)).astype(str)
+    mapping = dict(constructs or {})
+    answered["construct"] = [mapping.get(i, d) for i, d in
+                             zip(answered["item"].astype(str), answered["domain"].astype(str),
+                                 strict=True)]
     answered["respondent"] = _respondents(answered)
     answered = _with_demographics(answered, students, staff)
     district = str(answered["district_id"].iloc[0])
