@@ -105,7 +105,7 @@ _TEMPLATES: dict[str, dict[str, str]] = {
     "gender_identity": {
         "cisgender": "cisgender students",
         "transgender": "transgender students",
-        "nonbinary": "nonbinary students",
+        "nonbinary": "students who identify as nonbinary",
         "questioning": "students questioning their gender identity",
     },
 }

@@ -24,6 +24,7 @@ __all__ = [
     "PLACEMENTS",
     "RACE_ETHNICITY",
     "RACE_ETHNICITY_2024",
+    "RESPONSE_OUTCOME",
     "SENSITIVE_DIMENSIONS",
     "SEXES",
     "SEXUAL_ORIENTATIONS",
@@ -31,6 +32,7 @@ __all__ = [
     "TABLES",
     "Column",
     "Outcome",
+    "construct_outcome",
 ]
 
 RACE_ETHNICITY: tuple[str, ...] = (
@@ -57,6 +59,16 @@ RACE_ETHNICITY_2024: tuple[str, ...] = (
 SEXES: tuple[str, ...] = ("F", "M", "X")
 #: Who answered a climate survey row (survey column ``role``; absent = student).
 SURVEY_ROLES: tuple[str, ...] = ("student", "staff", "family")
+#: The outcome of survey response rates: students who answered, of those enrolled.
+RESPONSE_OUTCOME = "survey_response"
+
+
+def construct_outcome(role: str, construct: str) -> str:
+    """The metrics outcome of a survey construct: ``favorable_<construct>`` for students,
+    ``<role>_favorable_<construct>`` for staff and families."""
+    return f"favorable_{construct}" if role == "student" else f"{role}_favorable_{construct}"
+
+
 #: Sexual orientation of a survey respondent (survey column ``sexual_orientation``).
 SEXUAL_ORIENTATIONS: tuple[str, ...] = (
     "heterosexual", "gay_or_lesbian", "bisexual", "another_orientation", "questioning",

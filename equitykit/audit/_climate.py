@@ -14,22 +14,14 @@ from collections.abc import Mapping
 import pandas as pd
 
 from .._words import group_codes
-from ..schema import DIMENSIONS, SENSITIVE_DIMENSIONS
+from ..schema import DIMENSIONS, RESPONSE_OUTCOME, SENSITIVE_DIMENSIONS, construct_outcome
 
-__all__ = ["RESPONSE_OUTCOME", "climate_counts", "construct_outcome", "withhold_sensitive"]
+__all__ = ["climate_counts", "withhold_sensitive"]
 
-#: The outcome of response rates: students who answered the survey, of those enrolled.
-RESPONSE_OUTCOME = "survey_response"
 #: Favourable on a construct: at least this share of one's answered items are favourable.
 FAVORABLE_SHARE = 0.5
 _COUNTS = ["district_id", "school_id", "school_year", "measure", "dimension", "group",
            "numerator", "denominator"]
-
-
-def construct_outcome(role: str, construct: str) -> str:
-    """The metrics outcome of a construct: ``favorable_<construct>`` for students,
-    ``<role>_favorable_<construct>`` for staff and families."""
-    return f"favorable_{construct}" if role == "student" else f"{role}_favorable_{construct}"
 
 
 def climate_counts(survey: pd.DataFrame, *, constructs: Mapping[str, str] | None = None,

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from .._words import DIMENSION_TITLES, capitalize, construct_label, difference_label, group_label
-from ..audit._climate import RESPONSE_OUTCOME, construct_outcome
+from ..schema import RESPONSE_OUTCOME, construct_outcome
 from ._tables import SUPPRESSED_TEXT
 from ._views import cell, interval
 
