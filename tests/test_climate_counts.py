@@ -119,3 +119,31 @@ def test_every_count_is_whole_and_at_most_its_denominator(level):
     counts = climate_counts(_survey(STUDENTS))
     part = counts[counts["school_id"] == level]
     assert (part["numerator"] % 1 == 0).all() and (part["numerator"] <= part["denominator"]).all()
+
+
+def test_groups_that_do_not_fit_the_roster_leave_their_dimension_out():
+    # The survey says r1 and r3 are Black; the student table has only White students.
+    students = pd.DataFrame({"student_id": [f"s{i}" for i in range(4)], "school_year": 2023,
+                             "school_id": ["A", "A", "B", "B"], "grade": "8",
+                             "race_ethnicity": "White"})
+    counts = climate_counts(_survey(STUDENTS).assign(grade="8"), students=students)
+    responses = counts[counts["measure"] == RESPONSE_OUTCOME]
+    assert set(responses["dimension"]) == {"all"}
+    assert _pick(counts, RESPONSE_OUTCOME) == (3.0, 4.0)
+
+
+def test_answers_per_item_rounded_apart_never_break_the_comparison_group():
+    # Without ids: all 1.5 → 2 favourable of 2.5 → 2 answers per item; Black 0.5 → 0 of
+    # 1.5 → 2: the other respondents would have 2 favourable of 0. Race is left out.
+    rows = [("A", "student", None, "Black", "b1", "belonging", False),
+            ("A", "student", None, "White", "b1", "belonging", True),
+            ("A", "student", None, "Black", "b2", "belonging", True),
+            ("A", "student", None, "White", "b2", "belonging", True),
+            ("A", "student", None, "Black", "b2", "belonging", False)]
+    counts = climate_counts(_survey(rows).drop(columns="respondent_id"))
+    for _, r in counts.iterrows():
+        assert r["numerator"] <= r["denominator"]
+    whole = counts[counts["dimension"] == "all"].set_index(["school_id"])
+    for _, r in counts[counts["dimension"] != "all"].iterrows():
+        total = whole.loc[r["school_id"]]
+        assert total["numerator"] - r["numerator"] <= total["denominator"] - r["denominator"]

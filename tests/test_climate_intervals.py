@@ -25,7 +25,7 @@ def test_shares_and_gaps_match_statsmodels(sample_audit):
     gaps = rows[(rows["measure"] == "risk_difference") & (rows["comparison"] == "all_other")
                 & rows["value"].notna()]  # no value: nobody else to compare with
     checked = {"staff": 0, "family": 0, "favorable": 0, "survey_response": 0}
-    for (school, outcome, dimension, group), r in rates.iterrows():
+    for _, r in rates.iterrows():
         low, high = proportion_confint(r["numerator"], r["n"], method="wilson")
         assert np.isclose(r["value"], r["numerator"] / r["n"], rtol=0, atol=1e-9)
         assert np.allclose([r["ci_low"], r["ci_high"]], [low, high], rtol=0, atol=1e-9)

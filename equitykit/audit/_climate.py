@@ -79,7 +79,7 @@ def climate_counts(survey: pd.DataFrame, *, constructs: Mapping[str, str] | None
     if students is not None:
         frames.append(_responses(answered[answered["role"] == "student"], students))
     counts = pd.concat([f for f in frames if f is not None and len(f)], ignore_index=True)
-    return counts.assign(district_id=district)[_COUNTS]
+    return _fitting(counts).assign(district_id=district)[_COUNTS]
 
 
 def withhold_sensitive(rows: pd.DataFrame, min_n: int) -> pd.DataFrame:
@@ -191,8 +191,9 @@ def _responses(rows: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame | Non
     Respondents are counted once (by id; without ids, as the answers per item of the year,
     rounded). Enrolled students are those of the same year, in the schools with respondents
     and in the grades the survey reached (the grades of its respondents, when the survey or
-    the student join gives them; all grades otherwise). A group with more respondents than
-    enrolled students (groups that do not match the student table) is left out.
+    the student join gives them; all grades otherwise). A dimension whose respondents do not
+    fit its enrolled groups (the survey's groups do not match the student table) is left out
+    at that level (:func:`_fitting`).
     """
     if rows.empty:
         return None
@@ -212,9 +213,22 @@ def _responses(rows: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame | Non
         answered = _count(rows.assign(x=1.0 / items), dims, "x", by="measure")
         answered["denominator"] = answered["numerator"] = answered["numerator"].round()
     keys = ["school_year", "school_id", "measure", "dimension", "group"]
-    table = denominators.drop(columns="numerator").merge(
+    return denominators.drop(columns="numerator").merge(
         answered[[*keys, "numerator"]], on=keys, how="left").fillna({"numerator": 0.0})
-    return table[table["numerator"] <= table["denominator"]]
+
+
+def _fitting(counts: pd.DataFrame) -> pd.DataFrame:
+    """The counts less each dimension (at a place: year, school, measure) whose groups do not
+    fit its ``all`` row: a group, or the rest of the respondents, with a numerator above its
+    denominator. Survey groups that do not match the student roster, or answers per item
+    rounded apart, do this; the ``all`` rows stay."""
+    place = ["school_year", "school_id", "measure"]
+    total = counts[counts["dimension"] == "all"].drop_duplicates(place).set_index(place)
+    whole = total.reindex(pd.MultiIndex.from_frame(counts[place]))
+    x, n = counts["numerator"].to_numpy(), counts["denominator"].to_numpy()
+    fits = (x <= n) & (whole["numerator"].to_numpy() - x <= whole["denominator"].to_numpy() - n)
+    keep = counts.assign(fits=fits).groupby([*place, "dimension"])["fits"].transform("all")
+    return counts[keep.to_numpy()]
 
 
 def _pairs(frame: pd.DataFrame, column: str) -> pd.MultiIndex:
