@@ -15,6 +15,7 @@ __all__ = [
     "INTERSECTIONS",
     "SCORE_OUTCOMES",
     "SECTION_TITLES",
+    "SURVEY_ROLE_TITLES",
     "capitalize",
     "column_title",
     "comparison_label",
@@ -62,7 +63,13 @@ DIMENSION_TITLES: dict[str, str] = {
     "econ_disadvantaged": "economic disadvantage",
     "english_learner": "English learner status",
     "disability": "disability",
+    "sexual_orientation": "sexual orientation",
+    "gender_identity": "gender identity",
 }
+
+#: Who answered a climate survey, as a heading ("Students", "Staff", "Families").
+SURVEY_ROLE_TITLES: dict[str, str] = {"student": "Students", "staff": "Staff",
+                                      "family": "Families"}
 
 #: Intersections of two dimensions the audit counts and the explorer offers; a group of one is
 #: its labels joined with ``schema.INTERSECTION_SEP`` ("Black×F").
@@ -88,6 +95,19 @@ _TEMPLATES: dict[str, dict[str, str]] = {
     "disability": {
         "true": "{r} students with disabilities",
         "false": "{r} students without disabilities",
+    },
+    "sexual_orientation": {
+        "heterosexual": "heterosexual students",
+        "gay_or_lesbian": "gay or lesbian students",
+        "bisexual": "bisexual students",
+        "another_orientation": "students of another sexual orientation",
+        "questioning": "students questioning their sexual orientation",
+    },
+    "gender_identity": {
+        "cisgender": "cisgender students",
+        "transgender": "transgender students",
+        "nonbinary": "students who identify as nonbinary",
+        "questioning": "students questioning their gender identity",
     },
 }
 
@@ -251,12 +271,13 @@ def fmt_int(value: float | None) -> str:
 
 def construct_label(measure: str) -> str:
     """A climate survey construct in plain words: ``"favorable_adult_support"`` → "Adult
-    support" (the metrics name each construct ``favorable_<domain>``).
+    support" (the metrics name each construct ``favorable_<construct>``, prefixed with the
+    role for staff and families: ``staff_favorable_belonging``).
 
     Examples
     --------
-    >>> construct_label("favorable_adult_support")
-    'Adult support'
+    >>> construct_label("favorable_adult_support"), construct_label("staff_favorable_belonging")
+    ('Adult support', 'Belonging')
     """
-    text = measure.removeprefix("favorable_").replace("_", " ").strip()
+    text = measure.split("favorable_", 1)[-1].replace("_", " ").strip()
     return capitalize(text)

@@ -44,6 +44,7 @@ __all__ = [
     "Offense",
     "Privacy",
     "SchoolPoverty",
+    "Survey",
     "TeacherRules",
     "load_config",
 ]
@@ -282,6 +283,10 @@ class Privacy(_Model):
                     "also the least room a coded rate leaves. Unset: 3. "
                     "0 switches the protection-interval rule off, which loses the guarantee "
                     "of docs/privacy.md.")
+    sensitive_min_n: int = Field(20, strict=True, ge=1, le=1000, description=(
+        "Smallest number of respondents a climate survey number by sexual orientation or "
+        "gender identity may rest on (these groups are never crossed with another dimension "
+        "or broken down below it by school); smaller groups are withheld."))
 
     @property
     def width(self) -> int:
@@ -361,6 +366,29 @@ class Discipline(_Model):
         return {str(k).strip(): val for k, val in v.items()} if isinstance(v, dict) else v
 
 
+class Survey(_Model):
+    """How the climate survey's items group into constructs (docs/data.md)."""
+
+    constructs: dict[str, str] = Field(default_factory=dict, description=(
+        "Survey item → construct it measures (e.g. `belong_fit: belonging`, `safe_travel: "
+        "safety`); an item not listed belongs to its `domain` column's construct. Construct "
+        "names are lower-case words joined with `_`."))
+
+    @field_validator("constructs", mode="before")
+    @classmethod
+    def _items_as_text(cls, v: Any) -> Any:
+        return {str(k).strip(): val for k, val in v.items()} if isinstance(v, dict) else v
+
+    @field_validator("constructs")
+    @classmethod
+    def _construct_names(cls, v: dict[str, str]) -> dict[str, str]:
+        for item, construct in v.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", construct):
+                raise ValueError(f"item {item!r}: construct {construct!r} must be lower-case "
+                                 "letters, digits and _ (e.g. adult_support)")
+        return v
+
+
 class Focus(_Model):
     """One group followed through every outcome (the focus section)."""
 
@@ -415,6 +443,8 @@ class AuditConfig(_Model):
         "<first>–<last>' and are suppressed like every other row.")
     discipline: Discipline = Field(Discipline(), description=(
         "Offense codes of the `incidents` table: category and subjective/objective."))
+    survey: Survey = Field(Survey(), description=(
+        "Climate survey: which construct each item measures."))
     focus: Focus | None = Field(None, description=(
         "A group to follow through every outcome (rates, risk ratios against all other "
         "students and against `reference`, gaps, where gaps sit, trends), e.g. `{dimension: "

@@ -16,6 +16,7 @@ __all__ = [
     "DISABILITY_CATEGORIES",
     "DISCIPLINE_ACTIONS",
     "EXCLUSIONARY_ACTIONS",
+    "GENDER_IDENTITIES",
     "GRADES",
     "IDEA_CATEGORIES",
     "INTERSECTION_SEP",
@@ -23,10 +24,15 @@ __all__ = [
     "PLACEMENTS",
     "RACE_ETHNICITY",
     "RACE_ETHNICITY_2024",
+    "RESPONSE_OUTCOME",
+    "SENSITIVE_DIMENSIONS",
     "SEXES",
+    "SEXUAL_ORIENTATIONS",
+    "SURVEY_ROLES",
     "TABLES",
     "Column",
     "Outcome",
+    "construct_outcome",
 ]
 
 RACE_ETHNICITY: tuple[str, ...] = (
@@ -51,6 +57,27 @@ RACE_ETHNICITY_2024: tuple[str, ...] = (
     "Two or more races",
 )
 SEXES: tuple[str, ...] = ("F", "M", "X")
+#: Who answered a climate survey row (survey column ``role``; absent = student).
+SURVEY_ROLES: tuple[str, ...] = ("student", "staff", "family")
+#: The outcome of survey response rates: students who answered, of those enrolled.
+RESPONSE_OUTCOME = "survey_response"
+
+
+def construct_outcome(role: str, construct: str) -> str:
+    """The metrics outcome of a survey construct: ``favorable_<construct>`` for students,
+    ``<role>_favorable_<construct>`` for staff and families."""
+    return f"favorable_{construct}" if role == "student" else f"{role}_favorable_{construct}"
+
+
+#: Sexual orientation of a survey respondent (survey column ``sexual_orientation``).
+SEXUAL_ORIENTATIONS: tuple[str, ...] = (
+    "heterosexual", "gay_or_lesbian", "bisexual", "another_orientation", "questioning",
+)
+#: Gender identity of a survey respondent (survey column ``gender_identity``).
+GENDER_IDENTITIES: tuple[str, ...] = ("cisgender", "transgender", "nonbinary", "questioning")
+#: Survey dimensions with their own, higher minimum n (``privacy.sensitive_min_n``), never
+#: crossed with another dimension.
+SENSITIVE_DIMENSIONS: tuple[str, ...] = ("sexual_orientation", "gender_identity")
 GRADES: tuple[str, ...] = ("PK", "K", *(str(g) for g in range(1, 13)))
 DISABILITY_CATEGORIES: tuple[str, ...] = (
     "AUT", "DB", "DD", "EMN", "HI", "ID", "MD", "OI", "OHI", "SLD", "SLI", "TBI", "VI",
@@ -150,6 +177,8 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("in_field", "bool", True),
         Column("race_ethnicity", "category", False, RACE_ETHNICITY),
         Column("fte", "number"),
+        Column("hire_year", "int"),
+        Column("exit_year", "int"),
     ),
     "schools": _cols(
         Column("school_id", "string", True),
@@ -164,12 +193,18 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("school_year", "int", True),
         Column("district_id", "string", True),
         Column("school_id", "string", True),
+        Column("role", "category", False, SURVEY_ROLES),
+        Column("respondent_id", "string"),
         Column("student_id", "string"),
+        Column("staff_id", "string"),
+        Column("grade", "grade", False, GRADES),
         Column("race_ethnicity", "category", False, RACE_ETHNICITY),
         Column("sex", "category", False, SEXES),
         Column("econ_disadvantaged", "bool"),
         Column("english_learner", "bool"),
         Column("disability", "bool"),
+        Column("sexual_orientation", "category", False, SEXUAL_ORIENTATIONS),
+        Column("gender_identity", "category", False, GENDER_IDENTITIES),
         Column("domain", "string", True),
         Column("item", "string", True),
         Column("response", "int", True),

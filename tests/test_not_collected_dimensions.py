@@ -35,6 +35,7 @@ def test_not_collected_dimensions_audit(folder, tmp_path, columns):
     assert all(page.startswith(f'<h2 id="{name}">') for name, page in pages.items())
     if "race_ethnicity" in columns:
         assert "Race/ethnicity: not collected" in pages["segregation"]
-    # staff race is kept (teachers' composition and retention)
-    students = audit.published[~audit.published["outcome"].isin(["teachers", "teacher_retained"])]
+    # staff race is kept (teachers' composition, retention and turnover)
+    students = audit.published[~audit.published["outcome"].isin(
+        ["teachers", "teacher_retained", "staff_turnover", "staff_new_hire"])]
     assert not set(columns) & set(students["dimension"].dropna().str.split("×").sum())

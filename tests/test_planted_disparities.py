@@ -113,7 +113,7 @@ def measured(p: PlantedDisparity, s: pd.DataFrame, staff: pd.DataFrame,
     if p.outcome == "novice_teacher":
         return novice_gap(s, staff)
     if p.outcome == "belonging":
-        b = survey[survey["domain"] == "belonging"]
+        b = survey[(survey["domain"] == "belonging") & (survey["role"] == "student")]
         return risk_ratio(b["favorable"], b["race_ethnicity"].astype(str) == p.group)
     if p.outcome == "enrollment":
         return float(s.groupby("school_year")[p.dimension].apply(lambda v: (v == p.group).sum())

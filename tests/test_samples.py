@@ -128,7 +128,9 @@ def test_intake_accepts_the_shipped_folder(shipped: Path) -> None:
 _KIND_CHECKS = {
     "string": pd.api.types.is_string_dtype,
     "grade": lambda s: set(s.dropna().astype(str)) <= set(schema.GRADES),
-    "int": pd.api.types.is_integer_dtype,
+    # A CSV column with blanks (staff exit_year) reads as float: whole numbers then.
+    "int": lambda s: pd.api.types.is_integer_dtype(s) or (
+        pd.api.types.is_float_dtype(s) and bool((s.dropna() % 1 == 0).all())),
     "number": pd.api.types.is_float_dtype,
     "bool": lambda s: set(s.dropna().astype(str).str.lower()) <= {"true", "false"},
 }
@@ -198,8 +200,24 @@ def test_survey_favorable_is_response_four_or_five(tables: dict[str, pd.DataFram
     survey = tables["survey"]
     assert set(survey["response"]) == {1, 2, 3, 4, 5}
     assert (survey["favorable"].astype(bool) == (survey["response"] >= 4)).all()
-    assert set(survey["domain"]) == {"belonging", "safety", "adult_support"}
+    domains = survey.groupby("role", observed=True)["domain"].unique().map(set).to_dict()
+    assert domains == {"student": {"belonging", "safety", "adult_support"},
+                       "staff": {"belonging", "cultural_responsiveness"},
+                       "family": {"belonging", "communication"}}
     assert "student_id" not in survey.columns
+
+
+def test_survey_respondents_answer_every_item_once(tables: dict[str, pd.DataFrame]) -> None:
+    survey = tables["survey"]
+    who = survey["respondent_id"].fillna(survey["staff_id"])
+    assert who.notna().all()
+    items = survey.groupby([survey["district_id"], survey["role"], who], observed=True)[
+        "item"].agg(["size", "nunique"])
+    assert (items["size"] == items["nunique"]).all()
+    students = survey[survey["role"] == "student"]
+    asked = students["grade"].astype(str).isin(["8", "11"])
+    assert students.loc[asked, "sexual_orientation"].notna().all()
+    assert students.loc[~asked, "sexual_orientation"].isna().all()
 
 
 # --- structure ------------------------------------------------------------------------------

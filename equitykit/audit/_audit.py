@@ -33,6 +33,7 @@ from ..config import SECTIONS, AuditConfig, load_config
 from ..errors import DataError
 from ..intake import load_district_data
 from ..report import _sections
+from ._climate import withhold_sensitive
 from ._compute import (
     PARTIAL_TOTAL,
     audited_year,
@@ -116,7 +117,8 @@ class DistrictAudit:
         started = time.perf_counter()
         privacy_rules = self.config.privacy
         gate = privacy.publish(
-            self._computed, min_n=privacy_rules.min_n,
+            withhold_sensitive(self._computed, privacy_rules.sensitive_min_n),
+            min_n=privacy_rules.min_n,
             top_bottom_coding=privacy_rules.top_bottom_coding,
             protection_width=self.protection_width,
         )

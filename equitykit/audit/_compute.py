@@ -18,7 +18,8 @@ from ..errors import DataError
 from ..intake import derive_outcomes, incident_outcomes, to_counts
 from ..metrics._idea import STUDENTS_WITH_DISABILITIES, SWD_DIMENSION, SWD_SUFFIX
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
-from ._lenses import decision_point_rows, focus_rows, retention_rows
+from ._climate import climate_counts
+from ._lenses import decision_point_rows, focus_rows, retention_rows, turnover_rows
 
 __all__ = [
     "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "SCORES", "audited_dimensions",
@@ -97,13 +98,14 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
                   _predictiveness_rows(students, latest, config),
                   decision_point_rows(students, incidents, counts, dims)]
         if staff is not None and len(staff):
-            parts += [_teacher_rows(staff, students, counts, config), retention_rows(staff)]
+            parts += [_teacher_rows(staff, students, counts, config), retention_rows(staff),
+                      turnover_rows(staff)]
         schools = getattr(data, "schools", None)
         if schools is not None and "per_pupil_expenditure" in schools:
             parts.append(_resource_rows(schools, students))
     survey = getattr(data, "survey", None)
     if survey is not None and len(survey):
-        parts.append(_climate_rows(survey))
+        parts.append(_climate_rows(survey, config, students, staff))
     parts = [p.dropna(axis=1, how="all") for p in parts if p is not None and len(p)]
     rows = pd.concat(parts, ignore_index=True)
     if pooled:
@@ -959,34 +961,12 @@ def _resource_rows(schools: pd.DataFrame, students: pd.DataFrame) -> pd.DataFram
 
 # --- climate --------------------------------------------------------------------------------------
 
-def _climate_rows(survey: pd.DataFrame) -> pd.DataFrame | None:
-    """Favorable-response rates by group and domain, through the same disparity engine.
-
-    A survey has one row per response and usually no student id, so a domain's rate is the
-    share of favorable responses and its ``n`` the average number of respondents per item of
-    the domain (responses / items), rounded: what suppression and intervals then use.
-    """
-    if "favorable" not in survey or survey["favorable"].isna().all():
+def _climate_rows(survey: pd.DataFrame, config: AuditConfig, students: pd.DataFrame | None,
+                  staff: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Favourable respondents per construct, role, school and group, and response rates
+    (:func:`._climate.climate_counts`), through the same disparity engine."""
+    counts = climate_counts(survey, constructs=config.survey.constructs, students=students,
+                            staff=staff)
+    if counts is None or counts.empty:
         return None
-    answered = survey[survey["favorable"].notna()]
-    frames = []
-    for dimension in ("all", *[d for d in DIMENSIONS if d in answered]):
-        labels = (pd.Series("all", index=answered.index) if dimension == "all"
-                  else group_codes(answered[dimension]).astype("string"))
-        keys = [answered["school_year"], answered["domain"].astype(str), labels]
-        grouped = answered["favorable"].astype(float).groupby(keys, observed=True)
-        items = answered["item"].groupby(keys[:2], observed=True).nunique()
-        sums = grouped.agg(["sum", "count"]).reset_index()
-        sums.columns = ["school_year", "domain", "group", "favorable", "responses"]
-        per_item = sums.join(items.rename("items"), on=["school_year", "domain"])
-        frames.append(pd.DataFrame({
-            "district_id": str(answered["district_id"].iloc[0]), "school_id": "",
-            "school_year": per_item["school_year"].astype(int),
-            "measure": "favorable_" + per_item["domain"],
-            "dimension": dimension, "group": per_item["group"],
-            "numerator": (per_item["favorable"] / per_item["items"]).round(),
-            "denominator": (per_item["responses"] / per_item["items"]).round(),
-        }))
-    counts = pd.concat(frames, ignore_index=True).dropna(subset=["group"])
-    table = metrics.disproportionality(counts)
-    return _family_q_values(table).assign(section="climate")
+    return _family_q_values(metrics.disproportionality(counts)).assign(section="climate")

@@ -21,7 +21,8 @@ from ..metrics._rates import (
 )
 from ..schema import EXCLUSIONARY_ACTIONS, INTERSECTION_SEP
 
-__all__ = ["DECISION_OUTCOMES", "decision_point_rows", "focus_rows", "retention_rows"]
+__all__ = ["DECISION_OUTCOMES", "decision_point_rows", "focus_rows", "retention_rows",
+           "turnover_rows"]
 
 #: Outcomes of referred students compared within offense category.
 DECISION_OUTCOMES: tuple[str, ...] = ("exclusionary_given_referral", "restorative_given_referral")
@@ -149,6 +150,16 @@ def retention_rows(staff: pd.DataFrame) -> pd.DataFrame | None:
     rates and comparisons with all other teachers (``metrics.retention_counts``), section
     ``teacher_quality``, district level."""
     counts = metrics.retention_counts(staff)
+    if counts.empty:
+        return None
+    return metrics.disproportionality(counts).assign(section="teacher_quality")
+
+
+def turnover_rows(staff: pd.DataFrame) -> pd.DataFrame | None:
+    """Staff who left at the end of each year and staff hired in it, by race/ethnicity, where
+    the staff table has ``exit_year`` / ``hire_year`` (``metrics.turnover_counts``), section
+    ``teacher_quality``, district level."""
+    counts = metrics.turnover_counts(staff)
     if counts.empty:
         return None
     return metrics.disproportionality(counts).assign(section="teacher_quality")

@@ -13,8 +13,9 @@ turns the executed notebook into the self-contained page; :func:`convert` makes 
 formats from it (:data:`FORMATS`).
 """
 
+from ._adults import turnover_table
 from ._browser import ConversionError, chromium_available
-from ._climate import climate_table
+from ._climate import climate_table, response_table, school_climate_table
 from ._figures import ReportFigure
 from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_formats
 from ._html import notebook_to_html, warm_exporter
@@ -52,10 +53,13 @@ __all__ = [
     "outcomes",
     "parse_formats",
     "resources_table",
+    "response_table",
     "risk_ratio_chart",
     "school_chart",
+    "school_climate_table",
     "score_gaps",
     "section",
     "segregation_table",
+    "turnover_table",
     "warm_exporter",
 ]

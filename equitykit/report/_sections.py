@@ -16,6 +16,7 @@ from IPython.display import HTML
 from .. import metrics
 from .._words import (
     SCORE_OUTCOMES,
+    SURVEY_ROLE_TITLES,
     capitalize,
     column_title,
     counted_label,
@@ -29,7 +30,14 @@ from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
 from . import _figures as fig
-from ._climate import climate_dimensions, climate_table
+from ._adults import turnover_table, turnover_year
+from ._climate import (
+    climate_dimensions,
+    climate_roles,
+    climate_table,
+    response_table,
+    school_climate_table,
+)
 from ._discipline import decision_table
 from ._focus import focus_headline, focus_table
 from ._glossary import glossary_html
@@ -532,7 +540,7 @@ def teacher_quality(audit) -> str:
         })
         out += html_table(table, caption="Teacher experience the average student of each "
                           "group has (student-weighted)")
-    return out + _retention_table(audit)
+    return out + _retention_table(audit) + _turnover_table(audit)
 
 
 def _retention_table(audit) -> str:
@@ -560,6 +568,17 @@ def _retention_table(audit) -> str:
     })
     return html_table(table, caption=f"Teacher retention from {year_label(year)} to "
                                      f"{year_label(year + 1)} by race/ethnicity")
+
+
+def _turnover_table(audit) -> str:
+    """Staff who left and staff hired, by race/ethnicity, where the staff table has exit and
+    hire years."""
+    year = turnover_year(audit.published, audit.school_year)
+    if year is None:
+        return ""
+    return html_table(turnover_table(audit.published, school_year=year),
+                      caption=f"Staff turnover and new hires in {year_label(year)} by "
+                              "race/ethnicity (all roles)")
 
 
 def segregation(audit) -> str:
@@ -685,16 +704,33 @@ def climate(audit) -> str:
         return skip("No climate survey in the district's data." if survey is None else
                     "The survey has no favorable column (true/false per response) for "
                     f"{year_label(audit.school_year)}, so climate is not audited.")
-    out = ""
-    for dimension in climate_dimensions(audit.published, audit.school_year):
-        table = climate_table(audit.published, school_year=audit.school_year,
-                              dimension=dimension)
-        if dimension == "all":
-            table = table.drop(columns=["group", "gap vs all other students"])
-        by = "all respondents" if dimension == "all" else f"by {dimension_label(dimension)}"
-        out += html_table(table, caption=f"Favourable survey answers, {by}")
-    return out + note("Respondents: the average number of students who answered each "
-                      "question of the construct.")
+    year, out = audit.school_year, ""
+    for role in climate_roles(audit.published, year):
+        who = SURVEY_ROLE_TITLES[role]
+        out += f"<h3>{html.escape(who)}</h3>"
+        for dimension in climate_dimensions(audit.published, year, role):
+            table = climate_table(audit.published, school_year=year, dimension=dimension,
+                                  role=role)
+            if dimension == "all":
+                table = table.drop(columns=["group", "gap vs all other respondents"])
+            by = "all respondents" if dimension == "all" else f"by {dimension_label(dimension)}"
+            out += html_table(table, caption=f"{who}: favourable answers, {by}")
+        schools = school_climate_table(audit.published, school_year=year, role=role,
+                                       names=_school_names(audit))
+        if len(schools) > 1:
+            out += html_table(schools, caption=f"{who}: favourable answers by school "
+                                               "(% with 95% CI)")
+    responses = response_table(audit.published, school_year=year)
+    if len(responses):
+        out += html_table(responses, caption="Students who answered the survey, of the "
+                                             "enrolled students of each group")
+    return out + note(
+        "Respondents: the people who answered a construct's questions; a respondent is "
+        "favourable on a construct when at least half of their answers to its questions are "
+        "favourable (a survey without respondent ids counts the average answers per "
+        "question). Sexual orientation and gender identity are shown only for groups of at "
+        f"least {audit.config.privacy.sensitive_min_n} respondents, and never by school "
+        "below that or crossed with another group.")
 
 
 def predictiveness(audit) -> str:

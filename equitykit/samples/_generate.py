@@ -118,13 +118,15 @@ def generate_district(
                            dict(disability_risk_ratios or {}), dict(category_risk_ratios or {}))
     students = generate_students(student_rng, district_id, n_students=n_students, years=years,
                                  layout=layout, model=model)
+    staff = generate_staff(staff_rng, district_id, years=years, layout=layout,
+                           students=students)
     return {
         "students": students.table,
-        "staff": generate_staff(staff_rng, district_id, years=years, layout=layout,
-                                students=students),
+        "staff": staff,
         "schools": generate_schools(staff_rng, district_id, years=years, layout=layout,
                                     students=students),
-        "survey": generate_survey(survey_rng, survey_years=survey_years, students=students),
+        "survey": generate_survey(survey_rng, survey_years=survey_years, students=students,
+                                  staff=staff),
         "incidents": generate_incidents(incident_rng, students=students),
     }
 

@@ -138,6 +138,27 @@ SURVEY_ITEMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 SURVEY_CUTS = (-1.7, -0.9, -0.1, 0.9)  # latent cut points between responses 1..5
 SURVEY_PERSON_SD, SURVEY_ITEM_SD = 0.7, 0.7
 BELONGING_BLACK_SHIFT = -0.5  # within every school
+#: English learners answer the survey less often (who is not answering).
+SURVEY_RESPONSE_RATE_EL = 0.55
+#: Grades asked about sexual orientation and gender identity, and the shares of each answer
+#: (schema.SEXUAL_ORIENTATIONS / GENDER_IDENTITIES order).
+SOGI_GRADES = ("8", "11")
+SEXUAL_ORIENTATION_P = (0.80, 0.04, 0.09, 0.02, 0.05)
+GENDER_IDENTITY_P = (0.93, 0.02, 0.03, 0.02)
+#: LGBTQ+ students' belonging: about 15 points fewer favourable respondents.
+BELONGING_LGBTQ_SHIFT = -0.33
+STAFF_RESPONSE_RATE = 0.8
+STAFF_ITEMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "belonging": ("staff_valued", "staff_fit", "staff_voice"),
+    "cultural_responsiveness": ("staff_culture_taught", "staff_culture_pd", "staff_culture_lead"),
+})
+BELONGING_BLACK_STAFF_SHIFT = -0.5  # Black staff: about 23 points fewer favourable
+FAMILY_RESPONSE_RATE = 0.35
+FAMILY_ITEMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "belonging": ("family_welcome", "family_respected", "family_part"),
+    "communication": ("family_informed", "family_language", "family_reach"),
+})
+COMMUNICATION_EL_FAMILY_SHIFT = -0.5  # families of English learners
 SAFETY_POVERTY_SLOPE = -1.5  # per unit of school poverty share (between schools)
 
 

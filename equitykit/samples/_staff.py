@@ -119,5 +119,21 @@ def generate_staff(rng: np.random.Generator, district_id: str, *, years: Sequenc
         "race_ethnicity": pd.Categorical.from_codes(table["race"].to_numpy(),
                                                     categories=list(RACE_ETHNICITY)),
         "fte": table["fte"].astype(float),
+        **_hire_and_exit(table, years),
     })
     return out[list(TABLES["staff"])]
+
+
+def _hire_and_exit(table: pd.DataFrame, years: Sequence[int]) -> dict[str, pd.arrays.IntegerArray]:
+    """Each person's hire year (the year they first appear; for the starting workforce, the
+    first year less their experience) and exit year (the last year they appear, empty when
+    they are on staff in the last year)."""
+    first = table.sort_values("school_year", kind="stable").drop_duplicates("person")
+    first = first.set_index("person")
+    hired = first["school_year"].where(
+        first["school_year"] > years[0],
+        first["school_year"] - first["years_experience"].round().astype(np.int64))
+    last = table.groupby("person")["school_year"].max()
+    return {"hire_year": pd.array(table["person"].map(hired), dtype="Int64"),
+            "exit_year": pd.array(table["person"].map(last.where(last < years[-1])),
+                                  dtype="Int64")}
