@@ -16,11 +16,20 @@ formats from it (:data:`FORMATS`).
 from ._browser import ConversionError, chromium_available
 from ._climate import climate_table
 from ._figures import ReportFigure
+from ._findings import findings_table
 from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_formats
 from ._html import notebook_to_html, warm_exporter
 from ._idea import idea_table
+from ._predictive import predictiveness_table
 from ._resources import resources_table
 from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
+from ._teachers import (
+    retention_year,
+    teacher_experience_table,
+    teacher_quality_chart,
+    teacher_quality_table,
+    teacher_retention_table,
+)
 from ._views import (
     enrollment_table,
     gap_chart,
@@ -43,6 +52,7 @@ __all__ = [
     "climate_table",
     "convert",
     "enrollment_table",
+    "findings_table",
     "gap_chart",
     "gap_table",
     "idea_table",
@@ -51,11 +61,17 @@ __all__ = [
     "outcome_table",
     "outcomes",
     "parse_formats",
+    "predictiveness_table",
     "resources_table",
+    "retention_year",
     "risk_ratio_chart",
     "school_chart",
     "score_gaps",
     "section",
     "segregation_table",
+    "teacher_experience_table",
+    "teacher_quality_chart",
+    "teacher_quality_table",
+    "teacher_retention_table",
     "warm_exporter",
 ]
