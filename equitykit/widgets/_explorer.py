@@ -49,6 +49,8 @@ _STYLE = """
 .ek-table th, .ek-table td {padding: 0.25em 0.8em; border-bottom: 1px solid #ccc;
   text-align: right;}
 .ek-table th:first-child, .ek-table td:first-child {text-align: left;}
+.ek-table caption {text-align: left; font-weight: 600;}
+.ek-table tbody tr, .ek-table tbody tr:hover {background: none !important;}
 .ek-table tr.ek-focus td {background: #d6e9f5;}
 .ek-table tr.ek-comparison td {background: #fbeccc;}
 .ek-suppressed {font-style: italic; color: #555;}
