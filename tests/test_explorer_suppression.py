@@ -98,12 +98,19 @@ def _check(explorer: Explorer, drawn: list[dict]) -> int:
                 if secret not in shown_text:  # whole numbers only: "5%" is not in "95%"
                     assert not re.search(rf"(?<![\d.,]){re.escape(secret)}", text), (
                         sel, group, secret)
-    # 3. The table row of a withheld group says only "suppressed (fewer than N ...)".
+    # 3. The table row of a withheld group says only "suppressed": in each cell of the
+    #    report's outcome table (rates), or "suppressed (fewer than N ...)" (scores).
     for group in rows.loc[rows["suppressed"].astype(bool), "group"]:
+        if view.kind == "rate" and group == "all":
+            continue  # the outcome table has a row per group; the total is in the chart
         name = w.group_label(rows.loc[rows["group"] == group, "dimension"].iloc[0], group)
         match = re.search(rf"<td>{re.escape(name[:1].upper() + name[1:])}</td>(.*?)</tr>",
                           explorer.table.value)
         assert match, (sel, group)
+        if view.kind == "rate":
+            assert set(re.sub("<[^>]+>", " ", match.group(1)).split()) == {"suppressed"}, (
+                sel, group, match.group(1))
+            continue
         assert w.suppressed_text(view.min_n) in match.group(1)
         assert re.sub(rf"\b{view.min_n}\b", "", re.sub("<[^>]+>", "", match.group(1))
                       ).strip(" ") == w.suppressed_text(view.min_n).replace(

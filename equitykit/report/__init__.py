@@ -17,11 +17,20 @@ from ._adults import turnover_table
 from ._browser import ConversionError, chromium_available
 from ._climate import climate_table, response_table, school_climate_table
 from ._figures import ReportFigure
+from ._findings import findings_table
 from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_formats
 from ._html import notebook_to_html, warm_exporter
 from ._idea import idea_table
+from ._predictive import predictiveness_table
 from ._resources import resources_table
 from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
+from ._teachers import (
+    retention_year,
+    teacher_experience_table,
+    teacher_quality_chart,
+    teacher_quality_table,
+    teacher_retention_table,
+)
 from ._views import (
     enrollment_table,
     gap_chart,
@@ -44,6 +53,7 @@ __all__ = [
     "climate_table",
     "convert",
     "enrollment_table",
+    "findings_table",
     "gap_chart",
     "gap_table",
     "idea_table",
@@ -52,14 +62,20 @@ __all__ = [
     "outcome_table",
     "outcomes",
     "parse_formats",
+    "predictiveness_table",
     "resources_table",
     "response_table",
+    "retention_year",
     "risk_ratio_chart",
     "school_chart",
     "school_climate_table",
     "score_gaps",
     "section",
     "segregation_table",
+    "teacher_experience_table",
+    "teacher_quality_chart",
+    "teacher_quality_table",
+    "teacher_retention_table",
     "turnover_table",
     "warm_exporter",
 ]

@@ -1,7 +1,7 @@
 """The audit as a paginated, branded PDF: ``audit.html`` printed by headless Chromium.
 
 The page keeps its masthead (logo, client, title) and contents list on the first page; every
-section starts a new page; each page has a running header (client, title, district) and a
+section follows on from the last; each page has a running header (client, title, district) and a
 footer with the page number ("page 3 of 24").
 """
 
@@ -23,7 +23,6 @@ _PRINT_CSS = """<style>
   .ek-toc ol { padding-left: 2rem; }
   .ek-masthead { padding: 0 0 .8rem; }
   .ek-footer { margin: 1rem 0 0; padding: .5rem 0 0; }
-  .ek-report > .cell:first-of-type h2 { page-break-before: avoid; }
   figure { margin: .5rem 0; }
 }
 </style>"""

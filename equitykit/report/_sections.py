@@ -29,7 +29,6 @@ from ..audit._compute import RARE_FACTOR, SCHOOL_POVERTY, SCORES, model_outcomes
 from ..intake import derive_outcomes
 from ..intake._derive import outcomes_reading
 from ..schema import DIMENSIONS, OUTCOMES
-from . import _figures as fig
 from ._adults import turnover_table, turnover_year
 from ._climate import (
     climate_dimensions,
@@ -39,11 +38,21 @@ from ._climate import (
     school_climate_table,
 )
 from ._discipline import decision_table
+from ._findings import findings_table
 from ._focus import focus_headline, focus_table
 from ._glossary import glossary_html
 from ._idea import category_table, idea_sentences, idea_table
+from ._predictive import predictiveness_table
 from ._resources import resources_table, resources_verdict
-from ._tables import format_q, format_value, html_table, note, skip
+from ._tables import format_value, html_table, note, skip
+from ._teachers import (
+    TEACHER_QUARTILES,
+    retention_year,
+    teacher_experience_table,
+    teacher_quality_chart,
+    teacher_quality_table,
+    teacher_retention_table,
+)
 from ._views import (
     cell,
     dimensions,
@@ -51,7 +60,6 @@ from ._views import (
     gap_chart,
     gap_table,
     group_name,
-    interval,
     other_groups_table,
     outcome_table,
     risk_ratio_chart,
@@ -466,22 +474,9 @@ def _school_scatter(audit, outcome: str) -> str:
         "Each dot is a school, sized by its students.")
 
 
-#: Teacher-quality quartile comparisons: the two columns and the table's caption.
-_QUARTILE_DIMENSIONS = {
-    "school_poverty": ("highest-poverty schools", "lowest-poverty schools",
-                       "Teachers in the highest- and lowest-poverty quarters of schools"),
-    "school_minority": ("schools with the most students of color",
-                        "schools with the fewest students of color",
-                        "Teachers in the quarters of schools with the most and the fewest "
-                        "students of color"),
-}
-
-
 def teacher_quality(audit) -> str:
     if not audit.student_level:
         return skip(NEEDS_STUDENTS)
-    rows = _year(audit)
-    rows = rows[rows["section"] == "teacher_quality"]
     staff = audit.data.staff
     if staff is None:
         return skip("No staff table, so teacher quality equity is not audited.")
@@ -491,83 +486,28 @@ def teacher_quality(audit) -> str:
         return skip(f"The staff table lists no teachers (role \"teacher\") for "
                     f"{year_label(audit.school_year)}, so teacher quality equity is not "
                     "audited.")
-    out, plot = "", []
-    for dimension, (most, fewest, caption) in _QUARTILE_DIMENSIONS.items():
-        part = rows[rows["dimension"] == dimension]
-        table = []
-        for indicator, ind in part.groupby("outcome", sort=False):
-            def pick(measure, group, ind=ind):
-                hit = ind[(ind["measure"] == measure) & (ind["group"] == group)]
-                return hit.iloc[0] if len(hit) else None
-
-            high, low = pick("rate", "high_quartile"), pick("rate", "low_quartile")
-            gap = pick("risk_difference", "high_quartile")
-            name = indicator.replace("_teacher", "").replace("_", "-")
-            table.append({
-                "teachers who are": name,
-                most: cell(high) if high is not None else "—",
-                fewest: cell(low) if low is not None else "—",
-                "gap (percentage points)": cell(gap) if gap is not None else "—",
-                "95% CI": interval(gap) if gap is not None else "",
-            })
-            if dimension == "school_poverty":
-                plot += [{"indicator": name, "quartile": q, "value": r["value"]}
-                         for q, r in (("highest-poverty quarter", high),
-                                      ("lowest-poverty quarter", low))
-                         if r is not None and not r["suppressed"]]
-        if table:
-            out += html_table(pd.DataFrame(table), caption=caption)
+    p, year, config = audit.published, audit.school_year, audit.config
+    chart = teacher_quality_chart(p, school_year=year)
+    out = chart.to_html() if chart is not None else ""
+    for by, (_, _, caption) in TEACHER_QUARTILES.items():
+        table = teacher_quality_table(p, school_year=year, by=by)
+        if len(table):
+            out += html_table(table, caption=caption)
         else:
-            by = dimension.removeprefix("school_")
+            kind = by.removeprefix("school_")
             out += skip(f"Teachers in the schools with the most and the fewest "
-                        f"{_QUARTILES[by][1]} are not compared: {_why_no_quartiles(audit, by)}.")
-    if plot:
-        out = fig.quartile_plot(pd.DataFrame(plot), title="Novice, uncertified and "
-                                "out-of-field teachers by school poverty",
-                                xlabel="schools").to_html() + out
-    exposure = rows[(rows["measure"] == "mean_teacher_experience")
-                    & (rows["dimension"] == "race_ethnicity")]
-    if len(exposure):
-        gaps = rows[rows["measure"] == "experience_gap"].set_index(["dimension", "group"])
-        table = pd.DataFrame({
-            "group": [group_name("race_ethnicity", g, audit.config) for g in exposure["group"]],
-            "mean years of teacher experience": [cell(r) for _, r in exposure.iterrows()],
-            "gap vs all other students (years)": [
-                cell(gaps.loc[(r["dimension"], r["group"])])
-                if (r["dimension"], r["group"]) in gaps.index else "—"
-                for _, r in exposure.iterrows()
-            ],
-        })
-        out += html_table(table, caption="Teacher experience the average student of each "
+                        f"{_QUARTILES[kind][1]} are not compared: "
+                        f"{_why_no_quartiles(audit, kind)}.")
+    experience = teacher_experience_table(p, school_year=year, config=config)
+    if len(experience):
+        out += html_table(experience, caption="Teacher experience the average student of each "
                           "group has (student-weighted)")
-    return out + _retention_table(audit) + _turnover_table(audit)
-
-
-def _retention_table(audit) -> str:
-    """Teachers still on the district's staff the next year, by their race/ethnicity, for the
-    latest year whose next year is in the data."""
-    p = audit.published
-    rows = p[(p["outcome"] == "teacher_retained") & (p["school_id"] == "")
-             & (p["school_year"] < audit.school_year)]
-    if rows.empty:
-        return ""
-    year = int(rows["school_year"].max())
-    rows = rows[rows["school_year"] == year]
-    rate = rows[rows["measure"] == "rate"]
-    ratio = rows[(rows["measure"] == "risk_ratio")
-                 & (rows["comparison"] == "all_other")].set_index("group")
-    table = pd.DataFrame({
-        "teachers": [group_name(r["dimension"], r["group"], audit.config).replace(
-            "students", "teachers") for _, r in rate.iterrows()],
-        "number": [cell(r, "n") for _, r in rate.iterrows()],
-        "still on staff next year": [cell(r) for _, r in rate.iterrows()],
-        "ratio vs other teachers": [cell(ratio.loc[r["group"]]) if r["group"] in ratio.index
-                                    else "—" for _, r in rate.iterrows()],
-        "95% CI": [interval(ratio.loc[r["group"]]) if r["group"] in ratio.index else ""
-                   for _, r in rate.iterrows()],
-    })
-    return html_table(table, caption=f"Teacher retention from {year_label(year)} to "
-                                     f"{year_label(year + 1)} by race/ethnicity")
+    retained = retention_year(p, before=year)
+    if retained is not None:
+        out += html_table(teacher_retention_table(p, school_year=retained, config=config),
+                          caption=f"Teacher retention from {year_label(retained)} to "
+                                  f"{year_label(retained + 1)} by race/ethnicity")
+    return out + _turnover_table(audit)
 
 
 def _turnover_table(audit) -> str:
@@ -736,23 +676,9 @@ def climate(audit) -> str:
 def predictiveness(audit) -> str:
     if not audit.student_level:
         return skip(NEEDS_STUDENTS)
-    rows = _year(audit)
-    fit = rows[rows["measure"].isin(("predictiveness_auc", "predictiveness_r2"))]
-    if fit.empty:
+    table = predictiveness_table(audit.published, school_year=audit.school_year)
+    if table.empty:
         return skip(_why_no_models(audit))
-    share = rows[rows["measure"] == "predictiveness_share"]
-    table = []
-    for _, r in fit.iterrows():
-        parts = share[share["outcome"] == r["outcome"]].sort_values("value", ascending=False)
-        top = parts.iloc[0] if len(parts) else None
-        table.append({
-            "outcome": capitalize(outcome_label(r["outcome"])),
-            "measure": "AUC" if r["measure"] == "predictiveness_auc" else "R²",
-            "value": cell(r),
-            "95% CI": interval(r),
-            "p (predict nothing)": format_q(r["p_value"]) if not r["suppressed"] else "",
-            "strongest predictor": dimension_label(top["group"]) if top is not None else "",
-        })
     return (
         "<p>How well do race, sex, economic disadvantage, English learner status and disability "
         "alone predict each outcome for students the model was not fitted to? An AUC of 0.5 "
@@ -760,7 +686,7 @@ def predictiveness(audit) -> str:
         "cross-validated and the R² adjusted for the number of parameters, so an outcome "
         "demographics do not predict scores near 0.5 (or 0), not above it; p tests whether "
         "demographics predict anything at all.</p>"
-        + html_table(pd.DataFrame(table), caption="Demographic predictiveness by outcome")
+        + html_table(table, caption="Demographic predictiveness by outcome")
     )
 
 
@@ -785,15 +711,12 @@ def findings(audit) -> str:
         return note("No disparity met the certainty (q < 0.05, interval excluding parity) and "
                     "size rules (risk ratio ≥ 1.25 or ≤ 0.8; gap ≥ 0.2 SD) this year.")
     blocks = []
-    for f in audit.findings:
-        where = (f["locus"] or "not located (no school-level data)").replace("_", " ")
-        meta = (f"Priority score {f['score']:.2f} · where the gap sits: {where} · "
-                f"persistent {f['years_persistent']} of the last 3 years")
-        if f.get("idea_flagged"):
-            meta += (" · its students with disabilities are above the IDEA risk-ratio "
-                     "threshold for this outcome")
+    for _, f in findings_table(audit.findings).iterrows():
+        meta = (f"Priority score {f['priority score']} · where the gap sits: "
+                f"{f['where the gap sits']} · persistent {f['persistent']}"
+                + (f" · {f['IDEA']}" if f["IDEA"] else ""))
         blocks.append(
-            f"<div class='ek-finding'><h3>{f['rank']}. {html.escape(f['title'])}</h3>"
+            f"<div class='ek-finding'><h3>{f['rank']}. {html.escape(f['finding'])}</h3>"
             f"<p>{html.escape(f['statement'])}</p><p class='ek-note'>{html.escape(meta)}</p>"
             "</div>"
         )

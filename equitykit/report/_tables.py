@@ -49,20 +49,23 @@ def format_q(value: float) -> str:
 
 
 def html_table(frame: pd.DataFrame, *, caption: str, columns: Sequence[str] | None = None,
-               numeric: Sequence[str] = ()) -> str:
+               numeric: Sequence[str] = (), row_classes: Sequence[str] = ()) -> str:
     """Render ``frame`` (already formatted strings or numbers) as an escaped HTML table; a table
-    with "suppressed" cells is followed by the note saying why (:func:`privacy.withheld_note`)."""
+    with "suppressed" cells is followed by the note saying why (:func:`privacy.withheld_note`).
+    ``row_classes``, when given, holds one CSS class per row ("" for none)."""
     columns = list(columns or frame.columns)
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in columns)
+    classes = list(row_classes) or [""] * len(frame)
     body = []
-    for _, row in frame.iterrows():
+    for (_, row), row_class in zip(frame.iterrows(), classes, strict=True):
         cells = []
         for c in columns:
             value = row[c]
             text = value if isinstance(value, str) else format_value("value", value)
             cls = " class='ek-suppressed'" if text == SUPPRESSED_TEXT else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        tr = f"<tr class='{html.escape(row_class)}'>" if row_class else "<tr>"
+        body.append(tr + "".join(cells) + "</tr>")
     why = withheld_note(frame[columns].to_numpy().ravel())
     return (
         f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"

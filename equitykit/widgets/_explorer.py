@@ -14,8 +14,10 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
+from .._words import capitalize, dimension_label
 from ..config import AuditConfig
-from ..schema import INTERSECTION_SEP
+from ..report import outcome_table
+from ..report._tables import html_table
 from . import _charts, _systemic
 from . import _wording as w
 from ._data import DistrictSource
@@ -26,13 +28,6 @@ __all__ = ["Explorer"]
 NO_OUTCOME = ("No outcome is recorded for this district's students in this school year, so "
               "there is nothing to compare.")
 
-_DIMENSION_TITLES = {
-    "race_ethnicity": "Race/ethnicity",
-    "sex": "Sex",
-    "econ_disadvantaged": "Economically disadvantaged",
-    "english_learner": "English learner",
-    "disability": "Disability",
-}
 _STYLE = """
 <style>
 .ek-explorer {font-size: 20px;}
@@ -54,6 +49,8 @@ _STYLE = """
 .ek-table th, .ek-table td {padding: 0.25em 0.8em; border-bottom: 1px solid #ccc;
   text-align: right;}
 .ek-table th:first-child, .ek-table td:first-child {text-align: left;}
+.ek-table caption {text-align: left; font-weight: 600;}
+.ek-table tbody tr, .ek-table tbody tr:hover {background: none !important;}
 .ek-table tr.ek-focus td {background: #d6e9f5;}
 .ek-table tr.ek-comparison td {background: #fbeccc;}
 .ek-suppressed {font-style: italic; color: #555;}
@@ -62,13 +59,8 @@ _STYLE = """
 """
 
 
-def dimension_title(dimension: str) -> str:
-    """Menu label of a dimension: "Race/ethnicity × Sex"."""
-    return " × ".join(_DIMENSION_TITLES.get(d, d) for d in dimension.split(INTERSECTION_SEP))
-
-
-def _title(label: str) -> str:
-    return label[:1].upper() + label[1:]
+_WITHHELD = ("Suppressed: the group has fewer than {n} students, or its numbers could be "
+             "worked out from the others; the audit report hides the same cells.")
 
 
 def _cell(value: float, fmt: str) -> str:
@@ -219,7 +211,7 @@ class Explorer(widgets.VBox):
         self._set(self.school_year, [(w.year_label(y), y) for y in reversed(cache.years)])
         self._set(self.school, [("All schools", "")]
                   + [(cache.school_names[s], s) for s in cache.schools])
-        self._set(self.dimension, [(dimension_title(d), d) for d in cache.dimensions()])
+        self._set(self.dimension, [(capitalize(dimension_label(d)), d) for d in cache.dimensions()])
         self._on_year()
 
     def _on_year(self) -> None:
@@ -233,14 +225,14 @@ class Explorer(widgets.VBox):
         dim = self.dimension.value
         groups = cache.groups(school_year=self.school_year.value, outcome=self.outcome.value,
                               dimension=dim)
-        self._set(self.focus, [(_title(w.group_label(dim, g)), g) for g in groups])
+        self._set(self.focus, [(capitalize(w.group_label(dim, g)), g) for g in groups])
         self._on_focus()
 
     def _on_focus(self) -> None:
         dim = self.dimension.value
         others = [(o, o) for _, o in self.focus.options if o != self.focus.value]
         self._set(self.comparison, [("All other students", ALL_OTHER)]
-                  + [(_title(w.group_label(dim, g)), g) for _, g in others])
+                  + [(capitalize(w.group_label(dim, g)), g) for _, g in others])
 
     # -- drawing -----------------------------------------------------------------------------
     def _render(self) -> None:
@@ -271,49 +263,51 @@ class Explorer(widgets.VBox):
         self.last_latency = time.perf_counter() - start
 
     def _table_html(self, view: View) -> str:
+        """Rates: the report's outcome table (:func:`report.outcome_table`) of the gated
+        rows, in the report's measures, labels and formats; scores: the distribution of each
+        group's scores. The focus and comparison rows are highlighted."""
+        if view.kind == "rate":
+            return self._rate_table(view)
         sel, t = view.selection, view.table
         hidden = f'<span class="ek-suppressed">{w.suppressed_text(view.min_n)}</span>'
-        value_measure = "mean" if view.kind == "score" else "rate"
-        rows = t[(t["measure"] == value_measure) & (t["comparison"] == "")]
-        ratio = t[(t["measure"] == "risk_ratio") & (t["comparison"] == ALL_OTHER)]
-        ratio = ratio.set_index("group")
-        if view.kind == "score":
-            head = ["Group", "Students", "Average score", "Median", "Middle half"]
-        else:
-            head = ["Group", "Students", "Rate", "95% CI", "Risk ratio vs all others"]
+        rows = t[(t["measure"] == "mean") & (t["comparison"] == "")]
+        head = ["Group", "Students", "Average score", "Median", "Middle half"]
         out = ['<div class="ek-table"><table><tr>'
                + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
         for _, r in rows.iterrows():
             cls = ("ek-focus" if r["group"] == sel.focus
                    else "ek-comparison" if r["group"] == sel.comparison else "")
-            name = html.escape(_title(w.group_label(r["dimension"], r["group"])))
+            name = html.escape(capitalize(w.group_label(r["dimension"], r["group"])))
             if bool(r["suppressed"]):
-                cells = [name, f'<td colspan="{len(head) - 1}">{hidden}</td>']
-                out.append(f'<tr class="{cls}"><td>{cells[0]}</td>{cells[1]}</tr>')
+                out.append(f'<tr class="{cls}"><td>{name}</td>'
+                           f'<td colspan="{len(head) - 1}">{hidden}</td></tr>')
                 continue
-            if view.kind == "score":
-                cells = [_cell(r["n"], "{:,.0f}"), _cell(r["value"], "{:.1f}"),
-                         _cell(r["q50"], "{:.1f}"),
-                         f"{_cell(r['q25'], '{:.1f}')}–{_cell(r['q75'], '{:.1f}')}"]
-            else:
-                rr = ""
-                if r["group"] in ratio.index:
-                    rr_row = ratio.loc[r["group"]]
-                    rr = (hidden if bool(rr_row["suppressed"])
-                          else w.format_ratio(rr_row["value"]))
-                ci = ""
-                if pd.notna(r["ci_low"]) and pd.notna(r["ci_high"]):
-                    ci = f"{100 * r['ci_low']:.1f}–{100 * r['ci_high']:.1f}%"
-                cells = [_cell(r["n"], "{:,.0f}"), html.escape(str(r["display"])), ci, rr]
+            cells = [_cell(r["n"], "{:,.0f}"), _cell(r["value"], "{:.1f}"),
+                     _cell(r["q50"], "{:.1f}"),
+                     f"{_cell(r['q25'], '{:.1f}')}–{_cell(r['q75'], '{:.1f}')}"]
             out.append(f'<tr class="{cls}"><td>{name}</td>'
                        + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         out.append("</table>")
         if rows["suppressed"].astype(bool).any():
-            out.append(f'<p class="ek-note">Suppressed: the group has fewer than {view.min_n} '
-                       "students, or its numbers could be worked out from the others; the "
-                       "audit report hides the same cells.</p>")
-        out.append("</div>")
-        return "".join(out)
+            out.append(f'<p class="ek-note">{html.escape(_WITHHELD.format(n=view.min_n))}</p>')
+        return "".join(out) + "</div>"
+
+    def _rate_table(self, view: View) -> str:
+        sel = view.selection
+        # the view's rows are one place's (the selected school or the district), gated
+        rows = view.table[view.table["comparison"].isin(("", ALL_OTHER))]  # the report's rows
+        gated = rows.assign(school_id="", flagged=False)
+        table = outcome_table(gated, sel.outcome, by=sel.dimension,
+                              school_year=sel.school_year, config=self.config)
+        groups = view.table.loc[(view.table["measure"] == "rate")
+                                & (view.table["dimension"] == sel.dimension)
+                                & (view.table["comparison"] == ""), "group"]
+        classes = ["ek-focus" if g == sel.focus else "ek-comparison" if g == sel.comparison
+                   else "" for g in groups]
+        caption = f"{capitalize(w.outcome_label(sel.outcome))} by {dimension_label(sel.dimension)}"
+        return (f'<div class="ek-table">'
+                f"{html_table(table.drop(columns='flag'), caption=caption, row_classes=classes)}"
+                "</div>")
 
     def _render_systemic(self, cache, sel: Selection) -> None:
         pred = _systemic.predictiveness_view(cache, sel, config=self.config)

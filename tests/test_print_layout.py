@@ -1,0 +1,53 @@
+"""The printed report fits the paper: laid out for print at the width of a Letter page inside
+the PDF's margins, no table or figure is wider than the page (Chromium would otherwise shrink
+every page to the widest one, leaving each chart and its tables alone on a half-empty page), and
+figures are at most about half the page, so a chart shares its page with its tables."""
+
+from __future__ import annotations
+
+import pytest
+from _servers import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM
+
+from equitykit import cli
+from equitykit.report._pdf import PAGE_MARGINS
+from equitykit.samples import sample_data_dir
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
+
+CSS_PX_PER_MM = 96 / 25.4
+#: Letter is 8.5 × 11 in; the content box is what the PDF's margins leave.
+WIDTH = round(8.5 * 96 - (float(PAGE_MARGINS["left"][:-2]) + float(PAGE_MARGINS["right"][:-2]))
+              * CSS_PX_PER_MM)
+HEIGHT = round(11 * 96 - (float(PAGE_MARGINS["top"][:-2]) + float(PAGE_MARGINS["bottom"][:-2]))
+               * CSS_PX_PER_MM)
+
+
+@pytest.fixture(scope="module")
+def d02_page(tmp_path_factory) -> str:
+    """D02's audit.html (the sample district with the widest tables)."""
+    out = tmp_path_factory.mktemp("print")
+    assert cli.main(["audit", str(sample_data_dir()), "--district", "D02", "--out",
+                     str(out)]) == 0
+    return (out / "D02" / "audit.html").read_text(encoding="utf-8")
+
+
+def test_nothing_is_wider_than_the_printed_page_and_figures_are_half_a_page(d02_page):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+        tab.emulate_media(media="print")
+        tab.set_content(d02_page, wait_until="load")
+        too_wide = tab.evaluate(
+            """w => [...document.querySelectorAll('.ek-report table, .ek-report img')]
+                .filter(e => e.getBoundingClientRect().right > w + 1)
+                .map(e => (e.querySelector('caption') || e).textContent || e.alt)""", WIDTH)
+        figures = tab.evaluate(
+            """() => [...document.querySelectorAll('.ek-report figure img')]
+                .map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])""")
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        browser.close()
+    assert too_wide == [] and width <= WIDTH
+    assert len(figures) > 20
+    assert all(w <= 0.6 * WIDTH + 1 and h <= 2.9 * 96 + 1 for w, h in figures), figures
