@@ -306,7 +306,7 @@ class Explorer(widgets.VBox):
                    else "" for g in groups]
         caption = f"{capitalize(w.outcome_label(sel.outcome))} by {dimension_label(sel.dimension)}"
         return (f'<div class="ek-table">'
-                f"{html_table(table.drop(columns='flag'), caption=caption, row_classes=classes)}"
+                f"{html_table(table, caption=caption, row_classes=classes)}"
                 "</div>")
 
     def _render_systemic(self, cache, sel: Selection) -> None:
