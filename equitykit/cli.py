@@ -26,7 +26,7 @@ __all__ = ["main"]
 _SCHEDULER = re.compile(r"((tcp|tls|ws|wss|ucx)://)?([\w.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}")
 _YEARS = (1900, 2200)
 FORMAT_HELP = ("report formats, separated by commas: html (always written), pdf, docx, brief; "
-               "default html")
+               "default: the config's report.formats, else html")
 NEW_NOTEBOOK = ("wrote {path}, a copy of the audit notebook: edit it in JupyterLab, then run it "
                 "with equitykit audit DATA --district ID --out DIR --notebook {path}")
 
@@ -82,7 +82,7 @@ def _folder(text: str) -> Path:
 
 def _formats(text: str) -> tuple[str, ...]:
     """An argparse type: report formats separated by commas (``html,pdf,docx,brief``)."""
-    from .report import parse_formats
+    from ._format_names import parse_formats
 
     try:
         return parse_formats(text)
@@ -123,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     aud.add_argument("--school-year", type=_integer(*_YEARS), default=None)
     aud.add_argument("--notebook", type=Path, default=None,
                      help="a client's customised audit notebook (see new-notebook)")
-    aud.add_argument("--format", dest="formats", type=_formats, default=("html",),
+    aud.add_argument("--format", dest="formats", type=_formats, default=None,
                      help=FORMAT_HELP)
 
     bat = sub.add_parser("batch", help="audit every district (or those named) in parallel")
@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
     bat.add_argument("--timeout", type=_seconds, default=1800, help="seconds per district")
     bat.add_argument("--notebook", type=Path, default=None,
                      help="a client's customised audit notebook (see new-notebook)")
-    bat.add_argument("--format", dest="formats", type=_formats, default=("html",),
+    bat.add_argument("--format", dest="formats", type=_formats, default=None,
                      help=FORMAT_HELP)
 
     new = sub.add_parser("new-notebook", help="start a client's audit notebook: a copy of the "

@@ -17,6 +17,7 @@ from ._browser import ConversionError, chromium_available
 from ._climate import climate_table
 from ._figures import ReportFigure
 from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_formats
+from ._goals import goal_chart, goals_table
 from ._html import notebook_to_html, warm_exporter
 from ._idea import idea_table
 from ._resources import resources_table
@@ -45,6 +46,8 @@ __all__ = [
     "enrollment_table",
     "gap_chart",
     "gap_table",
+    "goal_chart",
+    "goals_table",
     "idea_table",
     "notebook_to_html",
     "other_groups_table",

@@ -33,6 +33,7 @@ from ._climate import climate_dimensions, climate_table
 from ._discipline import decision_table
 from ._focus import focus_headline, focus_table
 from ._glossary import glossary_html
+from ._goals import goal_chart, goal_progress, goal_sentence, goals_table
 from ._idea import idea_sentences, idea_table
 from ._resources import resources_table
 from ._tables import format_q, format_value, html_table, note, skip
@@ -405,6 +406,20 @@ def focus(audit) -> str:
     return (f"<p class='ek-headline'>{html.escape(focus_headline(audit.published, **options))}"
             "</p>" + html_table(table, caption=f"{capitalize(them)} in every outcome, "
                                                f"{year_label(audit.school_year)}"))
+
+
+def goals(audit) -> str:
+    chosen = audit.config.goals
+    out = html_table(goals_table(audit.published, chosen, school_year=audit.school_year,
+                                 config=audit.config), caption="Goals and progress")
+    for goal in chosen:
+        out += note(goal_sentence(goal_progress(audit.published, goal, audit.school_year)))
+        chart = goal_chart(audit.published, goal, school_year=audit.school_year)
+        out += chart.to_html() if chart is not None else ""
+    return out + note(
+        "On track: the whole 95% interval of the latest value is at least as good as the "
+        "straight line from the baseline to the target that year; off track: the whole "
+        "interval is worse; otherwise the latest value is not distinguishable from the path.")
 
 
 def _school_scatter(audit, outcome: str) -> str:
@@ -850,6 +865,7 @@ _BODIES = {
     "segregation": segregation, "resources": resources, "climate": climate,
     "predictiveness": predictiveness, "findings": findings, "trends": trends,
     "methods": methods, "provenance": provenance, "focus": focus, "discipline": discipline,
+    "goals": goals,
 }
 
 
