@@ -37,6 +37,7 @@ from ._goals import goal_chart, goal_progress, goal_sentence, goals_table
 from ._idea import idea_sentences, idea_table
 from ._resources import resources_table
 from ._tables import format_q, format_value, html_table, note, skip
+from ._trends import narrowed_by_worsening, narrowing_sentence, rate_trend_table
 from ._views import (
     cell,
     dimensions,
@@ -750,7 +751,24 @@ def trends(audit) -> str:
         for y in years:
             entry[year_label(int(y))] = cell(sel.loc[y]) if y in sel.index else "—"
         table.append(entry)
-    return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
+    return (html_table(pd.DataFrame(table), caption="Risk ratio by school year")
+            + "".join(_rate_trends(audit, outcome, dimension, years)
+                      for outcome, dimension in dict.fromkeys(k[:2] for k in keys)))
+
+
+def _rate_trends(audit, outcome: str, dimension: str, years: list) -> str:
+    """Every group's rate each year, then the gaps that narrowed because all other students
+    got worse (first year shown to the audited year)."""
+    table = rate_trend_table(audit.published, outcome, dimension, years, audit.config)
+    caption = (f"{capitalize(outcome_label(outcome))}: rate by {dimension_label(dimension)} "
+               "and school year")
+    first, last = int(years[0]), audit.school_year
+    groups = audit.published.loc[(audit.published["outcome"] == outcome)
+                                 & (audit.published["dimension"] == dimension), "group"].unique()
+    flags = [note(narrowing_sentence(audit.published, outcome, dimension, g, first, last))
+             for g in groups
+             if narrowed_by_worsening(audit.published, outcome, dimension, g, first, last)]
+    return html_table(table, caption=caption) + "".join(flags)
 
 
 def _gaps_not_estimated(audit) -> str:
