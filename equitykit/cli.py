@@ -110,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=_folder, default=Path("equitykit-demo"), help="output folder")
     demo.add_argument("--workers", type=_integer(1), default=None,
                       help="parallel worker processes")
+    demo.add_argument("--config", type=Path, default=None,
+                      help="a client config, e.g. examples/sample_goals.yml (goals)")
 
     val = sub.add_parser("validate", help="check a data folder; exit 0 when usable, 1 if not")
     val.add_argument("data", type=Path)
@@ -201,7 +203,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .execute import demo_command
 
-        return demo_command(out_dir=args.out, workers=args.workers)
+        return demo_command(out_dir=args.out, workers=args.workers, config_path=args.config)
     if args.command == "new-notebook":
         from ._notebooks import new_notebook
 

@@ -80,11 +80,14 @@ def batch_command(data: Path, *, out_dir: Path, config_path: Path | None, worker
     return batch.exit_code
 
 
-def demo_command(*, out_dir: Path, workers: int | None) -> int:
-    """``equitykit demo``: audit the shipped sample districts; the last line is index.html."""
+def demo_command(*, out_dir: Path, workers: int | None, config_path: Path | None = None
+                 ) -> int:
+    """``equitykit demo``: audit the shipped sample districts (with ``config_path``, e.g.
+    ``examples/sample_goals.yml``); the last line is index.html."""
     from ..samples import sample_data_dir
 
-    return batch_command(sample_data_dir(), out_dir=out_dir, config_path=None, workers=workers,
+    return batch_command(sample_data_dir(), out_dir=out_dir, config_path=config_path,
+                         workers=workers,
                          scheduler=None, resume=False, districts=None, timeout=1800)
 
 
