@@ -1,7 +1,8 @@
 """A sample district audited with the example config's goals (examples/sample_goals.yml): the
 goals section's table prints the published metrics.csv values of each goal, and the trends
 section shows every group's rate each year; the privacy attacker finds no number in the
-report's tables that is not published."""
+report's tables that is not published; in the Word document every number is a published value,
+a goal's target, target year or its path's value (the only numbers a goal adds that metrics.csv lacks)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from pathlib import Path
 import lxml.html
 import pandas as pd
 import pytest
+from _report_numbers import docx_text, non_statistics, published_numbers, unexplained_numbers
 from privacy_attack import _html_tables, read_metrics
 
 from equitykit.cli import main
 from equitykit.config import load_config
+from equitykit.report._goals import goal_progress
 from equitykit.samples import sample_data_dir
 
 pytestmark = pytest.mark.slow
@@ -25,7 +28,7 @@ CONFIG = Path(__file__).parents[1] / "examples" / "sample_goals.yml"
 def district(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("goals") / "out"
     assert main(["audit", str(sample_data_dir()), "--district", "D01", "--out", str(out),
-                 "--config", str(CONFIG)]) == 0
+                 "--config", str(CONFIG), "--format", "html,docx"]) == 0
     return out / "D01"
 
 
@@ -85,3 +88,21 @@ def test_the_attacker_finds_every_table_number_published(district):
     found: list = []
     _html_tables(district, metrics[~metrics["suppressed"]], found, "D01")
     assert found == []
+
+
+def test_every_number_of_the_word_document_is_published_or_a_goal(district):
+    metrics = pd.read_csv(district / "metrics.csv", dtype=str, keep_default_na=False)
+    allowed = published_numbers(metrics) | non_statistics(
+        metrics, thresholds=(10, 20, 30), privacy=district / "privacy.json",
+        findings=district / "findings.json")
+    published = read_metrics(district)
+    goals = set()
+    for goal in load_config(CONFIG).goals:
+        path = goal_progress(published, goal, 2023).path
+        for value in (goal.target, path):
+            goals |= {f"{100 * value:.1f}%", f"{value:.2f}"}
+        goals |= {str(goal.target_year), f"{(goal.target_year + 1) % 100:02d}"}
+    text = docx_text(district / "audit.docx")
+    assert "Goals and progress" in text
+    assert unexplained_numbers(text, allowed | goals) == []
+    assert unexplained_numbers(text, allowed) != []  # the goals' targets are not published
