@@ -1,8 +1,9 @@
 """A sample district audited with the example config's goals (examples/sample_goals.yml): the
 goals section's table prints the published metrics.csv values of each goal, and the trends
 section shows every group's rate each year; the privacy attacker finds no number in the
-report's tables that is not published; in the Word document every number is a published value,
-a goal's target, target year or its path's value (the only numbers a goal adds that metrics.csv lacks)."""
+report's tables that is not published; in the Word document every number is a published
+value, a goal's target, target year or its path's value (the only numbers a goal adds that
+metrics.csv lacks)."""
 
 from __future__ import annotations
 
