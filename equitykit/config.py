@@ -406,8 +406,7 @@ class Goal(_Model):
         "School year (fall year: 2021 means 2021–22) the goal starts from."))
     target_year: int = Field(..., strict=True, ge=1900, le=2200, description=(
         "School year by which the target is to be reached (after `baseline_year`)."))
-    target_rate: float | None = Field(None, strict=False, allow_inf_nan=False, ge=0, le=1,
-                                      description=(
+    target_rate: float | None = Field(None, allow_inf_nan=False, ge=0, le=1, description=(
         "The group's rate to reach, as a share (0.08 = 8%); give this or "
         "`target_risk_ratio`."))
     target_risk_ratio: float | None = Field(None, allow_inf_nan=False, gt=0, le=100,

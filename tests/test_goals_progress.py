@@ -137,3 +137,11 @@ def test_chart_shows_the_published_years_with_the_path():
         "Black students: suspended out of school, rate each year and the path to the goal. "
         "2021–22: 16.0%; 2023–24: 14.7%. Path from 16.0% in 2021–22 to the target 8.0% in "
         "2025–26.")
+
+
+def test_a_distant_target_year_keeps_the_chart_readable():
+    far = OSS.model_copy(update={"target_year": 2040})
+    published = _published(_row(2021, "oss", 0.16, 0.12, 0.21))
+    chart = goal_chart(published, far, school_year=2023)
+    labels = [t.get_text() for t in chart.axes[0].get_xticklabels()]
+    assert 2 <= len(labels) <= 8 and labels[0] == "2021–22"

@@ -22,6 +22,7 @@ from ._html import notebook_to_html, warm_exporter
 from ._idea import idea_table
 from ._resources import resources_table
 from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
+from ._trends import rate_trend_table
 from ._views import (
     enrollment_table,
     gap_chart,
@@ -54,6 +55,7 @@ __all__ = [
     "outcome_table",
     "outcomes",
     "parse_formats",
+    "rate_trend_table",
     "resources_table",
     "risk_ratio_chart",
     "school_chart",

@@ -210,7 +210,8 @@ def goal_plot(rows: pd.DataFrame, *, path: tuple[tuple[int, float], tuple[int, f
     err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
     ax.errorbar(rows["year"], rows["value"], yerr=np.nan_to_num(err), fmt="o-",
                 color=_PALETTE[0], capsize=3, label="published value (95% CI)")
-    years = range(min([start, *rows["year"]]), max([end, *rows["year"]]) + 1)
+    first, last = min([start, *rows["year"]]), max([end, *rows["year"]])
+    years = range(first, last + 1, -(-(last - first + 1) // 8))  # at most 8 labels
     ax.set_xticks(list(years), [year_label(y) for y in years])
     if percent:
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
