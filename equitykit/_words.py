@@ -40,6 +40,7 @@ SCORE_OUTCOMES: dict[str, str] = {"math_score": "math", "ela_score": "reading (E
 SECTION_TITLES: dict[str, str] = {
     "summary": "Summary",
     "focus": "Focus group",
+    "goals": "Goals and progress",
     "data_profile": "Data profile and coverage",
     "enrollment": "Enrollment and representation",
     "achievement": "Achievement equity",

@@ -26,7 +26,7 @@ __all__ = ["main"]
 _SCHEDULER = re.compile(r"((tcp|tls|ws|wss|ucx)://)?([\w.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}")
 _YEARS = (1900, 2200)
 FORMAT_HELP = ("report formats, separated by commas: html (always written), pdf, docx, brief; "
-               "default html")
+               "default: the config's report.formats, else html")
 NEW_NOTEBOOK = ("wrote {path}, a copy of the audit notebook: edit it in JupyterLab, then run it "
                 "with equitykit audit DATA --district ID --out DIR --notebook {path}")
 
@@ -82,7 +82,7 @@ def _folder(text: str) -> Path:
 
 def _formats(text: str) -> tuple[str, ...]:
     """An argparse type: report formats separated by commas (``html,pdf,docx,brief``)."""
-    from .report import parse_formats
+    from ._format_names import parse_formats
 
     try:
         return parse_formats(text)
@@ -110,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=_folder, default=Path("equitykit-demo"), help="output folder")
     demo.add_argument("--workers", type=_integer(1), default=None,
                       help="parallel worker processes")
+    demo.add_argument("--config", type=Path, default=None,
+                      help="a client config, e.g. examples/sample_goals.yml (goals)")
 
     val = sub.add_parser("validate", help="check a data folder; exit 0 when usable, 1 if not")
     val.add_argument("data", type=Path)
@@ -123,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     aud.add_argument("--school-year", type=_integer(*_YEARS), default=None)
     aud.add_argument("--notebook", type=Path, default=None,
                      help="a client's customised audit notebook (see new-notebook)")
-    aud.add_argument("--format", dest="formats", type=_formats, default=("html",),
+    aud.add_argument("--format", dest="formats", type=_formats, default=None,
                      help=FORMAT_HELP)
 
     bat = sub.add_parser("batch", help="audit every district (or those named) in parallel")
@@ -139,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     bat.add_argument("--timeout", type=_seconds, default=1800, help="seconds per district")
     bat.add_argument("--notebook", type=Path, default=None,
                      help="a client's customised audit notebook (see new-notebook)")
-    bat.add_argument("--format", dest="formats", type=_formats, default=("html",),
+    bat.add_argument("--format", dest="formats", type=_formats, default=None,
                      help=FORMAT_HELP)
 
     new = sub.add_parser("new-notebook", help="start a client's audit notebook: a copy of the "
@@ -201,7 +203,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .execute import demo_command
 
-        return demo_command(out_dir=args.out, workers=args.workers)
+        return demo_command(out_dir=args.out, workers=args.workers, config_path=args.config)
     if args.command == "new-notebook":
         from ._notebooks import new_notebook
 

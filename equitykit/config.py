@@ -22,12 +22,15 @@ from pydantic import (
 )
 
 from ._files import FileRefused, read_regular
+from ._format_names import DEFAULT_FORMATS, parse_formats
 from ._logo import check_logo_value, read_logo
 from ._notebooks import notebook_problem
+from ._words import INTERSECTIONS
 from .errors import ConfigError, ExpressionError
 from .expressions import parse_expression
 from .privacy import DEFAULT_PROTECTION_WIDTH
 from .public_data._spec import AggregateSpec
+from .schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 
 __all__ = [
     "DETAILED",
@@ -40,9 +43,11 @@ __all__ = [
     "Discipline",
     "Focus",
     "GapRules",
+    "Goal",
     "IdeaRules",
     "Offense",
     "Privacy",
+    "ReportOptions",
     "SchoolPoverty",
     "Survey",
     "TeacherRules",
@@ -53,6 +58,7 @@ __all__ = [
 SECTIONS: tuple[str, ...] = (
     "summary",
     "focus",
+    "goals",
     "data_profile",
     "enrollment",
     "achievement",
@@ -407,6 +413,85 @@ class Focus(_Model):
         return v
 
 
+#: Dimensions a goal may name besides the district's own: the standard ones and the audited
+#: intersections (``race_ethnicity×sex``).
+GOAL_DIMENSIONS: tuple[str, ...] = (
+    *DIMENSIONS, *(INTERSECTION_SEP.join(pair) for pair in INTERSECTIONS))
+
+
+class Goal(_Model):
+    """A goal the district set for one group and one outcome (the goals section): a rate, or a
+    risk ratio against all other students, to reach by a school year from a baseline year."""
+
+    outcome: str = Field(..., min_length=1, description=(
+        "A rate outcome of the audit, e.g. `oss` or `gifted` (docs/outputs.md)."))
+    dimension: str = Field(..., min_length=1, description=(
+        "Dimension of the group, e.g. `race_ethnicity`, an intersection such as "
+        "`race_ethnicity×sex`, or one of the district's own dimensions."))
+    group: str = Field(..., min_length=1, description=(
+        "The group, as metrics.csv writes it, e.g. `Black`, `Black×M`, `true`."))
+    baseline_year: int = Field(..., strict=True, ge=1900, le=2200, description=(
+        "School year (fall year: 2021 means 2021–22) the goal starts from."))
+    target_year: int = Field(..., strict=True, ge=1900, le=2200, description=(
+        "School year by which the target is to be reached (after `baseline_year`)."))
+    target_rate: float | None = Field(None, allow_inf_nan=False, ge=0, le=1, description=(
+        "The group's rate to reach, as a share (0.08 = 8%); give this or "
+        "`target_risk_ratio`."))
+    target_risk_ratio: float | None = Field(None, allow_inf_nan=False, gt=0, le=100,
+                                            description=(
+        "The group's risk ratio against all other students to reach (1 = parity); give "
+        "this or `target_rate`."))
+
+    @field_validator("outcome")
+    @classmethod
+    def _rate_outcome(cls, v: str) -> str:
+        if v not in OUTCOMES:
+            raise ValueError(f"unknown outcome {v!r}; choose a rate outcome: "
+                             f"{', '.join(OUTCOMES)}")
+        return v
+
+    @field_validator("target_rate", "target_risk_ratio", mode="before")
+    @classmethod
+    def _number(cls, v: Any) -> Any:
+        if isinstance(v, bool) or (v is not None and not isinstance(v, int | float)):
+            raise ValueError("must be a number")
+        return v
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Goal:
+        if (self.target_rate is None) == (self.target_risk_ratio is None):
+            raise ValueError("give exactly one of target_rate or target_risk_ratio")
+        if self.target_year <= self.baseline_year:
+            raise ValueError(f"target_year {self.target_year} must come after baseline_year "
+                             f"{self.baseline_year}")
+        return self
+
+    @property
+    def measure(self) -> str:
+        """The metrics.csv measure the goal follows: ``rate`` or ``risk_ratio``."""
+        return "rate" if self.target_rate is not None else "risk_ratio"
+
+    @property
+    def target(self) -> float:
+        """The target value (a rate or a risk ratio)."""
+        return self.target_rate if self.target_rate is not None else self.target_risk_ratio
+
+
+class ReportOptions(_Model):
+    """What the report is delivered as."""
+
+    formats: tuple[str, ...] = Field(DEFAULT_FORMATS, description=(
+        "Report formats written when the command line gives no `--format`: `html` (always "
+        "written), `pdf`, `docx`, `brief`; `--format` overrides this list."))
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _known(cls, v: Any) -> Any:
+        if isinstance(v, str) or not isinstance(v, list | tuple):
+            raise ValueError("a list of formats, e.g. [html, pdf]")
+        return parse_formats(v)
+
+
 class AuditConfig(_Model):
     """A client's audit settings. Every field is optional.
 
@@ -449,6 +534,12 @@ class AuditConfig(_Model):
         "A group to follow through every outcome (rates, risk ratios against all other "
         "students and against `reference`, gaps, where gaps sit, trends), e.g. `{dimension: "
         "race_ethnicity, group: Black, reference: White}`."))
+    goals: tuple[Goal, ...] = Field((), description=(
+        "Goals for groups' rates or risk ratios (outcome, dimension, group, baseline_year, "
+        "target_year and one of target_rate or target_risk_ratio); the goals section shows "
+        "each goal's baseline, latest value and whether it is on track."))
+    report: ReportOptions = Field(ReportOptions(), description=(
+        "What the report is delivered as (`formats`)."))
     sections: tuple[str, ...] = Field(SECTIONS, description=(
         "Report sections to include; they always appear in the standard order."))
     aggregate: AggregateSpec | None = Field(None, description=(
@@ -470,8 +561,23 @@ class AuditConfig(_Model):
     @property
     def shown_sections(self) -> tuple[str, ...]:
         """The sections the report shows: ``sections``, less ``focus`` when no focus group is
-        set."""
-        return tuple(s for s in self.sections if s != "focus" or self.focus is not None)
+        set and ``goals`` when no goal is."""
+        unset = {"focus": self.focus is None, "goals": not self.goals}
+        return tuple(s for s in self.sections if not unset.get(s, False))
+
+    @model_validator(mode="after")
+    def _goal_dimensions(self) -> AuditConfig:
+        known = (*GOAL_DIMENSIONS, *self.data.dimensions)
+        for i, goal in enumerate(self.goals):
+            if goal.dimension not in known:
+                raise ValueError(f"goals.{i}.dimension: unknown dimension {goal.dimension!r}; "
+                                 f"choose from {', '.join(known)}")
+            if len(goal.group.split(INTERSECTION_SEP)) != len(
+                    goal.dimension.split(INTERSECTION_SEP)):
+                raise ValueError(f"goals.{i}.group: {goal.group!r} is not a group of "
+                                 f"{goal.dimension} (an intersection's group joins one label "
+                                 f"per dimension with {INTERSECTION_SEP}, e.g. Black×M)")
+        return self
 
     @field_validator("sections")
     @classmethod

@@ -22,7 +22,6 @@ from .. import __version__
 from .._versions import versions
 from ..config import AuditConfig, load_config
 from ..errors import UsageError
-from ..report import DEFAULT_FORMATS
 from ._index import render_index
 from ._inputs import file_digest, read_folder
 from ._lock import OutputLock, prepare_out
@@ -117,7 +116,7 @@ def run_batch(
     notebook: str | Path | None = None,
     engine: str = "inprocess",
     progress_stream: Any = None,
-    formats: Sequence[str] = DEFAULT_FORMATS,
+    formats: Sequence[str] | None = None,
 ) -> BatchResult:
     """Audit every district in ``data_dir`` (or those named) in parallel into ``out_dir``.
 
@@ -142,8 +141,8 @@ def run_batch(
         else the shipped template.
     engine : see :func:`run_district`.
     progress_stream : where progress goes (default stderr).
-    formats : the report formats of every district (see :func:`run_district`); ``resume``
-        redoes a district written with other formats.
+    formats : the report formats of every district (see :func:`run_district`); default: the
+        config's ``report.formats``; ``resume`` redoes a district written with other formats.
 
     Raises
     ------
@@ -168,6 +167,7 @@ def run_batch(
     data_dir = Path(data_dir).resolve()
     config = load_config(config_path)
     notebook = audit_notebook(notebook, config)
+    formats = config.report.formats if formats is None else formats
     folder = read_folder(data_dir, config)
     chosen = _choose(folder.districts, districts, data_dir)
     names = folder_names(folder.districts)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .._notebooks import own_notebook_notice
 from ..config import AuditConfig, load_config
-from ..report import DEFAULT_FORMATS
 from ._batch import BatchResult, run_batch
 from ._lock import OutputLock, prepare_out
 from ._paths import shown
@@ -29,9 +28,10 @@ BATCH_STOPPED = ("equitykit: stopped by {signal}; the districts that finished ar
 
 def audit_command(data: Path, *, district_id: str, out_dir: Path, config_path: Path | None,
                   school_year: int | None, notebook: Path | None = None,
-                  formats: Sequence[str] = DEFAULT_FORMATS) -> int:
+                  formats: Sequence[str] | None = None) -> int:
     """``equitykit audit DATA --district ID --out DIR``: one district, in this process.
 
+    ``formats``: the report formats (``--format``); None: the config's ``report.formats``.
     Nothing is created before the district is found in the data and the notebook is checked;
     the output folder is locked for the run.
     """
@@ -64,8 +64,9 @@ def audit_command(data: Path, *, district_id: str, out_dir: Path, config_path: P
 def batch_command(data: Path, *, out_dir: Path, config_path: Path | None, workers: int | None,
                   scheduler: str | None, resume: bool, districts: Sequence[str] | None,
                   timeout: float | None, notebook: Path | None = None,
-                  formats: Sequence[str] = DEFAULT_FORMATS) -> int:
-    """``equitykit batch DATA --out DIR``: every district (or those named), in parallel."""
+                  formats: Sequence[str] | None = None) -> int:
+    """``equitykit batch DATA --out DIR``: every district (or those named), in parallel;
+    ``formats`` None: the config's ``report.formats``."""
     _notice(load_config(config_path), notebook)
     try:
         batch = run_batch(data, out_dir, config_path=config_path, workers=workers,
@@ -79,11 +80,14 @@ def batch_command(data: Path, *, out_dir: Path, config_path: Path | None, worker
     return batch.exit_code
 
 
-def demo_command(*, out_dir: Path, workers: int | None) -> int:
-    """``equitykit demo``: audit the shipped sample districts; the last line is index.html."""
+def demo_command(*, out_dir: Path, workers: int | None, config_path: Path | None = None
+                 ) -> int:
+    """``equitykit demo``: audit the shipped sample districts (with ``config_path``, e.g.
+    ``examples/sample_goals.yml``); the last line is index.html."""
     from ..samples import sample_data_dir
 
-    return batch_command(sample_data_dir(), out_dir=out_dir, config_path=None, workers=workers,
+    return batch_command(sample_data_dir(), out_dir=out_dir, config_path=config_path,
+                         workers=workers,
                          scheduler=None, resume=False, districts=None, timeout=1800)
 
 

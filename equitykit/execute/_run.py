@@ -165,7 +165,7 @@ def run_district(
     input_sha256: str | None = None,
     folder: str | None = None,
     token: str | None = None,
-    formats: Sequence[str] = DEFAULT_FORMATS,
+    formats: Sequence[str] | None = None,
 ) -> DistrictResult:
     """Audit one district into ``out_dir/<folder>/``.
 
@@ -188,7 +188,8 @@ def run_district(
     token : the random token of the run holding the output folder's lock; private folders are
         named ``.tmp-<token>-…`` so that run can remove them if this one is killed.
     formats : the report formats (:data:`equitykit.report.FORMATS`, as
-        :func:`equitykit.report.parse_formats` returns them); ``audit.html`` is always written.
+        :func:`equitykit.report.parse_formats` returns them); default: the config's
+        ``report.formats``. ``audit.html`` is always written.
         A format that cannot be made fails the district (nothing is written for it).
 
     Returns
@@ -239,7 +240,8 @@ def run_district(
     result.input_sha256 = input_sha256
     durations["validate"] = time.perf_counter() - tick
     if result.status == "ok":
-        key = stamp_key(parameters, input_sha256, notebook, formats)
+        key = stamp_key(parameters, input_sha256, notebook,
+                        config.report.formats if formats is None else formats)
         try:
             _execute(result, key, notebook, out_dir, config, timeout, engine,
                      token or secrets.token_hex(8))

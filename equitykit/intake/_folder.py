@@ -12,6 +12,7 @@ from .._notebooks import own_notebook_notice
 from ..config import AuditConfig, load_config
 from ..errors import DataError, DataProblem
 from ._derive import derivable_outcomes
+from ._goals import goal_problems
 from ._incidents import check_incidents
 from ._mapping import apply_columns, check_mapping, table_columns
 from ._read import find_tables, read_table
@@ -210,6 +211,8 @@ def _process(
             tables["incidents"], tables.get("students"), config.discipline, files["incidents"],
             files.get("students", "students"))
         problems += found
+    if district_id is None:  # a folder is checked: goals name groups of any of its districts
+        problems += goal_problems(tables, files, config)
     students = tables.get("students")
     if students is not None and not (derivable_outcomes(students.columns)
                                      or set(_SCORES) & set(students.columns)):

@@ -19,6 +19,7 @@ from ._climate import climate_table, response_table, school_climate_table
 from ._figures import ReportFigure
 from ._findings import findings_table
 from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_formats
+from ._goals import goal_chart, goals_table
 from ._html import notebook_to_html, warm_exporter
 from ._idea import idea_table
 from ._predictive import predictiveness_table
@@ -31,6 +32,7 @@ from ._teachers import (
     teacher_quality_table,
     teacher_retention_table,
 )
+from ._trends import rate_trend_table
 from ._views import (
     enrollment_table,
     gap_chart,
@@ -56,6 +58,8 @@ __all__ = [
     "findings_table",
     "gap_chart",
     "gap_table",
+    "goal_chart",
+    "goals_table",
     "idea_table",
     "notebook_to_html",
     "other_groups_table",
@@ -63,6 +67,7 @@ __all__ = [
     "outcomes",
     "parse_formats",
     "predictiveness_table",
+    "rate_trend_table",
     "resources_table",
     "response_table",
     "retention_year",

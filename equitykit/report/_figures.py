@@ -24,8 +24,10 @@ from matplotlib.figure import Figure
 
 from .._style import styled, theme
 from .._timing import add_seconds
+from .._words import year_label
 
-__all__ = ["ReportFigure", "forest_plot", "gap_plot", "quartile_plot", "school_scatter"]
+__all__ = ["ReportFigure", "forest_plot", "gap_plot", "goal_plot", "quartile_plot",
+           "school_scatter"]
 
 _PALETTE = sns.color_palette("colorblind")
 #: The report's look, applied only while a figure is drawn (importing changes no global style).
@@ -191,4 +193,33 @@ def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> ReportFigur
     alt = f"{title}. " + "; ".join(
         f"{r['indicator']}, {r['quartile']}: {100 * r['value']:.1f}%" for _, r in rows.iterrows()
     )
+    return _described(fig, alt=alt, caption=title)
+
+
+@styled(_STYLE)
+def goal_plot(rows: pd.DataFrame, *, path: tuple[tuple[int, float], tuple[int, float]],
+              title: str, ylabel: str, percent: bool) -> ReportFigure:
+    """A group's published value each school year (``rows``: year, value, ci_low, ci_high; a
+    withheld year is left out) with its 95% intervals, the straight-line path from the
+    baseline to the target (``path``: (year, value) at both ends) and the target marked."""
+    fig, ax = _figure(7, 3.4)
+    (start, base), (end, target) = path
+    ax.plot([start, end], [base, target], color="#444", lw=1.2, ls="--",
+            label="path to the target")
+    ax.plot([end], [target], marker="*", ms=13, color=_PALETTE[1], ls="none", label="target")
+    err = np.vstack([rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]])
+    ax.errorbar(rows["year"], rows["value"], yerr=np.nan_to_num(err), fmt="o-",
+                color=_PALETTE[0], capsize=3, label="published value (95% CI)")
+    first, last = min([start, *rows["year"]]), max([end, *rows["year"]])
+    years = range(first, last + 1, -(-(last - first + 1) // 8))  # at most 8 labels
+    ax.set_xticks(list(years), [year_label(y) for y in years])
+    if percent:
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set(xlabel="school year", ylabel=ylabel)
+    ax.legend(frameon=False, fontsize=8)
+    shown = (lambda v: f"{100 * v:.1f}%") if percent else (lambda v: f"{v:.2f}")
+    alt = (f"{title}. " + "; ".join(f"{year_label(y)}: {shown(v)}"
+                                    for y, v in zip(rows["year"], rows["value"], strict=True))
+           + f". Path from {shown(base)} in {year_label(start)} to the target {shown(target)} "
+           f"in {year_label(end)}.")
     return _described(fig, alt=alt, caption=title)

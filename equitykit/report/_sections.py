@@ -41,6 +41,7 @@ from ._discipline import decision_table
 from ._findings import findings_table
 from ._focus import focus_headline, focus_table
 from ._glossary import glossary_html
+from ._goals import goal_chart, goal_progress, goal_sentence, goals_table
 from ._idea import category_table, idea_sentences, idea_table
 from ._predictive import predictiveness_table
 from ._resources import resources_table, resources_verdict
@@ -53,6 +54,7 @@ from ._teachers import (
     teacher_quality_table,
     teacher_retention_table,
 )
+from ._trends import narrowed_by_worsening, narrowing_sentence, rate_trend_table
 from ._views import (
     cell,
     dimensions,
@@ -458,6 +460,20 @@ def focus(audit) -> str:
                                                f"{year_label(audit.school_year)}"))
 
 
+def goals(audit) -> str:
+    chosen = audit.config.goals
+    out = html_table(goals_table(audit.published, chosen, school_year=audit.school_year,
+                                 config=audit.config), caption="Goals and progress")
+    for goal in chosen:
+        out += note(goal_sentence(goal_progress(audit.published, goal, audit.school_year)))
+        chart = goal_chart(audit.published, goal, school_year=audit.school_year)
+        out += chart.to_html() if chart is not None else ""
+    return out + note(
+        "On track: the whole 95% interval of the latest value is at least as good as the "
+        "straight line from the baseline to the target that year; off track: the whole "
+        "interval is worse; otherwise the latest value is not distinguishable from the path.")
+
+
 def _school_scatter(audit, outcome: str) -> str:
     chart = school_chart(audit.published, outcome, school_year=audit.school_year)
     if chart is None:
@@ -743,7 +759,24 @@ def trends(audit) -> str:
         for y in years:
             entry[year_label(int(y))] = cell(sel.loc[y]) if y in sel.index else "—"
         table.append(entry)
-    return html_table(pd.DataFrame(table), caption="Risk ratio by school year")
+    return (html_table(pd.DataFrame(table), caption="Risk ratio by school year")
+            + "".join(_rate_trends(audit, outcome, dimension, years)
+                      for outcome, dimension in dict.fromkeys(k[:2] for k in keys)))
+
+
+def _rate_trends(audit, outcome: str, dimension: str, years: list) -> str:
+    """Every group's rate each year, then the gaps that narrowed because all other students
+    got worse (first year shown to the audited year)."""
+    table = rate_trend_table(audit.published, outcome, dimension, years, audit.config)
+    caption = (f"{capitalize(outcome_label(outcome))}: rate by {dimension_label(dimension)} "
+               "and school year")
+    first, last = int(years[0]), audit.school_year
+    groups = audit.published.loc[(audit.published["outcome"] == outcome)
+                                 & (audit.published["dimension"] == dimension), "group"].unique()
+    flags = [note(narrowing_sentence(audit.published, outcome, dimension, g, first, last))
+             for g in groups
+             if narrowed_by_worsening(audit.published, outcome, dimension, g, first, last)]
+    return html_table(table, caption=caption) + "".join(flags)
 
 
 def _gaps_not_estimated(audit) -> str:
@@ -878,6 +911,7 @@ _BODIES = {
     "segregation": segregation, "resources": resources, "climate": climate,
     "predictiveness": predictiveness, "findings": findings, "trends": trends,
     "methods": methods, "provenance": provenance, "focus": focus, "discipline": discipline,
+    "goals": goals,
 }
 
 
