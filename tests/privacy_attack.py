@@ -392,7 +392,7 @@ def _findings_json(folder: Path, published: pd.DataFrame, found: list, district:
 
 
 #: HTML tables that describe the run, not students (file names, software versions).
-RUN_TABLES = ("Tables supplied", "Software versions")
+RUN_TABLES = ("Tables supplied", "Software versions", "How this audit was run")
 
 
 def _shown_texts(published: pd.DataFrame) -> set:
