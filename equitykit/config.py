@@ -43,6 +43,7 @@ __all__ = [
     "IdeaRules",
     "Offense",
     "Privacy",
+    "ReportSettings",
     "SchoolPoverty",
     "TeacherRules",
     "load_config",
@@ -379,6 +380,15 @@ class Focus(_Model):
         return v
 
 
+class ReportSettings(_Model):
+    """What the audit writes besides the district's report."""
+
+    by_school: bool = Field(False, strict=True, description=(
+        "Also write a report per school (`schools/` in the district's folder), as "
+        "`--by-school` does: each school's groups, its within-school gaps and its place among "
+        "the district's schools. Adds each school's rates by group to `metrics.csv`."))
+
+
 class AuditConfig(_Model):
     """A client's audit settings. Every field is optional.
 
@@ -393,6 +403,8 @@ class AuditConfig(_Model):
         "District id → name, shown in each report's masthead and page title and on the "
         "batch's index page (a district not listed is shown by its id)."))
     branding: Branding = Field(Branding(), description="Logo and accent colour of the report.")
+    report: ReportSettings = Field(ReportSettings(), description=(
+        "What the audit writes besides the district's report (school reports)."))
     data: DataMapping = Field(DataMapping(), description=(
         "How the district's own export maps onto the canonical tables (docs/data.md)."))
     privacy: Privacy = Field(Privacy(), description="Suppression settings (docs/privacy.md).")
