@@ -172,9 +172,14 @@ class DistrictAudit:
 
     def write_outputs(self, output_dir: str | os.PathLike) -> None:
         """Write ``metrics.csv``, ``findings.json`` and ``privacy.json`` (the information loss)
-        atomically into ``output_dir``."""
+        atomically into ``output_dir``, and with :attr:`by_school` the school reports
+        (``schools/``, :func:`equitykit.report._school.write_school_reports`)."""
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
+        if self.by_school:
+            from ..report._school import write_school_reports
+
+            write_school_reports(self, out)
         _atomic_write(out / "metrics.csv", self.metrics_csv())
         _atomic_write(out / "findings.json", json.dumps(self.findings, indent=2,
                                                         ensure_ascii=False))
