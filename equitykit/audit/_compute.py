@@ -22,7 +22,8 @@ from ._lenses import decision_point_rows, focus_rows, retention_rows
 
 __all__ = [
     "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "SCORES", "audited_dimensions",
-    "compute_metrics", "fold_small_details", "model_outcomes", "withhold_orphan_interactions",
+    "compute_metrics", "fold_small_details", "model_outcomes", "school_group_outcomes",
+    "shrunk_school_rates", "withhold_orphan_interactions",
 ]
 
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -329,12 +330,15 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int,
     private without a cascade of complementary suppression into the district figures. With
     ``by_school`` (school reports) each school's groups of one dimension are added for the
     audited year, compared with the other students of the school; their tests are left out of
-    the district's multiple-testing families (no q-value).
+    the district's multiple-testing families (no q-value). Rare outcomes stay at all students
+    (:func:`school_group_outcomes`).
     """
     school_year = (counts["school_id"] != "") & (counts["school_year"] == latest)
     at_school = counts["dimension"] == "all"
     if by_school:
-        at_school |= ~counts["dimension"].str.contains(INTERSECTION_SEP, regex=False)
+        common = school_group_outcomes(counts, latest, RARE_FACTOR * config.privacy.min_n)
+        at_school |= (~counts["dimension"].str.contains(INTERSECTION_SEP, regex=False)
+                      & counts["measure"].isin(common))
     keep = ((counts["school_id"] == "") | (school_year & at_school)) & (
         counts["measure"] != ENROLLMENT)
     if not keep.any():  # enrollment counts only (e.g. a segregation audit from public data)
@@ -350,6 +354,18 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int,
         consecutive_years=config.idea.consecutive_years,
     )
     return _family_q_values(_mark_idea(_drop_tautologies(table), idea))
+
+
+def school_group_outcomes(counts: pd.DataFrame, year: int, rare_below: float) -> list[str]:
+    """The outcomes whose school rates are broken down by group (``by_school``): those that
+    at least ``rare_below`` students of the district had, and at least as many did not have,
+    in ``year``. A rare outcome's school × group cells would be nearly all withheld, and
+    their zeros (a school where nobody had it, a group a school does not have) let a reader
+    pin a withheld district count to 0, which the gate can then not widen."""
+    total = counts[(counts["school_year"] == year) & (counts["school_id"] == "")
+                   & (counts["dimension"] == "all") & (counts["measure"] != ENROLLMENT)]
+    x, n = total["numerator"].fillna(0), total["denominator"].fillna(0)
+    return sorted(set(total.loc[(x >= rare_below) & (n - x >= rare_below), "measure"]))
 
 
 def _drop_tautologies(table: pd.DataFrame) -> pd.DataFrame:
