@@ -11,8 +11,10 @@ import pytest
 from equitykit.cli import _parser
 from equitykit.config import load_config
 from equitykit.errors import ConfigError
+from equitykit.execute._index import render_index
 from equitykit.execute._run import (
     STAMP,
+    DistrictResult,
     _foreign_entries,
     district_files,
     district_parameters,
@@ -71,3 +73,11 @@ def test_a_link_in_the_school_reports_is_foreign(tmp_path):
     folder = _district(tmp_path)
     (folder / "schools" / "S2").symlink_to(tmp_path.parent)
     assert _foreign_entries(folder) == ["schools"]
+
+
+def test_the_batch_index_links_the_school_reports(tmp_path):
+    result = DistrictResult("D01", "ok", folder="D01", outputs={
+        "html": "D01/audit.html", "findings": "D01/findings.json",
+        "schools": "D01/schools/index.html"})
+    page = render_index([result], tmp_path, title="Audit")
+    assert '<a href="D01/schools/index.html">school reports</a>' in page

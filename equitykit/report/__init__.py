@@ -20,6 +20,7 @@ from ._formats import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, parse_for
 from ._html import notebook_to_html, warm_exporter
 from ._idea import idea_table
 from ._resources import resources_table
+from ._school import school_groups_table, school_place_table
 from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
 from ._views import (
     enrollment_table,
@@ -54,6 +55,8 @@ __all__ = [
     "resources_table",
     "risk_ratio_chart",
     "school_chart",
+    "school_groups_table",
+    "school_place_table",
     "score_gaps",
     "section",
     "segregation_table",
