@@ -56,6 +56,8 @@ def test_every_school_has_a_report_linked_from_the_index(district):
     for link in mapping.values():
         assert (district / link).is_file()
         assert f'href="{link.removeprefix("schools/")}"' in index
+    assert '<a href="schools/index.html">School reports</a>' in (
+        district / "audit.html").read_text(encoding="utf-8")
     stamp = json.loads((district / ".equitykit-stamp.json").read_text(encoding="utf-8"))
     assert stamp["result"]["schools"] == {s: f"D01/{link}" for s, link in mapping.items()}
     assert stamp["result"]["outputs"]["schools"] == "D01/schools/index.html"

@@ -32,7 +32,7 @@ from .._versions import versions
 from ..config import AuditConfig, load_config
 from ..errors import ConfigError, DataError, DataProblem, UsageError
 from ..report import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, notebook_to_html
-from ..report._school import SCHOOLS_DIR
+from ..report._school import SCHOOLS_DIR, link_school_reports
 from ._deadline import deadline
 from ._engine import ENGINES, InProcessEngine, warm_up
 from ._inputs import DISTRICT_COLUMN, file_digest, read_folder
@@ -357,6 +357,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
                 tick = time.perf_counter()
                 page = notebook_to_html(executed, config=config, district_id=result.district_id,
                                         school_year=_audited_year(work / OUTPUT_FILES["metrics"]))
+                if school_reports(key):
+                    page = link_school_reports(page)
                 durations["html"] = time.perf_counter() - tick
                 made = _convert(page, work, config, result.district_id, key["formats"],
                                 durations)

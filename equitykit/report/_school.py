@@ -21,8 +21,8 @@ from ._html import _CSS, _data_uri
 from ._tables import html_table, note, skip
 from ._views import cell, dimensions, group_name, interval
 
-__all__ = ["SCHOOLS_DIR", "school_groups_table", "school_outcomes", "school_page",
-           "school_place_table", "schools_index_page", "write_school_reports"]
+__all__ = ["SCHOOLS_DIR", "link_school_reports", "school_groups_table", "school_outcomes",
+           "school_page", "school_place_table", "schools_index_page", "write_school_reports"]
 
 #: A within-school risk ratio at least this far from 1 (or its inverse) is named in the prose.
 NOTABLE_RATIO = 1.25
@@ -268,3 +268,10 @@ def write_school_reports(audit, folder: Path) -> dict[str, str]:
     confined(base, SCHOOLS_MAP).write_text(json.dumps(mapping, indent=2, ensure_ascii=False),
                                            encoding="utf-8")
     return mapping
+
+
+def link_school_reports(page: str) -> str:
+    """The district's report ``page`` with a link to its school reports under its contents."""
+    link = (f'<p class="ek-schools"><a href="{SCHOOLS_DIR}/{SCHOOLS_INDEX}">School reports'
+            "</a></p></nav>")
+    return page.replace("</nav>", link, 1)
