@@ -12,12 +12,12 @@ import html
 import json
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 
-from .. import __version__
 from .._words import outcome_label, year_label
 from ..config import AuditConfig
-from ._html import _CSS, _data_uri
+from ._html import notebook_to_html
 from ._tables import html_table, note, skip
 from ._views import cell, dimensions, group_name, interval
 
@@ -169,7 +169,8 @@ def school_page(published: pd.DataFrame, school_id: str, *, config: AuditConfig,
         groups = school_groups_table(published, school_id, outcome, school_year, config)
         place = school_place_table(published, outcome, school_year, names)
         label = outcome_label(outcome)
-        parts.append(f"<h2>{html.escape(label[:1].upper() + label[1:])}</h2>")
+        parts.append(f'<h2 id="{html.escape(outcome)}">'
+                     f"{html.escape(label[:1].upper() + label[1:])}</h2>")
         parts.append(html_table(groups, caption=f"{name}: {label} by group")
                      if not groups.empty else skip("No published rates by group."))
         parts.append(note(_gap_words(published, school_id, outcome, school_year, config)))
@@ -206,29 +207,15 @@ def schools_index_page(links: dict[str, str], *, config: AuditConfig, district_i
         f'<li><a href="{html.escape(link)}">{html.escape((names or {}).get(s, s))}</a></li>'
         for s, link in links.items())
     about = f"{config.district_name(district_id)} · {year_label(school_year)} school year"
-    return _page(config, about, f"<h2>School reports</h2><ul>{items}</ul>")
+    return _page(config, about, f'<h2 id="schools">School reports</h2><ul>{items}</ul>')
 
 
 def _page(config: AuditConfig, about: str, body: str) -> str:
-    logo = _data_uri(config.branding.logo)
-    image = (f'<img class="ek-logo" src="{logo}" alt="{html.escape(config.client)} logo">'
-             if logo else "")
-    client = f'<p class="ek-client">{html.escape(config.client)}</p>' if config.client else ""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="equitykit {html.escape(__version__)}">
-<title>{html.escape(config.title)} · {html.escape(about)}</title>
-<style>{_CSS.read_text(encoding="utf-8")}
-:root {{ --accent: {html.escape(config.branding.accent_color)}; }}</style></head>
-<body><header class="ek-masthead">{image}<div>{client}
-<h1 class="ek-title">{html.escape(config.title)}</h1>
-<p class="ek-subtitle">{html.escape(about)}</p></div></header>
-<main class="ek-report">{body}</main>
-<footer class="ek-footer"><p>Prepared with equitykit {html.escape(__version__)}. Counts, rates
-and ratios for groups smaller than {config.privacy.min_n} students are suppressed, together with
-any cell that would reveal them.</p></footer></body></html>
-"""
+    """A page with the district report's masthead, contents, branding and footer."""
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": body})]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    return notebook_to_html(notebook, config=config, subtitle=about)
 
 
 #: The district folder's sub-folder of school reports, its index page and its id → file map.
