@@ -234,17 +234,17 @@ def run_district(
         raise UsageError(UNKNOWN_ENGINE.format(engine=engine, choices=sorted(ENGINES)))
     start = time.perf_counter()
     out_dir = Path(out_dir).resolve()
-    result = DistrictResult(district_id, "ok", versions=versions(), folder=folder)
+    parameters = district_parameters(data_dir, district_id, config_path, school_year)
+    result = DistrictResult(district_id, "ok", parameters=parameters, versions=versions(),
+                            folder=folder)
     durations = result.durations
     durations["startup"] = warm_up() if engine == "inprocess" else 0.0
     tick = time.perf_counter()
-    parameters = district_parameters(data_dir, district_id, config_path, school_year)
-    result.parameters = parameters
     try:
         config = load_config(parameters["config_path"])
-        parameters = district_parameters(data_dir, district_id, config_path, school_year,
-                                         by_school or config.report.by_school)
-        result.parameters = parameters
+        if by_school or config.report.by_school:
+            parameters = result.parameters = district_parameters(
+                data_dir, district_id, config_path, school_year, by_school=True)
         notebook = audit_notebook(notebook, config)
         if input_sha256 is None or folder is None:
             input_sha256, folder = locate(Path(data_dir), district_id, config)
