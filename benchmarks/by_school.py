@@ -37,6 +37,7 @@ def in_process(district: str, by_school: bool, out: Path) -> tuple[dict, object]
     audit.publish()
     seconds["publish"] = time.perf_counter() - tick
     if by_school:
+        out.mkdir(parents=True, exist_ok=True)
         tick = time.perf_counter()
         audit.rank()
         write_school_reports(audit, out)
