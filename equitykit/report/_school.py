@@ -60,22 +60,22 @@ def school_groups_table(published: pd.DataFrame, school_id: str, outcome: str,
     rows = _rows(published, school_year, outcome)
     rows = rows[rows["school_id"] == school_id]
     order = {d: i for i, d in enumerate(("all", *dimensions(config)))}
+    ratios = rows[(rows["measure"] == "risk_ratio") & (rows["comparison"] == "all_other")]
+    ratio_of = {(r["dimension"], r["group"]): r for _, r in ratios.iterrows()}
     table = []
-    for (dimension, group), cell_rows in rows.groupby(["dimension", "group"], sort=False):
-        rate = cell_rows[cell_rows["measure"] == "rate"]
-        if rate.empty or dimension not in order:
+    for _, rate in rows[rows["measure"] == "rate"].iterrows():
+        dimension, group = rate["dimension"], rate["group"]
+        if dimension not in order:
             continue
-        ratio = cell_rows[(cell_rows["measure"] == "risk_ratio")
-                          & (cell_rows["comparison"] == "all_other")]
+        ratio = ratio_of.get((dimension, group))
         table.append({
             "_order": (order[dimension], str(group)),
             "group": "All students" if dimension == "all" else group_name(dimension, group,
                                                                           config),
-            "students": cell(rate.iloc[0], "n"),
-            "rate": cell(rate.iloc[0]),
-            "risk ratio vs other students of the school": cell(ratio.iloc[0]) if len(ratio)
-            else "",
-            "95% interval": interval(ratio.iloc[0]) if len(ratio) else "",
+            "students": cell(rate, "n"),
+            "rate": cell(rate),
+            "risk ratio vs other students of the school": "" if ratio is None else cell(ratio),
+            "95% interval": "" if ratio is None else interval(ratio),
         })
     if not table:
         return pd.DataFrame()
@@ -160,14 +160,17 @@ def _gap_words(published: pd.DataFrame, school_id: str, outcome: str, school_yea
 
 def school_page(published: pd.DataFrame, school_id: str, *, config: AuditConfig,
                 district_id: str, school_year: int, school_name: str | None = None,
-                names: dict[str, str] | None = None) -> str:
+                names: dict[str, str] | None = None,
+                places: dict[str, pd.DataFrame] | None = None) -> str:
     """One school's report as a self-contained HTML page: for each outcome, its groups and
-    within-school gaps, and its place among the district's schools (shrunken rates)."""
+    within-school gaps, and its place among the district's schools (shrunken rates;
+    ``places``: the :func:`school_place_table` of each outcome when already made)."""
     name = school_name or school_id
     parts = []
     for outcome in school_outcomes(published, school_id, school_year):
         groups = school_groups_table(published, school_id, outcome, school_year, config)
-        place = school_place_table(published, outcome, school_year, names)
+        place = (places[outcome] if places is not None and outcome in places
+                 else school_place_table(published, outcome, school_year, names))
         label = outcome_label(outcome)
         parts.append(f'<h2 id="{html.escape(outcome)}">'
                      f"{html.escape(label[:1].upper() + label[1:])}</h2>")
@@ -235,16 +238,18 @@ def write_school_reports(audit, folder: Path) -> dict[str, str]:
     from ._sections import _school_names
 
     p = audit.published
-    ids = sorted(set(p.loc[(p["school_id"] != "") & (p["school_year"] == audit.school_year)
-                           & (p["measure"] == "rate"), "school_id"].astype(str)))
+    p = p[(p["school_id"] != "") & (p["school_year"] == audit.school_year)]
+    ids = sorted(set(p.loc[p["measure"] == "rate", "school_id"].astype(str)))
     names = _school_names(audit)
     base = confined(folder, SCHOOLS_DIR)
     base.mkdir(exist_ok=True)
+    places = {o: school_place_table(p, o, audit.school_year, names)
+              for o in sorted(set(p["outcome"]))}
     links = {}
     for school_id, name in folder_names(ids).items():
         page = school_page(p, school_id, config=audit.config, district_id=audit.district_id,
                            school_year=audit.school_year, school_name=names.get(school_id),
-                           names=names)
+                           names=names, places=places)
         confined(base, name).mkdir(exist_ok=True)
         confined(base, name, SCHOOL_FILE).write_text(page, encoding="utf-8")
         links[school_id] = f"{name}/{SCHOOL_FILE}"
