@@ -65,9 +65,9 @@ def main() -> None:
             loss = audit.privacy_loss
             before = plain.published[plain.published["school_id"] == ""].set_index(KEY)
             after = audit.published[audit.published["school_id"] == ""].set_index(KEY)
-            both = before[["suppressed"]].join(after[["suppressed"]], rsuffix="_on",
-                                               how="inner")
-            lost = int((both["suppressed_on"] & ~both["suppressed"]).sum())
+            both = before[["suppressed"]].join(
+                after[["suppressed"]].rename(columns={"suppressed": "on"}), how="inner")
+            lost = int((both["on"] & ~both["suppressed"]).sum())
             print(f"{district}: without: " + ", ".join(f"{k} {v:.2f} s" for k, v in off.items())
                   + f"; {len(plain.published)} rows, "
                   f"{plain.privacy_loss['share_withheld']:.1%} withheld")
