@@ -27,6 +27,8 @@ _SCHEDULER = re.compile(r"((tcp|tls|ws|wss|ucx)://)?([\w.-]+|\[[0-9A-Fa-f:.]+\])
 _YEARS = (1900, 2200)
 FORMAT_HELP = ("report formats, separated by commas: html (always written), pdf, docx, brief; "
                "default: the config's report.formats, else html")
+BY_SCHOOL_HELP = ("also write a report per school (its groups, its within-school gaps, its place "
+                  "among the district's schools) into <district>/schools/")
 NEW_NOTEBOOK = ("wrote {path}, a copy of the audit notebook: edit it in JupyterLab, then run it "
                 "with equitykit audit DATA --district ID --out DIR --notebook {path}")
 
@@ -127,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="a client's customised audit notebook (see new-notebook)")
     aud.add_argument("--format", dest="formats", type=_formats, default=None,
                      help=FORMAT_HELP)
+    aud.add_argument("--by-school", action="store_true", help=BY_SCHOOL_HELP)
 
     bat = sub.add_parser("batch", help="audit every district (or those named) in parallel")
     bat.add_argument("data", type=Path)
@@ -143,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="a client's customised audit notebook (see new-notebook)")
     bat.add_argument("--format", dest="formats", type=_formats, default=None,
                      help=FORMAT_HELP)
+    bat.add_argument("--by-school", action="store_true", help=BY_SCHOOL_HELP)
 
     new = sub.add_parser("new-notebook", help="start a client's audit notebook: a copy of the "
                          "shipped one to edit in JupyterLab, then run with --notebook")
@@ -190,7 +194,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return audit_command(
             args.data, district_id=args.district, out_dir=args.out,
             config_path=args.config, school_year=args.school_year, notebook=args.notebook,
-            formats=args.formats,
+            formats=args.formats, by_school=args.by_school,
         )
     if args.command == "batch":
         from .execute import batch_command
@@ -199,6 +203,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             args.data, out_dir=args.out, config_path=args.config, workers=args.workers,
             scheduler=args.scheduler, resume=args.resume, districts=args.districts,
             timeout=args.timeout, notebook=args.notebook, formats=args.formats,
+            by_school=args.by_school,
         )
     if args.command == "demo":
         from .execute import demo_command

@@ -478,7 +478,7 @@ class Goal(_Model):
 
 
 class ReportOptions(_Model):
-    """What the report is delivered as."""
+    """What the report is delivered as, and what the audit writes besides it."""
 
     formats: tuple[str, ...] = Field(DEFAULT_FORMATS, description=(
         "Report formats written when the command line gives no `--format`: `html` (always "
@@ -490,6 +490,11 @@ class ReportOptions(_Model):
         if isinstance(v, str) or not isinstance(v, list | tuple):
             raise ValueError("a list of formats, e.g. [html, pdf]")
         return parse_formats(v)
+
+    by_school: bool = Field(False, strict=True, description=(
+        "Also write a report per school (`schools/` in the district's folder), as "
+        "`--by-school` does: each school's groups, its within-school gaps and its place among "
+        "the district's schools. Adds each school's rates by group to `metrics.csv`."))
 
 
 class AuditConfig(_Model):
@@ -539,7 +544,8 @@ class AuditConfig(_Model):
         "target_year and one of target_rate or target_risk_ratio); the goals section shows "
         "each goal's baseline, latest value and whether it is on track."))
     report: ReportOptions = Field(ReportOptions(), description=(
-        "What the report is delivered as (`formats`)."))
+        "What the report is delivered as (`formats`) and whether each school gets its own "
+        "(`by_school`)."))
     sections: tuple[str, ...] = Field(SECTIONS, description=(
         "Report sections to include; they always appear in the standard order."))
     aggregate: AggregateSpec | None = Field(None, description=(

@@ -38,6 +38,7 @@ from ._compute import (
     PARTIAL_TOTAL,
     audited_year,
     compute_metrics,
+    shrunk_school_rates,
     withhold_orphan_interactions,
 )
 from ._findings import FindingRules, rank_findings
@@ -66,6 +67,8 @@ class DistrictAudit:
     #: Information loss of the publishing gate (rows withheld by reason), for the methods
     #: section and ``privacy.json``.
     privacy_loss: dict = field(default_factory=dict)
+    #: Whether the audit computes each school's rates by group (school reports).
+    by_school: bool = False
     _computed: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
@@ -77,17 +80,21 @@ class DistrictAudit:
         config: AuditConfig | None = None,
         config_path: str | os.PathLike | None = None,
         school_year: int | None = None,
+        by_school: bool | None = None,
     ) -> DistrictAudit:
         """Load and validate the district's data and compute every metric, unpublished.
 
         ``config`` is the client config (default: read from ``config_path``, else the
-        defaults). Nothing can be shown before :meth:`publish`.
+        defaults). ``by_school`` adds each school's rates by group and its shrunken rates
+        (school reports; default: the config's ``report.by_school``). Nothing can be shown
+        before :meth:`publish`.
         """
         started = time.perf_counter()
         config = config if config is not None else load_config(config_path)
+        by_school = config.report.by_school if by_school is None else bool(by_school)
         data = _load(data_dir, config, str(district_id))
         loaded = time.perf_counter()
-        raw, counts = compute_metrics(data, config, school_year)
+        raw, counts = compute_metrics(data, config, school_year, by_school=by_school)
         notes = []
         if "note" in counts and counts["note"].eq(PARTIAL_TOTAL).any():
             notes.append("The files report only some racial/ethnic groups and no all-student "
@@ -108,6 +115,7 @@ class DistrictAudit:
             },
             timings={"load": loaded - started, "compute": time.perf_counter() - loaded},
             notes=notes,
+            by_school=by_school,
             _computed=raw[raw["school_year"] <= year],
         )
 
@@ -122,7 +130,11 @@ class DistrictAudit:
             top_bottom_coding=privacy_rules.top_bottom_coding,
             protection_width=self.protection_width,
         )
-        self.published = withhold_orphan_interactions(gate.table).reset_index(drop=True)
+        published = withhold_orphan_interactions(gate.table)
+        if self.by_school:  # derived from published numbers only (shrunk_school_rates)
+            published = pd.concat([published, shrunk_school_rates(published, self.school_year)],
+                                  ignore_index=True)
+        self.published = published.reset_index(drop=True)
         self.privacy_loss = gate.loss
         self.timings["publish"] = time.perf_counter() - started
         return self.published
@@ -162,9 +174,14 @@ class DistrictAudit:
 
     def write_outputs(self, output_dir: str | os.PathLike) -> None:
         """Write ``metrics.csv``, ``findings.json`` and ``privacy.json`` (the information loss)
-        atomically into ``output_dir``."""
+        atomically into ``output_dir``, and with :attr:`by_school` the school reports
+        (``schools/``, :func:`equitykit.report._school.write_school_reports`)."""
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
+        if self.by_school:
+            from ..report._school import write_school_reports
+
+            write_school_reports(self, out)
         _atomic_write(out / "metrics.csv", self.metrics_csv())
         _atomic_write(out / "findings.json", json.dumps(self.findings, indent=2,
                                                         ensure_ascii=False))

@@ -23,7 +23,8 @@ from ._lenses import decision_point_rows, focus_rows, retention_rows, turnover_r
 
 __all__ = [
     "BOOTSTRAP_REPLICATES", "METRIC_COLUMNS", "PERMUTATIONS", "SCORES", "audited_dimensions",
-    "compute_metrics", "fold_small_details", "model_outcomes", "withhold_orphan_interactions",
+    "compute_metrics", "fold_small_details", "model_outcomes", "school_group_outcomes",
+    "shrunk_school_rates", "withhold_orphan_interactions",
 ]
 
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -46,9 +47,12 @@ PREDICTIVENESS_NOTE = {
 }
 
 
-def compute_metrics(data, config: AuditConfig, school_year: int | None = None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compute_metrics(data, config: AuditConfig, school_year: int | None = None, *,
+                    by_school: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All metric rows of one district (every year) and the counts table they came from.
+
+    ``by_school`` adds, for the audited year, every school's rates and comparisons by group
+    (school reports, ``--by-school``); they go through the privacy gate with the district rows.
 
     ``school_year`` is the audited year (default: the latest in the data): the analyses that
     are computed for one year only (per-school rows, where gaps sit, V, predictiveness) use
@@ -81,7 +85,7 @@ def compute_metrics(data, config: AuditConfig, school_year: int | None = None
     staff = getattr(data, "staff", None)
     parts = [
         _enrollment_rows(counts, staff, latest),
-        _rate_rows(counts, config, latest, pooled),
+        _rate_rows(counts, config, latest, pooled, by_school),
         _interaction_rows(counts),
         _locus_rows(counts, latest, _student_dimensions(config)),
         _segregation_rows(counts),
@@ -320,16 +324,25 @@ def _composition(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 # --- rates, disproportionality, IDEA -------------------------------------------------------------
 
 def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int,
-               pooled: list[str]) -> pd.DataFrame | None:
+               pooled: list[str], by_school: bool = False) -> pd.DataFrame | None:
     """District rows for every year; per school, the all-students rates of the audited year.
 
-    School × group rates are not published: the locus of each gap (between or within schools)
-    is computed from them and reported instead, which keeps small school cells private without
-    a cascade of complementary suppression into the district figures.
+    By default school × group rates are not published: the locus of each gap (between or
+    within schools) is computed from them and reported instead, which keeps small school cells
+    private without a cascade of complementary suppression into the district figures. With
+    ``by_school`` (school reports) each school's groups of one dimension are added for the
+    audited year, compared with the other students of the school; their tests are left out of
+    the district's multiple-testing families (no q-value). Rare outcomes stay at all students
+    (:func:`school_group_outcomes`).
     """
-    keep = ((counts["school_id"] == "") | (
-        (counts["school_year"] == latest) & (counts["dimension"] == "all")
-    )) & (counts["measure"] != ENROLLMENT)
+    school_year = (counts["school_id"] != "") & (counts["school_year"] == latest)
+    at_school = counts["dimension"] == "all"
+    if by_school:
+        common = school_group_outcomes(counts, latest, RARE_FACTOR * config.privacy.min_n)
+        at_school |= (~counts["dimension"].str.contains(INTERSECTION_SEP, regex=False)
+                      & counts["measure"].isin(common))
+    keep = ((counts["school_id"] == "") | (school_year & at_school)) & (
+        counts["measure"] != ENROLLMENT)
     if not keep.any():  # enrollment counts only (e.g. a segregation audit from public data)
         return None
     table = metrics.disproportionality(counts[keep])
@@ -343,6 +356,18 @@ def _rate_rows(counts: pd.DataFrame, config: AuditConfig, latest: int,
         consecutive_years=config.idea.consecutive_years,
     )
     return _family_q_values(_mark_idea(_drop_tautologies(table), idea))
+
+
+def school_group_outcomes(counts: pd.DataFrame, year: int, rare_below: float) -> list[str]:
+    """The outcomes whose school rates are broken down by group (``by_school``): those that
+    at least ``rare_below`` students of the district had, and at least as many did not have,
+    in ``year``. A rare outcome's school × group cells would be nearly all withheld, and
+    their zeros (a school where nobody had it, a group a school does not have) let a reader
+    pin a withheld district count to 0, which the gate can then not widen."""
+    total = counts[(counts["school_year"] == year) & (counts["school_id"] == "")
+                   & (counts["dimension"] == "all") & (counts["measure"] != ENROLLMENT)]
+    x, n = total["numerator"].fillna(0), total["denominator"].fillna(0)
+    return sorted(set(total.loc[(x >= rare_below) & (n - x >= rare_below), "measure"]))
 
 
 def _drop_tautologies(table: pd.DataFrame) -> pd.DataFrame:
@@ -970,3 +995,50 @@ def _climate_rows(survey: pd.DataFrame, config: AuditConfig, students: pd.DataFr
     if counts is None or counts.empty:
         return None
     return _family_q_values(metrics.disproportionality(counts)).assign(section="climate")
+
+
+# --- school reports: shrunken school rates --------------------------------------------------------
+
+#: The measure of a school's empirical-Bayes rate (school reports, ``--by-school``).
+SHRUNK_RATE = "shrunk_rate"
+SHRUNK_NOTE = ("empirical Bayes: shrunk toward the schools' average by a beta-binomial prior "
+               "fitted to the schools whose rates are published")
+
+
+def shrunk_school_rates(published: pd.DataFrame, school_year: int) -> pd.DataFrame:
+    """Each school's all-students rate of each outcome in ``school_year``, shrunk toward the
+    schools' average (:func:`equitykit.metrics.shrink_rates`), as ``shrunk_rate`` rows to add
+    to the published table.
+
+    Computed from published numbers only: the prior is fitted to the schools whose rate,
+    students and count with the outcome are all published (not withheld, not coded), and only
+    those schools get a value. A school whose rate is withheld or coded gets a withheld
+    ``shrunk_rate`` row (labels only): its shrunken rate and the prior would give back the
+    hidden rate. So the rows reveal nothing that ``metrics.csv`` does not already show, and
+    anyone can recompute the prior from it. An outcome with fewer than two such schools has
+    no shrunken rates.
+    """
+    p = published
+    rates = p[(p["school_id"] != "") & (p["school_year"] == school_year)
+              & (p["dimension"] == "all") & (p["measure"] == "rate")]
+    parts = []
+    for _, rows in rates.groupby("outcome", sort=True):
+        usable = ~rows["suppressed"] & rows["numerator"].notna() & (rows["n"] > 0)
+        if usable.sum() < 2:
+            continue
+        shrunk = metrics.shrink_rates(rows.loc[usable, "numerator"], rows.loc[usable, "n"])
+        out = rows.assign(measure=SHRUNK_RATE, comparison="", note="", flagged=False,
+                          p_value=np.nan, q_value=np.nan, numerator=np.nan)
+        out["suppressed"] = ~usable
+        for col in ("value", "n", "ci_low", "ci_high"):
+            out[col] = np.nan
+        out.loc[usable, "value"] = shrunk["shrunken_rate"]
+        out.loc[usable, ["ci_low", "ci_high"]] = shrunk[["ci_low", "ci_high"]]
+        out.loc[usable, "n"] = rows.loc[usable, "n"]
+        out.loc[usable, "note"] = SHRUNK_NOTE
+        if "display" in out:
+            out["display"] = np.where(usable, "", metrics.SUPPRESSED_DISPLAY)
+        parts.append(out)
+    if not parts:
+        return p.iloc[0:0]
+    return pd.concat(parts, ignore_index=True)

@@ -39,6 +39,7 @@ from ._run import (
     listed,
     output_paths,
     run_district,
+    school_reports,
     stamp_key,
 )
 from ._stop import Stopped, stop_on_signals
@@ -117,6 +118,7 @@ def run_batch(
     engine: str = "inprocess",
     progress_stream: Any = None,
     formats: Sequence[str] | None = None,
+    by_school: bool = False,
 ) -> BatchResult:
     """Audit every district in ``data_dir`` (or those named) in parallel into ``out_dir``.
 
@@ -143,6 +145,7 @@ def run_batch(
     progress_stream : where progress goes (default stderr).
     formats : the report formats of every district (see :func:`run_district`); default: the
         config's ``report.formats``; ``resume`` redoes a district written with other formats.
+    by_school : also write a report per school in each district (see :func:`run_district`).
 
     Raises
     ------
@@ -174,13 +177,14 @@ def run_batch(
     out_dir = prepare_out(out_dir)
     _check_top_files(out_dir)
     results: dict[str, DistrictResult] = {}
-    keys = {d: stamp_key(district_parameters(data_dir, d, config_path, None),
+    by_school = by_school or config.report.by_school
+    keys = {d: stamp_key(district_parameters(data_dir, d, config_path, None, by_school),
                          folder.digests[d], notebook, formats) for d in chosen}
     stopped: Stopped | None = None
     with OutputLock(out_dir, "batch") as lock, stop_on_signals():
         task = functools.partial(run_district, config_path=config_path, notebook=notebook,
                                  timeout=timeout, engine=engine, token=lock.token,
-                                 formats=formats)
+                                 formats=formats, by_school=by_school)
         try:
             with Progress(len(chosen), progress_stream) as progress:
                 todo = []
@@ -276,10 +280,11 @@ def _current(out_dir: Path, district: str, folder: str,
         stamp = json.loads((path / STAMP).read_text(encoding="utf-8"))
         stored = {k: v for k, v in stamp["result"].items() if k in _RESULT_FIELDS}
         result = DistrictResult(**{**stored, "status": "skipped", "folder": folder,
-                                   "outputs": output_paths(folder, key["formats"])})
+                                   "outputs": output_paths(folder, key["formats"],
+                                                           school_reports(key))})
         if stamp.get("key") != json.loads(json.dumps(key, default=str)):
             return None
-        files = district_files(key["formats"])
+        files = district_files(key["formats"], school_reports(key))
         if result.district_id != district or set(result.output_sha256) != set(files):
             return None
         for name, file in files.items():

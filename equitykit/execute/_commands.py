@@ -28,7 +28,7 @@ BATCH_STOPPED = ("equitykit: stopped by {signal}; the districts that finished ar
 
 def audit_command(data: Path, *, district_id: str, out_dir: Path, config_path: Path | None,
                   school_year: int | None, notebook: Path | None = None,
-                  formats: Sequence[str] | None = None) -> int:
+                  formats: Sequence[str] | None = None, by_school: bool = False) -> int:
     """``equitykit audit DATA --district ID --out DIR``: one district, in this process.
 
     ``formats``: the report formats (``--format``); None: the config's ``report.formats``.
@@ -43,7 +43,8 @@ def audit_command(data: Path, *, district_id: str, out_dir: Path, config_path: P
     with OutputLock(out, "audit") as lock, stop_on_signals():
         result = run_district(data, district_id, out, config_path=config_path,
                               school_year=school_year, notebook=notebook, input_sha256=digest,
-                              folder=folder, token=lock.token, formats=formats)
+                              folder=folder, token=lock.token, formats=formats,
+                              by_school=by_school)
     district = shown(district_id)
     if result.status == "ok":
         print(AUDIT_OK.format(district=district, path=out / result.outputs["html"]))
@@ -64,14 +65,15 @@ def audit_command(data: Path, *, district_id: str, out_dir: Path, config_path: P
 def batch_command(data: Path, *, out_dir: Path, config_path: Path | None, workers: int | None,
                   scheduler: str | None, resume: bool, districts: Sequence[str] | None,
                   timeout: float | None, notebook: Path | None = None,
-                  formats: Sequence[str] | None = None) -> int:
+                  formats: Sequence[str] | None = None, by_school: bool = False) -> int:
     """``equitykit batch DATA --out DIR``: every district (or those named), in parallel;
     ``formats`` None: the config's ``report.formats``."""
     _notice(load_config(config_path), notebook)
     try:
         batch = run_batch(data, out_dir, config_path=config_path, workers=workers,
                           scheduler=scheduler, resume=resume, districts=districts,
-                          timeout=timeout, notebook=notebook, formats=formats)
+                          timeout=timeout, notebook=notebook, formats=formats,
+                          by_school=by_school)
     except Stopped as exc:
         _summarise(exc.batch)
         print(BATCH_STOPPED.format(signal=exc), file=sys.stderr)

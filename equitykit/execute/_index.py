@@ -61,7 +61,8 @@ def render_index(results: Sequence[DistrictResult], out_dir: Path, *, title: str
 
 
 #: The district's files linked from its row, by manifest name (the formats it was written with).
-LINKS = {"html": "audit", "pdf": "PDF", "docx": "Word", "brief": "brief"}
+LINKS = {"html": "audit", "pdf": "PDF", "docx": "Word", "brief": "brief",
+         "schools": "school reports"}
 
 def _row(result: DistrictResult, out_dir: Path, name: str) -> str:
     district = escape(shown(result.district_id))

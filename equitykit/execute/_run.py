@@ -32,6 +32,7 @@ from .._versions import versions
 from ..config import AuditConfig, load_config
 from ..errors import ConfigError, DataError, DataProblem, UsageError
 from ..report import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, notebook_to_html
+from ..report._school import SCHOOLS_DIR, link_school_reports
 from ._deadline import deadline
 from ._engine import ENGINES, InProcessEngine, warm_up
 from ._inputs import DISTRICT_COLUMN, file_digest, read_folder
@@ -50,10 +51,19 @@ OUTPUT_FILES: dict[str, str] = {
 }
 
 
-def district_files(formats: Sequence[str] = DEFAULT_FORMATS) -> dict[str, str]:
+def district_files(formats: Sequence[str] = DEFAULT_FORMATS, by_school: bool = False
+                   ) -> dict[str, str]:
     """What a complete district folder holds with the report ``formats``, by manifest name:
-    :data:`OUTPUT_FILES` and the file of each other format (``audit.pdf``, …)."""
-    return {**OUTPUT_FILES, **{f: FORMAT_FILES[f] for f in formats if f in FORMAT_FILES}}
+    :data:`OUTPUT_FILES`, the file of each other format (``audit.pdf``, …) and, with
+    ``by_school``, the index of the school reports (``schools/index.html``)."""
+    schools = {"schools": SCHOOLS_INDEX_FILE} if by_school else {}
+    return {**OUTPUT_FILES, **{f: FORMAT_FILES[f] for f in formats if f in FORMAT_FILES},
+            **schools}
+
+
+#: The index of a district's school reports (``--by-school``), and its school id → report map.
+SCHOOLS_INDEX_FILE = f"{SCHOOLS_DIR}/index.html"
+SCHOOLS_MAP_FILE = f"{SCHOOLS_DIR}/schools.json"
 
 
 #: The gate's information loss, copied into the district's manifest entry.
@@ -104,6 +114,8 @@ class DistrictResult:
     output_sha256: dict[str, str] = field(default_factory=dict)
     #: Information loss of the publishing gate (``privacy.json`` of the audit), if written.
     privacy: dict[str, Any] = field(default_factory=dict)
+    #: School id → its report, relative to the output folder (``--by-school``).
+    schools: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,13 +140,16 @@ def audit_notebook(notebook: str | Path | None, config: AuditConfig) -> Path:
 
 
 def district_parameters(data_dir: str | Path, district_id: str, config_path: str | Path | None,
-                        school_year: int | None) -> dict[str, Any]:
-    """The notebook's parameters (absolute paths) apart from ``output_dir``."""
+                        school_year: int | None, by_school: bool = False) -> dict[str, Any]:
+    """The notebook's parameters (absolute paths) apart from ``output_dir``; ``by_school``
+    only when school reports are asked for (``--by-school``), so a run without them passes
+    the same parameters as before."""
     return {
         "data_dir": str(Path(data_dir).resolve()),
         "district_id": district_id,
         "config_path": str(Path(config_path).resolve()) if config_path is not None else None,
         "school_year": school_year,
+        **({"by_school": True} if by_school else {}),
     }
 
 
@@ -166,6 +181,7 @@ def run_district(
     folder: str | None = None,
     token: str | None = None,
     formats: Sequence[str] | None = None,
+    by_school: bool = False,
 ) -> DistrictResult:
     """Audit one district into ``out_dir/<folder>/``.
 
@@ -191,6 +207,8 @@ def run_district(
         :func:`equitykit.report.parse_formats` returns them); default: the config's
         ``report.formats``. ``audit.html`` is always written.
         A format that cannot be made fails the district (nothing is written for it).
+    by_school : also write a report per school into ``<folder>/schools/`` (``--by-school``;
+        the config's ``report.by_school`` does the same).
 
     Returns
     -------
@@ -225,6 +243,9 @@ def run_district(
     tick = time.perf_counter()
     try:
         config = load_config(parameters["config_path"])
+        if by_school or config.report.by_school:
+            parameters = result.parameters = district_parameters(
+                data_dir, district_id, config_path, school_year, by_school=True)
         notebook = audit_notebook(notebook, config)
         if input_sha256 is None or folder is None:
             input_sha256, folder = locate(Path(data_dir), district_id, config)
@@ -331,12 +352,15 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
                     request_save_on_cell_execute=False,
                 )
                 durations.update(_cell_seconds(executed, time.perf_counter() - tick, engine))
-                for name in ("metrics", "findings"):
-                    if not (work / OUTPUT_FILES[name]).is_file():
-                        raise RuntimeError(MISSING_OUTPUT.format(name=OUTPUT_FILES[name]))
+                expected = [OUTPUT_FILES["metrics"], OUTPUT_FILES["findings"]]
+                for name in expected + ([SCHOOLS_INDEX_FILE] if school_reports(key) else []):
+                    if not (work / name).is_file():
+                        raise RuntimeError(MISSING_OUTPUT.format(name=name))
                 tick = time.perf_counter()
                 page = notebook_to_html(executed, config=config, district_id=result.district_id,
                                         school_year=_audited_year(work / OUTPUT_FILES["metrics"]))
+                if school_reports(key):
+                    page = link_school_reports(page)
                 durations["html"] = time.perf_counter() - tick
                 made = _convert(page, work, config, result.district_id, key["formats"],
                                 durations)
@@ -358,13 +382,16 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
         (work / OUTPUT_FILES["html"]).write_text(page, encoding="utf-8")
         for fmt, data in made.items():
             (work / FORMAT_FILES[fmt]).write_bytes(data)
-        files = district_files(key["formats"])
-        result.outputs = output_paths(folder, key["formats"])
+        files = district_files(key["formats"], school_reports(key))
+        result.outputs = output_paths(folder, key["formats"], school_reports(key))
         result.output_sha256 = {name: file_digest(work / file) for name, file in files.items()}
         if (work / PRIVACY_FILE).is_file():
             result.privacy = json.loads((work / PRIVACY_FILE).read_text(encoding="utf-8"))
+        if school_reports(key):
+            schools = json.loads((work / SCHOOLS_MAP_FILE).read_text(encoding="utf-8"))
+            result.schools = {str(s): f"{folder}/{link}" for s, link in schools.items()}
         durations["write"] = time.perf_counter() - tick
-        files = sorted({*os.listdir(work), STAMP})
+        files = sorted({*_written(work), STAMP})
         _write_json(work / STAMP, {"key": key, "result": result.to_dict(), "files": files})
         _replace_dir(work, out_dir, folder, token)
         confined(out_dir, FAILED_DIR, f"{folder}.ipynb").unlink(missing_ok=True)
@@ -422,9 +449,21 @@ def _only_imports(source: str) -> bool:
     return bool(body) and all(isinstance(s, ast.Import | ast.ImportFrom) for s in body)
 
 
-def output_paths(folder: str, formats: Sequence[str] = DEFAULT_FORMATS) -> dict[str, str]:
+def output_paths(folder: str, formats: Sequence[str] = DEFAULT_FORMATS,
+                 by_school: bool = False) -> dict[str, str]:
     """A complete district's outputs, relative to the output folder."""
-    return {name: f"{folder}/{file}" for name, file in district_files(formats).items()}
+    return {name: f"{folder}/{file}" for name, file in district_files(formats, by_school).items()}
+
+
+def school_reports(key: dict[str, Any]) -> bool:
+    """Whether the run with stamp ``key`` writes school reports."""
+    return bool(key["parameters"].get("by_school"))
+
+
+def _written(folder: Path) -> list[str]:
+    """Every regular file under ``folder``, as a path relative to it (``schools/…``)."""
+    return sorted(str(path.relative_to(folder).as_posix()) for path in folder.rglob("*")
+                  if path.is_file() and not path.is_symlink())
 
 
 def _keep_failed(work: Path, out_dir: Path, folder: str) -> dict[str, str]:
@@ -479,8 +518,24 @@ def _foreign_entries(folder: Path) -> list[str]:
     ours = stamp.get("files", [*district_files(FORMATS).values(), STAMP, PRIVACY_FILE])
     if not isinstance(ours, list):
         return names
-    return [n for n in names
-            if n not in ours or (folder / n).is_symlink() or not (folder / n).is_file()]
+    return [n for n in names if not (_our_schools(folder / n, ours) if n == SCHOOLS_DIR else (
+        n in ours and not (folder / n).is_symlink() and (folder / n).is_file()))]
+
+
+def _our_schools(schools: Path, ours: list) -> bool:
+    """True when the school reports' folder holds only folders and the regular files the stamp
+    records (``schools/…``), and no link."""
+    if schools.is_symlink() or not schools.is_dir():
+        return False
+    base = schools.parent
+    for path in schools.rglob("*"):
+        if path.is_symlink():
+            return False
+        if path.is_file() and path.relative_to(base).as_posix() not in ours:
+            return False
+        if not path.is_file() and not path.is_dir():
+            return False
+    return True
 
 
 def _write_json(path: Path, data: Any) -> None:

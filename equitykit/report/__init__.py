@@ -24,6 +24,7 @@ from ._html import notebook_to_html, warm_exporter
 from ._idea import idea_table
 from ._predictive import predictiveness_table
 from ._resources import resources_table
+from ._school import school_groups_table, school_place_table
 from ._sections import SECTION_OUTCOMES, outcomes, score_gaps, section
 from ._teachers import (
     retention_year,
@@ -74,6 +75,8 @@ __all__ = [
     "risk_ratio_chart",
     "school_chart",
     "school_climate_table",
+    "school_groups_table",
+    "school_place_table",
     "score_gaps",
     "section",
     "segregation_table",

@@ -40,7 +40,7 @@ SECTION_TAG = "section:"
 
 def notebook_to_html(
     notebook: nbformat.NotebookNode, *, config: AuditConfig, district_id: str | None = None,
-    school_year: int | None = None,
+    school_year: int | None = None, subtitle: str | None = None,
 ) -> str:
     """Render an executed audit notebook as one self-contained HTML page with no code shown.
 
@@ -51,8 +51,9 @@ def notebook_to_html(
         colour.
     district_id, school_year : the audited district and year, named in the masthead and the
         page title ("Riverside Unified (D02) · 2023–24 school year").
+    subtitle : the masthead's line under the title instead (a school report names the school).
     """
-    about = " · ".join(
+    about = subtitle if subtitle is not None else " · ".join(
         ([config.district_name(district_id)] if district_id is not None else [])
         + ([f"{year_label(school_year)} school year"] if school_year is not None else [])
     )

@@ -15,7 +15,7 @@ __all__ = ["SUPPRESSED_TEXT", "format_q", "format_value", "html_table", "note", 
 
 SUPPRESSED_TEXT = "suppressed"
 _PERCENT_MEASURES = frozenset(
-    {"rate", "composition", "share", "coverage", "between_school_share",
+    {"rate", "shrunk_rate", "composition", "share", "coverage", "between_school_share",
      "predictiveness_share", "high_poverty_school_share"}
 )
 #: Differences of two shares, printed in percentage points (no "%": 45% and 60% are 15 apart).
