@@ -211,6 +211,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple, overload
 
@@ -219,7 +220,7 @@ import pandas as pd
 import scipy.linalg
 from scipy import sparse
 from scipy.sparse import csgraph
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .._words import difference_label
 from ..errors import DataError, DataProblem
@@ -352,17 +353,20 @@ def _protect(
     withheld: np.ndarray,
     size: np.ndarray,
     level: np.ndarray,
+    safe_blocks: set[bytes] | None = None,
 ) -> np.ndarray:
     """Rules 2 and 3: complementary suppression to a fixed point.
 
     The margin equations are given as one entry per term: equation id ``eq``, cell id ``cell``
     and ``coef`` (+1 for the total, -1 for a part). ``size`` is each cell's number of students
     (NaN = unknown), ``level`` its rank in the order of rule 2 (0 = withheld first: a school's
-    intersection cell); ``withheld`` the cells withheld so far. Returns the final mask.
+    intersection cell); ``withheld`` the cells withheld so far. ``safe_blocks`` remembers the
+    blocks of withheld cells found safe (see :func:`_pinned_cells`); pass the same set to calls
+    on the same equations to skip solving them again. Returns the final mask.
     """
     withheld = withheld.copy()
     n_eq = int(eq.max()) + 1 if eq.size else 0
-    safe_blocks: set[bytes] = set()
+    safe_blocks = set() if safe_blocks is None else safe_blocks
     # Cost of withholding each cell (rule 2): zero-student cells last, then level, then fewest
     # students; equal costs share a rank, so "repairs most equations" can break the tie.
     size = np.where(np.isnan(size), np.inf, size)
@@ -433,7 +437,7 @@ def _pinned_cells(
     cuts = np.flatnonzero(np.diff(comp)) + 1
     # Many small factorisations: threaded BLAS only adds overhead (and stalls when a batch
     # runs several districts at once).
-    with threadpool_limits(1, user_api="blas"):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         for e_block, c_block, k_block in zip(
             np.split(e, cuts), np.split(c, cuts), np.split(k, cuts), strict=True
         ):
@@ -448,6 +452,12 @@ def _pinned_cells(
                 safe_blocks.add(cols.tobytes())
             pinned[found] = True
     return pinned
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The BLAS libraries loaded, found once (looking them up costs more than a small solve)."""
+    return ThreadpoolController()
 
 
 def _in_row_space(a: np.ndarray) -> np.ndarray:
@@ -1162,9 +1172,11 @@ class _CountGate:
         n_eq = _metrics_equations(n_frame)
         n_cost, n_level = _cost(n_frame, n_size), _levels(n_frame)
 
+        n_safe: set[bytes] = set()  # blocks known safe from rule 3, shared by every pass
+
         def settle_n(hidden):
             while True:
-                hidden = _protect(*n_eq, hidden, n_size, n_level)
+                hidden = _protect(*n_eq, hidden, n_size, n_level, n_safe)
                 grown = _fill(*n_eq, hidden, n_size, n_cost, width)
                 if (grown == hidden).all():
                     return hidden
@@ -1214,10 +1226,12 @@ class _CountGate:
         def known_now():
             return known | ((xn == 0) & ~n_hidden[x_nid])
 
+        x_safe: set[bytes] = set()
+
         def settle_x(hidden):
             while True:
                 fixed = known_now()
-                hidden = _protect(*x_eq, hidden, xn, x_level) & ~fixed
+                hidden = _protect(*x_eq, hidden, xn, x_level, x_safe) & ~fixed
                 band = np.where(hidden, 0.0, low_band)
                 grown = _fill(*x_eq, hidden, x_value, x_cost, width, band, fixed) & ~fixed
                 if (grown == hidden).all():
