@@ -1315,17 +1315,18 @@ def _cheapest(terms: pd.DataFrame, failing: np.ndarray, hidden: np.ndarray,
     if failing.size == 0:
         return np.empty(0, dtype=int)
     eq, cell = terms["eq"].to_numpy(), terms["cell"].to_numpy()
-    of_cell: dict[int, set] = {}
-    for e, c in zip(eq.tolist(), cell.tolist(), strict=True):
-        of_cell.setdefault(c, set()).add(e)
-    open_terms = ~hidden[cell]
-    best: dict[int, int] = {}
-    for e, c in sorted(zip(eq[open_terms], cell[open_terms], strict=True),
-                       key=lambda t: (cost[t[1]], t[1])):
-        best.setdefault(int(e), int(c))
+
+    def of_cell(c: int) -> set:
+        return set(eq[cell == c].tolist())
+
+    # The cheapest published term of each equation (by cost, then cell id).
+    open_eq, open_cell = eq[~hidden[cell]], cell[~hidden[cell]]
+    order = np.lexsort((open_cell, cost[open_cell]))
+    first_eq, first = np.unique(open_eq[order], return_index=True)
+    best = dict(zip(first_eq.tolist(), open_cell[order][first].tolist(), strict=True))
     chosen, used = [], set()
     for f in sorted(failing, key=lambda c: cost[c]):
-        eqs = of_cell.get(int(f), set())
+        eqs = of_cell(int(f))
         if eqs & used:
             continue
         options = [best[e] for e in eqs if e in best]
@@ -1333,7 +1334,7 @@ def _cheapest(terms: pd.DataFrame, failing: np.ndarray, hidden: np.ndarray,
             continue
         pick = min(options, key=lambda c: (cost[c], c))
         chosen.append(pick)
-        used |= eqs | of_cell[pick]
+        used |= eqs | of_cell(pick)
     return np.unique(np.asarray(chosen, dtype=int))
 
 
