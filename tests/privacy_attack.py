@@ -51,6 +51,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,28 @@ ENROLLED = frozenset({
     "disability_ID", "disability_SLD", "disability_EMN", "disability_SLI", "disability_OHI",
     "disability_AUT", "gifted", "enrollment",
 })
+#: Outcomes counted over the students of a year: each population is some of the enrolled
+#: students (the outcome's definition in the methods: "every student row" or "rows where the
+#: outcome is known"), so its group sizes are at most the enrolled ones.
+STUDENT_OUTCOMES = ENROLLED | frozenset({
+    "chronic_absent", "suspended_2plus", "referred", "subjective_referral",
+    "exclusionary_given_referral", "restorative_given_referral", "placement_lt40",
+    "placement_separate", "advanced_course", "algebra1_grade8", "math_proficient",
+    "ela_proficient", "graduated_4yr", "dropped_out", "retained",
+})
+#: Outcomes over the students referred for a discipline incident (their population is the
+#: count with outcome "referred") and over the students with disabilities (IDEA placement:
+#: the size of the group × disability=true).
+OF_REFERRED = ("subjective_referral", "exclusionary_given_referral", "restorative_given_referral")
+REFERRED = "referred"
+OF_DISABILITY = ("placement_lt40", "placement_separate")
+#: Identification for special education, and the IDEA categories: a student identified in a
+#: category is identified; the published categories are six of thirteen, so their sum is at
+#: most the identified count (not equal).
+IDENTIFIED = "disability"
+CATEGORIES = ("disability_ID", "disability_SLD", "disability_EMN", "disability_SLI",
+              "disability_OHI", "disability_AUT")
+SWD_DIMENSION, SWD_GROUP = "disability", "true"
 RATE_FAMILY = ("risk_ratio", "risk_difference", "excess_students", "representation_index",
                "composition")
 SEP = "×"
@@ -157,6 +180,7 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     published = rows[~rows["suppressed"]]
     _published_values(published, system, nkey, xkey, found, district, min_n)
     _margins(cells, system, nkey, xkey)
+    _across_populations(cells, published, system, pop, nkey, xkey)
     bands = _rate_relations(published, rows, system, nkey, xkey, found, district)
     everything = m[~m["suppressed"]]
     _findings_json(folder, everything, found, district)
@@ -290,6 +314,106 @@ def _margins(cells: pd.DataFrame, system: _System, nkey, xkey) -> None:
         for key in kinds:
             _equation(system, seen, key(h), [key(p) for p in parts.itertuples(index=False)])
     _couple(cells, system, nkey, xkey)
+
+
+class Key(NamedTuple):
+    """A cell: place, year, outcome, dimension and group."""
+
+    school_year: object
+    school_id: str
+    outcome: str
+    dimension: str
+    group: str
+
+
+def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
+    """Relations between populations and between one outcome's counts and another's sizes:
+
+    * a group of any student outcome is at most the group of enrolled students (same place,
+      year, dimension and group);
+    * the students referred for an incident are the population of the outcomes "given a
+      referral" (their ``n`` is the ``referred`` count), and the students identified for special
+      education are the population of IDEA placement: an equation where every pair published
+      in the files agrees, else "at most";
+    * students identified among a group are the group's students with a disability (the size
+      of ``g × disability=true`` in the enrolled population);
+    * the six published IDEA categories add up to at most the identified count.
+    """
+    present = {k: i for k, i in system.index.items()}
+    enrolled = {}
+    for (year, school, outcome), label in pop.items():
+        if outcome in ENROLLED:
+            enrolled.setdefault((year, school), label)
+
+    def x_of(cell):
+        return present.get(xkey(cell))
+
+    equal_to = {
+        "referred": _published_equal(published, OF_REFERRED, REFERRED),
+        "identified": _published_equal(published, OF_DISABILITY, IDENTIFIED),
+    }
+    seen = set()
+
+    def relate(coefs: dict, exact: bool) -> None:
+        sig = tuple(sorted(coefs.items()))
+        if sig not in seen:
+            seen.add(sig)
+            system.add(coefs, -np.inf if not exact else 0.0, 0.0)
+
+    for r in cells.itertuples(index=False):
+        cell = Key(r.school_year, r.school_id, r.outcome, r.dimension, r.group)
+        n = present.get(nkey(cell))
+        label = enrolled.get((r.school_year, r.school_id))
+        if (n is not None and r.outcome in STUDENT_OUTCOMES and label is not None
+                and pop[(r.school_year, r.school_id, r.outcome)] != label):
+            e = present.get(("n", r.school_year, r.school_id, label, r.dimension, r.group))
+            if e is not None and e != n:
+                relate({n: 1.0, e: -1.0}, False)
+        for outcomes, parent, flag in ((OF_REFERRED, REFERRED, "referred"),
+                                       (OF_DISABILITY, IDENTIFIED, "identified")):
+            if r.outcome in outcomes and n is not None:
+                x = x_of(cell._replace(outcome=parent))
+                if x is not None:
+                    relate({n: 1.0, x: -1.0}, equal_to[flag])
+        if r.outcome == IDENTIFIED and n is not None:
+            x = x_of(cell)
+            status = dict(zip(r.dimension.split(SEP), r.group.split(SEP), strict=True))
+            if x is not None and SWD_DIMENSION in status:  # all or none, by definition
+                relate({x: 1.0, n: -1.0} if status[SWD_DIMENSION] == SWD_GROUP else {x: 1.0},
+                       True)
+        if r.outcome == IDENTIFIED and label is not None:
+            x = x_of(cell)
+            for dim, grp in _with_disability(r.dimension, r.group):
+                e = present.get(("n", r.school_year, r.school_id, label, dim, grp))
+                if x is not None and e is not None:
+                    relate({x: 1.0, e: -1.0}, True)
+            parts = [x_of(cell._replace(outcome=c)) for c in CATEGORIES]
+            parts = [p for p in parts if p is not None]
+            if x is not None and parts:
+                coefs = {p: 1.0 for p in parts}
+                coefs[x] = -1.0
+                relate(coefs, False)
+
+
+def _with_disability(dimension: str, group: str) -> list:
+    """The names a group × disability=true cell may have."""
+    if dimension == "all":
+        return [(SWD_DIMENSION, SWD_GROUP)]
+    if SWD_DIMENSION in dimension.split(SEP):
+        return []
+    return [(dimension + SEP + SWD_DIMENSION, group + SEP + SWD_GROUP),
+            (SWD_DIMENSION + SEP + dimension, SWD_GROUP + SEP + group)]
+
+
+def _published_equal(published: pd.DataFrame, outcomes, parent: str) -> bool:
+    """Whether every published n of ``outcomes`` equals the published count with ``parent``
+    of the same cell (and at least one such pair is published)."""
+    cols = ["school_year", "school_id", "dimension", "group"]
+    rates = published[published["measure"] == "rate"]
+    sizes = rates[rates["outcome"].isin(outcomes)][[*cols, "n"]].dropna()
+    counts = rates[rates["outcome"] == parent][[*cols, "numerator"]].dropna()
+    pairs = sizes.merge(counts, on=cols)
+    return bool(len(pairs)) and bool((pairs["n"] == pairs["numerator"]).all())
 
 
 def _couple(cells, system, nkey, xkey) -> None:

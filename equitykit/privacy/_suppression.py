@@ -291,6 +291,15 @@ _TOTAL = "all"
 #: disabilities: computed from the group and the students-with-disabilities cell.
 _SWD_COMPARISON = "swd_other"
 _SWD_DIMENSION, _SWD_GROUP = "disability", "true"
+#: Outcomes counted over the students who had another outcome (rule 7f): their group's size is
+#: that outcome's count.
+_POPULATION_OF = {
+    "subjective_referral": "referred",
+    "exclusionary_given_referral": "referred",
+    "restorative_given_referral": "referred",
+    "placement_lt40": _SWD_DIMENSION,
+    "placement_separate": _SWD_DIMENSION,
+}
 #: Comparisons that are not a named group.
 _UNNAMED_COMPARISONS = frozenset({"", "all_other", "state_other", _SWD_COMPARISON})
 #: Measures computed from the group and the all-students total whatever their comparison label
@@ -1190,7 +1199,11 @@ class _CountGate:
         xn, xx, x_nid = n[xi], x[xi], nid[xi]
         # Counts the reader knows without us: nobody at the place had the outcome (its total
         # is 0), or the outcome's definition fixes them (rule 7d).
-        known = _nobody(x_frame, xn, xx) | _by_definition(x_frame)
+        none_by_definition, all_by_definition = _by_definition(x_frame)
+        # A group's size that is another outcome's count (rule 7f): withheld with it; a count
+        # whose size is absent (0) is known.
+        link_n, link_x, absent = _linked(x_frame, x_nid, n_size, xx)
+        known = _nobody(x_frame, xn, xx) | none_by_definition | absent
         x_eq = _metrics_equations(x_frame)
         x_cost, x_level = _cost(x_frame, xn), _levels(x_frame)
         x_value = xx
@@ -1216,21 +1229,23 @@ class _CountGate:
         bound = np.where(top, np.fmin(np.where(tier_coded, tier_value, 1.0), high_room),
                          np.fmax(np.where(tier_coded, tier_value, 0.0), low_room))
         too_wide = (bottom & (bound >= 0.5)) | (top & (bound <= 0.5))
-        x_primary = (small | all_none | too_wide | forced[where[xi]]) & ~known
-        coded = (bottom | top) & ~x_primary & ~known
+        exempt = known | all_by_definition
+        x_primary = (small | all_none | too_wide | forced[where[xi]]) & ~exempt
+        coded = (bottom | top) & ~x_primary & ~exempt
         x_hidden = n_hidden[x_nid] | x_primary
 
         # Rule 7: protection intervals, adding withheld cells until every one holds.
         low_band = np.where(coded & ~top, np.floor(np.nan_to_num(bound * xn) + 1e-9), 0.0)
 
-        def known_now():
-            return known | ((xn == 0) & ~n_hidden[x_nid])
+        def known_now(n_h):
+            # and the counts equal to a published size (all of the group, by definition)
+            return known | (((xn == 0) | all_by_definition) & ~n_h[x_nid])
 
         x_safe: set[bytes] = set()
 
-        def settle_x(hidden):
+        def settle_x(hidden, n_h):
             while True:
-                fixed = known_now()
+                fixed = known_now(n_h)
                 hidden = _protect(*x_eq, hidden, xn, x_level, x_safe) & ~fixed
                 band = np.where(hidden, 0.0, low_band)
                 grown = _fill(*x_eq, hidden, x_value, x_cost, width, band, fixed) & ~fixed
@@ -1238,7 +1253,21 @@ class _CountGate:
                     return hidden
                 hidden = grown
 
-        x_hidden = settle_x(x_hidden)
+        own = np.flatnonzero(all_by_definition)  # identified = all of a group with a disability
+        link_n, link_x = np.r_[link_n, x_nid[own]], np.r_[link_x, own]
+
+        def settle(n_h, x_h):
+            while True:
+                n_h = settle_n(n_h)
+                x_h = settle_x(x_h | n_h[x_nid], n_h)
+                n_more, x_more = n_h.copy(), x_h.copy()
+                n_more[link_n] |= x_h[link_x]
+                x_more[link_x] |= n_h[link_n] & ~known_now(n_h)[link_x]
+                if (n_more == n_h).all() and (x_more == x_h).all():
+                    return n_h, x_h
+                n_h, x_h = n_more, x_more
+
+        n_hidden, x_hidden = settle(n_hidden, x_hidden)
         n_terms = pd.DataFrame({"eq": n_eq[0], "cell": n_eq[1]})
         x_terms = pd.DataFrame({"eq": x_eq[0], "cell": x_eq[1]})
         n_added = np.zeros(n_hidden.size, dtype=bool)
@@ -1248,11 +1277,14 @@ class _CountGate:
             before = x_hidden.copy()
             x_hidden |= n_hidden[x_nid]
             settled[n_hidden.size:][x_hidden & ~before] = False  # a coded cell now withheld
-            fixed = known_now()
+            fixed = known_now(n_hidden)
             banded = coded & ~x_hidden & ~fixed
-            failing = _check(n_eq, x_eq, n_hidden, x_hidden, banded, fixed, n_size, xx, xn,
-                             x_nid, top, bound, width, settled)
-            fail_n, fail_x = failing[:n_hidden.size], failing[n_hidden.size:]
+            failing = _check(n_eq, x_eq, (link_n, link_x), n_hidden, x_hidden, banded, fixed,
+                             n_size, xx, xn, x_nid, top, bound, width, settled)
+            fail_n, fail_x = failing[:n_hidden.size].copy(), failing[n_hidden.size:].copy()
+            # A size that is a count narrows with it: widen either side.
+            fail_n[link_n] |= fail_x[link_x]
+            fail_x[link_x] |= fail_n[link_n]
             add_n = _cheapest(n_terms, np.flatnonzero(fail_n), n_hidden, n_cost)
             add_x = _cheapest(x_terms, np.flatnonzero(fail_x), x_hidden | fixed, x_cost)
             if add_n.size == 0 and add_x.size == 0:
@@ -1261,18 +1293,16 @@ class _CountGate:
             n_hidden[add_n] = n_added[add_n] = True
             settled[n_hidden.size + add_x] = False
             x_hidden[add_x] = x_added[add_x] = True
-            grown = settle_n(n_hidden)
-            n_added |= grown & ~n_hidden
-            n_hidden = grown
-            grown = settle_x(x_hidden | n_hidden[x_nid])
-            x_added |= grown & ~x_hidden
-            x_hidden = grown
+            grown_n, grown_x = settle(n_hidden, x_hidden | n_hidden[x_nid])
+            n_added |= grown_n & ~n_hidden
+            x_added |= grown_x & ~x_hidden
+            n_hidden, x_hidden = grown_n, grown_x
 
         x_hidden |= n_hidden[x_nid]
         hidden = n_hidden[nid]
         hidden[xi] |= x_hidden
         self.hidden[where] = hidden
-        self.banded[where[xi]] = coded & ~x_hidden & ~known_now()
+        self.banded[where[xi]] = coded & ~x_hidden & ~known_now(n_hidden)
         self.top[where[xi]] = top
         self.bound[where[xi]] = bound
         reason = np.full(where.size, "", dtype=object)
@@ -1287,6 +1317,44 @@ class _CountGate:
         self.reason[where] = reason
 
 
+def _linked(x_frame: pd.DataFrame, x_nid: np.ndarray, n_size: np.ndarray,
+            count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rule 7f: group sizes that are counts of another outcome.
+
+    The population of an outcome counted over the students who had another
+    (``_POPULATION_OF``: the students referred, the students identified for special education)
+    is that outcome's count; the students identified among a group are the size of the group ×
+    disability=true. Returns the pairs (size index, count index) whose values agree (a reader
+    sees the same), and the counts whose size cell is absent from a table that lists the
+    dimension (no row: nobody, so a reader knows the count is 0).
+    """
+    f = x_frame.reset_index(drop=True).assign(j=np.arange(len(x_frame)))
+    candidates = []
+    for child, parent in _POPULATION_OF.items():
+        candidates.append(f[f["outcome"] == parent].assign(outcome=child))
+    dims = f["dimension"].str.split(INTERSECTION_SEP, regex=False)
+    ident = f[f["outcome"].eq(_SWD_DIMENSION) & ~dims.map(lambda d: _SWD_DIMENSION in d)]
+    total = ident["dimension"].eq(_TOTAL).to_numpy()
+    for a, b in ((ident["dimension"], _SWD_DIMENSION), (_SWD_DIMENSION, ident["dimension"])):
+        name = np.where(total, _SWD_DIMENSION, a + INTERSECTION_SEP + b)
+        part_a, part_b = ((ident["group"], _SWD_GROUP) if isinstance(b, str)
+                          else (_SWD_GROUP, ident["group"]))
+        group = np.where(total, _SWD_GROUP, part_a + INTERSECTION_SEP + part_b)
+        candidates.append(ident.assign(dimension=name, group=group))
+    wanted = pd.concat(candidates, ignore_index=True)
+    tables = f[[*_PLACE, "dimension"]].drop_duplicates()
+    wanted = wanted.merge(tables, on=[*_PLACE, "dimension"])  # tables that list the dimension
+    found = wanted.merge(f[[*_CELL, "j"]].rename(columns={"j": "size_of"}), on=_CELL,
+                         how="left")
+    hit = found["size_of"].notna().to_numpy()
+    n_index = x_nid[found.loc[hit, "size_of"].to_numpy(dtype=int)]
+    x_index = found.loc[hit, "j"].to_numpy(dtype=int)
+    same = n_size[n_index] == count[x_index]
+    absent = np.zeros(len(f), dtype=bool)
+    absent[found.loc[~hit, "j"].to_numpy(dtype=int)] = True
+    return n_index[same], x_index[same], absent & (count == 0)
+
+
 def _nobody(frame: pd.DataFrame, n: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Cells at a place and year where no student had the outcome (the total says 0)."""
     total = (frame["dimension"] == _TOTAL).to_numpy() & (x == 0) & (n > 0)
@@ -1295,17 +1363,18 @@ def _nobody(frame: pd.DataFrame, n: np.ndarray, x: np.ndarray) -> np.ndarray:
     return found.eq(True).to_numpy()
 
 
-def _by_definition(frame: pd.DataFrame) -> np.ndarray:
+def _by_definition(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Counts fixed by the outcome's definition: no student without a disability is identified
-    for special education, and every student with one is (outcome ``disability``)."""
+    for special education (first mask: the count is 0), and every student with one is (second
+    mask, outcome ``disability``: the count is the group's size)."""
     part = pd.Series("", index=frame.index)
     for i in range(3):
         dim = frame["dimension"].str.split(INTERSECTION_SEP, regex=False).str[i]
         grp = frame["group"].str.split(INTERSECTION_SEP, regex=False).str[i]
         part = part.mask(dim.eq(_SWD_DIMENSION).fillna(False), grp)
     identified = frame["outcome"].str.startswith(_SWD_DIMENSION)
-    return (identified & part.eq("false")).to_numpy() | (
-        frame["outcome"].eq(_SWD_DIMENSION) & part.eq("true")).to_numpy()
+    return ((identified & part.eq("false")).to_numpy(),
+            (frame["outcome"].eq(_SWD_DIMENSION) & part.eq("true")).to_numpy())
 
 
 def _cheapest(terms: pd.DataFrame, failing: np.ndarray, hidden: np.ndarray,
@@ -1371,8 +1440,8 @@ def _fill(eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, hidden: np.ndarray
         hidden[c[np.r_[True, e[1:] != e[:-1]]]] = True
 
 
-def _check(n_eq, x_eq, n_hidden, x_hidden, banded, zero, n_size, xx, xn, x_nid, top, bound,
-           width, settled) -> np.ndarray:
+def _check(n_eq, x_eq, links, n_hidden, x_hidden, banded, zero, n_size, xx, xn, x_nid, top,
+           bound, width, settled) -> np.ndarray:
     """Unknowns (group sizes first, then counts) whose protection interval is too narrow."""
     n_count = n_hidden.size
     unknown = np.r_[n_hidden, (x_hidden | banded) & ~zero]
@@ -1400,6 +1469,10 @@ def _check(n_eq, x_eq, n_hidden, x_hidden, banded, zero, n_size, xx, xn, x_nid, 
 
     relation(*n_eq, 0)
     relation(*x_eq, n_count)
+    link_n, link_x = links
+    pair_terms = np.column_stack([link_n, link_x + n_count]).ravel()
+    relation(np.repeat(np.arange(link_n.size), 2), pair_terms, np.tile([1.0, -1.0], link_n.size),
+             0)
     # 0 <= x <= n, and the coded bounds.
     x_unknown, n_of_x = unknown[n_count:], unknown[x_nid]
     pair = np.flatnonzero(x_unknown | n_of_x)
