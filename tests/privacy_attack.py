@@ -30,6 +30,15 @@ Relations
   excess students, representation index or outcome composition with its published group and
   total sizes (each is linear in ``x`` and the total's ``x`` once the sizes are known);
   an enrollment composition (``n = share × N``);
+* across populations and tables (each checkable in the files): a group of any student outcome
+  is at most the enrolled group (tested students are some of the enrolled ones); the
+  population of the outcomes "given a referral" is the ``referred`` count of the cell, and
+  that of IDEA placement the ``disability`` (identified) count — an equation when every pair
+  published in the files agrees, else "at most"; the students identified among a group are the
+  size of the group × disability=true (all of them by definition; none of those without a
+  disability); the six published IDEA categories add up to at most the identified count (a
+  student has one category, and there are thirteen); students suspended twice or more are at
+  most the students suspended;
 * notes: "no students in the group had the outcome" gives ``x = 0``; "no students had the
   outcome" gives the total's ``x = 0``; "no comparison-group students had the outcome" gives
   ``x = X``.
@@ -41,7 +50,7 @@ every finding must restate a published row.
 Not used (the attacker's limits): climate survey rows (per-item averages, not counts), score
 means, intervals and p-values as non-linear equations (but any of them published beside a
 withheld or coded rate is reported as a leak), relations between different populations
-(such as "tested students are at most the enrolled ones").
+other than those listed above.
 """
 
 from __future__ import annotations
@@ -86,6 +95,8 @@ IDENTIFIED = "disability"
 CATEGORIES = ("disability_ID", "disability_SLD", "disability_EMN", "disability_SLI",
               "disability_OHI", "disability_AUT")
 SWD_DIMENSION, SWD_GROUP = "disability", "true"
+#: Outcomes whose students all had another outcome (count at most the other's count).
+WITHIN = {"suspended_2plus": "oss"}
 RATE_FAMILY = ("risk_ratio", "risk_difference", "excess_students", "representation_index",
                "composition")
 SEP = "×"
@@ -117,6 +128,8 @@ class _System:
     fixed: dict = field(default_factory=dict)
     rows: list = field(default_factory=list)  # (dict var -> coef, lo, hi)
     pop: dict = field(default_factory=dict)  # (year, school, outcome) -> population
+    #: counts whose size cell is absent from a table that lists its dimension (no row: 0)
+    absent: set = field(default_factory=set)
 
     def var(self, key) -> int:
         if key not in self.index:
@@ -185,6 +198,7 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     everything = m[~m["suppressed"]]
     _findings_json(folder, everything, found, district)
     _html_tables(folder, everything, found, district)
+    _running_text(folder, found, district, min_n)
     zero_places = {system.names[i][1:4] for i, v in system.fixed.items()
                    if system.names[i][0] == "x" and system.names[i][4] == "all" and v == 0}
     system.pop = pop
@@ -194,7 +208,9 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
 
 def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
     """Intervals [0, 0] of groups with no students (their size is 0, published or worked out)
-    describe nobody: kind "empty", not a leak."""
+    describe nobody: kind "empty", not a leak; so do the counts of a group whose size in
+    another table is absent (no row: nobody), such as the students referred among a group
+    absent from the "given a referral" tables."""
     empty = {k[1:] for k, i in system.index.items()
              if k[0] == "n" and system.fixed.get(i) == 0}
     zero_n = {f.key[1:] for f in found if f.key and f.key[0] == "n" and f.high < 0.5}
@@ -202,7 +218,9 @@ def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
     out = []
     for f in found:
         key = f.key
-        if key and key[0] == "x":
+        if key and key in system.absent and f.high < 0.5:
+            f.kind = "empty"
+        elif key and key[0] == "x":
             n_key = (key[1], key[2], system.pop.get((key[1], key[2], key[3]), key[3]),
                      key[4], key[5])
             if n_key in empty:
@@ -339,7 +357,9 @@ def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
       of ``g × disability=true`` in the enrolled population);
     * the six published IDEA categories add up to at most the identified count.
     """
-    present = {k: i for k, i in system.index.items()}
+    present = dict(system.index)
+    listed = {(r.school_year, r.school_id, r.outcome, r.dimension)
+              for r in cells.itertuples(index=False)}
     enrolled = {}
     for (year, school, outcome), label in pop.items():
         if outcome in ENROLLED:
@@ -375,6 +395,15 @@ def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
                 x = x_of(cell._replace(outcome=parent))
                 if x is not None:
                     relate({n: 1.0, x: -1.0}, equal_to[flag])
+            if r.outcome == parent:
+                for child in outcomes:
+                    size = cell._replace(outcome=child)
+                    if size[:4] in listed and present.get(nkey(size)) is None:
+                        system.absent.add(xkey(cell))
+        if r.outcome in WITHIN and x_of(cell) is not None:
+            other = x_of(cell._replace(outcome=WITHIN[r.outcome]))
+            if other is not None:
+                relate({x_of(cell): 1.0, other: -1.0}, False)
         if r.outcome == IDENTIFIED and n is not None:
             x = x_of(cell)
             status = dict(zip(r.dimension.split(SEP), r.group.split(SEP), strict=True))
@@ -387,6 +416,8 @@ def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
                 e = present.get(("n", r.school_year, r.school_id, label, dim, grp))
                 if x is not None and e is not None:
                     relate({x: 1.0, e: -1.0}, True)
+                elif (r.school_year, r.school_id, r.outcome, dim) in listed:
+                    system.absent.add(xkey(cell))
             parts = [x_of(cell._replace(outcome=c)) for c in CATEGORIES]
             parts = [p for p in parts if p is not None]
             if x is not None and parts:
@@ -566,6 +597,46 @@ def _html_tables(folder: Path, published: pd.DataFrame, found: list, district: s
                 if re.search(r"\d", part) and part not in shown:
                     found.append(Finding("html", district, f"{caption}: {part!r} is in no "
                                                            "published row"))
+
+
+#: Thresholds a report may state: ``min_n``, the all-or-none size (2 × ``min_n``) and IDEA's
+#: minimum n-size (30).
+IDEA_N_SIZE = 30
+
+
+def _running_text(folder: Path, found: list, district: str, min_n: int) -> None:
+    """Every number in the prose of audit.html (outside its tables: headlines, findings list,
+    notes, captions, the sections' sentences) and in the text of findings.json is a published
+    value in one of the report's spellings or a known non-statistic (tests/_report_numbers.py);
+    any other is reported as kind "text". A finding's sentence may also restate its own
+    published numbers (``excess_students``, ``value``, ...)."""
+    from _report_numbers import json_numbers, non_statistics, published_numbers, unexplained_numbers
+
+    metrics = pd.read_csv(folder / "metrics.csv", dtype=str, keep_default_na=False)
+    privacy = folder / "privacy.json"
+    findings = folder / "findings.json"
+    base = published_numbers(metrics) | non_statistics(
+        metrics, pages=0, thresholds=(min_n, 2 * min_n, IDEA_N_SIZE),
+        privacy=privacy if privacy.exists() else None)
+    if findings.exists():
+        for f in json.loads(findings.read_text(encoding="utf-8")):
+            own = base | json_numbers(f)
+            for name, text in f.items():
+                if isinstance(text, str):
+                    for number in unexplained_numbers(text, own):
+                        found.append(Finding("text", district, f"findings.json {name}: "
+                                                               f"{number!r} in {text[:80]!r}"))
+    page = folder / "audit.html"
+    if page.exists():
+        allowed = base | non_statistics(metrics, pages=0,
+                                        findings=findings if findings.exists() else None)
+        prose = re.sub(r"<(script|style|table)\b.*?</\1>", " ",
+                       page.read_text(encoding="utf-8"), flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", prose))
+        for number in unexplained_numbers(text, allowed):
+            at = text.find(number)
+            context = " ".join(text[max(0, at - 60):at + 20].split())
+            found.append(Finding("text", district, f"audit.html: {number!r} in {context!r}"))
 
 
 def _solve(system: _System, bands: dict, zero_places: set, width: float, integer: bool,
