@@ -47,7 +47,13 @@ The report: every number in a table of ``audit.html`` must be one that ``metrics
 publishes (in one of the report's formats), so the system above covers the report's tables;
 every finding must restate a published row.
 
-Not used (the attacker's limits): climate survey rows (per-item averages, not counts), score
+The discipline rows (days lost per 100 students, within-offense risk ratio) publish their
+cell's ``n`` and ``numerator``, read like a rate's; their values are not linear in the counts
+but, published beside a withheld or coded rate, are reported as a leak. Climate rows whose
+``n`` and ``numerator`` are whole numbers (favourable answers of respondents) are attacked as
+counts, each survey outcome its own population.
+
+Not used (the attacker's limits): climate survey rows of per-item averages (not counts), score
 means, intervals and p-values as non-linear equations (but any of them published beside a
 withheld or coded rate is reported as a leak), relations between different populations
 other than those listed above.
@@ -55,6 +61,7 @@ other than those listed above.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -97,6 +104,11 @@ CATEGORIES = ("disability_ID", "disability_SLD", "disability_EMN", "disability_S
 SWD_DIMENSION, SWD_GROUP = "disability", "true"
 #: Outcomes whose students all had another outcome (count at most the other's count).
 WITHIN = {"suspended_2plus": "oss"}
+#: Head counts published as composition rows only (students enrolled, teachers employed).
+HEADCOUNTS = ("enrollment", "teachers")
+#: Discipline measures that publish their cell's n and numerator (students referred and
+#: students removed; students enrolled and students suspended) beside a non-linear value.
+OF_THE_CELL = ("days_lost_per_100", "within_offense_risk_ratio")
 RATE_FAMILY = ("risk_ratio", "risk_difference", "excess_students", "representation_index",
                "composition")
 SEP = "×"
@@ -167,13 +179,13 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
                     integer: bool = True) -> list[Finding]:
     m = read_metrics(folder)
     district = str(m["district_id"].iloc[0]) if len(m) else folder.name
-    counted = m[~m["outcome"].str.startswith("favorable_")
+    counted = m[~_survey_averages(m)
                 & ~m["dimension"].isin(("demographics", "school_poverty", "school_minority"))]
     rate_outcomes = set(counted.loc[counted["measure"] == "rate", "outcome"])
-    rows = counted[counted["outcome"].isin(rate_outcomes | {"enrollment"})
-                   & counted["measure"].isin(("rate", *RATE_FAMILY))
+    rows = counted[counted["outcome"].isin(rate_outcomes | set(HEADCOUNTS))
+                   & counted["measure"].isin(("rate", *RATE_FAMILY, *OF_THE_CELL))
                    & counted["comparison"].isin(("", "all_other"))]
-    rows = rows[~((rows["outcome"] == "enrollment") & (rows["measure"] != "composition"))]
+    rows = rows[~(rows["outcome"].isin(HEADCOUNTS) & (rows["measure"] != "composition"))]
     pop = _populations(rows)
     system = _System()
 
@@ -187,7 +199,7 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     cells = rows[["school_year", "school_id", "outcome", "dimension", "group"]].drop_duplicates()
     for r in cells.itertuples(index=False):
         system.var(nkey(r))
-        if r.outcome != "enrollment":
+        if r.outcome not in HEADCOUNTS:
             system.var(xkey(r))
     found: list[Finding] = []
     published = rows[~rows["suppressed"]]
@@ -204,6 +216,17 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     system.pop = pop
     found += _solve(system, bands, zero_places, width, integer, district)
     return _empty_groups(found, system)
+
+
+def _survey_averages(m: pd.DataFrame) -> pd.Series:
+    """Climate rows that are averages over items (a survey outcome whose published n or
+    numerator is not a whole number); climate rows of whole counts of respondents are
+    attacked like students."""
+    survey = m["outcome"].str.startswith("favorable_")
+    whole = (m["n"].isna() | (m["n"] == m["n"].round())) & (
+        m["numerator"].isna() | (m["numerator"] == m["numerator"].round()))
+    averaged = set(m.loc[survey & ~whole, "outcome"])
+    return survey & m["outcome"].isin(averaged)
 
 
 def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
@@ -276,8 +299,10 @@ def _fix(system: _System, key, value: float, found, district, what) -> None:
 
 def _published_values(published, system, nkey, xkey, found, district, min_n) -> None:
     for r in published.itertuples(index=False):
-        if r.measure in ("rate", *RATE_FAMILY) and not np.isnan(r.n):
+        if r.measure in ("rate", *RATE_FAMILY, *OF_THE_CELL) and not np.isnan(r.n):
             _fix(system, nkey(r), r.n, found, district, f"n {r}")
+        if r.measure in OF_THE_CELL and not np.isnan(r.numerator):
+            _fix(system, xkey(r), r.numerator, found, district, f"x {r}")
         if r.measure == "rate" and not np.isnan(r.numerator):
             _fix(system, xkey(r), r.numerator, found, district, f"x {r}")
             if 0 < r.n - r.numerator < min_n:
@@ -294,7 +319,7 @@ def _margins(cells: pd.DataFrame, system: _System, nkey, xkey) -> None:
     district."""
     seen = set()
     for (_, _, outcome), block in cells.groupby(["school_year", "school_id", "outcome"]):
-        kinds = [nkey] if outcome == "enrollment" else [nkey, xkey]
+        kinds = [nkey] if outcome in HEADCOUNTS else [nkey, xkey]
         total = block[block["dimension"] == "all"]
         if total.empty:
             continue
@@ -328,7 +353,7 @@ def _margins(cells: pd.DataFrame, system: _System, nkey, xkey) -> None:
         if head.empty:
             continue
         h = next(head.itertuples(index=False))
-        kinds = [nkey] if outcome == "enrollment" else [nkey, xkey]
+        kinds = [nkey] if outcome in HEADCOUNTS else [nkey, xkey]
         for key in kinds:
             _equation(system, seen, key(h), [key(p) for p in parts.itertuples(index=False)])
     _couple(cells, system, nkey, xkey)
@@ -449,7 +474,7 @@ def _published_equal(published: pd.DataFrame, outcomes, parent: str) -> bool:
 
 def _couple(cells, system, nkey, xkey) -> None:
     for r in cells.itertuples(index=False):
-        if r.outcome != "enrollment":
+        if r.outcome not in HEADCOUNTS:
             system.add({system.var(xkey(r)): 1.0, system.var(nkey(r)): -1.0}, -np.inf, 0.0)
 
 
@@ -471,7 +496,7 @@ def _rate_relations(published, rows, system, nkey, xkey, found, district) -> dic
     cell_cols = ["school_year", "school_id", "outcome", "dimension", "group"]
     status = rows[rows["measure"] == "rate"].set_index(cell_cols)
     for r in published.itertuples(index=False):
-        if r.outcome == "enrollment":
+        if r.outcome in HEADCOUNTS:
             if r.measure == "composition" and r.dimension != "all" and not np.isnan(r.value):
                 tk = nkey(_Row(r, "all", "all"))
                 system.add({system.var(nkey(r)): 1.0, system.var(tk): -r.value}, -TOL, TOL)
@@ -675,20 +700,46 @@ def _solve(system: _System, bands: dict, zero_places: set, width: float, integer
         used = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
         sub = sub[used]
         rlo, rhi = lo[used], hi[used]
+        # Every LP solution is a feasible point: an unknown whose points found so far already
+        # span a range that raises no finding needs no solve of its own.
+        seen_lo, seen_hi = np.full(members.size, np.inf), np.full(members.size, -np.inf)
+        seen = functools.partial(_seen, seen_lo, seen_hi)
+        everyone = np.arange(members.size)
+        if seen(_point(sub, rlo, rhi, everyone, +1)) is None:
+            found.append(Finding("infeasible", district, str(system.names[free_ids[members[0]]])))
+            continue
+        seen(_point(sub, rlo, rhi, everyone, -1))
         for local, j in enumerate(members):
             key = system.names[free_ids[j]]
-            low = _bound(sub, rlo, rhi, local, +1)
-            if low is None:
-                found.append(Finding("infeasible", district, str(key)))
-                break
-            high = _bound(sub, rlo, rhi, local, -1)
-            high = np.inf if high is None else high
+            band = bands.get(free_ids[j])
+            if not _judged(key, seen_lo[local], seen_hi[local], band, fixed, zero_places, width,
+                           district):
+                continue
+            low = seen(_point(sub, rlo, rhi, local, +1))[local]
+            high = seen(_point(sub, rlo, rhi, local, -1))
+            high = np.inf if high is None else high[local]
             if integer and (high - low < width or high < 0.5):
                 low = _bound(sub, rlo, rhi, local, +1, integer=True) or low
                 high = _bound(sub, rlo, rhi, local, -1, integer=True) or high
-            found += _judge(key, low, high, bands.get(free_ids[j]), system, fixed,
-                            zero_places, width, district)
+            found += _judge(key, low, high, band, system, fixed, zero_places, width, district)
     return found
+
+
+def _seen(low: np.ndarray, high: np.ndarray, point):
+    """Widen the ranges seen by a feasible point (None: no point); returns the point."""
+    if point is not None:
+        np.minimum(low, point, out=low)
+        np.maximum(high, point, out=high)
+    return point
+
+
+def _point(a, lo, hi, j, sign):
+    """A feasible point minimising (``sign`` 1) or maximising (-1) the sum of unknowns ``j``;
+    None when there is none (infeasible, or unbounded)."""
+    cost = np.zeros(a.shape[1])
+    cost[j] = sign
+    res = _lp(a, lo, hi, cost)
+    return res.x if res.status == 0 and res.x is not None else None
 
 
 def _bound(a, lo, hi, j, sign, integer=False):

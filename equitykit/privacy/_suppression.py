@@ -138,8 +138,8 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    withholds it (``n < min_n``), so the display never contradicts the published ``n``.
 
 7. **Protection intervals** (on by default; counted cells: groups of all students, of one
-   dimension or of an intersection of dimensions; survey averages and model summaries follow
-   rules 1-3 only).
+   dimension or of an intersection of dimensions, and survey rows of whole numbers of
+   respondents; survey averages over items and model summaries follow rules 1-3 only).
 
    a. *Shared group sizes.* Outcomes whose group sizes agree at a place and year (every outcome
       over all enrolled students; math proficiency and math scores; ...) count the same
@@ -176,6 +176,15 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       outcome (48 of 50 graduated) is coded "≥p%" with p leaving at least
       ``protection_width`` students of room (rule 6), or withheld when no such p above 50%
       exists.
+   f. *Sizes that are counts.* The population of an outcome counted over the students who
+      had another is that outcome's count: the outcomes "given a referral" (subjective offense,
+      removed, restorative conference) are counted over the students referred, IDEA placement
+      over the students identified for special education; and the students identified among
+      a group are the group's students with a disability (the size of ``g × disability=true``).
+      Where the two agree, they are one unknown in (c), withheld together (a withheld count
+      takes its size along, and the other way round). A count whose size row is absent from a
+      table that lists the other groups of its dimension is 0 and known (no row: nobody), as
+      in (d).
 
 Information loss (:func:`publish`, ``loss``): rows withheld by reason (the reason of the first
 rule that withheld the row's cell: "small group", "small count", "all or none", "small
@@ -186,11 +195,14 @@ expected). It names no cell and is safe to publish.
 
 Limits (what the rules do not promise)
 --------------------------------------
-* Relations the gate does not model: among different populations (tested students are at most
-  the enrolled ones); between the counts of one outcome and the sizes of another (students
-  identified for special education among Black students are the size of the Black students
-  with disabilities; the special-education categories add up to identification); score means
-  and survey averages as sums. A reader using them may narrow some intervals further.
+* Relations modelled across populations and tables: equal sizes (7a) and sizes that are
+  counts (7f). Not modelled, as inequalities: a group of tested (or any other) students is at
+  most the enrolled group; the six published IDEA categories add up to at most the identified
+  count; students suspended twice are at most those suspended; nor score means and survey
+  averages as sums. The test adversary uses the three inequalities and finds nothing on the
+  sample and generated districts; a reader using them on other data may narrow an interval.
+* An empty group (no row, or a size of 0) is published: it tells that none of its parent group
+  is in it (no Native Hawaiian students with a disability, so none identified).
 * Two audits of overlapping years are not checked against each other.
 * Indices computed from many cells at once (dissimilarity, Theil's H, mutual information) are
   not linear in the cells; at full precision they add one non-linear equation about the
@@ -882,7 +894,11 @@ def publish(
     source = _any_by(cell_id, already & own, n_cells) | ~_any_by(cell_id, ~already, n_cells)
     section = (out["section"].astype(str).to_numpy() if "section" in out.columns
                else np.full(len(out), ""))
-    survey = _any_by(cell_id, section == _SURVEY_SECTION, n_cells)
+    # Survey rows are counted like students when their cells carry whole numbers of
+    # respondents (favourable answers of n respondents); averages over items are not.
+    with np.errstate(invalid="ignore"):
+        whole = (size == np.round(size)) & (count == np.round(count))
+    survey = _any_by(cell_id, section == _SURVEY_SECTION, n_cells) & ~whole
     # Cells of students counted by group (rule 7): the gate below; the rest (survey
     # averages, model summaries, school quartiles) go through rules 1-3 on their own.
     counted = _is_partition(cells) & ~survey & ~np.isnan(size) & ~source
