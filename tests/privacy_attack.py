@@ -47,6 +47,10 @@ The report: every number in a table of ``audit.html`` must be one that ``metrics
 publishes (in one of the report's formats), so the system above covers the report's tables;
 every finding must restate a published row.
 
+Focus rows (the focus group against a named reference group: relative rate index, rate
+difference) publish the focus group's ``n`` and ``numerator`` and, with both groups' sizes,
+a linear relation between their counts.
+
 The discipline rows (days lost per 100 students, within-offense risk ratio) publish their
 cell's ``n`` and ``numerator``, read like a rate's; their values are not linear in the counts
 but, published beside a withheld or coded rate, are reported as a leak. Climate rows whose
@@ -104,6 +108,9 @@ CATEGORIES = ("disability_ID", "disability_SLD", "disability_EMN", "disability_S
 SWD_DIMENSION, SWD_GROUP = "disability", "true"
 #: Outcomes whose students all had another outcome (count at most the other's count).
 WITHIN = {"suspended_2plus": "oss"}
+#: The focus lens: the focus group against a named reference group of its dimension, in the
+#: focus group's cell (its n and numerator).
+FOCUS_MEASURES = ("relative_rate_index", "rate_difference")
 #: Head counts published as composition rows only (students enrolled, teachers employed).
 HEADCOUNTS = ("enrollment", "teachers")
 #: Discipline measures that publish their cell's n and numerator (students referred and
@@ -207,6 +214,9 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     _margins(cells, system, nkey, xkey)
     _across_populations(cells, published, system, pop, nkey, xkey)
     bands = _rate_relations(published, rows, system, nkey, xkey, found, district)
+    focus = counted[counted["measure"].isin(FOCUS_MEASURES) & ~counted["suppressed"]
+                    & counted["outcome"].isin(rate_outcomes)]
+    _focus_relations(focus, rows, system, nkey, xkey, found, district)
     everything = m[~m["suppressed"]]
     _findings_json(folder, everything, found, district)
     _html_tables(folder, everything, found, district)
@@ -545,6 +555,38 @@ def _rate_relations(published, rows, system, nkey, xkey, found, district) -> dic
         elif r.measure == "representation_index":
             system.add({x: 1.0, X: -v * nv / Nv}, -TOL, TOL)
     return bands
+
+
+def _focus_relations(focus, rows, system, nkey, xkey, found, district) -> None:
+    """Focus rows: the focus group's n and numerator, and its ratio or difference with the
+    reference group as a linear relation once both sizes are known; any of them beside a
+    withheld or coded rate of either group is a leak (kind "derived")."""
+    cell_cols = ["school_year", "school_id", "outcome", "dimension", "group"]
+    status = rows[rows["measure"] == "rate"].set_index(cell_cols)
+    for r in focus.itertuples(index=False):
+        ref = Key(r.school_year, r.school_id, r.outcome, r.dimension, r.comparison)
+        if nkey(r) not in system.index or nkey(ref) not in system.index:
+            continue
+        if not np.isnan(r.n):
+            _fix(system, nkey(r), r.n, found, district, f"n {r}")
+        if not np.isnan(r.numerator):
+            _fix(system, xkey(r), r.numerator, found, district, f"x {r}")
+        for key in ((r.school_year, r.school_id, r.outcome, r.dimension, r.group), tuple(ref)):
+            rate = status.loc[key] if key in status.index else None
+            if rate is not None and (bool(rate["suppressed"])
+                                     or str(rate["display"])[:1] in "≥≤"):
+                found.append(Finding("derived", district,
+                                     f"{_label(r)} {r.measure} vs {r.comparison} = {r.value:g} "
+                                     "beside a withheld or coded rate"))
+        known = {system.names[i]: v for i, v in system.fixed.items()}
+        n, n_ref = known.get(nkey(r)), known.get(nkey(ref))
+        if np.isnan(r.value) or not n or not n_ref:
+            continue
+        x, x_ref = system.var(xkey(r)), system.var(xkey(ref))
+        if r.measure == "rate_difference":
+            system.add({x: 1 / n, x_ref: -1 / n_ref}, r.value - TOL, r.value + TOL)
+        else:
+            system.add({x: n_ref, x_ref: -r.value * n}, -TOL * n * n_ref, TOL * n * n_ref)
 
 
 class _Row:
