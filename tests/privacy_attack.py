@@ -452,7 +452,9 @@ def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
                 if x is not None and e is not None:
                     relate({x: 1.0, e: -1.0}, True)
                 elif (r.school_year, r.school_id, r.outcome, dim) in listed:
-                    system.absent.add(xkey(cell))
+                    # nobody in the group has a disability: none identified, in any category
+                    system.absent |= {xkey(cell._replace(outcome=o))
+                                      for o in (IDENTIFIED, *CATEGORIES)}
             parts = [x_of(cell._replace(outcome=c)) for c in CATEGORIES]
             parts = [p for p in parts if p is not None]
             if x is not None and parts:

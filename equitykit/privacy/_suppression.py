@@ -182,9 +182,11 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       over the students identified for special education; and the students identified among
       a group are the group's students with a disability (the size of ``g × disability=true``).
       Where the two agree, they are one unknown in (c), withheld together (a withheld count
-      takes its size along, and the other way round). A count whose size row is absent from a
-      table that lists the other groups of its dimension is 0 and known (no row: nobody), as
-      in (d).
+      takes its size along, and the other way round). The six audited IDEA categories of a
+      group add up to at most its identified count (an inequality in (c)). A count whose size
+      row is absent from a table that lists the other groups of its dimension is 0 and known
+      (no row: nobody), as in (d), and so are the categories of an identified count known to
+      be 0.
 
 Information loss (:func:`publish`, ``loss``): rows withheld by reason (the reason of the first
 rule that withheld the row's cell: "small group", "small count", "all or none", "small
@@ -195,12 +197,12 @@ expected). It names no cell and is safe to publish.
 
 Limits (what the rules do not promise)
 --------------------------------------
-* Relations modelled across populations and tables: equal sizes (7a) and sizes that are
-  counts (7f). Not modelled, as inequalities: a group of tested (or any other) students is at
-  most the enrolled group; the six published IDEA categories add up to at most the identified
-  count; students suspended twice are at most those suspended; nor score means and survey
-  averages as sums. The test adversary uses the three inequalities and finds nothing on the
-  sample and generated districts; a reader using them on other data may narrow an interval.
+* Relations modelled across populations and tables: equal sizes (7a), sizes that are counts
+  and the IDEA categories within identification (7f). Not modelled, as inequalities: a group
+  of tested (or any other) students is at most the enrolled group; students suspended twice
+  are at most those suspended; nor score means and survey averages as sums. The test
+  adversary uses both inequalities; a reader using them on other data may narrow an
+  interval.
 * An empty group (no row, or a size of 0) is published: it tells that none of its parent group
   is in it (no Native Hawaiian students with a disability, so none identified).
 * Two audits of overlapping years are not checked against each other.
@@ -1220,6 +1222,10 @@ class _CountGate:
         # whose size is absent (0) is known.
         link_n, link_x, absent = _linked(x_frame, x_nid, n_size, xx)
         known = _nobody(x_frame, xn, xx) | none_by_definition | absent
+        # The IDEA categories add up to at most the identified count (7f): none where the
+        # identified count is known to be 0.
+        categories = _categories(x_frame)
+        known |= _of_known_zero(categories, known & (xx == 0))
         x_eq = _metrics_equations(x_frame)
         x_cost, x_level = _cost(x_frame, xn), _levels(x_frame)
         x_value = xx
@@ -1295,8 +1301,8 @@ class _CountGate:
             settled[n_hidden.size:][x_hidden & ~before] = False  # a coded cell now withheld
             fixed = known_now(n_hidden)
             banded = coded & ~x_hidden & ~fixed
-            failing = _check(n_eq, x_eq, (link_n, link_x), n_hidden, x_hidden, banded, fixed,
-                             n_size, xx, xn, x_nid, top, bound, width, settled)
+            failing = _check(n_eq, x_eq, (link_n, link_x), categories, n_hidden, x_hidden,
+                             banded, fixed, n_size, xx, xn, x_nid, top, bound, width, settled)
             fail_n, fail_x = failing[:n_hidden.size].copy(), failing[n_hidden.size:].copy()
             # A size that is a count narrows with it: widen either side.
             fail_n[link_n] |= fail_x[link_x]
@@ -1369,6 +1375,35 @@ def _linked(x_frame: pd.DataFrame, x_nid: np.ndarray, n_size: np.ndarray,
     absent = np.zeros(len(f), dtype=bool)
     absent[found.loc[~hit, "j"].to_numpy(dtype=int)] = True
     return n_index[same], x_index[same], absent & (count == 0)
+
+
+def _categories(x_frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rule 7f: the IDEA categories of a cell add up to at most its identified count (a student
+    has one category; six of thirteen are audited). As terms (row, count index, coef): +1 per
+    category, -1 for the identified count."""
+    f = x_frame.reset_index(drop=True).assign(j=np.arange(len(x_frame)))
+    key = [*_PLACE[:3], "dimension", "group"]
+    category = f[f["outcome"].str.startswith(_SWD_DIMENSION + "_")]
+    identified = f[f["outcome"] == _SWD_DIMENSION]
+    both = category.merge(identified[[*key, "j"]], on=key, suffixes=("", "_all"))
+    row = both.groupby("j_all", sort=True).ngroup().to_numpy()
+    heads = both.drop_duplicates("j_all")
+    head_row = heads.groupby("j_all", sort=True).ngroup().to_numpy()
+    return (np.r_[row, head_row], np.r_[both["j"].to_numpy(dtype=int),
+                                        heads["j_all"].to_numpy(dtype=int)],
+            np.r_[np.ones(len(both)), -np.ones(len(heads))])
+
+
+def _of_known_zero(categories: tuple[np.ndarray, np.ndarray, np.ndarray],
+                   zero: np.ndarray) -> np.ndarray:
+    """Categories whose identified count is known to be 0 (so are they)."""
+    row, term, coef = categories
+    out = np.zeros(zero.size, dtype=bool)
+    if row.size:
+        head = np.full(int(row.max()) + 1, False)
+        head[row[coef < 0]] = zero[term[coef < 0]]
+        out[term[(coef > 0) & head[row]]] = True
+    return out
 
 
 def _nobody(frame: pd.DataFrame, n: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -1456,8 +1491,8 @@ def _fill(eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, hidden: np.ndarray
         hidden[c[np.r_[True, e[1:] != e[:-1]]]] = True
 
 
-def _check(n_eq, x_eq, links, n_hidden, x_hidden, banded, zero, n_size, xx, xn, x_nid, top,
-           bound, width, settled) -> np.ndarray:
+def _check(n_eq, x_eq, links, categories, n_hidden, x_hidden, banded, zero, n_size, xx, xn,
+           x_nid, top, bound, width, settled) -> np.ndarray:
     """Unknowns (group sizes first, then counts) whose protection interval is too narrow."""
     n_count = n_hidden.size
     unknown = np.r_[n_hidden, (x_hidden | banded) & ~zero]
@@ -1465,7 +1500,8 @@ def _check(n_eq, x_eq, links, n_hidden, x_hidden, banded, zero, n_size, xx, xn, 
     column = np.cumsum(unknown) - 1
     rows, cols, vals, lo, hi = [], [], [], [], []
 
-    def relation(eq, term, coef, offset):
+    def relation(eq, term, coef, offset, at_most=False):
+        """``sum(coef * v) == 0`` over each equation's terms (``<= 0`` when ``at_most``)."""
         if eq.size == 0:
             return
         ids = term + offset
@@ -1480,8 +1516,13 @@ def _check(n_eq, x_eq, links, n_hidden, x_hidden, banded, zero, n_size, xx, xn, 
         rows.append(renum[eq[keep]])
         cols.append(column[ids[keep]])
         vals.append(coef[keep])
-        lo.extend(rhs)
-        hi.extend(rhs)
+        if at_most:  # the unknown part is at most minus the known part
+            total = np.bincount(eq, weights=coef * truth[ids], minlength=renum.size)[used]
+            lo.extend(np.full(used.size, -np.inf))
+            hi.extend(rhs - total)
+        else:
+            lo.extend(rhs)
+            hi.extend(rhs)
 
     relation(*n_eq, 0)
     relation(*x_eq, n_count)
@@ -1489,6 +1530,7 @@ def _check(n_eq, x_eq, links, n_hidden, x_hidden, banded, zero, n_size, xx, xn, 
     pair_terms = np.column_stack([link_n, link_x + n_count]).ravel()
     relation(np.repeat(np.arange(link_n.size), 2), pair_terms, np.tile([1.0, -1.0], link_n.size),
              0)
+    relation(*categories, n_count, at_most=True)
     # 0 <= x <= n, and the coded bounds.
     x_unknown, n_of_x = unknown[n_count:], unknown[x_nid]
     pair = np.flatnonzero(x_unknown | n_of_x)
