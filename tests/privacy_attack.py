@@ -395,6 +395,8 @@ def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
     present = dict(system.index)
     listed = {(r.school_year, r.school_id, r.outcome, r.dimension)
               for r in cells.itertuples(index=False)}
+    listed_pop = {(r.school_year, r.school_id, pop[(r.school_year, r.school_id, r.outcome)],
+                   r.dimension) for r in cells.itertuples(index=False)}
     enrolled = {}
     for (year, school, outcome), label in pop.items():
         if outcome in ENROLLED:
@@ -451,7 +453,7 @@ def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
                 e = present.get(("n", r.school_year, r.school_id, label, dim, grp))
                 if x is not None and e is not None:
                     relate({x: 1.0, e: -1.0}, True)
-                elif (r.school_year, r.school_id, r.outcome, dim) in listed:
+                elif (r.school_year, r.school_id, label, dim) in listed_pop:
                     # nobody in the group has a disability: none identified, in any category
                     system.absent |= {xkey(cell._replace(outcome=o))
                                       for o in (IDENTIFIED, *CATEGORIES)}
@@ -461,6 +463,28 @@ def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
                 coefs = {p: 1.0 for p in parts}
                 coefs[x] = -1.0
                 relate(coefs, False)
+    _zero_closure(system)
+
+
+def _zero_closure(system: _System) -> None:
+    """Counts that follow from an empty group (not from a published 0) are empty too: in a relation
+    ``sum(c v) <= 0`` (or ``= 0``) with every unknown at least 0, the terms on one side are 0
+    when every term on the other side is known to be 0 (the parts of an empty total, the
+    categories of nobody identified)."""
+    zero = {system.index[k] for k in system.absent if k in system.index}
+    relations = [(coefs, lo == 0) for coefs, lo, hi in system.rows
+                 if hi == 0 and lo in (0, -np.inf)]
+    grown = True
+    while grown:
+        grown = False
+        for coefs, equal in relations:
+            for side in ((1, -1) if equal else (1,)):
+                big = [i for i, c in coefs.items() if c * side > 0]
+                small = [i for i, c in coefs.items() if c * side < 0]
+                if small and all(i in zero for i in small) and not set(big) <= zero:
+                    zero |= set(big)
+                    grown = True
+    system.absent |= {system.names[i] for i in zero if system.names[i][0] == "x"}
 
 
 def _with_disability(dimension: str, group: str) -> list:
@@ -662,7 +686,7 @@ def _html_tables(folder: Path, published: pd.DataFrame, found: list, district: s
             # "1.66 (1.44–1.92)": a value with its interval; "13.2% → 11.8%": a trend.
             # "2021–22, 2023–24": a list of years.
             for part in re.split(r" → | \(|\)$|, ", text):
-                part = part.strip()
+                part = re.sub(r"^[a-z] = ", "", part.strip())  # "g = -0.08": Hedges' g
                 if re.search(r"\d", part) and part not in shown:
                     found.append(Finding("html", district, f"{caption}: {part!r} is in no "
                                                            "published row"))

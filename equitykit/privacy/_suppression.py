@@ -1220,13 +1220,20 @@ class _CountGate:
         none_by_definition, all_by_definition = _by_definition(x_frame)
         # A group's size that is another outcome's count (rule 7f): withheld with it; a count
         # whose size is absent (0) is known.
-        link_n, link_x, absent = _linked(x_frame, x_nid, n_size, xx)
+        pop = n_frame["outcome"].to_numpy()[x_nid]
+        link_n, link_x, absent = _linked(x_frame.assign(pop=pop), x_nid, n_size, xx)
         known = _nobody(x_frame, xn, xx) | none_by_definition | absent
-        # The IDEA categories add up to at most the identified count (7f): none where the
-        # identified count is known to be 0.
+        # The IDEA categories add up to at most the identified count (7f). A known count of 0
+        # makes its parts and its categories known (0) too.
         categories = _categories(x_frame)
-        known |= _of_known_zero(categories, known & (xx == 0))
         x_eq = _metrics_equations(x_frame)
+        zero = known & (xx == 0)
+        while True:
+            more = _zero_parts(x_eq, zero) | _of_known_zero(categories, zero)
+            if (more <= zero).all():
+                break
+            zero |= more
+        known |= zero
         x_cost, x_level = _cost(x_frame, xn), _levels(x_frame)
         x_value = xx
 
@@ -1351,6 +1358,7 @@ def _linked(x_frame: pd.DataFrame, x_nid: np.ndarray, n_size: np.ndarray,
     dimension (no row: nobody, so a reader knows the count is 0).
     """
     f = x_frame.reset_index(drop=True).assign(j=np.arange(len(x_frame)))
+    place = [*_PLACE[:3], "pop"]  # a size is found in any outcome of its population
     candidates = []
     for child, parent in _POPULATION_OF.items():
         candidates.append(f[f["outcome"] == parent].assign(outcome=child))
@@ -1363,11 +1371,16 @@ def _linked(x_frame: pd.DataFrame, x_nid: np.ndarray, n_size: np.ndarray,
                           else (_SWD_GROUP, ident["group"]))
         group = np.where(total, _SWD_GROUP, part_a + INTERSECTION_SEP + part_b)
         candidates.append(ident.assign(dimension=name, group=group))
-    wanted = pd.concat(candidates, ignore_index=True)
-    tables = f[[*_PLACE, "dimension"]].drop_duplicates()
-    wanted = wanted.merge(tables, on=[*_PLACE, "dimension"])  # tables that list the dimension
-    found = wanted.merge(f[[*_CELL, "j"]].rename(columns={"j": "size_of"}), on=_CELL,
-                         how="left")
+    referral = pd.concat(candidates[:len(_POPULATION_OF)], ignore_index=True)
+    identity = pd.concat(candidates[len(_POPULATION_OF):], ignore_index=True)
+    found = []
+    for wanted, where in ((referral, _PLACE), (identity, place)):
+        key = [*where, "dimension", "group"]
+        tables = f[[*where, "dimension"]].drop_duplicates()
+        wanted = wanted.merge(tables, on=[*where, "dimension"])  # tables listing the dimension
+        sizes = f[[*key, "j"]].drop_duplicates(key).rename(columns={"j": "size_of"})
+        found.append(wanted.merge(sizes, on=key, how="left"))
+    found = pd.concat(found, ignore_index=True)
     hit = found["size_of"].notna().to_numpy()
     n_index = x_nid[found.loc[hit, "size_of"].to_numpy(dtype=int)]
     x_index = found.loc[hit, "j"].to_numpy(dtype=int)
@@ -1392,6 +1405,16 @@ def _categories(x_frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return (np.r_[row, head_row], np.r_[both["j"].to_numpy(dtype=int),
                                         heads["j_all"].to_numpy(dtype=int)],
             np.r_[np.ones(len(both)), -np.ones(len(heads))])
+
+
+def _zero_parts(x_eq: tuple[np.ndarray, np.ndarray, np.ndarray], zero: np.ndarray) -> np.ndarray:
+    """The parts of equations whose total is in ``zero`` (no count is below 0)."""
+    eq, cell, coef = x_eq
+    out = zero.copy()
+    if eq.size:
+        total_zero = np.bincount(eq, weights=(coef > 0) & zero[cell], minlength=int(eq.max()) + 1)
+        out[cell[(coef < 0) & (total_zero[eq] > 0)]] = True
+    return out
 
 
 def _of_known_zero(categories: tuple[np.ndarray, np.ndarray, np.ndarray],
