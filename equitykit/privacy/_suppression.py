@@ -238,7 +238,7 @@ from threadpoolctl import ThreadpoolController
 
 from .._words import difference_label
 from ..errors import DataError, DataProblem
-from ..schema import DIMENSIONS, INTERSECTION_SEP
+from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 from ._protection import unprotected
 
 __all__ = [
@@ -305,6 +305,12 @@ _TOTAL = "all"
 #: disabilities: computed from the group and the students-with-disabilities cell.
 _SWD_COMPARISON = "swd_other"
 _SWD_DIMENSION, _SWD_GROUP = "disability", "true"
+#: Outcomes whose students all had another (rule 7f): their counts add up to at most its count.
+_WITHIN = {**{o: _SWD_DIMENSION for o in OUTCOMES if o.startswith(_SWD_DIMENSION + "_")},
+           "suspended_2plus": "oss"}
+#: Outcomes counted over every student row: every other student outcome's group is at most
+#: theirs (rule 7f).
+_ENROLLED = frozenset(o for o, spec in OUTCOMES.items() if spec.population == "enrolled")
 #: Outcomes counted over the students who had another outcome (rule 7f): their group's size is
 #: that outcome's count.
 _POPULATION_OF = {
@@ -1210,6 +1216,7 @@ class _CountGate:
                 hidden = grown
 
         n_hidden = settle_n(n_primary)
+        subsets = _subsets(n_frame)
 
         # Counts with the outcome.
         xi = np.flatnonzero(~np.isnan(x))
@@ -1308,7 +1315,7 @@ class _CountGate:
             settled[n_hidden.size:][x_hidden & ~before] = False  # a coded cell now withheld
             fixed = known_now(n_hidden)
             banded = coded & ~x_hidden & ~fixed
-            failing = _check(n_eq, x_eq, (link_n, link_x), categories, n_hidden, x_hidden,
+            failing = _check(n_eq, x_eq, (link_n, link_x), categories, subsets, n_hidden, x_hidden,
                              banded, fixed, n_size, xx, xn, x_nid, top, bound, width, settled)
             fail_n, fail_x = failing[:n_hidden.size].copy(), failing[n_hidden.size:].copy()
             # A size that is a count narrows with it: widen either side.
@@ -1392,19 +1399,37 @@ def _linked(x_frame: pd.DataFrame, x_nid: np.ndarray, n_size: np.ndarray,
 
 def _categories(x_frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rule 7f: the IDEA categories of a cell add up to at most its identified count (a student
-    has one category; six of thirteen are audited). As terms (row, count index, coef): +1 per
-    category, -1 for the identified count."""
+    has one category; six of thirteen are audited), and the students suspended twice or more
+    are at most those suspended. As terms (row, count index, coef): +1 per part, -1 for the
+    count that holds them."""
     f = x_frame.reset_index(drop=True).assign(j=np.arange(len(x_frame)))
     key = [*_PLACE[:3], "dimension", "group"]
-    category = f[f["outcome"].str.startswith(_SWD_DIMENSION + "_")]
-    identified = f[f["outcome"] == _SWD_DIMENSION]
-    both = category.merge(identified[[*key, "j"]], on=key, suffixes=("", "_all"))
+    within = f["outcome"].map(_WITHIN)
+    category = f[within.notna()].assign(holder=within[within.notna()])
+    identified = f[f["outcome"].isin(set(_WITHIN.values()))].rename(columns={"outcome": "holder"})
+    both = category.merge(identified[[*key, "holder", "j"]], on=[*key, "holder"],
+                          suffixes=("", "_all"))
     row = both.groupby("j_all", sort=True).ngroup().to_numpy()
     heads = both.drop_duplicates("j_all")
     head_row = heads.groupby("j_all", sort=True).ngroup().to_numpy()
     return (np.r_[row, head_row], np.r_[both["j"].to_numpy(dtype=int),
                                         heads["j_all"].to_numpy(dtype=int)],
             np.r_[np.ones(len(both)), -np.ones(len(heads))])
+
+
+def _subsets(n_frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rule 7f: a group of any student outcome's population is at most the group of enrolled
+    students (same place, year, dimension and group). As terms (row, size index, coef)."""
+    f = n_frame.reset_index(drop=True).assign(j=np.arange(len(n_frame)))
+    key = [*_PLACE[:3], "dimension", "group"]
+    enrolled = f[f["outcome"].isin(_ENROLLED)].drop_duplicates(key)
+    others = f[f["outcome"].isin(set(OUTCOMES) - _ENROLLED)]
+    pairs = others.merge(enrolled[[*key, "j"]], on=key, suffixes=("", "_all"))
+    pairs = pairs[pairs["j"] != pairs["j_all"]]
+    row = np.arange(len(pairs))
+    return (np.r_[row, row], np.r_[pairs["j"].to_numpy(dtype=int),
+                                  pairs["j_all"].to_numpy(dtype=int)],
+            np.r_[np.ones(len(pairs)), -np.ones(len(pairs))])
 
 
 def _zero_parts(x_eq: tuple[np.ndarray, np.ndarray, np.ndarray], zero: np.ndarray) -> np.ndarray:
@@ -1514,7 +1539,7 @@ def _fill(eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, hidden: np.ndarray
         hidden[c[np.r_[True, e[1:] != e[:-1]]]] = True
 
 
-def _check(n_eq, x_eq, links, categories, n_hidden, x_hidden, banded, zero, n_size, xx, xn,
+def _check(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, zero, n_size, xx, xn,
            x_nid, top, bound, width, settled) -> np.ndarray:
     """Unknowns (group sizes first, then counts) whose protection interval is too narrow."""
     n_count = n_hidden.size
@@ -1554,6 +1579,7 @@ def _check(n_eq, x_eq, links, categories, n_hidden, x_hidden, banded, zero, n_si
     relation(np.repeat(np.arange(link_n.size), 2), pair_terms, np.tile([1.0, -1.0], link_n.size),
              0)
     relation(*categories, n_count, at_most=True)
+    relation(*subsets, 0, at_most=True)
     # 0 <= x <= n, and the coded bounds.
     x_unknown, n_of_x = unknown[n_count:], unknown[x_nid]
     pair = np.flatnonzero(x_unknown | n_of_x)
