@@ -695,6 +695,8 @@ def _html_tables(folder: Path, published: pd.DataFrame, found: list, district: s
 #: Thresholds a report may state: ``min_n``, the all-or-none size (2 × ``min_n``) and IDEA's
 #: minimum n-size (30).
 IDEA_N_SIZE = 30
+#: Numbers of the report's definitions ("days of suspension per 100 students").
+DEFINITIONS = ("100",)
 
 
 def _running_text(folder: Path, found: list, district: str, min_n: int) -> None:
@@ -709,7 +711,7 @@ def _running_text(folder: Path, found: list, district: str, min_n: int) -> None:
     privacy = folder / "privacy.json"
     findings = folder / "findings.json"
     base = published_numbers(metrics) | non_statistics(
-        metrics, pages=0, thresholds=(min_n, 2 * min_n, IDEA_N_SIZE),
+        metrics, pages=0, thresholds=(min_n, 2 * min_n, IDEA_N_SIZE, *DEFINITIONS),
         privacy=privacy if privacy.exists() else None)
     if findings.exists():
         for f in json.loads(findings.read_text(encoding="utf-8")):

@@ -1229,7 +1229,9 @@ class _CountGate:
         # whose size is absent (0) is known.
         pop = n_frame["outcome"].to_numpy()[x_nid]
         link_n, link_x, absent = _linked(x_frame.assign(pop=pop), x_nid, n_size, xx)
-        known = _nobody(x_frame, xn, xx) | none_by_definition | absent
+        # Nobody at the place had the outcome: known while the place's total is published.
+        nobody, total_nid = _nobody(x_frame, xn, xx), _total_of(x_frame, x_nid)
+        known = none_by_definition | absent
         # The IDEA categories add up to at most the identified count (7f). A known count of 0
         # makes its parts and its categories known (0) too.
         categories = _categories(x_frame)
@@ -1265,7 +1267,7 @@ class _CountGate:
         bound = np.where(top, np.fmin(np.where(tier_coded, tier_value, 1.0), high_room),
                          np.fmax(np.where(tier_coded, tier_value, 0.0), low_room))
         too_wide = (bottom & (bound >= 0.5)) | (top & (bound <= 0.5))
-        exempt = known | all_by_definition
+        exempt = known | nobody | all_by_definition
         x_primary = (small | all_none | too_wide | forced[where[xi]]) & ~exempt
         coded = (bottom | top) & ~x_primary & ~exempt
         x_hidden = n_hidden[x_nid] | x_primary
@@ -1275,7 +1277,8 @@ class _CountGate:
 
         def known_now(n_h):
             # and the counts equal to a published size (all of the group, by definition)
-            return known | (((xn == 0) | all_by_definition) & ~n_h[x_nid])
+            return (known | (nobody & ~n_h[total_nid])
+                    | (((xn == 0) | all_by_definition) & ~n_h[x_nid]))
 
         x_safe: set[bytes] = set()
 
@@ -1452,6 +1455,15 @@ def _of_known_zero(categories: tuple[np.ndarray, np.ndarray, np.ndarray],
         head[row[coef < 0]] = zero[term[coef < 0]]
         out[term[(coef > 0) & head[row]]] = True
     return out
+
+
+def _total_of(x_frame: pd.DataFrame, x_nid: np.ndarray) -> np.ndarray:
+    """For each count, the group-size index of its place's all-students cell (its own when
+    there is none)."""
+    f = x_frame.reset_index(drop=True).assign(j=np.arange(len(x_frame)))
+    totals = f[f["dimension"] == _TOTAL][[*_PLACE, "j"]].drop_duplicates(_PLACE)
+    found = f[_PLACE].merge(totals, on=_PLACE, how="left")["j"]
+    return x_nid[found.fillna(pd.Series(np.arange(len(f)))).to_numpy(dtype=int)]
 
 
 def _nobody(frame: pd.DataFrame, n: np.ndarray, x: np.ndarray) -> np.ndarray:
