@@ -182,11 +182,14 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       over the students identified for special education; and the students identified among
       a group are the group's students with a disability (the size of ``g × disability=true``).
       Where the two agree, they are one unknown in (c), withheld together (a withheld count
-      takes its size along, and the other way round). The six audited IDEA categories of a
-      group add up to at most its identified count (an inequality in (c)). A count whose size
-      row is absent from a table that lists the other groups of its dimension is 0 and known
-      (no row: nobody), as in (d), and so are the categories of an identified count known to
-      be 0.
+      takes its size along, and the other way round). Inequalities in (c): the six audited
+      IDEA categories of a group add up to at most its identified count, students suspended
+      twice or more are at most those suspended, and a group of any other student outcome's
+      population (tested, cohort, grade 8, ...) is at most the enrolled group. A count whose
+      size row is absent from a table that lists the other groups of its dimension is 0 and
+      known (no row: nobody), as in (d), and so are the parts and categories of a count known
+      to be 0. "Nobody at the place had the outcome" (d) is known only while the place's
+      total is published.
 
 Information loss (:func:`publish`, ``loss``): rows withheld by reason (the reason of the first
 rule that withheld the row's cell: "small group", "small count", "all or none", "small
@@ -197,12 +200,11 @@ expected). It names no cell and is safe to publish.
 
 Limits (what the rules do not promise)
 --------------------------------------
-* Relations modelled across populations and tables: equal sizes (7a), sizes that are counts
-  and the IDEA categories within identification (7f). Not modelled, as inequalities: a group
-  of tested (or any other) students is at most the enrolled group; students suspended twice
-  are at most those suspended; nor score means and survey averages as sums. The test
-  adversary uses both inequalities; a reader using them on other data may narrow an
-  interval.
+* Relations modelled across populations and tables: equal sizes (7a); sizes that are counts,
+  the IDEA categories within identification, suspended twice within suspended, and every
+  student population within the enrolled one (7f). Not modelled: score means and survey
+  averages as sums; nestings of outcomes not listed in 7f (a reader who knows that every
+  arrest followed a referral to law enforcement may use it).
 * An empty group (no row, or a size of 0) is published: it tells that none of its parent group
   is in it (no Native Hawaiian students with a disability, so none identified).
 * Two audits of overlapping years are not checked against each other.
