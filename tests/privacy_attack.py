@@ -243,7 +243,8 @@ def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
     """Intervals [0, 0] of groups with no students (their size is 0, published or worked out)
     describe nobody: kind "empty", not a leak; so do the counts of a group whose size in
     another table is absent (no row: nobody), such as the students referred among a group
-    absent from the "given a referral" tables."""
+    absent from the "given a referral" tables, and counts that are 0 by definition (students
+    without a disability identified for special education)."""
     empty = {k[1:] for k, i in system.index.items()
              if k[0] == "n" and system.fixed.get(i) == 0}
     zero_n = {f.key[1:] for f in found if f.key and f.key[0] == "n" and f.high < 0.5}
@@ -447,6 +448,8 @@ def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
             if x is not None and SWD_DIMENSION in status:  # all or none, by definition
                 relate({x: 1.0, n: -1.0} if status[SWD_DIMENSION] == SWD_GROUP else {x: 1.0},
                        True)
+                if status[SWD_DIMENSION] != SWD_GROUP:
+                    system.absent.add(xkey(cell))  # 0 by definition: known, not worked out
         if r.outcome == IDENTIFIED and label is not None:
             x = x_of(cell)
             for dim, grp in _with_disability(r.dimension, r.group):
