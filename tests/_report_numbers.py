@@ -66,6 +66,7 @@ def _spellings(value: float) -> Iterable[str]:
         yield f"{100 * value:.{digits}f}%"
     yield f"{abs(value):.2f}"
     yield f"{abs(value):.1f}"
+    yield f"{abs(value):,.0f}"  # "408 more students would need to be proficient" (-407.6)
     yield f"{100 * abs(value):.0f}%"
     yield f"{100 * abs(value):.1f}%"
 
@@ -97,9 +98,13 @@ def non_statistics(metrics: pd.DataFrame, *, pages: int = 200, thresholds: Itera
     allowed |= {"95%", "95", __version__, *CITATIONS, *map(str, thresholds)}
     for published in (privacy, findings):
         if published is not None:
-            allowed |= {s for v in _leaves(json.loads(published.read_text(encoding="utf-8")))
-                        for s in _spellings(v)}
+            allowed |= json_numbers(json.loads(published.read_text(encoding="utf-8")))
     return allowed
+
+
+def json_numbers(data) -> set[str]:
+    """Every spelling of the numbers of a JSON document (e.g. one finding)."""
+    return {s for v in _leaves(data) for s in _spellings(v)}
 
 
 def _leaves(data) -> Iterable[float]:

@@ -30,6 +30,15 @@ Relations
   excess students, representation index or outcome composition with its published group and
   total sizes (each is linear in ``x`` and the total's ``x`` once the sizes are known);
   an enrollment composition (``n = share × N``);
+* across populations and tables (each checkable in the files): a group of any student outcome
+  is at most the enrolled group (tested students are some of the enrolled ones); the
+  population of the outcomes "given a referral" is the ``referred`` count of the cell, and
+  that of IDEA placement the ``disability`` (identified) count — an equation when every pair
+  published in the files agrees, else "at most"; the students identified among a group are the
+  size of the group × disability=true (all of them by definition; none of those without a
+  disability); the six published IDEA categories add up to at most the identified count (a
+  student has one category, and there are thirteen); students suspended twice or more are at
+  most the students suspended;
 * notes: "no students in the group had the outcome" gives ``x = 0``; "no students had the
   outcome" gives the total's ``x = 0``; "no comparison-group students had the outcome" gives
   ``x = X``.
@@ -38,19 +47,31 @@ The report: every number in a table of ``audit.html`` must be one that ``metrics
 publishes (in one of the report's formats), so the system above covers the report's tables;
 every finding must restate a published row.
 
-Not used (the attacker's limits): climate survey rows (per-item averages, not counts), score
+Focus rows (the focus group against a named reference group: relative rate index, rate
+difference) publish the focus group's ``n`` and ``numerator`` and, with both groups' sizes,
+a linear relation between their counts.
+
+The discipline rows (days lost per 100 students, within-offense risk ratio) publish their
+cell's ``n`` and ``numerator``, read like a rate's; their values are not linear in the counts
+but, published beside a withheld or coded rate, are reported as a leak. Climate rows whose
+``n`` and ``numerator`` are whole numbers (favourable answers of respondents) are attacked as
+counts, each survey outcome its own population.
+
+Not used (the attacker's limits): climate survey rows of per-item averages (not counts), score
 means, intervals and p-values as non-linear equations (but any of them published beside a
 withheld or coded rate is reported as a leak), relations between different populations
-(such as "tested students are at most the enrolled ones").
+other than those listed above.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -63,6 +84,38 @@ ENROLLED = frozenset({
     "disability_ID", "disability_SLD", "disability_EMN", "disability_SLI", "disability_OHI",
     "disability_AUT", "gifted", "enrollment",
 })
+#: Outcomes counted over the students of a year: each population is some of the enrolled
+#: students (the outcome's definition in the methods: "every student row" or "rows where the
+#: outcome is known"), so its group sizes are at most the enrolled ones.
+STUDENT_OUTCOMES = ENROLLED | frozenset({
+    "chronic_absent", "suspended_2plus", "referred", "subjective_referral",
+    "exclusionary_given_referral", "restorative_given_referral", "placement_lt40",
+    "placement_separate", "advanced_course", "algebra1_grade8", "math_proficient",
+    "ela_proficient", "graduated_4yr", "dropped_out", "retained",
+})
+#: Outcomes over the students referred for a discipline incident (their population is the
+#: count with outcome "referred") and over the students with disabilities (IDEA placement:
+#: the size of the group × disability=true).
+OF_REFERRED = ("subjective_referral", "exclusionary_given_referral", "restorative_given_referral")
+REFERRED = "referred"
+OF_DISABILITY = ("placement_lt40", "placement_separate")
+#: Identification for special education, and the IDEA categories: a student identified in a
+#: category is identified; the published categories are six of thirteen, so their sum is at
+#: most the identified count (not equal).
+IDENTIFIED = "disability"
+CATEGORIES = ("disability_ID", "disability_SLD", "disability_EMN", "disability_SLI",
+              "disability_OHI", "disability_AUT")
+SWD_DIMENSION, SWD_GROUP = "disability", "true"
+#: Outcomes whose students all had another outcome (count at most the other's count).
+WITHIN = {"suspended_2plus": "oss"}
+#: The focus lens: the focus group against a named reference group of its dimension, in the
+#: focus group's cell (its n and numerator).
+FOCUS_MEASURES = ("relative_rate_index", "rate_difference")
+#: Head counts published as composition rows only (students enrolled, teachers employed).
+HEADCOUNTS = ("enrollment", "teachers")
+#: Discipline measures that publish their cell's n and numerator (students referred and
+#: students removed; students enrolled and students suspended) beside a non-linear value.
+OF_THE_CELL = ("days_lost_per_100", "within_offense_risk_ratio")
 RATE_FAMILY = ("risk_ratio", "risk_difference", "excess_students", "representation_index",
                "composition")
 SEP = "×"
@@ -94,6 +147,8 @@ class _System:
     fixed: dict = field(default_factory=dict)
     rows: list = field(default_factory=list)  # (dict var -> coef, lo, hi)
     pop: dict = field(default_factory=dict)  # (year, school, outcome) -> population
+    #: counts whose size cell is absent from a table that lists its dimension (no row: 0)
+    absent: set = field(default_factory=set)
 
     def var(self, key) -> int:
         if key not in self.index:
@@ -131,13 +186,13 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
                     integer: bool = True) -> list[Finding]:
     m = read_metrics(folder)
     district = str(m["district_id"].iloc[0]) if len(m) else folder.name
-    counted = m[~m["outcome"].str.startswith("favorable_")
+    counted = m[~_survey_averages(m)
                 & ~m["dimension"].isin(("demographics", "school_poverty", "school_minority"))]
     rate_outcomes = set(counted.loc[counted["measure"] == "rate", "outcome"])
-    rows = counted[counted["outcome"].isin(rate_outcomes | {"enrollment"})
-                   & counted["measure"].isin(("rate", *RATE_FAMILY))
+    rows = counted[counted["outcome"].isin(rate_outcomes | set(HEADCOUNTS))
+                   & counted["measure"].isin(("rate", *RATE_FAMILY, *OF_THE_CELL))
                    & counted["comparison"].isin(("", "all_other"))]
-    rows = rows[~((rows["outcome"] == "enrollment") & (rows["measure"] != "composition"))]
+    rows = rows[~(rows["outcome"].isin(HEADCOUNTS) & (rows["measure"] != "composition"))]
     pop = _populations(rows)
     system = _System()
 
@@ -151,16 +206,21 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     cells = rows[["school_year", "school_id", "outcome", "dimension", "group"]].drop_duplicates()
     for r in cells.itertuples(index=False):
         system.var(nkey(r))
-        if r.outcome != "enrollment":
+        if r.outcome not in HEADCOUNTS:
             system.var(xkey(r))
     found: list[Finding] = []
     published = rows[~rows["suppressed"]]
     _published_values(published, system, nkey, xkey, found, district, min_n)
     _margins(cells, system, nkey, xkey)
+    _across_populations(cells, published, system, pop, nkey, xkey)
     bands = _rate_relations(published, rows, system, nkey, xkey, found, district)
+    focus = counted[counted["measure"].isin(FOCUS_MEASURES) & ~counted["suppressed"]
+                    & counted["outcome"].isin(rate_outcomes)]
+    _focus_relations(focus, rows, system, nkey, xkey, found, district)
     everything = m[~m["suppressed"]]
     _findings_json(folder, everything, found, district)
     _html_tables(folder, everything, found, district)
+    _running_text(folder, found, district, min_n)
     zero_places = {system.names[i][1:4] for i, v in system.fixed.items()
                    if system.names[i][0] == "x" and system.names[i][4] == "all" and v == 0}
     system.pop = pop
@@ -168,9 +228,23 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     return _empty_groups(found, system)
 
 
+def _survey_averages(m: pd.DataFrame) -> pd.Series:
+    """Climate rows that are averages over items (a survey outcome whose published n or
+    numerator is not a whole number); climate rows of whole counts of respondents are
+    attacked like students."""
+    survey = m["outcome"].str.startswith("favorable_")
+    whole = (m["n"].isna() | (m["n"] == m["n"].round())) & (
+        m["numerator"].isna() | (m["numerator"] == m["numerator"].round()))
+    averaged = set(m.loc[survey & ~whole, "outcome"])
+    return survey & m["outcome"].isin(averaged)
+
+
 def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
     """Intervals [0, 0] of groups with no students (their size is 0, published or worked out)
-    describe nobody: kind "empty", not a leak."""
+    describe nobody: kind "empty", not a leak; so do the counts of a group whose size in
+    another table is absent (no row: nobody), such as the students referred among a group
+    absent from the "given a referral" tables, and counts that are 0 by definition (students
+    without a disability identified for special education)."""
     empty = {k[1:] for k, i in system.index.items()
              if k[0] == "n" and system.fixed.get(i) == 0}
     zero_n = {f.key[1:] for f in found if f.key and f.key[0] == "n" and f.high < 0.5}
@@ -178,7 +252,9 @@ def _empty_groups(found: list[Finding], system: _System) -> list[Finding]:
     out = []
     for f in found:
         key = f.key
-        if key and key[0] == "x":
+        if key and key in system.absent and f.high < 0.5:
+            f.kind = "empty"
+        elif key and key[0] == "x":
             n_key = (key[1], key[2], system.pop.get((key[1], key[2], key[3]), key[3]),
                      key[4], key[5])
             if n_key in empty:
@@ -234,8 +310,10 @@ def _fix(system: _System, key, value: float, found, district, what) -> None:
 
 def _published_values(published, system, nkey, xkey, found, district, min_n) -> None:
     for r in published.itertuples(index=False):
-        if r.measure in ("rate", *RATE_FAMILY) and not np.isnan(r.n):
+        if r.measure in ("rate", *RATE_FAMILY, *OF_THE_CELL) and not np.isnan(r.n):
             _fix(system, nkey(r), r.n, found, district, f"n {r}")
+        if r.measure in OF_THE_CELL and not np.isnan(r.numerator):
+            _fix(system, xkey(r), r.numerator, found, district, f"x {r}")
         if r.measure == "rate" and not np.isnan(r.numerator):
             _fix(system, xkey(r), r.numerator, found, district, f"x {r}")
             if 0 < r.n - r.numerator < min_n:
@@ -252,7 +330,7 @@ def _margins(cells: pd.DataFrame, system: _System, nkey, xkey) -> None:
     district."""
     seen = set()
     for (_, _, outcome), block in cells.groupby(["school_year", "school_id", "outcome"]):
-        kinds = [nkey] if outcome == "enrollment" else [nkey, xkey]
+        kinds = [nkey] if outcome in HEADCOUNTS else [nkey, xkey]
         total = block[block["dimension"] == "all"]
         if total.empty:
             continue
@@ -286,15 +364,156 @@ def _margins(cells: pd.DataFrame, system: _System, nkey, xkey) -> None:
         if head.empty:
             continue
         h = next(head.itertuples(index=False))
-        kinds = [nkey] if outcome == "enrollment" else [nkey, xkey]
+        kinds = [nkey] if outcome in HEADCOUNTS else [nkey, xkey]
         for key in kinds:
             _equation(system, seen, key(h), [key(p) for p in parts.itertuples(index=False)])
     _couple(cells, system, nkey, xkey)
 
 
+class Key(NamedTuple):
+    """A cell: place, year, outcome, dimension and group."""
+
+    school_year: object
+    school_id: str
+    outcome: str
+    dimension: str
+    group: str
+
+
+def _across_populations(cells, published, system, pop, nkey, xkey) -> None:
+    """Relations between populations and between one outcome's counts and another's sizes:
+
+    * a group of any student outcome is at most the group of enrolled students (same place,
+      year, dimension and group);
+    * the students referred for an incident are the population of the outcomes "given a
+      referral" (their ``n`` is the ``referred`` count), and the students identified for special
+      education are the population of IDEA placement: an equation where every pair published
+      in the files agrees, else "at most";
+    * students identified among a group are the group's students with a disability (the size
+      of ``g × disability=true`` in the enrolled population);
+    * the six published IDEA categories add up to at most the identified count.
+    """
+    present = dict(system.index)
+    listed = {(r.school_year, r.school_id, r.outcome, r.dimension)
+              for r in cells.itertuples(index=False)}
+    listed_pop = {(r.school_year, r.school_id, pop[(r.school_year, r.school_id, r.outcome)],
+                   r.dimension) for r in cells.itertuples(index=False)}
+    enrolled = {}
+    for (year, school, outcome), label in pop.items():
+        if outcome in ENROLLED:
+            enrolled.setdefault((year, school), label)
+
+    def x_of(cell):
+        return present.get(xkey(cell))
+
+    equal_to = {
+        "referred": _published_equal(published, OF_REFERRED, REFERRED),
+        "identified": _published_equal(published, OF_DISABILITY, IDENTIFIED),
+    }
+    seen = set()
+
+    def relate(coefs: dict, exact: bool) -> None:
+        sig = tuple(sorted(coefs.items()))
+        if sig not in seen:
+            seen.add(sig)
+            system.add(coefs, -np.inf if not exact else 0.0, 0.0)
+
+    for r in cells.itertuples(index=False):
+        cell = Key(r.school_year, r.school_id, r.outcome, r.dimension, r.group)
+        n = present.get(nkey(cell))
+        label = enrolled.get((r.school_year, r.school_id))
+        if (n is not None and r.outcome in STUDENT_OUTCOMES and label is not None
+                and pop[(r.school_year, r.school_id, r.outcome)] != label):
+            e = present.get(("n", r.school_year, r.school_id, label, r.dimension, r.group))
+            if e is not None and e != n:
+                relate({n: 1.0, e: -1.0}, False)
+        for outcomes, parent, flag in ((OF_REFERRED, REFERRED, "referred"),
+                                       (OF_DISABILITY, IDENTIFIED, "identified")):
+            if r.outcome in outcomes and n is not None:
+                x = x_of(cell._replace(outcome=parent))
+                if x is not None:
+                    relate({n: 1.0, x: -1.0}, equal_to[flag])
+            if r.outcome == parent:
+                for child in outcomes:
+                    size = cell._replace(outcome=child)
+                    if size[:4] in listed and present.get(nkey(size)) is None:
+                        system.absent.add(xkey(cell))
+        if r.outcome in WITHIN and x_of(cell) is not None:
+            other = x_of(cell._replace(outcome=WITHIN[r.outcome]))
+            if other is not None:
+                relate({x_of(cell): 1.0, other: -1.0}, False)
+        if r.outcome == IDENTIFIED and n is not None:
+            x = x_of(cell)
+            status = dict(zip(r.dimension.split(SEP), r.group.split(SEP), strict=True))
+            if x is not None and SWD_DIMENSION in status:  # all or none, by definition
+                relate({x: 1.0, n: -1.0} if status[SWD_DIMENSION] == SWD_GROUP else {x: 1.0},
+                       True)
+                if status[SWD_DIMENSION] != SWD_GROUP:
+                    system.absent.add(xkey(cell))  # 0 by definition: known, not worked out
+        if r.outcome == IDENTIFIED and label is not None:
+            x = x_of(cell)
+            for dim, grp in _with_disability(r.dimension, r.group):
+                e = present.get(("n", r.school_year, r.school_id, label, dim, grp))
+                if x is not None and e is not None:
+                    relate({x: 1.0, e: -1.0}, True)
+                elif (r.school_year, r.school_id, label, dim) in listed_pop:
+                    # nobody in the group has a disability: none identified, in any category
+                    system.absent |= {xkey(cell._replace(outcome=o))
+                                      for o in (IDENTIFIED, *CATEGORIES)}
+            parts = [x_of(cell._replace(outcome=c)) for c in CATEGORIES]
+            parts = [p for p in parts if p is not None]
+            if x is not None and parts:
+                coefs = {p: 1.0 for p in parts}
+                coefs[x] = -1.0
+                relate(coefs, False)
+    _zero_closure(system)
+
+
+def _zero_closure(system: _System) -> None:
+    """Counts that follow from an empty group (not from a published 0) are empty too: in a relation
+    ``sum(c v) <= 0`` (or ``= 0``) with every unknown at least 0, the terms on one side are 0
+    when every term on the other side is known to be 0 (the parts of an empty total, the
+    categories of nobody identified)."""
+    zero = {system.index[k] for k in system.absent if k in system.index}
+    relations = [(coefs, lo == 0) for coefs, lo, hi in system.rows
+                 if hi == 0 and lo in (0, -np.inf)]
+    grown = True
+    while grown:
+        grown = False
+        for coefs, equal in relations:
+            for side in ((1, -1) if equal else (1,)):
+                big = [i for i, c in coefs.items() if c * side > 0]
+                small = [i for i, c in coefs.items() if c * side < 0]
+                if small and all(i in zero for i in small) and not set(big) <= zero:
+                    zero |= set(big)
+                    grown = True
+    system.absent |= {system.names[i] for i in zero if system.names[i][0] == "x"}
+
+
+def _with_disability(dimension: str, group: str) -> list:
+    """The names a group × disability=true cell may have."""
+    if dimension == "all":
+        return [(SWD_DIMENSION, SWD_GROUP)]
+    if SWD_DIMENSION in dimension.split(SEP):
+        return []
+    return [(dimension + SEP + SWD_DIMENSION, group + SEP + SWD_GROUP),
+            (SWD_DIMENSION + SEP + dimension, SWD_GROUP + SEP + group)]
+
+
+def _published_equal(published: pd.DataFrame, outcomes, parent: str) -> bool:
+    """Whether every published n of ``outcomes`` equals the published count with ``parent``
+    of the same cell (and at least one such pair is published)."""
+    cols = ["school_year", "school_id", "dimension", "group"]
+    rates = published[published["measure"] == "rate"]
+    sizes = rates[rates["outcome"].isin(outcomes)][[*cols, "n"]].dropna()
+    counts = rates[rates["outcome"] == parent][[*cols, "numerator"]].dropna()
+    pairs = sizes.merge(counts, on=cols)
+    return bool(len(pairs)) and bool((pairs["n"] == pairs["numerator"]).all())
+
+
 def _couple(cells, system, nkey, xkey) -> None:
     for r in cells.itertuples(index=False):
-        if r.outcome != "enrollment":
+        if r.outcome not in HEADCOUNTS:
             system.add({system.var(xkey(r)): 1.0, system.var(nkey(r)): -1.0}, -np.inf, 0.0)
 
 
@@ -316,7 +535,7 @@ def _rate_relations(published, rows, system, nkey, xkey, found, district) -> dic
     cell_cols = ["school_year", "school_id", "outcome", "dimension", "group"]
     status = rows[rows["measure"] == "rate"].set_index(cell_cols)
     for r in published.itertuples(index=False):
-        if r.outcome == "enrollment":
+        if r.outcome in HEADCOUNTS:
             if r.measure == "composition" and r.dimension != "all" and not np.isnan(r.value):
                 tk = nkey(_Row(r, "all", "all"))
                 system.add({system.var(nkey(r)): 1.0, system.var(tk): -r.value}, -TOL, TOL)
@@ -365,6 +584,38 @@ def _rate_relations(published, rows, system, nkey, xkey, found, district) -> dic
         elif r.measure == "representation_index":
             system.add({x: 1.0, X: -v * nv / Nv}, -TOL, TOL)
     return bands
+
+
+def _focus_relations(focus, rows, system, nkey, xkey, found, district) -> None:
+    """Focus rows: the focus group's n and numerator, and its ratio or difference with the
+    reference group as a linear relation once both sizes are known; any of them beside a
+    withheld or coded rate of either group is a leak (kind "derived")."""
+    cell_cols = ["school_year", "school_id", "outcome", "dimension", "group"]
+    status = rows[rows["measure"] == "rate"].set_index(cell_cols)
+    for r in focus.itertuples(index=False):
+        ref = Key(r.school_year, r.school_id, r.outcome, r.dimension, r.comparison)
+        if nkey(r) not in system.index or nkey(ref) not in system.index:
+            continue
+        if not np.isnan(r.n):
+            _fix(system, nkey(r), r.n, found, district, f"n {r}")
+        if not np.isnan(r.numerator):
+            _fix(system, xkey(r), r.numerator, found, district, f"x {r}")
+        for key in ((r.school_year, r.school_id, r.outcome, r.dimension, r.group), tuple(ref)):
+            rate = status.loc[key] if key in status.index else None
+            if rate is not None and (bool(rate["suppressed"])
+                                     or str(rate["display"])[:1] in "≥≤"):
+                found.append(Finding("derived", district,
+                                     f"{_label(r)} {r.measure} vs {r.comparison} = {r.value:g} "
+                                     "beside a withheld or coded rate"))
+        known = {system.names[i]: v for i, v in system.fixed.items()}
+        n, n_ref = known.get(nkey(r)), known.get(nkey(ref))
+        if np.isnan(r.value) or not n or not n_ref:
+            continue
+        x, x_ref = system.var(xkey(r)), system.var(xkey(ref))
+        if r.measure == "rate_difference":
+            system.add({x: 1 / n, x_ref: -1 / n_ref}, r.value - TOL, r.value + TOL)
+        else:
+            system.add({x: n_ref, x_ref: -r.value * n}, -TOL * n * n_ref, TOL * n * n_ref)
 
 
 class _Row:
@@ -438,10 +689,52 @@ def _html_tables(folder: Path, published: pd.DataFrame, found: list, district: s
             # "1.66 (1.44–1.92)": a value with its interval; "13.2% → 11.8%": a trend.
             # "2021–22, 2023–24": a list of years.
             for part in re.split(r" → | \(|\)$|, ", text):
-                part = part.strip()
+                part = re.sub(r"^[a-z] = ", "", part.strip())  # "g = -0.08": Hedges' g
                 if re.search(r"\d", part) and part not in shown:
                     found.append(Finding("html", district, f"{caption}: {part!r} is in no "
                                                            "published row"))
+
+
+#: Thresholds a report may state: ``min_n``, the all-or-none size (2 × ``min_n``) and IDEA's
+#: minimum n-size (30).
+IDEA_N_SIZE = 30
+#: Numbers of the report's definitions ("days of suspension per 100 students").
+DEFINITIONS = ("100",)
+
+
+def _running_text(folder: Path, found: list, district: str, min_n: int) -> None:
+    """Every number in the prose of audit.html (outside its tables: headlines, findings list,
+    notes, captions, the sections' sentences) and in the text of findings.json is a published
+    value in one of the report's spellings or a known non-statistic (tests/_report_numbers.py);
+    any other is reported as kind "text". A finding's sentence may also restate its own
+    published numbers (``excess_students``, ``value``, ...)."""
+    from _report_numbers import json_numbers, non_statistics, published_numbers, unexplained_numbers
+
+    metrics = pd.read_csv(folder / "metrics.csv", dtype=str, keep_default_na=False)
+    privacy = folder / "privacy.json"
+    findings = folder / "findings.json"
+    base = published_numbers(metrics) | non_statistics(
+        metrics, pages=0, thresholds=(min_n, 2 * min_n, IDEA_N_SIZE, *DEFINITIONS),
+        privacy=privacy if privacy.exists() else None)
+    if findings.exists():
+        for f in json.loads(findings.read_text(encoding="utf-8")):
+            own = base | json_numbers(f)
+            for name, text in f.items():
+                if isinstance(text, str):
+                    for number in unexplained_numbers(text, own):
+                        found.append(Finding("text", district, f"findings.json {name}: "
+                                                               f"{number!r} in {text[:80]!r}"))
+    page = folder / "audit.html"
+    if page.exists():
+        allowed = base | non_statistics(metrics, pages=0,
+                                        findings=findings if findings.exists() else None)
+        prose = re.sub(r"<(script|style|table)\b.*?</\1>", " ",
+                       page.read_text(encoding="utf-8"), flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", prose))
+        for number in unexplained_numbers(text, allowed):
+            at = text.find(number)
+            context = " ".join(text[max(0, at - 60):at + 20].split())
+            found.append(Finding("text", district, f"audit.html: {number!r} in {context!r}"))
 
 
 def _solve(system: _System, bands: dict, zero_places: set, width: float, integer: bool,
@@ -480,20 +773,46 @@ def _solve(system: _System, bands: dict, zero_places: set, width: float, integer
         used = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
         sub = sub[used]
         rlo, rhi = lo[used], hi[used]
+        # Every LP solution is a feasible point: an unknown whose points found so far already
+        # span a range that raises no finding needs no solve of its own.
+        seen_lo, seen_hi = np.full(members.size, np.inf), np.full(members.size, -np.inf)
+        seen = functools.partial(_seen, seen_lo, seen_hi)
+        everyone = np.arange(members.size)
+        if seen(_point(sub, rlo, rhi, everyone, +1)) is None:
+            found.append(Finding("infeasible", district, str(system.names[free_ids[members[0]]])))
+            continue
+        seen(_point(sub, rlo, rhi, everyone, -1))
         for local, j in enumerate(members):
             key = system.names[free_ids[j]]
-            low = _bound(sub, rlo, rhi, local, +1)
-            if low is None:
-                found.append(Finding("infeasible", district, str(key)))
-                break
-            high = _bound(sub, rlo, rhi, local, -1)
-            high = np.inf if high is None else high
+            band = bands.get(free_ids[j])
+            if not _judged(key, seen_lo[local], seen_hi[local], band, fixed, zero_places, width,
+                           district):
+                continue
+            low = seen(_point(sub, rlo, rhi, local, +1))[local]
+            high = seen(_point(sub, rlo, rhi, local, -1))
+            high = np.inf if high is None else high[local]
             if integer and (high - low < width or high < 0.5):
                 low = _bound(sub, rlo, rhi, local, +1, integer=True) or low
                 high = _bound(sub, rlo, rhi, local, -1, integer=True) or high
-            found += _judge(key, low, high, bands.get(free_ids[j]), system, fixed,
-                            zero_places, width, district)
+            found += _judge(key, low, high, band, system, fixed, zero_places, width, district)
     return found
+
+
+def _seen(low: np.ndarray, high: np.ndarray, point):
+    """Widen the ranges seen by a feasible point (None: no point); returns the point."""
+    if point is not None:
+        np.minimum(low, point, out=low)
+        np.maximum(high, point, out=high)
+    return point
+
+
+def _point(a, lo, hi, j, sign):
+    """A feasible point minimising (``sign`` 1) or maximising (-1) the sum of unknowns ``j``;
+    None when there is none (infeasible, or unbounded)."""
+    cost = np.zeros(a.shape[1])
+    cost[j] = sign
+    res = _lp(a, lo, hi, cost)
+    return res.x if res.status == 0 and res.x is not None else None
 
 
 def _bound(a, lo, hi, j, sign, integer=False):

@@ -95,7 +95,8 @@ def unprotected(
         # Far-apart points settle many unknowns at once: the least and greatest sum of all
         # unknowns, then of the unknowns not yet settled with signs drawn at random (raising
         # one count of an equation lowers another), while that settles at least a fifth.
-        group, weight = np.arange(members.size), np.ones(members.size)
+        group = np.array([local[j] for j in todo], dtype=int)
+        weight = np.ones(group.size)
         rng = np.random.default_rng(0)
         while group.size > 1:
             for sign in (1.0, -1.0):
@@ -176,5 +177,9 @@ def _highs(a: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray):
     highs = _hc._Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
+    # Only the objective changes between solves, so the last optimal basis stays feasible:
+    # primal simplex continues from it, and presolve would throw it away.
+    highs.setOptionValue("simplex_strategy", 4)
+    highs.setOptionValue("presolve", "off")
     highs.passModel(lp)
     return highs

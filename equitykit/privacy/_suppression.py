@@ -138,8 +138,8 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    withholds it (``n < min_n``), so the display never contradicts the published ``n``.
 
 7. **Protection intervals** (on by default; counted cells: groups of all students, of one
-   dimension or of an intersection of dimensions; survey averages and model summaries follow
-   rules 1-3 only).
+   dimension or of an intersection of dimensions, and survey rows of whole numbers of
+   respondents; survey averages over items and model summaries follow rules 1-3 only).
 
    a. *Shared group sizes.* Outcomes whose group sizes agree at a place and year (every outcome
       over all enrolled students; math proficiency and math scores; ...) count the same
@@ -176,6 +176,20 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       outcome (48 of 50 graduated) is coded "≥p%" with p leaving at least
       ``protection_width`` students of room (rule 6), or withheld when no such p above 50%
       exists.
+   f. *Sizes that are counts.* The population of an outcome counted over the students who
+      had another is that outcome's count: the outcomes "given a referral" (subjective offense,
+      removed, restorative conference) are counted over the students referred, IDEA placement
+      over the students identified for special education; and the students identified among
+      a group are the group's students with a disability (the size of ``g × disability=true``).
+      Where the two agree, they are one unknown in (c), withheld together (a withheld count
+      takes its size along, and the other way round). Inequalities in (c): the six audited
+      IDEA categories of a group add up to at most its identified count, students suspended
+      twice or more are at most those suspended, and a group of any other student outcome's
+      population (tested, cohort, grade 8, ...) is at most the enrolled group. A count whose
+      size row is absent from a table that lists the other groups of its dimension is 0 and
+      known (no row: nobody), as in (d), and so are the parts and categories of a count known
+      to be 0. "Nobody at the place had the outcome" (d) is known only while the place's
+      total is published.
 
 Information loss (:func:`publish`, ``loss``): rows withheld by reason (the reason of the first
 rule that withheld the row's cell: "small group", "small count", "all or none", "small
@@ -186,11 +200,13 @@ expected). It names no cell and is safe to publish.
 
 Limits (what the rules do not promise)
 --------------------------------------
-* Relations the gate does not model: among different populations (tested students are at most
-  the enrolled ones); between the counts of one outcome and the sizes of another (students
-  identified for special education among Black students are the size of the Black students
-  with disabilities; the special-education categories add up to identification); score means
-  and survey averages as sums. A reader using them may narrow some intervals further.
+* Relations modelled across populations and tables: equal sizes (7a); sizes that are counts,
+  the IDEA categories within identification, suspended twice within suspended, and every
+  student population within the enrolled one (7f). Not modelled: score means and survey
+  averages as sums; nestings of outcomes not listed in 7f (a reader who knows that every
+  arrest followed a referral to law enforcement may use it).
+* An empty group (no row, or a size of 0) is published: it tells that none of its parent group
+  is in it (no Native Hawaiian students with a disability, so none identified).
 * Two audits of overlapping years are not checked against each other.
 * Indices computed from many cells at once (dissimilarity, Theil's H, mutual information) are
   not linear in the cells; at full precision they add one non-linear equation about the
@@ -211,6 +227,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple, overload
 
@@ -219,11 +236,11 @@ import pandas as pd
 import scipy.linalg
 from scipy import sparse
 from scipy.sparse import csgraph
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .._words import difference_label
 from ..errors import DataError, DataProblem
-from ..schema import DIMENSIONS, INTERSECTION_SEP
+from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
 from ._protection import unprotected
 
 __all__ = [
@@ -290,6 +307,21 @@ _TOTAL = "all"
 #: disabilities: computed from the group and the students-with-disabilities cell.
 _SWD_COMPARISON = "swd_other"
 _SWD_DIMENSION, _SWD_GROUP = "disability", "true"
+#: Outcomes whose students all had another (rule 7f): their counts add up to at most its count.
+_WITHIN = {**{o: _SWD_DIMENSION for o in OUTCOMES if o.startswith(_SWD_DIMENSION + "_")},
+           "suspended_2plus": "oss"}
+#: Outcomes counted over every student row: every other student outcome's group is at most
+#: theirs (rule 7f).
+_ENROLLED = frozenset(o for o, spec in OUTCOMES.items() if spec.population == "enrolled")
+#: Outcomes counted over the students who had another outcome (rule 7f): their group's size is
+#: that outcome's count.
+_POPULATION_OF = {
+    "subjective_referral": "referred",
+    "exclusionary_given_referral": "referred",
+    "restorative_given_referral": "referred",
+    "placement_lt40": _SWD_DIMENSION,
+    "placement_separate": _SWD_DIMENSION,
+}
 #: Comparisons that are not a named group.
 _UNNAMED_COMPARISONS = frozenset({"", "all_other", "state_other", _SWD_COMPARISON})
 #: Measures computed from the group and the all-students total whatever their comparison label
@@ -352,17 +384,20 @@ def _protect(
     withheld: np.ndarray,
     size: np.ndarray,
     level: np.ndarray,
+    safe_blocks: set[bytes] | None = None,
 ) -> np.ndarray:
     """Rules 2 and 3: complementary suppression to a fixed point.
 
     The margin equations are given as one entry per term: equation id ``eq``, cell id ``cell``
     and ``coef`` (+1 for the total, -1 for a part). ``size`` is each cell's number of students
     (NaN = unknown), ``level`` its rank in the order of rule 2 (0 = withheld first: a school's
-    intersection cell); ``withheld`` the cells withheld so far. Returns the final mask.
+    intersection cell); ``withheld`` the cells withheld so far. ``safe_blocks`` remembers the
+    blocks of withheld cells found safe (see :func:`_pinned_cells`); pass the same set to calls
+    on the same equations to skip solving them again. Returns the final mask.
     """
     withheld = withheld.copy()
     n_eq = int(eq.max()) + 1 if eq.size else 0
-    safe_blocks: set[bytes] = set()
+    safe_blocks = set() if safe_blocks is None else safe_blocks
     # Cost of withholding each cell (rule 2): zero-student cells last, then level, then fewest
     # students; equal costs share a rank, so "repairs most equations" can break the tie.
     size = np.where(np.isnan(size), np.inf, size)
@@ -433,7 +468,7 @@ def _pinned_cells(
     cuts = np.flatnonzero(np.diff(comp)) + 1
     # Many small factorisations: threaded BLAS only adds overhead (and stalls when a batch
     # runs several districts at once).
-    with threadpool_limits(1, user_api="blas"):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         for e_block, c_block, k_block in zip(
             np.split(e, cuts), np.split(c, cuts), np.split(k, cuts), strict=True
         ):
@@ -448,6 +483,12 @@ def _pinned_cells(
                 safe_blocks.add(cols.tobytes())
             pinned[found] = True
     return pinned
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The BLAS libraries loaded, found once (looking them up costs more than a small solve)."""
+    return ThreadpoolController()
 
 
 def _in_row_space(a: np.ndarray) -> np.ndarray:
@@ -863,7 +904,11 @@ def publish(
     source = _any_by(cell_id, already & own, n_cells) | ~_any_by(cell_id, ~already, n_cells)
     section = (out["section"].astype(str).to_numpy() if "section" in out.columns
                else np.full(len(out), ""))
-    survey = _any_by(cell_id, section == _SURVEY_SECTION, n_cells)
+    # Survey rows are counted like students when their cells carry whole numbers of
+    # respondents (favourable answers of n respondents); averages over items are not.
+    with np.errstate(invalid="ignore"):
+        whole = (size == np.round(size)) & (count == np.round(count))
+    survey = _any_by(cell_id, section == _SURVEY_SECTION, n_cells) & ~whole
     # Cells of students counted by group (rule 7): the gate below; the rest (survey
     # averages, model summaries, school quartiles) go through rules 1-3 on their own.
     counted = _is_partition(cells) & ~survey & ~np.isnan(size) & ~source
@@ -1162,15 +1207,18 @@ class _CountGate:
         n_eq = _metrics_equations(n_frame)
         n_cost, n_level = _cost(n_frame, n_size), _levels(n_frame)
 
+        n_safe: set[bytes] = set()  # blocks known safe from rule 3, shared by every pass
+
         def settle_n(hidden):
             while True:
-                hidden = _protect(*n_eq, hidden, n_size, n_level)
+                hidden = _protect(*n_eq, hidden, n_size, n_level, n_safe)
                 grown = _fill(*n_eq, hidden, n_size, n_cost, width)
                 if (grown == hidden).all():
                     return hidden
                 hidden = grown
 
         n_hidden = settle_n(n_primary)
+        subsets = _subsets(n_frame)
 
         # Counts with the outcome.
         xi = np.flatnonzero(~np.isnan(x))
@@ -1178,8 +1226,25 @@ class _CountGate:
         xn, xx, x_nid = n[xi], x[xi], nid[xi]
         # Counts the reader knows without us: nobody at the place had the outcome (its total
         # is 0), or the outcome's definition fixes them (rule 7d).
-        known = _nobody(x_frame, xn, xx) | _by_definition(x_frame)
+        none_by_definition, all_by_definition = _by_definition(x_frame)
+        # A group's size that is another outcome's count (rule 7f): withheld with it; a count
+        # whose size is absent (0) is known.
+        pop = n_frame["outcome"].to_numpy()[x_nid]
+        link_n, link_x, absent = _linked(x_frame.assign(pop=pop), x_nid, n_size, xx)
+        # Nobody at the place had the outcome: known while the place's total is published.
+        nobody, total_nid = _nobody(x_frame, xn, xx), _total_of(x_frame, x_nid)
+        known = none_by_definition | absent
+        # The IDEA categories add up to at most the identified count (7f). A known count of 0
+        # makes its parts and its categories known (0) too.
+        categories = _categories(x_frame)
         x_eq = _metrics_equations(x_frame)
+        zero = known & (xx == 0)
+        while True:
+            more = _zero_parts(x_eq, zero) | _of_known_zero(categories, zero)
+            if (more <= zero).all():
+                break
+            zero |= more
+        known |= zero
         x_cost, x_level = _cost(x_frame, xn), _levels(x_frame)
         x_value = xx
 
@@ -1204,27 +1269,46 @@ class _CountGate:
         bound = np.where(top, np.fmin(np.where(tier_coded, tier_value, 1.0), high_room),
                          np.fmax(np.where(tier_coded, tier_value, 0.0), low_room))
         too_wide = (bottom & (bound >= 0.5)) | (top & (bound <= 0.5))
-        x_primary = (small | all_none | too_wide | forced[where[xi]]) & ~known
-        coded = (bottom | top) & ~x_primary & ~known
+        exempt = known | nobody | all_by_definition
+        x_primary = (small | all_none | too_wide | forced[where[xi]]) & ~exempt
+        coded = (bottom | top) & ~x_primary & ~exempt
         x_hidden = n_hidden[x_nid] | x_primary
 
         # Rule 7: protection intervals, adding withheld cells until every one holds.
         low_band = np.where(coded & ~top, np.floor(np.nan_to_num(bound * xn) + 1e-9), 0.0)
 
-        def known_now():
-            return known | ((xn == 0) & ~n_hidden[x_nid])
+        def known_now(n_h):
+            # and the counts equal to a published size (all of the group, by definition)
+            return (known | (nobody & ~n_h[total_nid])
+                    | (((xn == 0) | all_by_definition) & ~n_h[x_nid]))
 
-        def settle_x(hidden):
+        x_safe: set[bytes] = set()
+
+        def settle_x(hidden, n_h):
             while True:
-                fixed = known_now()
-                hidden = _protect(*x_eq, hidden, xn, x_level) & ~fixed
+                fixed = known_now(n_h)
+                hidden = _protect(*x_eq, hidden, xn, x_level, x_safe) & ~fixed
                 band = np.where(hidden, 0.0, low_band)
                 grown = _fill(*x_eq, hidden, x_value, x_cost, width, band, fixed) & ~fixed
                 if (grown == hidden).all():
                     return hidden
                 hidden = grown
 
-        x_hidden = settle_x(x_hidden)
+        own = np.flatnonzero(all_by_definition)  # identified = all of a group with a disability
+        link_n, link_x = np.r_[link_n, x_nid[own]], np.r_[link_x, own]
+
+        def settle(n_h, x_h):
+            while True:
+                n_h = settle_n(n_h)
+                x_h = settle_x(x_h | n_h[x_nid], n_h)
+                n_more, x_more = n_h.copy(), x_h.copy()
+                n_more[link_n] |= x_h[link_x]
+                x_more[link_x] |= n_h[link_n] & ~known_now(n_h)[link_x]
+                if (n_more == n_h).all() and (x_more == x_h).all():
+                    return n_h, x_h
+                n_h, x_h = n_more, x_more
+
+        n_hidden, x_hidden = settle(n_hidden, x_hidden)
         n_terms = pd.DataFrame({"eq": n_eq[0], "cell": n_eq[1]})
         x_terms = pd.DataFrame({"eq": x_eq[0], "cell": x_eq[1]})
         n_added = np.zeros(n_hidden.size, dtype=bool)
@@ -1234,11 +1318,14 @@ class _CountGate:
             before = x_hidden.copy()
             x_hidden |= n_hidden[x_nid]
             settled[n_hidden.size:][x_hidden & ~before] = False  # a coded cell now withheld
-            fixed = known_now()
+            fixed = known_now(n_hidden)
             banded = coded & ~x_hidden & ~fixed
-            failing = _check(n_eq, x_eq, n_hidden, x_hidden, banded, fixed, n_size, xx, xn,
-                             x_nid, top, bound, width, settled)
-            fail_n, fail_x = failing[:n_hidden.size], failing[n_hidden.size:]
+            failing = _check(n_eq, x_eq, (link_n, link_x), categories, subsets, n_hidden, x_hidden,
+                             banded, fixed, n_size, xx, xn, x_nid, top, bound, width, settled)
+            fail_n, fail_x = failing[:n_hidden.size].copy(), failing[n_hidden.size:].copy()
+            # A size that is a count narrows with it: widen either side.
+            fail_n[link_n] |= fail_x[link_x]
+            fail_x[link_x] |= fail_n[link_n]
             add_n = _cheapest(n_terms, np.flatnonzero(fail_n), n_hidden, n_cost)
             add_x = _cheapest(x_terms, np.flatnonzero(fail_x), x_hidden | fixed, x_cost)
             if add_n.size == 0 and add_x.size == 0:
@@ -1247,18 +1334,16 @@ class _CountGate:
             n_hidden[add_n] = n_added[add_n] = True
             settled[n_hidden.size + add_x] = False
             x_hidden[add_x] = x_added[add_x] = True
-            grown = settle_n(n_hidden)
-            n_added |= grown & ~n_hidden
-            n_hidden = grown
-            grown = settle_x(x_hidden | n_hidden[x_nid])
-            x_added |= grown & ~x_hidden
-            x_hidden = grown
+            grown_n, grown_x = settle(n_hidden, x_hidden | n_hidden[x_nid])
+            n_added |= grown_n & ~n_hidden
+            x_added |= grown_x & ~x_hidden
+            n_hidden, x_hidden = grown_n, grown_x
 
         x_hidden |= n_hidden[x_nid]
         hidden = n_hidden[nid]
         hidden[xi] |= x_hidden
         self.hidden[where] = hidden
-        self.banded[where[xi]] = coded & ~x_hidden & ~known_now()
+        self.banded[where[xi]] = coded & ~x_hidden & ~known_now(n_hidden)
         self.top[where[xi]] = top
         self.bound[where[xi]] = bound
         reason = np.full(where.size, "", dtype=object)
@@ -1273,6 +1358,116 @@ class _CountGate:
         self.reason[where] = reason
 
 
+def _linked(x_frame: pd.DataFrame, x_nid: np.ndarray, n_size: np.ndarray,
+            count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rule 7f: group sizes that are counts of another outcome.
+
+    The population of an outcome counted over the students who had another
+    (``_POPULATION_OF``: the students referred, the students identified for special education)
+    is that outcome's count; the students identified among a group are the size of the group ×
+    disability=true. Returns the pairs (size index, count index) whose values agree (a reader
+    sees the same), and the counts whose size cell is absent from a table that lists the
+    dimension (no row: nobody, so a reader knows the count is 0).
+    """
+    f = x_frame.reset_index(drop=True).assign(j=np.arange(len(x_frame)))
+    place = [*_PLACE[:3], "pop"]  # a size is found in any outcome of its population
+    candidates = []
+    for child, parent in _POPULATION_OF.items():
+        candidates.append(f[f["outcome"] == parent].assign(outcome=child))
+    dims = f["dimension"].str.split(INTERSECTION_SEP, regex=False)
+    ident = f[f["outcome"].eq(_SWD_DIMENSION) & ~dims.map(lambda d: _SWD_DIMENSION in d)]
+    total = ident["dimension"].eq(_TOTAL).to_numpy()
+    for a, b in ((ident["dimension"], _SWD_DIMENSION), (_SWD_DIMENSION, ident["dimension"])):
+        name = np.where(total, _SWD_DIMENSION, a + INTERSECTION_SEP + b)
+        part_a, part_b = ((ident["group"], _SWD_GROUP) if isinstance(b, str)
+                          else (_SWD_GROUP, ident["group"]))
+        group = np.where(total, _SWD_GROUP, part_a + INTERSECTION_SEP + part_b)
+        candidates.append(ident.assign(dimension=name, group=group))
+    referral = pd.concat(candidates[:len(_POPULATION_OF)], ignore_index=True)
+    identity = pd.concat(candidates[len(_POPULATION_OF):], ignore_index=True)
+    found = []
+    for wanted, where in ((referral, _PLACE), (identity, place)):
+        key = [*where, "dimension", "group"]
+        tables = f[[*where, "dimension"]].drop_duplicates()
+        wanted = wanted.merge(tables, on=[*where, "dimension"])  # tables listing the dimension
+        sizes = f[[*key, "j"]].drop_duplicates(key).rename(columns={"j": "size_of"})
+        found.append(wanted.merge(sizes, on=key, how="left"))
+    found = pd.concat(found, ignore_index=True)
+    hit = found["size_of"].notna().to_numpy()
+    n_index = x_nid[found.loc[hit, "size_of"].to_numpy(dtype=int)]
+    x_index = found.loc[hit, "j"].to_numpy(dtype=int)
+    same = n_size[n_index] == count[x_index]
+    absent = np.zeros(len(f), dtype=bool)
+    absent[found.loc[~hit, "j"].to_numpy(dtype=int)] = True
+    return n_index[same], x_index[same], absent & (count == 0)
+
+
+def _categories(x_frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rule 7f: the IDEA categories of a cell add up to at most its identified count (a student
+    has one category; six of thirteen are audited), and the students suspended twice or more
+    are at most those suspended. As terms (row, count index, coef): +1 per part, -1 for the
+    count that holds them."""
+    f = x_frame.reset_index(drop=True).assign(j=np.arange(len(x_frame)))
+    key = [*_PLACE[:3], "dimension", "group"]
+    within = f["outcome"].map(_WITHIN)
+    category = f[within.notna()].assign(holder=within[within.notna()])
+    identified = f[f["outcome"].isin(set(_WITHIN.values()))].rename(columns={"outcome": "holder"})
+    both = category.merge(identified[[*key, "holder", "j"]], on=[*key, "holder"],
+                          suffixes=("", "_all"))
+    row = both.groupby("j_all", sort=True).ngroup().to_numpy()
+    heads = both.drop_duplicates("j_all")
+    head_row = heads.groupby("j_all", sort=True).ngroup().to_numpy()
+    return (np.r_[row, head_row], np.r_[both["j"].to_numpy(dtype=int),
+                                        heads["j_all"].to_numpy(dtype=int)],
+            np.r_[np.ones(len(both)), -np.ones(len(heads))])
+
+
+def _subsets(n_frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rule 7f: a group of any student outcome's population is at most the group of enrolled
+    students (same place, year, dimension and group). As terms (row, size index, coef)."""
+    f = n_frame.reset_index(drop=True).assign(j=np.arange(len(n_frame)))
+    key = [*_PLACE[:3], "dimension", "group"]
+    enrolled = f[f["outcome"].isin(_ENROLLED)].drop_duplicates(key)
+    others = f[f["outcome"].isin(set(OUTCOMES) - _ENROLLED)]
+    pairs = others.merge(enrolled[[*key, "j"]], on=key, suffixes=("", "_all"))
+    pairs = pairs[pairs["j"] != pairs["j_all"]]
+    row = np.arange(len(pairs))
+    return (np.r_[row, row], np.r_[pairs["j"].to_numpy(dtype=int),
+                                  pairs["j_all"].to_numpy(dtype=int)],
+            np.r_[np.ones(len(pairs)), -np.ones(len(pairs))])
+
+
+def _zero_parts(x_eq: tuple[np.ndarray, np.ndarray, np.ndarray], zero: np.ndarray) -> np.ndarray:
+    """The parts of equations whose total is in ``zero`` (no count is below 0)."""
+    eq, cell, coef = x_eq
+    out = zero.copy()
+    if eq.size:
+        total_zero = np.bincount(eq, weights=(coef > 0) & zero[cell], minlength=int(eq.max()) + 1)
+        out[cell[(coef < 0) & (total_zero[eq] > 0)]] = True
+    return out
+
+
+def _of_known_zero(categories: tuple[np.ndarray, np.ndarray, np.ndarray],
+                   zero: np.ndarray) -> np.ndarray:
+    """Categories whose identified count is known to be 0 (so are they)."""
+    row, term, coef = categories
+    out = np.zeros(zero.size, dtype=bool)
+    if row.size:
+        head = np.full(int(row.max()) + 1, False)
+        head[row[coef < 0]] = zero[term[coef < 0]]
+        out[term[(coef > 0) & head[row]]] = True
+    return out
+
+
+def _total_of(x_frame: pd.DataFrame, x_nid: np.ndarray) -> np.ndarray:
+    """For each count, the group-size index of its place's all-students cell (its own when
+    there is none)."""
+    f = x_frame.reset_index(drop=True).assign(j=np.arange(len(x_frame)))
+    totals = f[f["dimension"] == _TOTAL][[*_PLACE, "j"]].drop_duplicates(_PLACE)
+    found = f[_PLACE].merge(totals, on=_PLACE, how="left")["j"]
+    return x_nid[found.fillna(pd.Series(np.arange(len(f)))).to_numpy(dtype=int)]
+
+
 def _nobody(frame: pd.DataFrame, n: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Cells at a place and year where no student had the outcome (the total says 0)."""
     total = (frame["dimension"] == _TOTAL).to_numpy() & (x == 0) & (n > 0)
@@ -1281,17 +1476,18 @@ def _nobody(frame: pd.DataFrame, n: np.ndarray, x: np.ndarray) -> np.ndarray:
     return found.eq(True).to_numpy()
 
 
-def _by_definition(frame: pd.DataFrame) -> np.ndarray:
+def _by_definition(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Counts fixed by the outcome's definition: no student without a disability is identified
-    for special education, and every student with one is (outcome ``disability``)."""
+    for special education (first mask: the count is 0), and every student with one is (second
+    mask, outcome ``disability``: the count is the group's size)."""
     part = pd.Series("", index=frame.index)
     for i in range(3):
         dim = frame["dimension"].str.split(INTERSECTION_SEP, regex=False).str[i]
         grp = frame["group"].str.split(INTERSECTION_SEP, regex=False).str[i]
         part = part.mask(dim.eq(_SWD_DIMENSION).fillna(False), grp)
     identified = frame["outcome"].str.startswith(_SWD_DIMENSION)
-    return (identified & part.eq("false")).to_numpy() | (
-        frame["outcome"].eq(_SWD_DIMENSION) & part.eq("true")).to_numpy()
+    return ((identified & part.eq("false")).to_numpy(),
+            (frame["outcome"].eq(_SWD_DIMENSION) & part.eq("true")).to_numpy())
 
 
 def _cheapest(terms: pd.DataFrame, failing: np.ndarray, hidden: np.ndarray,
@@ -1301,17 +1497,18 @@ def _cheapest(terms: pd.DataFrame, failing: np.ndarray, hidden: np.ndarray,
     if failing.size == 0:
         return np.empty(0, dtype=int)
     eq, cell = terms["eq"].to_numpy(), terms["cell"].to_numpy()
-    of_cell: dict[int, set] = {}
-    for e, c in zip(eq.tolist(), cell.tolist(), strict=True):
-        of_cell.setdefault(c, set()).add(e)
-    open_terms = ~hidden[cell]
-    best: dict[int, int] = {}
-    for e, c in sorted(zip(eq[open_terms], cell[open_terms], strict=True),
-                       key=lambda t: (cost[t[1]], t[1])):
-        best.setdefault(int(e), int(c))
+
+    def of_cell(c: int) -> set:
+        return set(eq[cell == c].tolist())
+
+    # The cheapest published term of each equation (by cost, then cell id).
+    open_eq, open_cell = eq[~hidden[cell]], cell[~hidden[cell]]
+    order = np.lexsort((open_cell, cost[open_cell]))
+    first_eq, first = np.unique(open_eq[order], return_index=True)
+    best = dict(zip(first_eq.tolist(), open_cell[order][first].tolist(), strict=True))
     chosen, used = [], set()
     for f in sorted(failing, key=lambda c: cost[c]):
-        eqs = of_cell.get(int(f), set())
+        eqs = of_cell(int(f))
         if eqs & used:
             continue
         options = [best[e] for e in eqs if e in best]
@@ -1319,7 +1516,7 @@ def _cheapest(terms: pd.DataFrame, failing: np.ndarray, hidden: np.ndarray,
             continue
         pick = min(options, key=lambda c: (cost[c], c))
         chosen.append(pick)
-        used |= eqs | of_cell[pick]
+        used |= eqs | of_cell(pick)
     return np.unique(np.asarray(chosen, dtype=int))
 
 
@@ -1356,8 +1553,8 @@ def _fill(eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, hidden: np.ndarray
         hidden[c[np.r_[True, e[1:] != e[:-1]]]] = True
 
 
-def _check(n_eq, x_eq, n_hidden, x_hidden, banded, zero, n_size, xx, xn, x_nid, top, bound,
-           width, settled) -> np.ndarray:
+def _check(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, zero, n_size, xx, xn,
+           x_nid, top, bound, width, settled) -> np.ndarray:
     """Unknowns (group sizes first, then counts) whose protection interval is too narrow."""
     n_count = n_hidden.size
     unknown = np.r_[n_hidden, (x_hidden | banded) & ~zero]
@@ -1365,7 +1562,8 @@ def _check(n_eq, x_eq, n_hidden, x_hidden, banded, zero, n_size, xx, xn, x_nid, 
     column = np.cumsum(unknown) - 1
     rows, cols, vals, lo, hi = [], [], [], [], []
 
-    def relation(eq, term, coef, offset):
+    def relation(eq, term, coef, offset, at_most=False):
+        """``sum(coef * v) == 0`` over each equation's terms (``<= 0`` when ``at_most``)."""
         if eq.size == 0:
             return
         ids = term + offset
@@ -1380,11 +1578,22 @@ def _check(n_eq, x_eq, n_hidden, x_hidden, banded, zero, n_size, xx, xn, x_nid, 
         rows.append(renum[eq[keep]])
         cols.append(column[ids[keep]])
         vals.append(coef[keep])
-        lo.extend(rhs)
-        hi.extend(rhs)
+        if at_most:  # the unknown part is at most minus the known part
+            total = np.bincount(eq, weights=coef * truth[ids], minlength=renum.size)[used]
+            lo.extend(np.full(used.size, -np.inf))
+            hi.extend(rhs - total)
+        else:
+            lo.extend(rhs)
+            hi.extend(rhs)
 
     relation(*n_eq, 0)
     relation(*x_eq, n_count)
+    link_n, link_x = links
+    pair_terms = np.column_stack([link_n, link_x + n_count]).ravel()
+    relation(np.repeat(np.arange(link_n.size), 2), pair_terms, np.tile([1.0, -1.0], link_n.size),
+             0)
+    relation(*categories, n_count, at_most=True)
+    relation(*subsets, 0, at_most=True)
     # 0 <= x <= n, and the coded bounds.
     x_unknown, n_of_x = unknown[n_count:], unknown[x_nid]
     pair = np.flatnonzero(x_unknown | n_of_x)
