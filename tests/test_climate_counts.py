@@ -45,7 +45,9 @@ def test_a_respondent_counts_once_per_construct():
     assert _pick(counts, "favorable_belonging", "race_ethnicity", "Black") == (2.0, 2.0)
     assert _pick(counts, "favorable_belonging", "race_ethnicity", "White") == (0.0, 1.0)
     assert _pick(counts, "favorable_belonging", school="A") == (1.0, 2.0)
-    assert _pick(counts, "favorable_belonging", "race_ethnicity", "Black", "B") == (1.0, 1.0)
+    # Schools are counted for all respondents only: no school × group cells.
+    school_groups = counts[(counts["school_id"] != "") & (counts["dimension"] != "all")]
+    assert school_groups.empty
 
 
 def test_item_map_makes_constructs_and_roles_get_their_own_outcomes():

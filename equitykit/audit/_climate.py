@@ -28,7 +28,7 @@ def climate_counts(survey: pd.DataFrame, *, constructs: Mapping[str, str] | None
                    students: pd.DataFrame | None = None, staff: pd.DataFrame | None = None
                    ) -> pd.DataFrame | None:
     """Counts of favourable respondents per construct (and of student respondents per enrolled
-    student), district-wide and per school, for all respondents and by group.
+    student), district-wide for all respondents and by group, and per school for all.
 
     Parameters
     ----------
@@ -149,20 +149,26 @@ def _per_respondent(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     return first.assign(favorable=(share >= FAVORABLE_SHARE).astype(float)).reset_index()
 
 
-def _levels(frame: pd.DataFrame):
-    """The district (school ``""``) and each school."""
-    yield frame.assign(school_id="")
-    yield frame.assign(school_id=frame["school_id"].astype(str))
+def _levels(frame: pd.DataFrame, dims: list[str]):
+    """The district (school ``""``) with every dimension, and each school with all only."""
+    yield frame.assign(school_id=""), ["all", *dims]
+    yield frame.assign(school_id=frame["school_id"].astype(str)), ["all"]
 
 
 def _count(frame: pd.DataFrame, dims: list[str], value: str, by: str = "construct"
            ) -> pd.DataFrame:
-    """The sum of ``value`` (numerator) and the rows (denominator) per year × school × ``by``
-    × group, for all and by each dimension (groups whose label is missing count in "all"
-    only)."""
+    """The sum of ``value`` (numerator) and the rows (denominator) per year × ``by`` × group,
+    district-wide for all and by each dimension (groups whose label is missing count in "all"
+    only), and per school for all only.
+
+    Schools are not broken down by group: the report shows each school's share of all its
+    respondents, and school × group cells of respondents (and of the students enrolled in the
+    surveyed grades, which are the school's enrolled groups) would add hundreds of small cells
+    whose protection withholds district figures, the all-students referral count among them.
+    """
     out = []
-    for level in _levels(frame):
-        for dim in ("all", *dims):
+    for level, by_dims in _levels(frame, dims):
+        for dim in by_dims:
             group = (pd.Series("all", index=level.index) if dim == "all"
                      else group_codes(level[dim]).astype("string"))
             keys = [level["school_year"], level["school_id"], level[by], group.rename("group")]
