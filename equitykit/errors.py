@@ -16,6 +16,7 @@ __all__ = [
     "DataProblem",
     "EquitykitError",
     "ExpressionError",
+    "PrivacyError",
     "UsageError",
 ]
 
@@ -79,6 +80,11 @@ class DataError(EquitykitError):
         super().__init__(
             "the data has problems:\n" + "\n".join(f"  - {p}" for p in self.problems)
         )
+
+
+class PrivacyError(EquitykitError):
+    """What the audit would publish cannot be protected by the privacy rules, so nothing is
+    written (exit status 1)."""
 
 
 class AuditExecutionError(EquitykitError):

@@ -30,7 +30,7 @@ from .._spreadsheet import to_safe_csv
 from .._versions import versions
 from .._words import SECTION_TITLES
 from ..config import SECTIONS, AuditConfig, load_config
-from ..errors import DataError
+from ..errors import DataError, PrivacyError
 from ..intake import load_district_data
 from ..report import _sections
 from ._climate import withhold_sensitive
@@ -131,6 +131,12 @@ class DistrictAudit:
             protection_width=self.protection_width,
         )
         published = withhold_orphan_interactions(gate.table)
+        if self.by_school and gate.loss["unprotected_counts"]:
+            raise PrivacyError(
+                f"district {self.district_id}: the school reports cannot be protected: "
+                f"{gate.loss['unprotected_counts']} withheld counts of the district and school "
+                "tables taken together could be narrowed below the privacy protection width. "
+                "Nothing was written; run the audit without --by-school (report.by_school).")
         if self.by_school:  # derived from published numbers only (shrunk_school_rates)
             published = pd.concat([published, shrunk_school_rates(published, self.school_year)],
                                   ignore_index=True)

@@ -148,7 +148,7 @@ class _Solver:
             if status in (_hc.HighsModelStatus.kUnbounded,
                           _hc.HighsModelStatus.kUnboundedOrInfeasible):
                 return None
-            raise RuntimeError(f"privacy check: linear program failed ({status})")
+            # A warm start can stall on a hard system (status unknown): solve it afresh below.
         up, down = np.isfinite(self.hi), np.isfinite(self.lo)
         res = linprog(cost, A_ub=sparse.vstack([self.a[up], -self.a[down]]),
                       b_ub=np.r_[self.hi[up], -self.lo[down]], bounds=(0, None), method="highs")

@@ -1218,7 +1218,7 @@ class _CountGate:
                 hidden = grown
 
         n_hidden = settle_n(n_primary)
-        subsets = _subsets(n_frame)
+        subsets = _subsets(n_frame, n_size)
 
         # Counts with the outcome.
         xi = np.flatnonzero(~np.isnan(x))
@@ -1422,15 +1422,23 @@ def _categories(x_frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
             np.r_[np.ones(len(both)), -np.ones(len(heads))])
 
 
-def _subsets(n_frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _subsets(n_frame: pd.DataFrame, n_size: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rule 7f: a group of any student outcome's population is at most the group of enrolled
-    students (same place, year, dimension and group). As terms (row, size index, coef)."""
-    f = n_frame.reset_index(drop=True).assign(j=np.arange(len(n_frame)))
+    students (same place, year, dimension and group). As terms (row, size index, coef).
+
+    Outcomes over enrolled students whose sizes disagree (retention counts only the students
+    whose next year is known) are not all the enrolled students: the largest of them is, so
+    each group is compared with that one, and the relation holds for the true sizes."""
+    f = n_frame.reset_index(drop=True).assign(j=np.arange(len(n_frame)), size=n_size)
     key = [*_PLACE[:3], "dimension", "group"]
-    enrolled = f[f["outcome"].isin(_ENROLLED)].drop_duplicates(key)
+    enrolled = f[f["outcome"].isin(_ENROLLED)].sort_values("size", ascending=False,
+                                                            kind="stable").drop_duplicates(key)
     others = f[f["outcome"].isin(set(OUTCOMES) - _ENROLLED)]
-    pairs = others.merge(enrolled[[*key, "j"]], on=key, suffixes=("", "_all"))
-    pairs = pairs[pairs["j"] != pairs["j_all"]]
+    pairs = others.merge(enrolled[[*key, "j", "size"]], on=key, suffixes=("", "_all"))
+    # Rows whose size exceeds the enrolled students' are not a subset (rates pooled over
+    # several years count students once per year): no relation is assumed for them.
+    pairs = pairs[pairs["size"] <= pairs["size_all"]]
     row = np.arange(len(pairs))
     return (np.r_[row, row], np.r_[pairs["j"].to_numpy(dtype=int),
                                   pairs["j_all"].to_numpy(dtype=int)],
