@@ -119,6 +119,8 @@ OF_THE_CELL = ("days_lost_per_100", "within_offense_risk_ratio")
 RATE_FAMILY = ("risk_ratio", "risk_difference", "excess_students", "representation_index",
                "composition")
 SEP = "×"
+#: Dimensions a survey respondent may leave unanswered: their groups add up to at most all.
+OPTIONAL_ANSWERS = frozenset({"sexual_orientation", "gender_identity"})
 TOL = 1e-6
 NO_GROUP_CASES = "no students in the group had the outcome"
 NO_CASES = "no students had the outcome"
@@ -337,8 +339,9 @@ def _margins(cells: pd.DataFrame, system: _System, nkey, xkey) -> None:
         t = next(total.itertuples(index=False))
         groups = block[block["dimension"] != "all"]
         for dimension, parts in groups.groupby("dimension"):
-            for key in kinds:
-                _equation(system, seen, key(t), [key(p) for p in parts.itertuples(index=False)])
+            for key in kinds:  # survey questions on identity may be skipped: at most all
+                _equation(system, seen, key(t), [key(p) for p in parts.itertuples(index=False)],
+                          at_most=dimension in OPTIONAL_ANSWERS)
             if SEP not in dimension:
                 continue
             dims = dimension.split(SEP)
@@ -517,7 +520,9 @@ def _couple(cells, system, nkey, xkey) -> None:
             system.add({system.var(xkey(r)): 1.0, system.var(nkey(r)): -1.0}, -np.inf, 0.0)
 
 
-def _equation(system: _System, seen: set, total, parts: list) -> None:
+def _equation(system: _System, seen: set, total, parts: list, *, at_most: bool = False
+              ) -> None:
+    """``total`` = the sum of ``parts`` (``at_most``: the parts add up to at most it)."""
     sig = (total, tuple(sorted(parts)))
     if sig in seen or not parts:
         return
@@ -525,7 +530,7 @@ def _equation(system: _System, seen: set, total, parts: list) -> None:
     coefs = {system.var(total): 1.0}
     for p in parts:
         coefs[system.var(p)] = coefs.get(system.var(p), 0.0) - 1.0
-    system.add(coefs, 0.0, 0.0)
+    system.add(coefs, 0.0, np.inf if at_most else 0.0)
 
 
 def _rate_relations(published, rows, system, nkey, xkey, found, district) -> dict:

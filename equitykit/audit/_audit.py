@@ -125,7 +125,8 @@ class DistrictAudit:
         started = time.perf_counter()
         privacy_rules = self.config.privacy
         gate = privacy.publish(
-            withhold_sensitive(self._computed, privacy_rules.sensitive_min_n),
+            withhold_sensitive(self._computed, privacy_rules.sensitive_min_n,
+                               privacy_rules.min_n),
             min_n=privacy_rules.min_n,
             top_bottom_coding=privacy_rules.top_bottom_coding,
             protection_width=self.protection_width,

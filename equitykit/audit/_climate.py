@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from .._words import group_codes
@@ -82,14 +83,19 @@ def climate_counts(survey: pd.DataFrame, *, constructs: Mapping[str, str] | None
     return _fitting(counts).assign(district_id=district)[_COUNTS]
 
 
-def withhold_sensitive(rows: pd.DataFrame, min_n: int) -> pd.DataFrame:
+def withhold_sensitive(rows: pd.DataFrame, min_n: int, min_count: int = 10) -> pd.DataFrame:
     """Metric rows with every group of a sensitive dimension (sexual orientation, gender
-    identity) that has fewer than ``min_n`` respondents marked ``suppressed`` before the
-    privacy gate, which then withholds them as primary cells and protects them with
-    complementary suppression like any other small group."""
+    identity) that has fewer than ``min_n`` respondents, or fewer than ``min_count`` with or
+    without the outcome (e.g. 18 of 21 favourable), marked ``suppressed`` before the privacy
+    gate, which then withholds them as primary cells and protects them with complementary
+    suppression like any other small group. (The gate's coding of small complements covers the
+    standard student dimensions; respondents may skip these questions, so their groups are
+    not a partition of all respondents and are checked here.)"""
     cell = ["school_year", "school_id", "outcome", "dimension", "group"]
+    x = rows["numerator"] if "numerator" in rows else pd.Series(np.nan, index=rows.index)
+    small = (rows["n"] < min_n) | (x < min_count) | (rows["n"] - x < min_count)
     rates = rows[(rows["measure"] == "rate") & rows["dimension"].isin(SENSITIVE_DIMENSIONS)
-                 & (rows["group"] != "all") & (rows["n"] < min_n)]
+                 & (rows["group"] != "all") & small]
     small = pd.MultiIndex.from_frame(rates[cell]).unique()
     hit = pd.MultiIndex.from_frame(rows[cell]).isin(small)
     out = rows.copy()
