@@ -84,6 +84,8 @@ def _check(explorer: Explorer, drawn: list[dict]) -> int:
     shown_text = {str(d) for d in shown.get("display", [])} | {
         f"<td>{v:,.0f}</td>" for v in shown["n"]} | {f"{100 * v:.1f}%" for v in shown["value"]}
     shown_text |= {f"{100 * v:.1f}".rstrip("0").rstrip(".") + "%" for v in shown["value"]}
+    excess = table[(table["measure"] == "excess_students") & ~table["suppressed"].astype(bool)]
+    shown_text |= {f"<td>{v:,.0f}</td>" for v in excess["value"]}  # a published column
     # 2. The hidden group's own numbers appear nowhere.
     if view.kind == "rate":
         raw = cache.group_counts(school_year=sel.school_year, school_id=sel.school_id,
