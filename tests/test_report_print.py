@@ -47,6 +47,12 @@ def test_sample_report_prints_without_blank_pages(tmp_path):
                     "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
                     (out / "D01" / "audit.html").as_uri()],
                    check=True, capture_output=True, timeout=180)
-    pages = pypdf.PdfReader(pdf).pages
-    assert all(page.extract_text().strip() for page in pages)
-    assert len(pages) < 39  # 39 Letter pages before the print rules and tables were fixed
+    text = [len(page.extract_text().strip()) for page in pypdf.PdfReader(pdf).pages]
+    assert all(text)
+    # No stranded heading or near-empty page: every page but the last carries at least a
+    # quarter of a typical page's text (D01 in 2026-12: 39 pages, 1,118 to 3,562 characters,
+    # median 2,160), and the pages are full on average (before the print rules were fixed,
+    # D02 printed 55 pages with a blank second page).
+    typical = sorted(text)[len(text) // 2]
+    assert min(text[:-1]) >= typical / 4, text
+    assert sum(text) / len(text) >= 1500, text
