@@ -52,9 +52,6 @@ def test_explorer_table_is_the_reports(explorer, sample_audit, outcome, by):
     assert all(mine == theirs for _, mine, theirs in both), both
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the explorer is gated on its own, a year at "
-                   "a time with every school by group, and withholds whole district tables "
-                   "the report publishes (D01 2023-24: gifted by sex)")
 def test_the_explorer_publishes_the_reports_district_table(explorer, sample_audit):
     audit = sample_audit(DISTRICT)
     explorer.outcome.value = "gifted"
