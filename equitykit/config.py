@@ -357,6 +357,12 @@ class Offense(_Model):
         "disruption), false when it is objective (fighting, weapons, drugs)."))
 
 
+def _text_keys(v: Any) -> Any:
+    """A mapping's keys as stripped text: YAML reads `101: {...}` with an int key, and district
+    codes and survey items are compared as text."""
+    return {str(k).strip(): val for k, val in v.items()} if isinstance(v, dict) else v
+
+
 class Discipline(_Model):
     """How the ``incidents`` table's offense codes map onto categories (docs/data.md)."""
 
@@ -368,8 +374,7 @@ class Discipline(_Model):
     @field_validator("offenses", mode="before")
     @classmethod
     def _codes_as_text(cls, v: Any) -> Any:
-        # YAML reads `101: {...}` with an int key; district codes are compared as text.
-        return {str(k).strip(): val for k, val in v.items()} if isinstance(v, dict) else v
+        return _text_keys(v)
 
 
 class Survey(_Model):
@@ -383,7 +388,7 @@ class Survey(_Model):
     @field_validator("constructs", mode="before")
     @classmethod
     def _items_as_text(cls, v: Any) -> Any:
-        return {str(k).strip(): val for k, val in v.items()} if isinstance(v, dict) else v
+        return _text_keys(v)
 
     @field_validator("constructs")
     @classmethod

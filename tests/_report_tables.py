@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import lxml.html
+import pandas as pd
 
 
 def tables(page: str) -> list[tuple[str, list[dict[str, str]]]]:
@@ -23,3 +26,8 @@ def table(page: str, caption: str) -> list[dict[str, str]]:
     hits = [rows for text, rows in tables(page) if text == caption]
     assert len(hits) == 1, (caption, [text for text, _ in tables(page)])
     return hits[0]
+
+
+def metrics_as_written(audit) -> pd.DataFrame:
+    """An audit's metrics.csv as written, read back as text."""
+    return pd.read_csv(io.StringIO(audit.metrics_csv()), dtype=str, keep_default_na=False)

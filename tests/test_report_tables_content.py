@@ -8,12 +8,12 @@ table of every section's HTML, whose every number must be a published number of 
 
 from __future__ import annotations
 
-import io
 import re
 from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
+from _report_tables import metrics_as_written
 
 from equitykit import report
 from equitykit._words import capitalize, group_label
@@ -40,8 +40,7 @@ def audit(sample_audit):
 
 @pytest.fixture(scope="module")
 def metrics(audit) -> pd.DataFrame:
-    """metrics.csv as written, read back as text."""
-    return pd.read_csv(io.StringIO(audit.metrics_csv()), dtype=str, keep_default_na=False)
+    return metrics_as_written(audit)
 
 
 def _published(metrics: pd.DataFrame) -> pd.DataFrame:

@@ -5,11 +5,11 @@ of findings.json."""
 from __future__ import annotations
 
 import html
-import io
 import json
 
 import pandas as pd
 import pytest
+from _report_tables import metrics_as_written
 from test_report_tables_content import _interval, _one, _shown
 
 from equitykit import report
@@ -31,8 +31,7 @@ def audit(sample_audit):
 
 @pytest.fixture(scope="module")
 def metrics(audit) -> pd.DataFrame:
-    """metrics.csv as written, read back as text."""
-    return pd.read_csv(io.StringIO(audit.metrics_csv()), dtype=str, keep_default_na=False)
+    return metrics_as_written(audit)
 
 
 def _year(metrics: pd.DataFrame, year: int) -> pd.DataFrame:
