@@ -30,7 +30,7 @@ def _published(min_n_sensitive: int) -> pd.DataFrame:
     rows = rows[rows["school_id"] == ""]
     # Rules 1-6 only (no protection interval): this file is about the sensitive minimum n;
     # tests/test_privacy_attack.py holds the protection rule on survey counts.
-    return privacy.publish(withhold_sensitive(rows, min_n_sensitive), min_n=10,
+    return privacy.publish(withhold_sensitive(rows, min_n_sensitive, 10), min_n=10,
                            protection_width=0).table
 
 

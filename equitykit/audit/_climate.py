@@ -83,7 +83,7 @@ def climate_counts(survey: pd.DataFrame, *, constructs: Mapping[str, str] | None
     return _fitting(counts).assign(district_id=district)[_COUNTS]
 
 
-def withhold_sensitive(rows: pd.DataFrame, min_n: int, min_count: int = 10) -> pd.DataFrame:
+def withhold_sensitive(rows: pd.DataFrame, min_n: int, min_count: int) -> pd.DataFrame:
     """Metric rows with every group of a sensitive dimension (sexual orientation, gender
     identity) that has fewer than ``min_n`` respondents, or fewer than ``min_count`` with or
     without the outcome (e.g. 18 of 21 favourable), marked ``suppressed`` before the privacy
@@ -93,9 +93,9 @@ def withhold_sensitive(rows: pd.DataFrame, min_n: int, min_count: int = 10) -> p
     not a partition of all respondents and are checked here.)"""
     cell = ["school_year", "school_id", "outcome", "dimension", "group"]
     x = rows["numerator"] if "numerator" in rows else pd.Series(np.nan, index=rows.index)
-    small = (rows["n"] < min_n) | (x < min_count) | (rows["n"] - x < min_count)
+    too_few = (rows["n"] < min_n) | (x < min_count) | (rows["n"] - x < min_count)
     rates = rows[(rows["measure"] == "rate") & rows["dimension"].isin(SENSITIVE_DIMENSIONS)
-                 & (rows["group"] != "all") & small]
+                 & (rows["group"] != "all") & too_few]
     small = pd.MultiIndex.from_frame(rates[cell]).unique()
     hit = pd.MultiIndex.from_frame(rows[cell]).isin(small)
     out = rows.copy()

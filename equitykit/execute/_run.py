@@ -32,7 +32,7 @@ from .._versions import versions
 from ..config import AuditConfig, load_config
 from ..errors import ConfigError, DataError, DataProblem, UsageError
 from ..report import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, notebook_to_html
-from ..report._school import SCHOOLS_DIR, link_school_reports
+from ..report._school import SCHOOLS_DIR, SCHOOLS_INDEX, SCHOOLS_MAP, link_school_reports
 from ._deadline import deadline
 from ._engine import ENGINES, InProcessEngine, warm_up
 from ._inputs import DISTRICT_COLUMN, file_digest, read_folder
@@ -62,8 +62,8 @@ def district_files(formats: Sequence[str] = DEFAULT_FORMATS, by_school: bool = F
 
 
 #: The index of a district's school reports (``--by-school``), and its school id → report map.
-SCHOOLS_INDEX_FILE = f"{SCHOOLS_DIR}/index.html"
-SCHOOLS_MAP_FILE = f"{SCHOOLS_DIR}/schools.json"
+SCHOOLS_INDEX_FILE = f"{SCHOOLS_DIR}/{SCHOOLS_INDEX}"
+SCHOOLS_MAP_FILE = f"{SCHOOLS_DIR}/{SCHOOLS_MAP}"
 
 
 #: The gate's information loss, copied into the district's manifest entry.
@@ -244,8 +244,7 @@ def run_district(
     try:
         config = load_config(parameters["config_path"])
         if by_school or config.report.by_school:
-            parameters = result.parameters = district_parameters(
-                data_dir, district_id, config_path, school_year, by_school=True)
+            parameters["by_school"] = True  # result.parameters is this dict
         notebook = audit_notebook(notebook, config)
         if input_sha256 is None or folder is None:
             input_sha256, folder = locate(Path(data_dir), district_id, config)
@@ -337,6 +336,7 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
     """Run the notebook into a private folder and move it into place only when complete."""
     folder = result.folder
     durations = result.durations
+    by_school = school_reports(key)
     if confined(out_dir, folder).exists():  # refused before the run, and again at the swap
         _refuse_foreign(confined(out_dir, folder))
     work = confined(out_dir, f".tmp-{token}-{folder}-{secrets.token_hex(4)}")
@@ -353,13 +353,13 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
                 )
                 durations.update(_cell_seconds(executed, time.perf_counter() - tick, engine))
                 expected = [OUTPUT_FILES["metrics"], OUTPUT_FILES["findings"]]
-                for name in expected + ([SCHOOLS_INDEX_FILE] if school_reports(key) else []):
+                for name in expected + ([SCHOOLS_INDEX_FILE] if by_school else []):
                     if not (work / name).is_file():
                         raise RuntimeError(MISSING_OUTPUT.format(name=name))
                 tick = time.perf_counter()
                 page = notebook_to_html(executed, config=config, district_id=result.district_id,
                                         school_year=_audited_year(work / OUTPUT_FILES["metrics"]))
-                if school_reports(key):
+                if by_school:
                     page = link_school_reports(page)
                 durations["html"] = time.perf_counter() - tick
                 made = _convert(page, work, config, result.district_id, key["formats"],
@@ -382,16 +382,16 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
         (work / OUTPUT_FILES["html"]).write_text(page, encoding="utf-8")
         for fmt, data in made.items():
             (work / FORMAT_FILES[fmt]).write_bytes(data)
-        files = district_files(key["formats"], school_reports(key))
-        result.outputs = output_paths(folder, key["formats"], school_reports(key))
+        files = district_files(key["formats"], by_school)
+        result.outputs = output_paths(folder, key["formats"], by_school)
         result.output_sha256 = {name: file_digest(work / file) for name, file in files.items()}
         if (work / PRIVACY_FILE).is_file():
             result.privacy = json.loads((work / PRIVACY_FILE).read_text(encoding="utf-8"))
-        if school_reports(key):
+        if by_school:
             schools = json.loads((work / SCHOOLS_MAP_FILE).read_text(encoding="utf-8"))
             result.schools = {str(s): f"{folder}/{link}" for s, link in schools.items()}
         durations["write"] = time.perf_counter() - tick
-        files = sorted({*_written(work), STAMP})
+        files = sorted(_written(work) | {STAMP})
         _write_json(work / STAMP, {"key": key, "result": result.to_dict(), "files": files})
         _replace_dir(work, out_dir, folder, token)
         confined(out_dir, FAILED_DIR, f"{folder}.ipynb").unlink(missing_ok=True)
@@ -460,10 +460,10 @@ def school_reports(key: dict[str, Any]) -> bool:
     return bool(key["parameters"].get("by_school"))
 
 
-def _written(folder: Path) -> list[str]:
+def _written(folder: Path) -> set[str]:
     """Every regular file under ``folder``, as a path relative to it (``schools/…``)."""
-    return sorted(str(path.relative_to(folder).as_posix()) for path in folder.rglob("*")
-                  if path.is_file() and not path.is_symlink())
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*")
+            if path.is_file() and not path.is_symlink()}
 
 
 def _keep_failed(work: Path, out_dir: Path, folder: str) -> dict[str, str]:

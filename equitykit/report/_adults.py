@@ -15,12 +15,18 @@ TURNOVER_COLUMNS = ("staff", "number", "left at the end of the year", "95% CI (l
                     "hired that year", "95% CI (hired)")
 
 
+def latest_year(published: pd.DataFrame, outcome: str, *, up_to: int) -> int | None:
+    """The latest year up to ``up_to`` with the district's ``outcome`` published; None without
+    one."""
+    years = published.loc[(published["outcome"] == outcome) & (published["school_id"] == "")
+                          & (published["school_year"] <= up_to), "school_year"]
+    return None if years.empty else int(years.max())
+
+
 def turnover_year(published: pd.DataFrame, school_year: int) -> int | None:
     """The latest year up to ``school_year`` with published turnover (leavers are known only
     once the next year's staff list exists); None without one."""
-    years = published.loc[(published["outcome"] == LEFT) & (published["school_id"] == "")
-                          & (published["school_year"] <= school_year), "school_year"]
-    return None if years.empty else int(years.max())
+    return latest_year(published, LEFT, up_to=school_year)
 
 
 def turnover_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from .._words import outcome_label, year_label
+from .._words import capitalize, outcome_label, year_label
 from ..config import AuditConfig
 from ._html import notebook_to_html
 from ._tables import html_table, note, skip
@@ -173,7 +173,7 @@ def school_page(published: pd.DataFrame, school_id: str, *, config: AuditConfig,
                  else school_place_table(published, outcome, school_year, names))
         label = outcome_label(outcome)
         parts.append(f'<h2 id="{html.escape(outcome)}">'
-                     f"{html.escape(label[:1].upper() + label[1:])}</h2>")
+                     f"{html.escape(capitalize(label))}</h2>")
         parts.append(html_table(groups, caption=f"{name}: {label} by group")
                      if not groups.empty else skip("No published rates by group."))
         parts.append(note(_gap_words(published, school_id, outcome, school_year, config)))

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..config import AuditConfig
 from . import _figures as fig
+from ._adults import latest_year
 from ._figures import ReportFigure
 from ._views import cell, group_name, interval
 
@@ -139,10 +140,7 @@ def teacher_experience_table(published: pd.DataFrame, *, school_year: int,
 def retention_year(published: pd.DataFrame, *, before: int) -> int | None:
     """The latest year before ``before`` whose teacher retention (to the next year) is
     published; None when none is."""
-    p = published
-    years = p.loc[(p["outcome"] == "teacher_retained") & (p["school_id"] == "")
-                  & (p["school_year"] < before), "school_year"]
-    return None if years.empty else int(years.max())
+    return latest_year(published, "teacher_retained", up_to=before - 1)
 
 
 def teacher_retention_table(published: pd.DataFrame, *, school_year: int,
