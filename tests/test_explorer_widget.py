@@ -23,7 +23,7 @@ def explorer() -> Explorer:
     schools = pd.concat([tiny_schools(), tiny_schools(district_id="D2")], ignore_index=True)
     # Rules 1-6: the tiny districts keep the groups whose numbers are checked here (the
     # default protection rule is attacked in test_explorer_published.py).
-    return Explorer.from_frames(two, schools=schools, warm=False,
+    return Explorer.from_frames(two, schools=schools,
                                 config=AuditConfig(privacy=Privacy(protection_width=0)))
 
 
@@ -62,7 +62,7 @@ def test_setting_controls_updates_sentence_chart_and_table(explorer):
     explorer.outcome.value = "math_score"
     assert explorer.view.kind == "score"
     assert "standard deviations" in explorer.sentence.value
-    assert "Average score" in explorer.table.value
+    assert "Hedges" in explorer.table.value and "Cohen" not in explorer.table.value
 
 
 def test_dimension_change_refreshes_groups_and_comparisons(explorer):
@@ -105,8 +105,9 @@ def test_second_tab_shows_metrics_numbers(explorer):
     explorer.dimension.value = "race_ethnicity"
     explorer.focus.value = "Black"
     explorer.tabs.selected_index = 1
-    cache = explorer.source["D1"]
-    students = cache.students[cache.students["school_year"] == 2023]
+    students = tiny_students()
+    students = students[students["school_year"] == 2023].assign(
+        oss=lambda d: d["oss_days"] > 0)
     dims = ["race_ethnicity", "sex", "econ_disadvantaged", "english_learner", "disability"]
     est = metrics.predictive_accuracy(metrics.strata_table(students, "oss", dims),
                                       n_boot=BOOTSTRAP_REPLICATES, n_permutations=PERMUTATIONS)
@@ -117,7 +118,7 @@ def test_second_tab_shows_metrics_numbers(explorer):
 
 
 def test_stricter_config_raises_the_floor():
-    strict = Explorer.from_frames(tiny_students(), schools=tiny_schools(), warm=False,
+    strict = Explorer.from_frames(tiny_students(), schools=tiny_schools(),
                                   config=AuditConfig(privacy=Privacy(min_n=25)))
     assert strict.min_n.min == strict.min_n.value == 25
     assert strict.view.min_n == 25

@@ -187,7 +187,7 @@ def test_unusable_district_is_refused_with_a_message(name, tmp_path):
     pytest.param(n, marks=pytest.mark.slow) for n in ("one_student", "race_blank",
                                                       "one_school_one_race_staff"))])
 def test_explorer_steps_through_a_degenerate_district(name, tmp_path):
-    explorer = Explorer.from_data_dir(write_district(tmp_path / name, CASES[name]), warm=False)
+    explorer = Explorer.from_data_dir(write_district(tmp_path / name, CASES[name]))
     outcomes = [value for _, value in explorer.outcome.options]
     if not outcomes:
         assert html.escape(NO_OUTCOME) in explorer.sentence.value

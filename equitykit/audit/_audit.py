@@ -91,9 +91,30 @@ class DistrictAudit:
         """
         started = time.perf_counter()
         config = config if config is not None else load_config(config_path)
-        by_school = config.report.by_school if by_school is None else bool(by_school)
         data = _load(data_dir, config, str(district_id))
         loaded = time.perf_counter()
+        audit = cls.from_data(data, district_id=district_id, config=config,
+                              school_year=school_year, by_school=by_school)
+        audit.parameters.update(data_dir=str(data_dir),
+                                config_path=str(config_path) if config_path else None)
+        audit.timings = {"load": loaded - started, **audit.timings}
+        return audit
+
+    @classmethod
+    def from_data(
+        cls,
+        data: object,
+        *,
+        district_id: str,
+        config: AuditConfig,
+        school_year: int | None = None,
+        by_school: bool | None = None,
+    ) -> DistrictAudit:
+        """Compute every metric of one district's tables already loaded (an
+        :class:`equitykit.intake.DistrictData` of that district), unpublished; as
+        :meth:`compute`, which reads them from a data folder."""
+        started = time.perf_counter()
+        by_school = config.report.by_school if by_school is None else bool(by_school)
         raw, counts = compute_metrics(data, config, school_year, by_school=by_school)
         notes = []
         if "note" in counts and counts["note"].eq(PARTIAL_TOTAL).any():
@@ -107,13 +128,9 @@ class DistrictAudit:
             school_year=year,
             config=config,
             data=data,
-            parameters={
-                "data_dir": str(data_dir),
-                "district_id": str(district_id),
-                "config_path": str(config_path) if config_path else None,
-                "school_year": year,
-            },
-            timings={"load": loaded - started, "compute": time.perf_counter() - loaded},
+            parameters={"data_dir": None, "district_id": str(district_id),
+                        "config_path": None, "school_year": year},
+            timings={"compute": time.perf_counter() - started},
             notes=notes,
             by_school=by_school,
             _computed=raw[raw["school_year"] <= year],

@@ -11,7 +11,6 @@ import io
 import math
 import textwrap
 
-import matplotlib
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -27,10 +26,6 @@ COMPARISON = "#E69F00"  # orange
 OTHER = "#999999"       # grey
 EXTRA = "#009E73"       # bluish green
 _WIDTH, _DPI = 11.0, 96
-# Matplotlib 3.10 replaced ``vert=False`` by ``orientation="horizontal"``.
-_HORIZONTAL = ({"orientation": "horizontal"}
-               if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
-               else {"vert": False})
 _LABEL_WIDTH = 30
 
 
@@ -118,33 +113,32 @@ def rate_chart(view) -> bytes:
 
 @styled(_STYLE)
 def score_chart(view) -> bytes:
-    """Score distributions by group: boxes span the 25th–75th percentiles, whiskers the 10th–90th
-    (no individual scores are drawn), the line in each box is the median."""
+    """Average scores by group, as published; the focus group in blue, the comparison group in
+    orange, all students as a dashed line."""
     sel = view.selection
     rows = _rows(view.table, "mean")
     fig, ax = _figure(len(rows))
-    labels, suppressed, stats, positions, colours = [], [], [], [], []
+    labels, suppressed, shown = [], [], []
     for y, (_, r) in enumerate(rows.iterrows()):
         labels.append(_wrap(w.group_label(r["dimension"], r["group"])))
-        if bool(r["suppressed"]) or not math.isfinite(r["q50"]):
+        if bool(r["suppressed"]) or not math.isfinite(r["value"]):
             suppressed.append(y)
             continue
-        stats.append({"whislo": r["q10"], "q1": r["q25"], "med": r["q50"], "q3": r["q75"],
-                      "whishi": r["q90"], "mean": r["value"], "fliers": []})
-        positions.append(y)
-        colours.append("#000000" if r["group"] == "all"
-                       else _colour(r["group"], sel.focus, sel.comparison))
-    if stats:
-        boxes = ax.bxp(stats, positions=positions, **_HORIZONTAL, patch_artist=True, widths=0.6,
-                       showmeans=True, meanprops={"marker": "D", "markerfacecolor": "white",
-                                                  "markeredgecolor": "black"},
-                       medianprops={"color": "white", "lw": 2.5})
-        for patch, colour in zip(boxes["boxes"], colours, strict=True):
-            patch.set_facecolor(colour)
+        colour = ("#000000" if r["group"] == "all"
+                  else _colour(r["group"], sel.focus, sel.comparison))
+        ax.barh(y, r["value"], color=colour, height=0.65, alpha=0.9)
+        shown.append(r["value"])
+        ax.text(r["value"], y, f"  {r['value']:.1f}", va="center", fontsize=15)
+    everyone = rows[(rows["group"] == "all") & ~rows["suppressed"].astype(bool)]
+    if len(everyone) and math.isfinite(everyone["value"].iloc[0]):
+        ax.axvline(everyone["value"].iloc[0], color="#000000", ls="--", lw=1.5)
     ax.set_yticks(range(len(labels)), labels)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.set_xlabel(f"{w.outcome_title(sel.outcome)} (box: middle half; whiskers: 10th–90th "
-                  "percentile; ◇ mean)")
+    ax.invert_yaxis()
+    if shown:  # scale scores do not start at 0: zoom on the range shown
+        low, high = min(shown), max(shown)
+        pad = max(high - low, 1.0) * 0.6
+        ax.set_xlim(low - pad, high + pad)
+    ax.set_xlabel(f"Average {w.outcome_title(sel.outcome)} score")
     ax.set_title(_title(view), loc="left")
     _suppressed_marks(ax, suppressed, w.suppressed_text(view.min_n))
     return _png(fig)

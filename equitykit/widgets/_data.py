@@ -1,28 +1,33 @@
-"""What the explorer keeps in memory for one district, computed once when the district is opened.
+"""What the explorer keeps in memory for one district: the audit's published table.
 
-Every later click is a dictionary look-up into these tables, never a pass over the students.
-Student ids are dropped on the way in: nothing kept here can identify a student in an output.
+Opening a district runs its audit exactly as ``equitykit audit`` does (the same metrics, the same
+privacy gate with the same settings) and keeps only :attr:`DistrictAudit.published
+<equitykit.audit.DistrictAudit.published>`. Every later click filters that table, so the
+explorer can show nothing the audit's ``metrics.csv`` does not publish, and no student record
+is kept once the district is open.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from .._words import INTERSECTIONS, group_codes
+from .._words import INTERSECTIONS
 from ..config import AuditConfig
+from ..errors import PrivacyError
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES, RACE_ETHNICITY, SEXES
 from ._wording import SCORE_OUTCOMES
 
 __all__ = ["DistrictCache", "DistrictSource", "group_sort_key"]
 
-_KEY = ["school_year", "school_id", "measure", "dimension"]
 _ORDER = {code: i for i, code in enumerate((*RACE_ETHNICITY, *SEXES, "true", "false"))}
+#: The published measures of a group's level: a rate (binary outcomes) or a mean (scores).
+LEVELS = ("rate", "mean")
 
 NO_DISTRICT = "the data has no district '{district_id}'; districts found: {found}"
 
@@ -32,196 +37,157 @@ def group_sort_key(group: str) -> tuple[int, ...]:
     return tuple(_ORDER.get(part, len(_ORDER)) for part in group.split(INTERSECTION_SEP))
 
 
-def _dimension_names() -> tuple[str, ...]:
-    return (*DIMENSIONS, *(INTERSECTION_SEP.join(pair) for pair in INTERSECTIONS))
-
-
-def _group_columns(students: pd.DataFrame) -> pd.DataFrame:
-    """One label column per dimension and intersection (NA where a part is missing)."""
-    cols = {d: group_codes(students[d]).astype("string") for d in DIMENSIONS if d in students}
-    for a, b in INTERSECTIONS:
-        if a in cols and b in cols:
-            cols[f"{a}{INTERSECTION_SEP}{b}"] = cols[a] + INTERSECTION_SEP + cols[b]
-    return pd.DataFrame(cols, index=students.index)
+def _dimension_order(dimension: str) -> int:
+    names = (*DIMENSIONS, *(INTERSECTION_SEP.join(pair) for pair in INTERSECTIONS))
+    return names.index(dimension) if dimension in names else len(names)
 
 
 @dataclass
 class DistrictCache:
-    """One district's precomputed tables.
+    """One district's published table and the menus drawn from it.
 
-    ``counts`` is the audit's counts table (``intake.to_counts``) for every school, year, outcome,
-    dimension and group; ``scores`` holds the score columns with one group-label column per
-    dimension (no ids); ``students`` keeps the demographic and outcome columns the predictiveness
-    view models (no ids).
+    ``published`` is the audit's ``metrics.csv`` table (after the privacy gate); the rows of
+    a group's level (``rate``, ``mean``) decide which years, schools, outcomes, dimensions and
+    groups the menus offer. ``audited_year`` is the year the audit's one-year analyses
+    (predictiveness, where gaps sit, schools by group) are published for.
     """
 
     district_id: str
-    counts: pd.DataFrame
-    scores: pd.DataFrame
-    students: pd.DataFrame
+    published: pd.DataFrame
+    audited_year: int
     school_names: dict[str, str]
     memo: dict[tuple, object] = field(repr=False, default_factory=dict)
     lock: threading.RLock = field(repr=False, default_factory=threading.RLock)
-    _positions: dict[tuple, np.ndarray] = field(repr=False, default_factory=dict)
-    _by_outcome: dict[tuple, np.ndarray] = field(repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._positions = self.counts.groupby(_KEY, sort=False).indices
-        self._by_outcome = self.counts.groupby(["school_year", "measure"], sort=False).indices
+        p = self.published
+        self._levels = p[p["measure"].isin(LEVELS) & (p["comparison"] == "")
+                         & ~p["dimension"].isin(["demographics"])]
 
     @classmethod
-    def build(
-        cls, students: pd.DataFrame, *, config: AuditConfig, district_id: str,
-        schools: pd.DataFrame | None = None,
-    ) -> DistrictCache:
-        """Derive outcomes and counts for one district's students (intake's own functions)."""
-        from .. import intake
+    def build(cls, data: object, *, config: AuditConfig, district_id: str) -> DistrictCache:
+        """Audit one district's tables (an :class:`equitykit.intake.DistrictData`) and keep
+        what the audit publishes. A district whose school reports the config asks for
+        cannot be protected is shown without them, as ``equitykit audit`` without
+        ``--by-school`` would publish it."""
+        from ..audit import DistrictAudit
 
-        students = students.drop(columns=["student_id"], errors="ignore")
-        students = intake.derive_outcomes(students, config)
-        dimensions = tuple(d for d in DIMENSIONS if d in students)
-        counts = intake.to_counts(
-            students, dimensions=dimensions,
-            intersections=tuple(p for p in INTERSECTIONS if set(p) <= set(dimensions)),
-            by_school=True,
-        )
-        counts = counts.astype({"school_id": "string", "dimension": "string", "group": "string",
-                                "measure": "string"})
-        groups = _group_columns(students)
-        score_cols = [c for c in SCORE_OUTCOMES if c in students and students[c].notna().any()]
-        scores = pd.concat(
-            [students[["school_year", "school_id"]].astype({"school_id": "string"}), groups,
-             students[score_cols].astype("float64")], axis=1,
-        )
-        kept = [c for c in dict.fromkeys((*DIMENSIONS, *OUTCOMES, "school_year", "school_id"))
-                if c in students]
+        audit = DistrictAudit.from_data(data, district_id=district_id, config=config)
+        try:
+            published = audit.publish()
+        except PrivacyError:
+            audit = DistrictAudit.from_data(data, district_id=district_id, config=config,
+                                            by_school=False)
+            published = audit.publish()
+        published = published.astype({"school_id": "string", "dimension": "string",
+                                      "group": "string", "measure": "string",
+                                      "comparison": "string", "outcome": "string"})
+        schools = getattr(data, "schools", None)
         names: dict[str, str] = {}
         if schools is not None and {"school_id", "school_name"} <= set(schools.columns):
             names = dict(zip(schools["school_id"].astype(str), schools["school_name"].astype(str),
                              strict=True))
-        for sid in counts["school_id"].unique():
-            if sid:
-                names.setdefault(str(sid), str(sid))
-        return cls(district_id=district_id, counts=counts, scores=scores,
-                   students=students[kept].copy(), school_names=names)
+        return cls(district_id=district_id, published=published,
+                   audited_year=audit.school_year, school_names=names)
 
     # -- menus -------------------------------------------------------------------------------
     @property
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.students["school_year"].unique())
+        return sorted(int(y) for y in self._levels["school_year"].unique())
 
     @property
     def schools(self) -> list[str]:
-        """School ids, ordered by name."""
-        return sorted((s for s in self.school_names), key=lambda s: self.school_names[s])
+        """Schools with published figures, ordered by name."""
+        ids = {str(s) for s in self._levels["school_id"].unique() if s}
+        return sorted(ids, key=lambda s: self.school_name(s))
+
+    def school_name(self, school_id: str) -> str:
+        return self.school_names.get(school_id, school_id)
 
     def outcomes(self, school_year: int) -> list[str]:
-        """Binary outcomes with students in their population that year, then score outcomes."""
-        rows = self.counts[(self.counts["school_year"] == school_year)
-                           & (self.counts["dimension"] == "all")
-                           & (self.counts["school_id"] == "")
-                           & (self.counts["denominator"] > 0)]
-        present = set(rows["measure"])
-        rates = [o for o in OUTCOMES if o in present]
-        year_scores = self.scores[self.scores["school_year"] == school_year]
-        return rates + [s for s in SCORE_OUTCOMES
-                        if s in year_scores and year_scores[s].notna().any()]
+        """Outcomes with a published all-students level that year: rates, then scores."""
+        rows = self._levels[(self._levels["school_year"] == school_year)
+                            & (self._levels["school_id"] == "")
+                            & (self._levels["dimension"] == "all")]
+        present = set(rows["outcome"])
+        return [o for o in (*OUTCOMES, *SCORE_OUTCOMES) if o in present]
 
     def dimensions(self) -> list[str]:
-        present = set(self.counts["dimension"])
-        return [d for d in _dimension_names() if d in present]
+        present = set(self._levels["dimension"]) - {"all"}
+        return sorted(present, key=lambda d: (_dimension_order(d), d))
 
     def groups(self, *, school_year: int, outcome: str, dimension: str) -> list[str]:
-        """Groups with students in the outcome's population district-wide, in report order."""
-        if outcome in SCORE_OUTCOMES:
-            s = self.score_groups(school_year=school_year, school_id="", outcome=outcome,
-                                  dimension=dimension)
-            return sorted(s["group"].unique(), key=group_sort_key)
-        return list(self.group_counts(school_year=school_year, school_id="", outcome=outcome,
-                                      dimension=dimension).index)
+        """Groups the audit lists for the outcome district-wide, in report order."""
+        rows = self._levels[(self._levels["school_year"] == school_year)
+                            & (self._levels["school_id"] == "")
+                            & (self._levels["outcome"] == outcome)
+                            & (self._levels["dimension"] == dimension)]
+        return sorted(rows["group"].unique(), key=group_sort_key)
 
-    # -- look-ups ----------------------------------------------------------------------------
-    def group_counts(
-        self, *, school_year: int, school_id: str, outcome: str, dimension: str,
-    ) -> pd.DataFrame:
-        """Numerator and denominator per group (index: group, report order; empty groups out)."""
-        pos = self._positions.get((school_year, school_id, outcome, dimension))
-        if pos is None:
-            return pd.DataFrame({"numerator": [], "denominator": []},
-                                index=pd.Index([], name="group", dtype="string"))
-        rows = self.counts.iloc[pos]
-        rows = rows[rows["denominator"] > 0].set_index("group")[["numerator", "denominator"]]
-        return rows.loc[sorted(rows.index, key=group_sort_key)]
+    def rows(self, *, school_year: int, outcome: str) -> pd.DataFrame:
+        """The published rows of one year and outcome (every place, dimension and measure)."""
+        p = self.published
+        return p[(p["school_year"] == school_year) & (p["outcome"] == outcome)]
 
-    def counts_for(self, *, school_year: int, outcome: str, dimension: str | None = None
-                   ) -> pd.DataFrame:
-        """The counts rows (district and schools) of one year and outcome: every dimension,
-        or one ``dimension`` with the ``all`` totals."""
-        pos = self._by_outcome.get((school_year, outcome))
-        if pos is None:
-            return self.counts.iloc[:0]
-        rows = self.counts.iloc[pos]
-        return rows if dimension is None else rows[rows["dimension"].isin([dimension, "all"])]
 
-    def score_groups(
-        self, *, school_year: int, school_id: str, outcome: str, dimension: str,
-    ) -> pd.DataFrame:
-        """Scores of the students in a year (and school), with their group label."""
-        s = self.scores
-        mask = (s["school_year"] == school_year) & s[outcome].notna() & s[dimension].notna()
-        if school_id:
-            mask &= s["school_id"] == school_id
-        return pd.DataFrame({"group": s.loc[mask, dimension], "score": s.loc[mask, outcome]})
+def _one_district(data: object, district_id: str) -> object:
+    """The tables of ``data`` (every district) kept to one district's rows."""
+    def own(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        if frame is None or "district_id" not in frame:
+            return frame
+        return frame[frame["district_id"].astype(str) == district_id]
+
+    return dataclasses.replace(data, **{f: own(getattr(data, f)) for f in
+                                        ("students", "staff", "schools", "survey", "incidents")})
 
 
 class DistrictSource:
-    """Where the districts come from; each is built on first use and kept (one build per district).
+    """Where the districts come from; each is audited on first use and kept.
 
     Parameters
     ----------
     district_ids
         The districts offered in the menu, in menu order.
     loader
-        ``loader(district_id) -> (students, schools or None)``.
+        ``loader(district_id)``: that district's tables (an
+        :class:`equitykit.intake.DistrictData`).
     config
-        The client config (outcome definitions, privacy minimum n).
+        The client config (outcome definitions, privacy rules, school reports).
     """
 
-    def __init__(
-        self, district_ids: Iterable[str],
-        loader: Callable[[str], tuple[pd.DataFrame, pd.DataFrame | None]],
-        *, config: AuditConfig,
-    ) -> None:
+    def __init__(self, district_ids: Iterable[str], loader: Callable[[str], object], *,
+                 config: AuditConfig) -> None:
         self.district_ids = list(district_ids)
         self.config = config
         self._loader = loader
         self._built: dict[str, DistrictCache] = {}
+        self._lock = threading.Lock()
 
     def __getitem__(self, district_id: str) -> DistrictCache:
-        if district_id not in self._built:
-            if district_id not in self.district_ids:
-                raise KeyError(NO_DISTRICT.format(district_id=district_id,
-                                                  found=", ".join(self.district_ids)))
-            students, schools = self._loader(district_id)
-            self._built[district_id] = DistrictCache.build(
-                students, config=self.config, district_id=district_id, schools=schools)
-        return self._built[district_id]
+        with self._lock:
+            if district_id not in self._built:
+                if district_id not in self.district_ids:
+                    raise KeyError(NO_DISTRICT.format(district_id=district_id,
+                                                      found=", ".join(self.district_ids)))
+                self._built[district_id] = DistrictCache.build(
+                    self._loader(district_id), config=self.config, district_id=district_id)
+            return self._built[district_id]
 
     @classmethod
-    def from_frames(
-        cls, students: pd.DataFrame, *, schools: pd.DataFrame | None = None,
-        config: AuditConfig | None = None,
-    ) -> DistrictSource:
-        """Districts from canonical tables already in memory."""
-        ids = sorted(students["district_id"].astype(str).unique())
+    def from_data(cls, data: object, *, config: AuditConfig | None = None) -> DistrictSource:
+        """Districts from canonical tables already loaded (an
+        :class:`equitykit.intake.DistrictData` of one or more districts)."""
+        ids = sorted(data.students["district_id"].astype(str).unique())
+        return cls(ids, lambda district_id: _one_district(data, district_id),
+                   config=config or AuditConfig())
 
-        def load(district_id: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-            own = students[students["district_id"].astype(str) == district_id]
-            if schools is None:
-                return own, None
-            return own, schools[schools["district_id"].astype(str) == district_id]
+    @classmethod
+    def from_frames(cls, students: pd.DataFrame, *, schools: pd.DataFrame | None = None,
+                    config: AuditConfig | None = None) -> DistrictSource:
+        """Districts from a canonical students table (and schools table) in memory."""
+        from ..intake import DistrictData
 
-        return cls(ids, load, config=config or AuditConfig())
+        return cls.from_data(DistrictData(students=students, schools=schools), config=config)
 
     @classmethod
     def from_data_dir(cls, data_dir: str | Path, *, config: AuditConfig | None = None
@@ -230,5 +196,4 @@ class DistrictSource:
         from .. import intake
 
         config = config or AuditConfig()
-        data = intake.load_district_data(data_dir, config=config)
-        return cls.from_frames(data.students, schools=data.schools, config=config)
+        return cls.from_data(intake.load_district_data(data_dir, config=config), config=config)

@@ -2,7 +2,8 @@
 
 All logic lives in :mod:`._view` and :mod:`._systemic`; this module only wires controls to it,
 keeps the menus consistent (a new district refreshes years, schools and outcomes; a new
-dimension refreshes the groups) and draws the result once per change.
+dimension refreshes the groups) and draws the result once per change. Everything shown is a
+row of the district audit's published table (:mod:`._data`).
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ import pandas as pd
 
 from .._words import capitalize, dimension_label
 from ..config import AuditConfig
-from ..report import outcome_table
+from ..report import gap_table, outcome_table
 from ..report._tables import html_table
+from ..report._views import group_name
 from . import _charts, _systemic
 from . import _wording as w
 from ._data import DistrictSource
-from ._view import ALL_OTHER, Selection, View, compute_view, warm_up
+from ._view import ALL_OTHER, Selection, View, compute_view
 
 __all__ = ["Explorer"]
 
+NO_GROUPS = "The audit publishes no figures for “{outcome}” by {dimension} in {year}."
 NO_OUTCOME = ("No outcome is recorded for this district's students in this school year, so "
               "there is nothing to compare.")
 
@@ -59,14 +62,6 @@ _STYLE = """
 """
 
 
-_WITHHELD = ("Suppressed: the group has fewer than {n} students, or its numbers could be "
-             "worked out from the others; the audit report hides the same cells.")
-
-
-def _cell(value: float, fmt: str) -> str:
-    return "" if pd.isna(value) else fmt.format(value)
-
-
 class Explorer(widgets.VBox):
     """Interactive equity explorer for training sessions.
 
@@ -76,10 +71,6 @@ class Explorer(widgets.VBox):
         Where the districts come from (see :meth:`from_data_dir`, :meth:`from_frames`).
     title : str
         Heading shown above the controls.
-    warm : bool
-        Compute every year's and outcome's published table in a background thread once a
-        district is opened, so later clicks only filter (the report's suppression of a large
-        district takes seconds per table).
 
     Attributes
     ----------
@@ -96,10 +87,8 @@ class Explorer(widgets.VBox):
     >>> explorer.view.sentence  # doctest: +SKIP
     """
 
-    def __init__(self, source: DistrictSource, *, title: str = "Equity explorer",
-                 warm: bool = True) -> None:
+    def __init__(self, source: DistrictSource, *, title: str = "Equity explorer") -> None:
         self.source = source
-        self.warm = warm
         self.config: AuditConfig = source.config
         self.view: View | None = None
         self.last_latency = 0.0
@@ -164,18 +153,17 @@ class Explorer(widgets.VBox):
     # -- construction helpers ----------------------------------------------------------------
     @classmethod
     def from_data_dir(cls, data_dir: str | Path, *, config: AuditConfig | None = None,
-                      title: str = "Equity explorer", warm: bool = True) -> Explorer:
+                      title: str = "Equity explorer") -> Explorer:
         """An explorer over every district of a data folder (docs/data.md)."""
-        return cls(DistrictSource.from_data_dir(data_dir, config=config), title=title,
-                   warm=warm)
+        return cls(DistrictSource.from_data_dir(data_dir, config=config), title=title)
 
     @classmethod
     def from_frames(cls, students: pd.DataFrame, *, schools: pd.DataFrame | None = None,
-                    config: AuditConfig | None = None, title: str = "Equity explorer",
-                    warm: bool = True) -> Explorer:
+                    config: AuditConfig | None = None, title: str = "Equity explorer"
+                    ) -> Explorer:
         """An explorer over canonical tables already in memory."""
         return cls(DistrictSource.from_frames(students, schools=schools, config=config),
-                   title=title, warm=warm)
+                   title=title)
 
     @property
     def selection(self) -> Selection:
@@ -210,7 +198,7 @@ class Explorer(widgets.VBox):
         cache = self.source[self.district.value]
         self._set(self.school_year, [(w.year_label(y), y) for y in reversed(cache.years)])
         self._set(self.school, [("All schools", "")]
-                  + [(cache.school_names[s], s) for s in cache.schools])
+                  + [(cache.school_name(s), s) for s in cache.schools])
         self._set(self.dimension, [(capitalize(dimension_label(d)), d) for d in cache.dimensions()])
         self._on_year()
 
@@ -239,9 +227,12 @@ class Explorer(widgets.VBox):
         start = time.perf_counter()
         sel = self.selection
         cache = self.source[sel.district_id]
-        if sel.outcome is None:  # no outcome is known for any student of that year
+        if sel.outcome is None or sel.focus is None:  # nothing published to compare
             self.view = None
-            self.sentence.value = (f'<div class="ek-sentence">{html.escape(NO_OUTCOME)}'
+            message = NO_OUTCOME if sel.outcome is None else NO_GROUPS.format(
+                outcome=w.outcome_title(sel.outcome), dimension=dimension_label(sel.dimension),
+                year=w.year_label(sel.school_year))
+            self.sentence.value = (f'<div class="ek-sentence">{html.escape(message)}'
                                    "</div>")
             self.detail.value = self.table.value = self.predict_text.value = ""
             self.split_text.value = ""
@@ -249,9 +240,6 @@ class Explorer(widgets.VBox):
             return
         view = compute_view(cache, sel, config=self.config)
         self.view = view
-        if self.warm:
-            warm_up(cache, min_n=self.config.privacy.min_n, config=self.config,
-                    first_year=sel.school_year, then=_systemic.warm_predictiveness)
         self.sentence.value = f'<div class="ek-sentence">{html.escape(view.sentence)}</div>'
         self.detail.value = (f'<div class="ek-detail">{html.escape(view.detail)}</div>'
                              if view.detail else "")
@@ -263,48 +251,26 @@ class Explorer(widgets.VBox):
         self.last_latency = time.perf_counter() - start
 
     def _table_html(self, view: View) -> str:
-        """Rates: the report's outcome table (:func:`report.outcome_table`) of the gated
-        rows, in the report's measures, labels and formats; scores: the distribution of each
-        group's scores. The focus and comparison rows are highlighted."""
-        if view.kind == "rate":
-            return self._rate_table(view)
-        sel, t = view.selection, view.table
-        hidden = f'<span class="ek-suppressed">{w.suppressed_text(view.min_n)}</span>'
-        rows = t[(t["measure"] == "mean") & (t["comparison"] == "")]
-        head = ["Group", "Students", "Average score", "Median", "Middle half"]
-        out = ['<div class="ek-table"><table><tr>'
-               + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
-        for _, r in rows.iterrows():
-            cls = ("ek-focus" if r["group"] == sel.focus
-                   else "ek-comparison" if r["group"] == sel.comparison else "")
-            name = html.escape(capitalize(w.group_label(r["dimension"], r["group"])))
-            if bool(r["suppressed"]):
-                out.append(f'<tr class="{cls}"><td>{name}</td>'
-                           f'<td colspan="{len(head) - 1}">{hidden}</td></tr>')
-                continue
-            cells = [_cell(r["n"], "{:,.0f}"), _cell(r["value"], "{:.1f}"),
-                     _cell(r["q50"], "{:.1f}"),
-                     f"{_cell(r['q25'], '{:.1f}')}–{_cell(r['q75'], '{:.1f}')}"]
-            out.append(f'<tr class="{cls}"><td>{name}</td>'
-                       + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        out.append("</table>")
-        if rows["suppressed"].astype(bool).any():
-            out.append(f'<p class="ek-note">{html.escape(_WITHHELD.format(n=view.min_n))}</p>')
-        return "".join(out) + "</div>"
-
-    def _rate_table(self, view: View) -> str:
+        """The report's table of the gated rows, in its measures, labels and formats: the
+        outcome table (:func:`report.outcome_table`) for a rate, the score gaps
+        (:func:`report.gap_table`) for a score. The focus and comparison rows are
+        highlighted."""
         sel = view.selection
         # the view's rows are one place's (the selected school or the district), gated
         rows = view.table[view.table["comparison"].isin(("", ALL_OTHER))]  # the report's rows
         gated = rows.assign(school_id="", flagged=False)
-        table = outcome_table(gated, sel.outcome, by=sel.dimension,
-                              school_year=sel.school_year, config=self.config)
-        groups = view.table.loc[(view.table["measure"] == "rate")
-                                & (view.table["dimension"] == sel.dimension)
-                                & (view.table["comparison"] == ""), "group"]
-        classes = ["ek-focus" if g == sel.focus else "ek-comparison" if g == sel.comparison
-                   else "" for g in groups]
-        caption = f"{capitalize(w.outcome_label(sel.outcome))} by {dimension_label(sel.dimension)}"
+        if view.kind == "score":
+            table = gap_table(gated, sel.outcome, school_year=sel.school_year,
+                              config=self.config)
+            caption = f"Gaps in {w.outcome_label(sel.outcome)} by {dimension_label(sel.dimension)}"
+        else:
+            table = outcome_table(gated, sel.outcome, by=sel.dimension,
+                                  school_year=sel.school_year, config=self.config)
+            caption = (f"{capitalize(w.outcome_label(sel.outcome))} by "
+                       f"{dimension_label(sel.dimension)}")
+        role = {group_name(sel.dimension, sel.focus, self.config): "ek-focus",
+                group_name(sel.dimension, sel.comparison, self.config): "ek-comparison"}
+        classes = [role.get(label, "") for label in table["group"]]
         return (f'<div class="ek-table">'
                 f"{html_table(table, caption=caption, row_classes=classes)}"
                 "</div>")

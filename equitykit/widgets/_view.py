@@ -1,39 +1,41 @@
-"""What the explorer shows for one choice of controls, as numbers that have passed suppression.
+"""What the explorer shows for one choice of controls: rows of the audit's published table.
 
-:func:`compute_view` is the whole logic of the explorer without a browser. For a school year
-and outcome it builds, once, the table the report publishes (``metrics.disproportionality`` of
-the counts table for every school, dimension and group, or the score summaries) and passes it
-through ``metrics.suppress_metrics`` exactly as the report does, so the suppression (primary,
-complementary across schools, groups and intersections, top/bottom coding) is the report's.
-Each click then filters that table. A comparison the table does not hold (a named comparison
-group, a score gap) is computed with the scalar ``metrics`` function and suppressed together
-with the cells it is computed from. The chart, the sentence and the table are drawn from the
-suppressed rows only.
+:func:`compute_view` is the whole logic of the explorer without a browser. The district's
+published table (:class:`DistrictCache`) is the audit's ``metrics.csv``; a view filters it to a
+year, outcome, place and dimension: each group's rate (or average score) and its comparison with
+all other students, as the report publishes them. A comparison with a named group is computed
+from the two groups' published counts (or averages) and withheld when either is withheld or
+banded. At a minimum n above the audit's, the rows go through the privacy gate again with it,
+so a trainer can hide more than the report, never less.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from .. import metrics
+from .._words import dimension_label
 from ..config import AuditConfig
+from ..privacy import SUPPRESSED_DISPLAY, suppress_metrics
 from . import _wording as w
 from ._data import DistrictCache, group_sort_key
 
 __all__ = ["ALL_OTHER", "Selection", "View", "compute_view", "effective_min_n",
-           "published_table", "suppress_with", "warm_up"]
+           "published_table"]
 
 ALL_OTHER = "all_other"
-#: Measures shown for a binary outcome (the report's, from ``metrics.disproportionality``).
+#: Measures shown for a binary outcome and for a score (the report's).
 RATE_MEASURES = ("rate", "risk_ratio", "risk_difference", "excess_students")
-_QUANTILES = {0.1: "q10", 0.25: "q25", 0.5: "q50", 0.75: "q75", 0.9: "q90"}
-_EXTRA_HIDDEN = ["sd", *_QUANTILES.values()]
+SCORE_MEASURES = ("mean", "hedges_g")
+#: A named group compared on scores: the difference of the two published averages.
+SCORE_GAP = "mean_difference"
 
+NOT_BY_GROUP = ("{place}, the audit does not publish this school's figures by {dimension}; "
+                "school reports (report.by_school in the config) publish each school's main "
+                "groups.")
 BAD_COMPARISON = "the comparison group must differ from the focus group ({group})"
 
 
@@ -55,14 +57,14 @@ class Selection:
 class View:
     """Everything displayed for a selection.
 
-    ``table`` holds ``metrics.csv`` rows (docs/outputs.md) after ``metrics.suppress_metrics``, for
-    the selected school (or district), outcome and dimension: ``rate`` per group and for all
-    students with ``risk_ratio``, ``risk_difference`` and ``excess_students`` against all
-    other students (binary outcomes), or ``mean`` per group with ``sd`` and quantile columns
-    ``q10``…``q90`` (scores); plus the focus-vs-comparison contrast when the comparison is a
-    named group (``risk_ratio``, ``risk_difference``, ``excess_students``) or for scores
-    (``hedges_g``, the report's gap measure). A suppressed row has every number blank and
-    ``display`` "suppressed".
+    ``table`` holds published ``metrics.csv`` rows (docs/outputs.md) for the selected school
+    (or district), outcome and dimension: ``rate`` per group and for all students with
+    ``risk_ratio``, ``risk_difference`` and ``excess_students`` against all other students
+    (binary outcomes), or ``mean`` per group with ``hedges_g`` against all other students
+    (scores); plus the focus-vs-comparison rows when the comparison is a named group
+    (``risk_ratio``, ``risk_difference``, ``excess_students``; for scores
+    ``mean_difference``, in points). A withheld row has every number blank and ``display``
+    "suppressed".
     """
 
     selection: Selection
@@ -89,166 +91,75 @@ def effective_min_n(min_n: int, config: AuditConfig) -> int:
     return max(int(min_n), config.privacy.min_n, 1)
 
 
-def _suppress(table: pd.DataFrame, min_n: int, config: AuditConfig) -> pd.DataFrame:
-    out = metrics.suppress_metrics(table, min_n=min_n,
-                                   top_bottom_coding=config.privacy.top_bottom_coding,
-                                   protection_width=config.privacy.protection_width)
-    hidden = [c for c in _EXTRA_HIDDEN if c in out]
-    out.loc[out["suppressed"].astype(bool), hidden] = math.nan
-    return out
-
-
-def suppress_with(cells: pd.DataFrame, rows: pd.DataFrame, *, min_n: int,
-                  config: AuditConfig) -> pd.DataFrame:
-    """Suppress new ``rows`` computed from already-published ``cells``.
-
-    ``cells`` are rows of a :func:`published_table` (suppression already decided); the new
-    rows are put through ``metrics.suppress_metrics`` with them, so a comparison is withheld
-    exactly when the report's rule withholds it (its own or its comparison's cell is
-    withheld). Only the new rows are returned.
-    """
-    both = pd.concat([cells.drop(columns=["display"], errors="ignore"), rows],
-                     ignore_index=True)
-    out = _suppress(both, min_n, config)
-    return out.iloc[len(cells):].reset_index(drop=True)
-
-
 # ----------------------------------------------------------------- the published tables
 def published_table(cache: DistrictCache, *, school_year: int, outcome: str, min_n: int,
                     config: AuditConfig) -> pd.DataFrame:
-    """The report's suppressed table for one year and outcome: every school and the district,
-    every dimension and group. Computed once per (year, outcome, minimum n) and kept.
+    """The audit's published rows the explorer shows for one year and outcome: every place,
+    dimension and group, each group's level and its comparison with all other students.
 
-    Each outcome's table goes through the gate on its own: gating every outcome of a year
-    together, with every school by group, took minutes per year on the sample districts and
-    withheld whole district tables the report publishes. So a group's size withheld in one
-    outcome's table may be shown in another's (docs/privacy.md states this limit)."""
+    At the audit's minimum n these are the published rows themselves. Above it they go through
+    the gate again (``privacy.suppress_metrics``) with the rows the audit withheld kept
+    withheld, so the result only ever hides more. Kept per (year, outcome, minimum n).
+    """
     key = ("published", school_year, outcome, min_n)
     if key in cache.memo:
         return cache.memo[key]
-    with cache.lock:  # a background warm-up may be computing this very table
+    with cache.lock:
         if key not in cache.memo:
-            if outcome in w.SCORE_OUTCOMES:
-                raw = _score_table(cache, school_year, outcome)
-            else:
-                counts = cache.counts_for(school_year=school_year, outcome=outcome)
-                raw = metrics.disproportionality(counts)
-                raw = raw[raw["measure"].isin(RATE_MEASURES)]
-            cache.memo[key] = _suppress(raw.reset_index(drop=True), min_n, config)
+            rows = cache.rows(school_year=school_year, outcome=outcome)
+            shown = SCORE_MEASURES if outcome in w.SCORE_OUTCOMES else RATE_MEASURES
+            rows = rows[rows["measure"].isin(shown)
+                        & rows["comparison"].isin(["", ALL_OTHER])].reset_index(drop=True)
+            if min_n > config.privacy.min_n and len(rows):
+                rows = suppress_metrics(rows, min_n=min_n,
+                                        top_bottom_coding=config.privacy.top_bottom_coding,
+                                        protection_width=config.privacy.protection_width)
+            cache.memo[key] = rows
     return cache.memo[key]
-
-
-def warm_up(cache: DistrictCache, *, min_n: int, config: AuditConfig,
-            first_year: int | None = None,
-            then: Callable[[DistrictCache, int, str], object] | None = None
-            ) -> threading.Thread:
-    """Compute every published table of a district in a background thread (latest year
-    first), so later clicks only filter; then ``then(cache, year, outcome)`` for each (the
-    second tab's models). Started once per district and minimum n."""
-    key = ("warming", min_n)
-    if key not in cache.memo:
-        years = sorted(cache.years, key=lambda y: (y != first_year, -y))
-        jobs = [(y, o) for y in years for o in cache.outcomes(y)]
-
-        def run() -> None:
-            for year, outcome in jobs:
-                published_table(cache, school_year=year, outcome=outcome, min_n=min_n,
-                                config=config)
-            for year, outcome in jobs if then is not None else ():
-                then(cache, year, outcome)
-
-        cache.memo[key] = threading.Thread(target=run, name="equitykit-warm-up", daemon=True)
-        cache.memo[key].start()
-    return cache.memo[key]
-
-
-def _summary(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """n, mean, SD (``metrics.strata_table``) and percentiles of ``score`` per ``keys``."""
-    strata = metrics.strata_table(frame, "score", keys).set_index(keys)
-    sd = (strata["ss_within"] / (strata["n"] - 1)).where(strata["n"] > 1) ** 0.5
-    labelled = frame.astype({k: "str" for k in keys})
-    quantiles = labelled.groupby(keys)["score"].quantile(list(_QUANTILES)).unstack()
-    out = pd.concat([strata[["n", "mean"]], sd.rename("sd"),
-                     quantiles.rename(columns=_QUANTILES)], axis=1)
-    return out.reset_index()
-
-
-def _score_table(cache: DistrictCache, school_year: int, outcome: str) -> pd.DataFrame:
-    """Unsuppressed ``mean`` rows (with ``sd`` and percentiles) for every place and group."""
-    scores = cache.scores[(cache.scores["school_year"] == school_year)
-                          & cache.scores[outcome].notna()]
-    parts = []
-    for dimension in ("all", *cache.dimensions()):
-        labels = "all" if dimension == "all" else scores[dimension]
-        frame = pd.DataFrame({"school_id": scores["school_id"], "group": labels,
-                              "score": scores[outcome]})
-        for keys in (["group"], ["school_id", "group"]):
-            part = _summary(frame, keys).assign(dimension=dimension)
-            parts.append(part if "school_id" in keys else part.assign(school_id=""))
-    rows = pd.concat(parts, ignore_index=True)
-    return rows.assign(
-        district_id=cache.district_id, school_year=school_year, outcome=outcome,
-        measure="mean", comparison="", numerator=math.nan, value=rows.pop("mean"),
-        ci_low=math.nan, ci_high=math.nan)
-
-
-def _raw_score_summary(cache: DistrictCache, sel: Selection, groups: pd.Series | None
-                       ) -> pd.Series | None:
-    """Unsuppressed n, mean and SD of the students whose group is in ``groups`` (None: all
-    but the focus group), for a score contrast."""
-    scores = cache.score_groups(school_year=sel.school_year, school_id=sel.school_id,
-                                outcome=sel.outcome, dimension=sel.dimension)
-    keep = scores["group"] != sel.focus if groups is None else scores["group"].isin(groups)
-    chosen = scores[keep].assign(group="chosen")
-    if chosen.empty:
-        return None
-    return _summary(chosen, ["group"]).iloc[0]
 
 
 # ------------------------------------------------------------------------------ the view
-def _cell_rows(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
-    return table[table["group"].isin(groups) & (table["comparison"] == "")]
+def _known(row: pd.Series | None, *columns: str) -> bool:
+    return row is not None and not bool(row["suppressed"]) and all(
+        pd.notna(row[c]) and math.isfinite(float(row[c])) for c in columns)
 
 
-def _contrast(cache: DistrictCache, sel: Selection, shown: pd.DataFrame, kind: str,
-              config: AuditConfig) -> pd.DataFrame:
-    """Focus-vs-comparison rows the published table does not hold."""
-    if kind == "rate" and sel.comparison == ALL_OTHER:
+def _contrast(cache: DistrictCache, sel: Selection, shown: pd.DataFrame, kind: str
+              ) -> pd.DataFrame:
+    """Focus-vs-named-group rows, from the two groups' published rows only."""
+    if sel.comparison == ALL_OTHER:
         return shown.iloc[:0]
-    counts = None
-    if kind == "rate":
-        counts = cache.group_counts(school_year=sel.school_year, school_id=sel.school_id,
-                                    outcome=sel.outcome, dimension=sel.dimension)
-        if sel.focus not in counts.index or sel.comparison not in counts.index:
-            return shown.iloc[:0]
-        x, n = counts.loc[sel.focus]
-        x_c, n_c = counts.loc[sel.comparison]
-        estimates = {m: getattr(metrics, m)(x, n, x_c, n_c)
-                     for m in ("risk_ratio", "risk_difference", "excess_students")}
-        numerator = x
+    level = "mean" if kind == "score" else "rate"
+    rows = shown[(shown["measure"] == level) & (shown["comparison"] == "")].set_index("group")
+    if sel.focus not in rows.index or sel.comparison not in rows.index:
+        return shown.iloc[:0]
+    focus, other = rows.loc[sel.focus], rows.loc[sel.comparison]
+    if kind == "score":
+        known = _known(focus, "value") and _known(other, "value")
+        values = {SCORE_GAP: metrics.Estimate(value=focus["value"] - other["value"])
+                  if known else None}
+        numerator = math.nan
     else:
-        focus = _raw_score_summary(cache, sel, pd.Series([sel.focus]))
-        other = _raw_score_summary(
-            cache, sel, None if sel.comparison == ALL_OTHER else pd.Series([sel.comparison]))
-        if focus is None or other is None:
-            return shown.iloc[:0]
-        reference = {}
-        if config.gaps.sd_basis == "all_students":
-            everyone = shown[(shown["group"] == "all") & (shown["measure"] == "mean")]
-            reference = {"reference_sd": float(everyone["sd"].iloc[0])}
-        estimates = {"hedges_g": metrics.hedges_g(focus["mean"], focus["sd"], focus["n"],
-                                                  other["mean"], other["sd"], other["n"],
-                                                  **reference)}
-        n, numerator = focus["n"], math.nan
-    rows = pd.DataFrame([{
-        "district_id": cache.district_id, "school_year": sel.school_year,
-        "school_id": sel.school_id, "outcome": sel.outcome, "dimension": sel.dimension,
-        "group": sel.focus, "measure": measure, "comparison": sel.comparison, "n": n,
-        "numerator": numerator, "value": float(est.value), "ci_low": est.ci_low,
-        "ci_high": est.ci_high, "p_value": est.p_value, "note": est.reason,
-    } for measure, est in estimates.items()])
-    base = ["all", sel.focus] if sel.comparison == ALL_OTHER else [sel.focus, sel.comparison]
-    return suppress_with(_cell_rows(shown, base), rows, min_n=sel.min_n, config=config)
+        known = _known(focus, "numerator", "n") and _known(other, "numerator", "n")
+        args = (focus["numerator"], focus["n"], other["numerator"], other["n"])
+        values = {m: getattr(metrics, m)(*args) if known else None
+                  for m in ("risk_ratio", "risk_difference", "excess_students")}
+        numerator = focus["numerator"] if known else math.nan
+    out = []
+    for measure, est in values.items():
+        value = math.nan if est is None else float(est.value)
+        out.append({
+            "district_id": cache.district_id, "school_year": sel.school_year,
+            "school_id": sel.school_id, "outcome": sel.outcome, "dimension": sel.dimension,
+            "group": sel.focus, "measure": measure, "comparison": sel.comparison,
+            "n": focus["n"] if known else math.nan, "numerator": numerator, "value": value,
+            "ci_low": math.nan if est is None else est.ci_low,
+            "ci_high": math.nan if est is None else est.ci_high,
+            "p_value": math.nan if est is None else est.p_value,
+            "note": "" if est is None else est.reason, "suppressed": est is None,
+            "display": SUPPRESSED_DISPLAY if est is None else "",
+        })
+    return pd.DataFrame(out)
 
 
 def _report_order(group: str) -> tuple:
@@ -279,10 +190,14 @@ def compute_view(cache: DistrictCache, sel: Selection, *, config: AuditConfig) -
                   & table["dimension"].isin([sel.dimension, "all"])]
     order = sorted(range(len(shown)), key=lambda i: _report_order(shown["group"].iloc[i]))
     shown = shown.iloc[order]
-    table = pd.concat([shown, _contrast(cache, sel, shown, kind, config)], ignore_index=True)
-    school = cache.school_names.get(sel.school_id) if sel.school_id else None
+    table = pd.concat([shown, _contrast(cache, sel, shown, kind)], ignore_index=True)
+    school = cache.school_name(sel.school_id) if sel.school_id else None
     place = w.place_phrase(school, sel.school_year)
-    sentence, detail = _words(table, sel, place, kind, min_n)
+    if sel.school_id and not (shown["dimension"] == sel.dimension).any():
+        sentence = NOT_BY_GROUP.format(place=place, dimension=dimension_label(sel.dimension))
+        detail = ""
+    else:
+        sentence, detail = _words(table, sel, place, kind, min_n)
     return View(selection=sel, kind=kind, table=table, sentence=sentence, detail=detail,
                 place=place, where=school or "all schools", min_n=min_n)
 
@@ -297,11 +212,16 @@ def _words(table: pd.DataFrame, sel: Selection, place: str, kind: str, min_n: in
            ) -> tuple[str, str]:
     group = w.group_label(sel.dimension, sel.focus)
     comparison = w.comparison_label(sel.dimension, sel.comparison)
-    r = _find(table, "hedges_g" if kind == "score" else "risk_ratio", sel.focus, sel.comparison)
+    measure = ("risk_ratio" if kind == "rate" else
+               "hedges_g" if sel.comparison == ALL_OTHER else SCORE_GAP)
+    r = _find(table, measure, sel.focus, sel.comparison)
     if r is None or bool(r["suppressed"]):
         return (f"{place}, results for {group} compared with {comparison}: "
                 f"{w.suppressed_text(min_n)}.", "")
     reason = str(r.get("note", "") or "")
+    if measure == SCORE_GAP:
+        return w.score_difference_sentence(place=place, group=group, comparison=comparison,
+                                           outcome=sel.outcome, points=r["value"]), ""
     if kind == "score":
         return w.score_sentence(place=place, group=group, comparison=comparison,
                                 outcome=sel.outcome, d=r["value"], ci_low=r["ci_low"],

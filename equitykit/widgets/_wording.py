@@ -29,6 +29,7 @@ __all__ = [
     "outcome_title",
     "place_phrase",
     "rate_sentence",
+    "score_difference_sentence",
     "score_sentence",
     "suppressed_text",
     "year_label",
@@ -142,3 +143,24 @@ def score_sentence(
             ci = f" (95% CI {ci_low:+.2f} to {ci_high:+.2f})"
     return (f"{place}, {group} scored {abs(d):.2f} standard deviations {direction} {comparison} "
             f"in {subject}{ci}.")
+
+
+def score_difference_sentence(*, place: str, group: str, comparison: str, outcome: str,
+                              points: float) -> str:
+    """The headline for a score compared with a named group: the difference of the two
+    published averages, in points.
+
+    Examples
+    --------
+    >>> score_difference_sentence(place="Across the district in 2023–24",
+    ...                           group="Black students", comparison="White students",
+    ...                           outcome="math_score", points=-23.44)
+    'Across the district in 2023–24, the average math score of Black students was 23.4 points below that of White students.'
+    """  # noqa: E501
+    subject = SCORE_OUTCOMES[outcome]
+    if abs(points) < 0.05:
+        return (f"{place}, the average {subject} score of {group} was the same as that of "
+                f"{comparison}.")
+    direction = "below" if points < 0 else "above"
+    return (f"{place}, the average {subject} score of {group} was {abs(points):.1f} points "
+            f"{direction} that of {comparison}.")
