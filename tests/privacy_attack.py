@@ -54,7 +54,7 @@ a linear relation between their counts.
 The discipline rows (days lost per 100 students, within-offense risk ratio) publish their
 cell's ``n`` and ``numerator``, read like a rate's; their values are not linear in the counts
 but, published beside a withheld or coded rate, are reported as a leak. Climate rows whose
-``n`` and ``numerator`` are whole numbers (favourable answers of respondents) are attacked as
+``n`` and ``numerator`` are whole numbers (favorable answers of respondents) are attacked as
 counts, each survey outcome its own population.
 
 Not used (the attacker's limits): climate survey rows of per-item averages (not counts), score

@@ -1,4 +1,4 @@
-"""Climate counts: a respondent counted once per construct (favourable when at least half of
+"""Climate counts: a respondent counted once per construct (favorable when at least half of
 their answers to it are), per role, school and group; the item → construct map; the fallback
 without respondent ids; response rates of enrolled students. Hand-computed values."""
 
@@ -18,8 +18,8 @@ def _survey(rows):
     return frame.assign(district_id="X", school_year=2023, response=3)
 
 
-# Two students at school A (Black r1: 2 of 3 belonging favourable → favourable; White r2:
-# 1 of 3 → not), one at school B (Black r3: 1 of 2 answered → favourable, share 0.5).
+# Two students at school A (Black r1: 2 of 3 belonging favorable → favorable; White r2:
+# 1 of 3 → not), one at school B (Black r3: 1 of 2 answered → favorable, share 0.5).
 STUDENTS = [
     ("A", "student", "r1", "Black", "b1", "belonging", True),
     ("A", "student", "r1", "Black", "b2", "belonging", True),
@@ -57,7 +57,7 @@ def test_item_map_makes_constructs_and_roles_get_their_own_outcomes():
              ("A", "family", "f1", "Asian", "c1", "comm", True)]
     counts = climate_counts(_survey(STUDENTS + staff),
                             constructs={"b3": "safety", "v1": "belonging", "v2": "belonging"})
-    # b3 moves to safety: r1 has b1, b2 favourable → 1; r2 b1 no, b2 yes → share .5 → 1.
+    # b3 moves to safety: r1 has b1, b2 favorable → 1; r2 b1 no, b2 yes → share .5 → 1.
     assert _pick(counts, "favorable_belonging") == (3.0, 3.0)
     assert _pick(counts, "favorable_safety") == (0.0, 2.0)
     assert _pick(counts, "staff_favorable_belonging") == (2.0, 2.0)
@@ -81,7 +81,7 @@ def test_staff_race_comes_from_the_staff_table_by_staff_id():
 def test_without_respondent_ids_the_counts_are_answers_per_item():
     survey = _survey(STUDENTS).drop(columns="respondent_id")
     counts = climate_counts(survey)
-    # 8 answers over 3 items → 2.67 → 3 answers per item; 4 favourable / 3 → 1.33 → 1.
+    # 8 answers over 3 items → 2.67 → 3 answers per item; 4 favorable / 3 → 1.33 → 1.
     assert _pick(counts, "favorable_belonging") == (1.0, 3.0)
 
 
@@ -135,8 +135,8 @@ def test_groups_that_do_not_fit_the_roster_leave_their_dimension_out():
 
 
 def test_answers_per_item_rounded_apart_never_break_the_comparison_group():
-    # Without ids: all 1.5 → 2 favourable of 2.5 → 2 answers per item; Black 0.5 → 0 of
-    # 1.5 → 2: the other respondents would have 2 favourable of 0. Race is left out.
+    # Without ids: all 1.5 → 2 favorable of 2.5 → 2 answers per item; Black 0.5 → 0 of
+    # 1.5 → 2: the other respondents would have 2 favorable of 0. Race is left out.
     rows = [("A", "student", None, "Black", "b1", "belonging", False),
             ("A", "student", None, "White", "b1", "belonging", True),
             ("A", "student", None, "Black", "b2", "belonging", True),

@@ -1,4 +1,4 @@
-"""Published climate figures of a sample audit against statsmodels: each share of favourable
+"""Published climate figures of a sample audit against statsmodels: each share of favorable
 respondents (and of students who answered) with its Wilson interval, and each gap to all
 other respondents with its Newcombe interval, from the published counts (rates shown as a
 band keep no count and are left out)."""

@@ -1,6 +1,6 @@
 """The belonging and response gaps planted in the sample surveys are found by the audit of
 the largest sample district (D03): LGBTQ+ students' belonging about 15 points lower, Black
-staff's belonging lower, English learners' families finding communication less favourable,
+staff's belonging lower, English learners' families finding communication less favorable,
 English learners answering the survey less often; and no gap where none was planted."""
 
 from __future__ import annotations

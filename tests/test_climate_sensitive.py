@@ -64,7 +64,7 @@ def test_the_sensitive_n_is_a_setting():
 
 
 def test_a_small_count_without_the_outcome_is_withheld_too():
-    # 15 gay or lesbian students, 10 favourable, 5 not: over a sensitive n of 15, but the 5
+    # 15 gay or lesbian students, 10 favorable, 5 not: over a sensitive n of 15, but the 5
     # would be published exactly, so the group is withheld (the gate codes such a rate for
     # the standard dimensions; these groups are checked before it).
     table = _published(15)

@@ -1,5 +1,5 @@
 """Climate and belonging: per role (students, staff, families) one table per dimension,
-constructs in plain words, % favourable with its interval, the gap in points and the
+constructs in plain words, % favorable with its interval, the gap in points and the
 respondents; a table by school; the students who answered; each cell equal to metrics rows."""
 
 from __future__ import annotations
@@ -37,17 +37,17 @@ def test_each_table_is_one_role_and_dimension_and_its_cells_are_metrics_rows(sam
     assert "favorable_" not in page and ">true<" not in page and ">false<" not in page
     found = tables(page)
     captions = [c for c, _ in found]
-    assert captions[0] == "Students: favourable answers, all respondents"
-    for caption in ("Students: favourable answers, by race/ethnicity",
-                    "Students: favourable answers, by sexual orientation",
-                    "Staff: favourable answers, by race/ethnicity",
-                    "Families: favourable answers, by English learner status"):
+    assert captions[0] == "Students: favorable answers, all respondents"
+    for caption in ("Students: favorable answers, by race/ethnicity",
+                    "Students: favorable answers, by sexual orientation",
+                    "Staff: favorable answers, by race/ethnicity",
+                    "Families: favorable answers, by English learner status"):
         assert caption in captions
     assert all(len(rows) <= 40 for _, rows in found)
     year = _year(audit)
     checked = 0
     for caption, rows in found:
-        if ": favourable answers, by " not in caption:
+        if ": favorable answers, by " not in caption:
             continue
         role = {"Students": "student", "Staff": "staff", "Families": "family"}[
             caption.split(":")[0]]
@@ -61,7 +61,7 @@ def test_each_table_is_one_role_and_dimension_and_its_cells_are_metrics_rows(sam
                      if _group(r["dimension"], r["group"], role) == row["group"]]
             assert len(match) == 1, row
             r = match[0]
-            assert row["% favourable"] == cell(r)
+            assert row["% favorable"] == cell(r)
             assert row["95% CI"] == interval(r)
             assert row["respondents"] == cell(r, "n")
             gap = year[(year["measure"] == "risk_difference") & (year["outcome"] == r["outcome"])
@@ -90,7 +90,7 @@ def test_response_rates_table_cells_are_metrics_rows(sample_audit):
 
 def test_school_table_names_schools_and_shows_published_shares(sample_audit):
     audit = sample_audit("D03")
-    rows = table(climate(audit), "Students: favourable answers by school (% with 95% CI)")
+    rows = table(climate(audit), "Students: favorable answers by school (% with 95% CI)")
     assert len(rows) >= 5 and set(rows[0]) >= {"school", "Belonging", "Safety"}
     pub = audit.published
     shown = pub[(pub["section"] == "climate") & (pub["school_id"] != "")

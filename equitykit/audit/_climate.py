@@ -1,8 +1,8 @@
-"""Climate and belonging as a counts table: favourable respondents per construct, role, school
+"""Climate and belonging as a counts table: favorable respondents per construct, role, school
 and group, and the share of enrolled students who answered the survey.
 
-A respondent is counted once per construct: they are *favourable* on a construct when at least
-half of their answered items of it are favourable (docs/methods.md). The counts then go through
+A respondent is counted once per construct: they are *favorable* on a construct when at least
+half of their answered items of it are favorable (docs/methods.md). The counts then go through
 the same disparity engine as every student outcome (rates with Wilson intervals, differences
 with Newcombe intervals).
 """
@@ -19,7 +19,7 @@ from ..schema import DIMENSIONS, RESPONSE_OUTCOME, SENSITIVE_DIMENSIONS, constru
 
 __all__ = ["climate_counts", "withhold_sensitive"]
 
-#: Favourable on a construct: at least this share of one's answered items are favourable.
+#: Favorable on a construct: at least this share of one's answered items are favorable.
 FAVORABLE_SHARE = 0.5
 _COUNTS = ["district_id", "school_id", "school_year", "measure", "dimension", "group",
            "numerator", "denominator"]
@@ -28,7 +28,7 @@ _COUNTS = ["district_id", "school_id", "school_year", "measure", "dimension", "g
 def climate_counts(survey: pd.DataFrame, *, constructs: Mapping[str, str] | None = None,
                    students: pd.DataFrame | None = None, staff: pd.DataFrame | None = None
                    ) -> pd.DataFrame | None:
-    """Counts of favourable respondents per construct (and of student respondents per enrolled
+    """Counts of favorable respondents per construct (and of student respondents per enrolled
     student), district-wide for all respondents and by group, and per school for all.
 
     Parameters
@@ -46,13 +46,13 @@ def climate_counts(survey: pd.DataFrame, *, constructs: Mapping[str, str] | None
     DataFrame or None
         A counts table (``district_id``, ``school_id`` — blank for the district —,
         ``school_year``, ``measure`` = the outcome, ``dimension``, ``group``, ``numerator``,
-        ``denominator``); None when no answer says whether it is favourable.
+        ``denominator``); None when no answer says whether it is favorable.
 
     Notes
     -----
     Respondents are told apart by ``respondent_id``, else ``student_id`` (students) or
     ``staff_id`` (staff). A role whose rows do not all have one falls back to answers: its
-    numerator is the favourable answers per item and its denominator the answers per item
+    numerator is the favorable answers per item and its denominator the answers per item
     (each rounded), the average respondent of the construct.
     """
     if "favorable" not in survey or survey["favorable"].isna().all():
@@ -86,7 +86,7 @@ def climate_counts(survey: pd.DataFrame, *, constructs: Mapping[str, str] | None
 def withhold_sensitive(rows: pd.DataFrame, min_n: int, min_count: int) -> pd.DataFrame:
     """Metric rows with every group of a sensitive dimension (sexual orientation, gender
     identity) that has fewer than ``min_n`` respondents, or fewer than ``min_count`` with or
-    without the outcome (e.g. 18 of 21 favourable), marked ``suppressed`` before the privacy
+    without the outcome (e.g. 18 of 21 favorable), marked ``suppressed`` before the privacy
     gate, which then withholds them as primary cells and protects them with complementary
     suppression like any other small group. (The gate's coding of small complements covers the
     standard student dimensions; respondents may skip these questions, so their groups are
@@ -147,8 +147,8 @@ def _dimensions(rows: pd.DataFrame, role: str) -> list[str]:
 
 
 def _per_respondent(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-    """One row per respondent and construct: favourable when at least half of their answered
-    items of the construct are favourable; their groups as given on their first row."""
+    """One row per respondent and construct: favorable when at least half of their answered
+    items of the construct are favorable; their groups as given on their first row."""
     keys = ["school_year", "school_id", "respondent", "construct"]
     share = rows["favorable"].astype(float).groupby([rows[k] for k in keys]).mean()
     first = rows.drop_duplicates(keys).set_index(keys)[dims]
@@ -186,7 +186,7 @@ def _count(frame: pd.DataFrame, dims: list[str], value: str, by: str = "construc
 
 
 def _per_answer(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-    """Without respondent ids: favourable answers and answers per item of the construct,
+    """Without respondent ids: favorable answers and answers per item of the construct,
     each rounded (the construct's average respondent)."""
     items = rows.groupby(["school_year", "construct"])["item"].nunique().rename("items")
     rows = rows.join(items, on=["school_year", "construct"])

@@ -988,7 +988,7 @@ def _resource_rows(schools: pd.DataFrame, students: pd.DataFrame) -> pd.DataFram
 
 def _climate_rows(survey: pd.DataFrame, config: AuditConfig, students: pd.DataFrame | None,
                   staff: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Favourable respondents per construct, role, school and group, and response rates
+    """Favorable respondents per construct, role, school and group, and response rates
     (:func:`._climate.climate_counts`), through the same disparity engine."""
     counts = climate_counts(survey, constructs=config.survey.constructs, students=students,
                             staff=staff)

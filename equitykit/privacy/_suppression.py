@@ -905,7 +905,7 @@ def publish(
     section = (out["section"].astype(str).to_numpy() if "section" in out.columns
                else np.full(len(out), ""))
     # Survey rows are counted like students when their cells carry whole numbers of
-    # respondents (favourable answers of n respondents); averages over items are not.
+    # respondents (favorable answers of n respondents); averages over items are not.
     with np.errstate(invalid="ignore"):
         whole = (size == np.round(size)) & (count == np.round(count))
     survey = _any_by(cell_id, section == _SURVEY_SECTION, n_cells) & ~whole

@@ -1,4 +1,4 @@
-"""Climate and belonging: favourable respondents by construct and group for each role
+"""Climate and belonging: favorable respondents by construct and group for each role
 (students, staff, families), by school, and the students who answered the survey, from the
 published metrics only."""
 
@@ -17,7 +17,7 @@ __all__ = ["CLIMATE_COLUMNS", "RESPONSE_COLUMNS", "climate_dimensions", "climate
            "climate_table", "response_table", "school_climate_table"]
 
 #: The columns of :func:`climate_table`, in order.
-CLIMATE_COLUMNS = ("construct", "group", "% favourable", "95% CI",
+CLIMATE_COLUMNS = ("construct", "group", "% favorable", "95% CI",
                    "gap vs all other respondents", "respondents")
 #: The columns of :func:`response_table`, in order.
 RESPONSE_COLUMNS = ("group", "students", "% who answered", "95% CI",
@@ -52,7 +52,7 @@ def climate_dimensions(published: pd.DataFrame, school_year: int, role: str = "s
 def climate_table(published: pd.DataFrame, *, school_year: int, dimension: str,
                   constructs: Sequence[str] | None = None, role: str = "student"
                   ) -> pd.DataFrame:
-    """The favourable share of each construct for the groups of one dimension.
+    """The favorable share of each construct for the groups of one dimension.
 
     Parameters
     ----------
@@ -68,7 +68,7 @@ def climate_table(published: pd.DataFrame, *, school_year: int, dimension: str,
     -------
     DataFrame
         :data:`CLIMATE_COLUMNS`, formatted as the report prints them: the construct in plain
-        words, the group's name, the share of favourable respondents with its 95% interval,
+        words, the group's name, the share of favorable respondents with its 95% interval,
         the gap to all other respondents in percentage points and the respondents (withheld
         cells say "suppressed").
     """
@@ -86,7 +86,7 @@ def climate_table(published: pd.DataFrame, *, school_year: int, dimension: str,
             table.append({
                 "construct": construct_label(construct),
                 "group": _group(dimension, r["group"], role),
-                "% favourable": cell(r),
+                "% favorable": cell(r),
                 "95% CI": interval(r),
                 "gap vs all other respondents": _gap_text(gap),
                 "respondents": cell(r, "n"),
@@ -127,7 +127,7 @@ def response_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFrame
 
 def school_climate_table(published: pd.DataFrame, *, school_year: int, role: str = "student",
                          names: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Each school's share of favourable respondents per construct (all respondents of the
+    """Each school's share of favorable respondents per construct (all respondents of the
     role), with its 95% interval: one row per school, one column per construct."""
     rows = _of_role(_district(published, school_year, schools=True), role)
     rates = rows[(rows["measure"] == "rate") & (rows["dimension"] == "all")]

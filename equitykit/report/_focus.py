@@ -136,7 +136,7 @@ def focus_headline(published: pd.DataFrame, *, dimension: str, group: str,
     """One sentence on the focus group's widest published disparities in ``school_year``.
 
     Candidates are the rate outcomes whose ratio (against ``reference`` when given, else
-    against all other students) has a 95% interval excluding 1 in the unfavourable direction
+    against all other students) has a 95% interval excluding 1 in the unfavorable direction
     (a higher rate of an adverse outcome, a lower one of an opportunity); the ``most`` widest
     (by |ln ratio|) are named, widest first.
 

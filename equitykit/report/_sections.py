@@ -670,11 +670,11 @@ def climate(audit) -> str:
             if dimension == "all":
                 table = table.drop(columns=["group", "gap vs all other respondents"])
             by = "all respondents" if dimension == "all" else f"by {dimension_label(dimension)}"
-            out += html_table(table, caption=f"{who}: favourable answers, {by}")
+            out += html_table(table, caption=f"{who}: favorable answers, {by}")
         schools = school_climate_table(audit.published, school_year=year, role=role,
                                        names=_school_names(audit))
         if len(schools) > 1:
-            out += html_table(schools, caption=f"{who}: favourable answers by school "
+            out += html_table(schools, caption=f"{who}: favorable answers by school "
                                                "(% with 95% CI)")
     responses = response_table(audit.published, school_year=year)
     if len(responses):
@@ -682,8 +682,8 @@ def climate(audit) -> str:
                                              "enrolled students of each group")
     return out + note(
         "Respondents: the people who answered a construct's questions; a respondent is "
-        "favourable on a construct when at least half of their answers to its questions are "
-        "favourable (a survey without respondent ids counts the average answers per "
+        "favorable on a construct when at least half of their answers to its questions are "
+        "favorable (a survey without respondent ids counts the average answers per "
         "question). Sexual orientation and gender identity are shown only for groups of at "
         f"least {audit.config.privacy.sensitive_min_n} respondents, and never by school "
         "below that or crossed with another group.")

@@ -12,7 +12,7 @@ other students those two published numbers imply:
    ``|d_last| < |d_first|``;
 2. all other students' rate moved in the adverse direction (up for an adverse outcome such as
    suspension, down for an opportunity such as gifted identification);
-3. that move is larger than the group's own improvement (its change in the favourable
+3. that move is larger than the group's own improvement (its change in the favorable
    direction, which is negative when the group got worse too): more than half of the
    narrowing came from the comparison getting worse.
 

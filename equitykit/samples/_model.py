@@ -145,14 +145,14 @@ SURVEY_RESPONSE_RATE_EL = 0.55
 SOGI_GRADES = ("8", "11")
 SEXUAL_ORIENTATION_P = (0.80, 0.04, 0.09, 0.02, 0.05)
 GENDER_IDENTITY_P = (0.93, 0.02, 0.03, 0.02)
-#: LGBTQ+ students' belonging: about 15 points fewer favourable respondents.
+#: LGBTQ+ students' belonging: about 15 points fewer favorable respondents.
 BELONGING_LGBTQ_SHIFT = -0.33
 STAFF_RESPONSE_RATE = 0.8
 STAFF_ITEMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "belonging": ("staff_valued", "staff_fit", "staff_voice"),
     "cultural_responsiveness": ("staff_culture_taught", "staff_culture_pd", "staff_culture_lead"),
 })
-BELONGING_BLACK_STAFF_SHIFT = -0.5  # Black staff: about 23 points fewer favourable
+BELONGING_BLACK_STAFF_SHIFT = -0.5  # Black staff: about 23 points fewer favorable
 FAMILY_RESPONSE_RATE = 0.35
 FAMILY_ITEMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "belonging": ("family_welcome", "family_respected", "family_part"),

@@ -30,7 +30,7 @@ class PlantedDisparity:
 
     ``outcome`` is a name of :data:`equitykit.schema.OUTCOMES` or ``math_score``,
     ``disability_<CATEGORY>`` (IDEA identification by category), ``novice_teacher``,
-    ``belonging`` (share favourable) or ``enrollment`` (a head count); ``locus`` is
+    ``belonging`` (share favorable) or ``enrollment`` (a head count); ``locus`` is
     ``within_schools``, ``between_schools``, ``mixed`` or ``none`` (no disparity).
     """
 
@@ -116,8 +116,8 @@ PLANTED: list[PlantedDisparity] = [
     *_each("belonging", "race_ethnicity", "Black", "risk_ratio",
            {"D01": (0.69, 0.42), "D02": (0.64, 0.16), "D03": (0.63, 0.07)},
            "within_schools",
-           "Share of favourable belonging answers (survey, last year only); Black students "
-           "answer less favourably in every school. Safety is lower in high-poverty schools "
+           "Share of favorable belonging answers (survey, last year only); Black students "
+           "answer less favorably in every school. Safety is lower in high-poverty schools "
            "(between schools); adult support has no gap."),
     *_each("retained", "race_ethnicity", "any", "risk_ratio",
            {"D01": (1.0, 0.9), "D02": (1.0, 0.5), "D03": (1.0, 0.25)},

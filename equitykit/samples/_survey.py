@@ -6,7 +6,7 @@ responses 1-5. Planted, students: belonging is lower for Black students in every
 asked about sexual orientation and gender identity); felt safety is lower in high-poverty
 schools (between schools); adult support has no gap; English learners answer less often.
 Staff: Black staff report lower belonging. Families: families of English learners find the
-school's communication less favourable.
+school's communication less favorable.
 """
 
 from __future__ import annotations
