@@ -1,7 +1,8 @@
 """The printed report fits the paper: laid out for print at the width of a Letter page inside
 the PDF's margins, no table or figure is wider than the page (Chromium would otherwise shrink
 every page to the widest one, leaving each chart and its tables alone on a half-empty page), and
-figures are at most about half the page, so a chart shares its page with its tables."""
+figures are printed at the width they are drawn at (so their text prints at its own size), at
+most about half the page, so a chart shares its page with its tables."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from _servers import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM
 
 from equitykit import cli
+from equitykit.report._figures import FIGURE_WIDTH
 from equitykit.report._pdf import PAGE_MARGINS
 from equitykit.samples import sample_data_dir
 
@@ -50,4 +52,5 @@ def test_nothing_is_wider_than_the_printed_page_and_figures_are_half_a_page(d02_
         browser.close()
     assert too_wide == [] and width <= WIDTH
     assert len(figures) > 20
-    assert all(w <= 0.6 * WIDTH + 1 and h <= 2.9 * 96 + 1 for w, h in figures), figures
+    assert all(abs(w - FIGURE_WIDTH * 96) <= 1 for w, _ in figures), figures
+    assert FIGURE_WIDTH * 96 <= 0.6 * WIDTH and all(h <= HEIGHT / 2 for _, h in figures), figures

@@ -1,9 +1,10 @@
 """HTML export through nbconvert with equitykit's template (``templates/equitykit``).
 
-The page is self-contained: the stylesheet and the logo are inlined, figures are embedded PNGs,
-and no script or stylesheet is referenced from any URL. Inputs (code) are excluded, and so are
-the cells tagged ``section:<name>`` of a section the config leaves out. The notebook's ``##``
-headings are the page's contents.
+The page is self-contained: the stylesheet and the logo are inlined, figures are embedded PNGs
+(printed at the width they are drawn at, ``--figure-width``), and no script or stylesheet is
+referenced from any URL. Inputs (code) are excluded, and so are the cells tagged
+``section:<name>`` of a section the config leaves out. The notebook's ``##`` headings are the
+page's contents.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .. import __version__
 from .._logo import read_logo
 from .._words import year_label
 from ..config import AuditConfig
+from ._figures import FIGURE_WIDTH
 
 __all__ = ["TEMPLATES_DIR", "notebook_to_html", "warm_exporter"]
 
@@ -63,6 +65,7 @@ def notebook_to_html(
             "client": config.client,
             "subtitle": about,
             "accent_color": config.branding.accent_color,
+            "figure_width": FIGURE_WIDTH,
             "logo_data_uri": _data_uri(config.branding.logo),
             "css": _CSS.read_text(encoding="utf-8"),
             "version": __version__,
