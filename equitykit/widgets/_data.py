@@ -3,8 +3,8 @@
 Opening a district runs its audit exactly as ``equitykit audit`` does (the same metrics, the same
 privacy gate with the same settings) and keeps only :attr:`DistrictAudit.published
 <equitykit.audit.DistrictAudit.published>`. Every later click filters that table, so the
-explorer can show nothing the audit's ``metrics.csv`` does not publish, and no student record
-is kept once the district is open.
+explorer can show nothing the audit's ``metrics.csv`` does not publish; a district's cache keeps
+no student record (the source keeps the loaded tables until each district is opened).
 """
 
 from __future__ import annotations
