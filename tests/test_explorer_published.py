@@ -33,7 +33,6 @@ def test_every_explorer_table_withstands_the_attack(tmp_path):
                                        config=CONFIG) for o in rates], ignore_index=True)
     assert shown["suppressed"].any() and not shown["suppressed"].all()
     shown.assign(note=shown.get("note", "")).to_csv(tmp_path / "metrics.csv", index=False)
-    found = [f for f in privacy_attack.attack_district(tmp_path, integer=False,
-                                                    width=DEFAULT_PROTECTION_WIDTH)
-             if f.kind not in ("size", "empty")]
+    found = privacy_attack.leaks(privacy_attack.attack_district(
+        tmp_path, width=DEFAULT_PROTECTION_WIDTH))
     assert not found, "\n".join(str(f) for f in found[:40])

@@ -71,16 +71,14 @@ def sample_batch(tmp_path_factory) -> Path:
 
 
 def test_the_attack_learns_nothing_from_the_sample_batch(sample_batch):
-    found = [f for f in privacy_attack.attack_batch(sample_batch, integer=False,
-                                                 width=DEFAULT_PROTECTION_WIDTH)
-             if f.kind not in ("size", "empty")]
+    found = privacy_attack.leaks(privacy_attack.attack_batch(
+        sample_batch, width=DEFAULT_PROTECTION_WIDTH))
     assert not found, "\n".join(str(f) for f in found[:40])
 
 
 def test_the_attack_learns_nothing_from_generated_districts(generated_batch):
-    found = [f for f in privacy_attack.attack_batch(generated_batch, integer=False,
-                                                 width=DEFAULT_PROTECTION_WIDTH)
-             if f.kind not in ("size", "empty")]
+    found = privacy_attack.leaks(privacy_attack.attack_batch(
+        generated_batch, width=DEFAULT_PROTECTION_WIDTH))
     assert not found, "\n".join(str(f) for f in found[:40])
 
 

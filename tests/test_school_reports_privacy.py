@@ -77,9 +77,8 @@ def test_school_reports_print_only_published_numbers(district):
 
 
 def test_the_attack_learns_nothing_from_district_and_school_reports(district):
-    found = [f for f in privacy_attack.attack_district(district, integer=False,
-                                                       width=DEFAULT_PROTECTION_WIDTH)
-             if f.kind not in ("size", "empty")]
+    found = privacy_attack.leaks(privacy_attack.attack_district(
+        district, width=DEFAULT_PROTECTION_WIDTH))
     assert not found, "\n".join(str(f) for f in found[:40])
 
 
