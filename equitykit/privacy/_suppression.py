@@ -160,8 +160,7 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       the linear programs' dual values name the equations that hold it at the ends of its
       interval, and the cheapest published term of those is withheld (a count before a
       group's size), one per set of such equations and check, until every interval is wide
-      enough. ``unprotected_counts`` counts those left when no such term remains (0 on every
-      sample district).
+      enough. ``unprotected_counts`` counts those left when no such term remains.
       Why the default width is 3: auditing a suppressed table by linear programming and
       asking each cell's feasible range to be wide enough is the check the FCSM's Report on
       Statistical Disclosure Limitation Methodology (Statistical Policy Working Paper 22)
@@ -1593,7 +1592,7 @@ class _System(NamedTuple):
     a: sparse.csr_matrix
     lo: np.ndarray
     hi: np.ndarray
-    #: Unknowns (group sizes first, then counts): a mask over all of them, and the columns'.
+    #: Which group sizes, then counts, are unknowns (the columns of ``a``, in order).
     unknown: np.ndarray
     need_low: np.ndarray
     need_high: np.ndarray
