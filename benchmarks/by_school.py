@@ -1,13 +1,14 @@
 """Seconds ``--by-school`` adds to a district's audit, and what it costs the district's figures.
 
-For each sample district (default: the shipped D01 and D02), in this process, without and with
-school reports: the seconds to compute the metrics, to pass them through the privacy gate and
+For each sample district (default: the shipped D01, D02 and D03), in this process, without and
+with school reports: the seconds to compute the metrics, to pass them through the privacy gate and
 (with) to write the school reports; the rows published, the share withheld, the gate's
 unprotected counts (0 expected) and how many district rows the school rows made the gate
-withhold that it publishes without them. Then, unless ``--no-cli``, the wall time of
+withhold that it publishes without them (a district the gate cannot protect is reported as
+refused). Then, unless ``--no-cli``, the wall time of
 ``equitykit audit`` without and with ``--by-school`` (notebook, HTML and all).
 
-    python benchmarks/by_school.py [--districts D01,D02] [--no-cli]
+    PYTHONPATH=. python benchmarks/by_school.py [--districts D01,D02,D03] [--no-cli]
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from equitykit.errors import PrivacyError
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data_samples"
@@ -54,14 +57,18 @@ def cli(district: str, by_school: bool, out: Path) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--districts", default="D01,D02")
+    p.add_argument("--districts", default="D01,D02,D03")
     p.add_argument("--no-cli", dest="cli", action="store_false")
     args = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="equitykit-by-school-"))
     try:
         for district in args.districts.split(","):
             off, plain = in_process(district, False, work)
-            on, audit = in_process(district, True, work / district)
+            try:
+                on, audit = in_process(district, True, work / district)
+            except PrivacyError as refused:
+                print(f"{district}: with: refused: {refused}")
+                continue
             loss = audit.privacy_loss
             before = plain.published[plain.published["school_id"] == ""].set_index(KEY)
             after = audit.published[audit.published["school_id"] == ""].set_index(KEY)

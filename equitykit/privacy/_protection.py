@@ -20,7 +20,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse import csgraph
 
-__all__ = ["unprotected"]
+__all__ = ["binding", "unprotected"]
 
 try:  # scipy's own HiGHS bindings: one model per block, re-solved warm for each objective
     from scipy.optimize._highspy import _core as _hc
@@ -125,12 +125,52 @@ def unprotected(
     return failing
 
 
+def binding(a: sparse.spmatrix, lo: np.ndarray, hi: np.ndarray,
+            unknowns: np.ndarray) -> list[np.ndarray]:
+    """The relations that hold each unknown at its least and greatest value.
+
+    Parameters
+    ----------
+    a, lo, hi
+        The relations ``lo <= a @ v <= hi``, as in :func:`unprotected`; every unknown ``>= 0``.
+    unknowns
+        The unknowns asked about.
+
+    Returns
+    -------
+    list of ndarray of int
+        Per unknown, the rows of ``a`` with a non-zero dual value at either end, sorted (a row
+        that is not binding there does not limit the unknown; an end where the unknown is
+        unbounded, or held only by ``v >= 0``, adds none).
+    """
+    a = sparse.csr_matrix(a)
+    inc = a.copy()
+    inc.data[:] = 1.0
+    _, block = csgraph.connected_components(inc.T @ inc, directed=False)
+    solvers: dict[int, tuple[np.ndarray, np.ndarray, _Solver]] = {}
+    found = []
+    for j in unknowns:
+        if block[j] not in solvers:
+            members = np.flatnonzero(block == block[j])
+            rows = np.flatnonzero(np.diff(a[:, members].tocsr().indptr) > 0)
+            solvers[block[j]] = members, rows, _Solver(a[rows][:, members], lo[rows], hi[rows])
+        members, rows, solver = solvers[block[j]]
+        held = []
+        for sign in (1.0, -1.0):
+            if rows.size and solver.extreme(int(np.searchsorted(members, j)), sign) is not None:
+                held.append(rows[np.abs(solver.duals) > _EPS])
+        found.append(np.unique(np.concatenate(held)) if held else np.empty(0, dtype=int))
+    return found
+
+
 class _Solver:
     """Minimum or maximum of one unknown subject to ``lo <= a v <= hi``, ``v >= 0``."""
 
     def __init__(self, a: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray) -> None:
         self.a, self.lo, self.hi = a, lo, hi
         self.k = a.shape[1]
+        #: Dual values of the rows at the last point found (non-zero: the row binds there).
+        self.duals = np.zeros(a.shape[0])
         self.highs = _highs(a, lo, hi) if _hc is not None else None
 
     def extreme(self, j: int | np.ndarray, sign: float,
@@ -144,7 +184,9 @@ class _Solver:
             self.highs.run()
             status = self.highs.getModelStatus()
             if status == _hc.HighsModelStatus.kOptimal:
-                return np.asarray(self.highs.getSolution().col_value)
+                solution = self.highs.getSolution()
+                self.duals = np.asarray(solution.row_dual)
+                return np.asarray(solution.col_value)
             if status in (_hc.HighsModelStatus.kUnbounded,
                           _hc.HighsModelStatus.kUnboundedOrInfeasible):
                 return None
@@ -156,6 +198,10 @@ class _Solver:
             return None
         if res.status != 0:
             raise RuntimeError(f"privacy check: linear program failed ({res.message})")
+        self.duals = np.zeros(self.a.shape[0])
+        n_up = int(up.sum())
+        self.duals[up] += res.ineqlin.marginals[:n_up]
+        self.duals[down] -= res.ineqlin.marginals[n_up:]
         return res.x
 
 

@@ -153,7 +153,14 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       values and every solution found are feasible points; a count is settled as soon as two
       of them differ by the width). While some count's interval is narrower than
       ``protection_width``, or a coded rate's range is narrower than its band, one more term of
-      one of its equations is withheld (rule 2 order); when none is left, the group's size.
+      one of its equations is withheld (rule 2 order). When every term of its own equations is
+      withheld already, it is pinned through other places' equations (e.g. the district's and
+      one school's published rows say that the withheld counts of two small groups at that
+      school hold all the district's students of those groups, so the other schools' are 0):
+      the linear programs' dual values name the equations that hold it at the ends of its
+      interval, and the cheapest published term of those is withheld (a count before a
+      group's size), one per set of such equations and check, until every interval is wide
+      enough. ``unprotected_counts`` counts those left when no such term remains.
       Why the default width is 3: auditing a suppressed table by linear programming and
       asking each cell's feasible range to be wide enough is the check the FCSM's Report on
       Statistical Disclosure Limitation Methodology (Statistical Policy Working Paper 22)
@@ -241,7 +248,7 @@ from threadpoolctl import ThreadpoolController
 from .._words import difference_label
 from ..errors import DataError, DataProblem
 from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
-from ._protection import unprotected
+from ._protection import binding, unprotected
 
 __all__ = [
     "DEFAULT_PROTECTION_WIDTH",
@@ -1320,14 +1327,21 @@ class _CountGate:
             settled[n_hidden.size:][x_hidden & ~before] = False  # a coded cell now withheld
             fixed = known_now(n_hidden)
             banded = coded & ~x_hidden & ~fixed
-            failing = _check(n_eq, x_eq, (link_n, link_x), categories, subsets, n_hidden, x_hidden,
-                             banded, fixed, n_size, xx, xn, x_nid, top, bound, width, settled)
+            relations = (n_eq, x_eq, (link_n, link_x), categories, subsets, n_hidden, x_hidden,
+                         banded, fixed, n_size, xx, xn, x_nid, top, bound, width)
+            failing = _check(*relations, settled)
             fail_n, fail_x = failing[:n_hidden.size].copy(), failing[n_hidden.size:].copy()
             # A size that is a count narrows with it: widen either side.
             fail_n[link_n] |= fail_x[link_x]
             fail_x[link_x] |= fail_n[link_n]
             add_n = _cheapest(n_terms, np.flatnonzero(fail_n), n_hidden, n_cost)
             add_x = _cheapest(x_terms, np.flatnonzero(fail_x), x_hidden | fixed, x_cost)
+            if add_n.size == 0 and add_x.size == 0 and failing.any():
+                # Every term of their own equations is withheld: widen the equations that pin
+                # them (a count first, a group's size only when no count is left).
+                add_n, add_x = _widen(_pinning(_system(*relations), failing),
+                                      (n_terms, n_hidden, n_cost),
+                                      (x_terms, x_hidden | fixed, x_cost))
             if add_n.size == 0 and add_x.size == 0:
                 self.unprotected = int(failing.sum())
                 break
@@ -1528,6 +1542,17 @@ def _cheapest(terms: pd.DataFrame, failing: np.ndarray, hidden: np.ndarray,
     return np.unique(np.asarray(chosen, dtype=int))
 
 
+def _cheapest_of(terms: pd.DataFrame, eqs: np.ndarray, hidden: np.ndarray,
+                 cost: np.ndarray) -> np.ndarray:
+    """The cheapest published term (rule 2 order) of the equations ``eqs``, as an array of at
+    most one cell."""
+    open_terms = terms[terms["eq"].isin(eqs) & ~hidden[terms["cell"].to_numpy()]]
+    if open_terms.empty:
+        return np.empty(0, dtype=int)
+    cells = open_terms["cell"].to_numpy()
+    return cells[np.lexsort((cells, cost[cells]))[:1]]
+
+
 def _fill(eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, hidden: np.ndarray,
           value: np.ndarray, cost: np.ndarray, width: float,
           band: np.ndarray | None = None, fixed: np.ndarray | None = None) -> np.ndarray:
@@ -1561,17 +1586,86 @@ def _fill(eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, hidden: np.ndarray
         hidden[c[np.r_[True, e[1:] != e[:-1]]]] = True
 
 
+class _System(NamedTuple):
+    """What the gate publishes as linear relations over the unknowns (:mod:`._protection`)."""
+
+    a: sparse.csr_matrix
+    lo: np.ndarray
+    hi: np.ndarray
+    #: Which group sizes, then counts, are unknowns (the columns of ``a``, in order).
+    unknown: np.ndarray
+    need_low: np.ndarray
+    need_high: np.ndarray
+    need_width: np.ndarray
+    #: Per row, the margin equation it stands for: of the group sizes (``size_eq``) or of the
+    #: counts (``count_eq``); -1 for the other relations.
+    size_eq: np.ndarray
+    count_eq: np.ndarray
+
+
 def _check(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, zero, n_size, xx, xn,
            x_nid, top, bound, width, settled) -> np.ndarray:
     """Unknowns (group sizes first, then counts) whose protection interval is too narrow."""
+    system = _system(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, zero,
+                     n_size, xx, xn, x_nid, top, bound, width)
+    truth = np.r_[n_size, xx][system.unknown]
+    sub_settled = settled[system.unknown]
+    fail = unprotected(system.a, system.lo, system.hi, truth, system.need_low,
+                       system.need_high, system.need_width, sub_settled)
+    settled[system.unknown] = sub_settled
+    failing = np.zeros(system.unknown.size, dtype=bool)
+    failing[np.flatnonzero(system.unknown)[fail]] = True
+    return failing
+
+
+def _pinning(system: _System, failing: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each failing unknown, the margin equations (of group sizes, of counts) that hold it
+    at the ends of its interval (:func:`._protection.binding`)."""
+    column = np.cumsum(system.unknown) - 1
+    pins = []
+    for rows in binding(system.a, system.lo, system.hi, column[np.flatnonzero(failing)]):
+        size_eq, count_eq = system.size_eq[rows], system.count_eq[rows]
+        pins.append((size_eq[size_eq >= 0], count_eq[count_eq >= 0]))
+    return pins
+
+
+def _widen(pins: list[tuple[np.ndarray, np.ndarray]], sizes: tuple, counts: tuple
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Cells to withhold so that the equations that pin each failing unknown gain room.
+
+    ``sizes`` and ``counts`` are (terms, withheld or known mask, cost) of the group sizes' and
+    the counts' equations. For each unknown in turn, the cheapest published term of its
+    pinning equations (rule 2 order): a count's, a size's only when no count is left. An
+    unknown pinned by an equation already widened this round waits for the next check.
+    Returns the sizes and the counts to withhold."""
+    add: tuple[set, set] = (set(), set())
+    used: set = set()
+    for size_eqs, count_eqs in pins:
+        key = {("n", e) for e in size_eqs.tolist()} | {("x", e) for e in count_eqs.tolist()}
+        if key & used:
+            continue
+        for side, eqs, (terms, hidden, cost) in ((1, count_eqs, counts), (0, size_eqs, sizes)):
+            pick = _cheapest_of(terms, eqs, hidden, cost)
+            if pick.size:
+                add[side].add(int(pick[0]))
+                used |= key
+                break
+    return tuple(np.array(sorted(a), dtype=int) for a in add)
+
+
+def _system(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, zero, n_size, xx,
+            xn, x_nid, top, bound, width) -> _System:
+    """The linear system of rule 7c over the withheld sizes and counts and the coded counts."""
     n_count = n_hidden.size
     unknown = np.r_[n_hidden, (x_hidden | banded) & ~zero]
     truth = np.r_[n_size, xx]
     column = np.cumsum(unknown) - 1
     rows, cols, vals, lo, hi = [], [], [], [], []
+    size_eq, count_eq = [], []
 
-    def relation(eq, term, coef, offset, at_most=False):
-        """``sum(coef * v) == 0`` over each equation's terms (``<= 0`` when ``at_most``)."""
+    def relation(eq, term, coef, offset, at_most=False, margin=None):
+        """``sum(coef * v) == 0`` over each equation's terms (``<= 0`` when ``at_most``);
+        ``margin`` is the list that records a margin equation's id per row."""
         if eq.size == 0:
             return
         ids = term + offset
@@ -1581,6 +1675,8 @@ def _check(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, z
             return
         renum = np.full(int(eq.max()) + 1, -1)
         renum[used] = np.arange(used.size) + len(lo)
+        for record in (size_eq, count_eq):
+            record.extend(used if record is margin else np.full(used.size, -1))
         rhs = np.bincount(eq, weights=np.where(keep, coef * truth[ids], 0.0),
                           minlength=renum.size)[used]
         rows.append(renum[eq[keep]])
@@ -1594,8 +1690,8 @@ def _check(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, z
             lo.extend(rhs)
             hi.extend(rhs)
 
-    relation(*n_eq, 0)
-    relation(*x_eq, n_count)
+    relation(*n_eq, 0, margin=size_eq)
+    relation(*x_eq, n_count, margin=count_eq)
     link_n, link_x = links
     pair_terms = np.column_stack([link_n, link_x + n_count]).ravel()
     relation(np.repeat(np.arange(link_n.size), 2), pair_terms, np.tile([1.0, -1.0], link_n.size),
@@ -1630,10 +1726,7 @@ def _check(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, z
     need_width[cj] = 0.0
     need_low[cj] = np.where(top[coded], np.ceil(edge - 1e-9), 0.0)
     need_high[cj] = np.where(top[coded], xn[coded], np.floor(edge + 1e-9))
-    sub_settled = settled[unknown]
-    fail = unprotected(a, np.asarray(lo, dtype=float), np.asarray(hi, dtype=float),
-                       truth[unknown], need_low, need_high, need_width, sub_settled)
-    settled[unknown] = sub_settled
-    failing = np.zeros(unknown.size, dtype=bool)
-    failing[np.flatnonzero(unknown)[fail]] = True
-    return failing
+    other = np.full(len(lo) - len(size_eq), -1)
+    return _System(a, np.asarray(lo, dtype=float), np.asarray(hi, dtype=float), unknown,
+                   need_low, need_high, need_width, np.r_[size_eq, other].astype(int),
+                   np.r_[count_eq, other].astype(int))
