@@ -178,7 +178,7 @@ def read_metrics(folder: Path) -> pd.DataFrame:
     m = pd.read_csv(folder / "metrics.csv", keep_default_na=False, na_values=[""],
                     dtype={"school_id": str, "district_id": str, "group": str})
     for col in ("school_id", "comparison", "note", "display", "dimension", "group"):
-        m[col] = m[col].fillna("").astype(str)
+        m[col] = m[col].astype(object).fillna("").astype(str)
     m["suppressed"] = m["suppressed"].astype(str).str.lower().eq("true")
     return m
 
