@@ -100,6 +100,9 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    for any cell that is still pinned down exactly, withholds the cheapest further cell (in the
    order of rule 2) of one of its equations; then steps 2 and 3 repeat to a fixed point.
    Result: no withheld count can be computed exactly from any combination of published totals.
+   Averages (score means) are sums over their students: a group's mean is ``(N·mean_all −
+   Σ n·mean) / n`` when it is the only one of its table withheld beside a published total, so
+   such a table also withholds the mean of its published group with the fewest students.
 4. **Comparisons follow their inputs.** A risk ratio, risk difference, excess-students,
    composition or representation-index row, and any row with ``comparison="all_other"``, is
    computed from the group and all students, so it is also withheld when the all-students cell
@@ -209,9 +212,10 @@ Limits (what the rules do not promise)
 --------------------------------------
 * Relations modelled across populations and tables: equal sizes (7a); sizes that are counts,
   the IDEA categories within identification, suspended twice within suspended, and every
-  student population within the enrolled one (7f). Not modelled: score means and survey
-  averages as sums; nestings of outcomes not listed in 7f (a reader who knows that every
-  arrest followed a referral to law enforcement may use it).
+  student population within the enrolled one (7f); score means as sums only so far as
+  rule 3 (no lone withheld mean). Not modelled: survey averages as sums; nestings of
+  outcomes not listed in 7f (a reader who knows that every arrest followed a referral to law
+  enforcement may use it).
 * An empty group (no row, or a size of 0) is published: it tells that none of its parent group
   is in it (no Native Hawaiian students with a disability, so none identified).
 * Two audits of overlapping years are not checked against each other.
@@ -947,6 +951,9 @@ def publish(
     reason = np.where(counted, gate.reason,
                       np.where(primary, "small group or count",
                                np.where(withheld, "complementary", "")))
+    lone = _lone_means(cells, withheld, _any_by(cell_id, measure == "mean", n_cells), size)
+    withheld = withheld | lone
+    reason = np.where(lone, "complementary", reason)
     banded, bound, top = gate.banded.copy(), gate.bound.copy(), gate.top.copy()
     if top_bottom_coding:  # rule 6 for the other rates (survey shares)
         coded_value, _, coded = _code(value, n, min_n, tiers)
@@ -991,6 +998,24 @@ def publish(
     out["suppressed"] = hide
     out["display"] = np.where(hide, SUPPRESSED_DISPLAY, display)
     return Published(out, _information_loss(hide, reason[cell_id], coded, gate.unprotected))
+
+
+def _lone_means(cells: pd.DataFrame, withheld: np.ndarray, has_mean: np.ndarray,
+                size: np.ndarray) -> np.ndarray:
+    """Cells whose mean must also be withheld (rule 3 for averages): in each table of means
+    (place and dimension) whose total is published and where exactly one group's mean is
+    withheld, the published group with the fewest students (then the first in key order)."""
+    extra = np.zeros(len(cells), dtype=bool)
+    frame = cells.assign(withheld=withheld, size=size, cell=np.arange(len(cells)))[has_mean]
+    totals = frame[frame["dimension"] == _TOTAL].set_index(_PLACE)["withheld"]
+    for key, table in frame[frame["dimension"] != _TOTAL].groupby([*_PLACE, "dimension"],
+                                                                   sort=False):
+        shown = table[~table["withheld"]]
+        if (table["withheld"].sum() != 1 or shown.empty
+                or bool(totals.get(tuple(key[:-1]), True))):
+            continue
+        extra[shown.sort_values("size", kind="stable")["cell"].iloc[0]] = True
+    return extra
 
 
 def _information_loss(hide: np.ndarray, reason: np.ndarray, coded: np.ndarray,

@@ -1,0 +1,46 @@
+"""Averages are sums: a table of score means never withholds exactly one group's mean beside a
+published total, whose mean would be (N·mean_all − Σ n·mean) / n."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from equitykit.privacy import suppress_metrics
+
+
+def _means(sizes: dict[str, int], means: dict[str, float]) -> pd.DataFrame:
+    total = sum(sizes.values())
+    overall = sum(sizes[g] * means[g] for g in sizes) / total
+    groups = {"all": (total, overall), **{g: (sizes[g], means[g]) for g in sizes}}
+    return pd.DataFrame([{
+        "district_id": "D1", "school_year": 2023, "school_id": "", "outcome": "math_score",
+        "measure": "mean", "comparison": "", "dimension": "all" if g == "all" else "race",
+        "group": g, "n": float(n), "numerator": float("nan"), "value": m,
+        "ci_low": float("nan"), "ci_high": float("nan")} for g, (n, m) in groups.items()])
+
+
+def test_a_lone_withheld_mean_takes_the_smallest_published_one_with_it():
+    rows = _means({"A": 6, "B": 40, "C": 150, "D": 300},
+                  {"A": 470.0, "B": 520.0, "C": 495.0, "D": 510.0})
+    out = suppress_metrics(rows, protection_width=0).set_index("group")["suppressed"]
+    assert out.to_dict() == {"all": False, "A": True, "B": True, "C": False, "D": False}
+
+
+def test_two_withheld_means_stay_as_they_are():
+    rows = _means({"A": 6, "B": 7, "C": 150, "D": 300},
+                  {"A": 470.0, "B": 520.0, "C": 495.0, "D": 510.0})
+    out = suppress_metrics(rows, protection_width=0).set_index("group")["suppressed"]
+    assert out.to_dict() == {"all": False, "A": True, "B": True, "C": False, "D": False}
+
+
+@pytest.mark.parametrize("district", ["D01", "D02", "D03"])
+def test_no_sample_table_of_means_withholds_a_single_group(sample_audit, district):
+    p = sample_audit(district).published
+    means = p[(p["measure"] == "mean") & (p["comparison"] == "")]
+    total = means[means["dimension"] == "all"].set_index(
+        ["school_year", "school_id", "outcome"])["suppressed"]
+    for (year, school, outcome, dimension), table in means[means["dimension"] != "all"].groupby(
+            ["school_year", "school_id", "outcome", "dimension"]):
+        if not total.get((year, school, outcome), True):
+            assert table["suppressed"].sum() != 1, (year, school, outcome, dimension)
