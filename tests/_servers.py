@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -29,8 +31,10 @@ def serving(command: Sequence[str], port: int, log: Path, *, env: dict | None = 
     """Run ``command`` until the block ends; yields ``http://127.0.0.1:<port>/`` once the port
     accepts connections. Fails with the server's log when it exits or never listens."""
     with log.open("w") as out:
+        # Its own process group: `equitykit explore` runs JupyterLab or Voilà as a child,
+        # which runs kernels; stopping the group stops them all.
         server = subprocess.Popen(list(command), env=env, cwd=cwd, stdout=out,
-                                  stderr=subprocess.STDOUT)
+                                  stderr=subprocess.STDOUT, start_new_session=True)
         try:
             deadline = time.monotonic() + start_timeout
             while True:
@@ -44,9 +48,16 @@ def serving(command: Sequence[str], port: int, log: Path, *, env: dict | None = 
                     time.sleep(0.5)
             yield f"http://127.0.0.1:{port}/"
         finally:
-            server.terminate()
+            _signal_group(server, signal.SIGTERM)
             try:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                server.kill()
+                _signal_group(server, signal.SIGKILL)
                 server.wait()
+            time.sleep(1)  # the children stop after the command itself
+            _signal_group(server, signal.SIGKILL)
+
+
+def _signal_group(server: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(server.pid, sig)
