@@ -1,5 +1,7 @@
 """Averages are sums: a table of score means never withholds exactly one group's mean beside a
-published total, whose mean would be (N·mean_all − Σ n·mean) / n."""
+published total, whose mean would be (N·mean_all − Σ n·mean) / n. The sample check fails on
+D01 without the rule (its American Indian/Alaska Native means were the only ones withheld);
+the small tables check the outcome whichever rule withholds the second mean."""
 
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ def _means(sizes: dict[str, int], means: dict[str, float]) -> pd.DataFrame:
         "ci_low": float("nan"), "ci_high": float("nan")} for g, (n, m) in groups.items()])
 
 
-def test_a_lone_withheld_mean_takes_the_smallest_published_one_with_it():
-    rows = _means({"A": 6, "B": 40, "C": 150, "D": 300},
+def test_a_withheld_mean_is_never_alone_the_smallest_published_goes_with_it():
+    rows = _means({"A": 22, "B": 40, "C": 150, "D": 300},
                   {"A": 470.0, "B": 520.0, "C": 495.0, "D": 510.0})
+    rows["suppressed"] = rows["group"] == "A"  # withheld before the gate (as SOGI groups are)
     out = suppress_metrics(rows, protection_width=0).set_index("group")["suppressed"]
     assert out.to_dict() == {"all": False, "A": True, "B": True, "C": False, "D": False}
 
@@ -44,3 +47,15 @@ def test_no_sample_table_of_means_withholds_a_single_group(sample_audit, distric
             ["school_year", "school_id", "outcome", "dimension"]):
         if not total.get((year, school, outcome), True):
             assert table["suppressed"].sum() != 1, (year, school, outcome, dimension)
+
+
+def test_survey_averages_are_means_too():
+    """A survey without respondent ids publishes each group's share of favorable answers
+    averaged over items: not whole counts, so rule 7 does not see them; rule 3 for averages
+    does."""
+    rows = _means({"A": 6, "B": 40, "C": 150, "D": 300},
+                  {"A": 0.41, "B": 0.62, "C": 0.55, "D": 0.58})
+    rows = rows.assign(outcome="favorable_belonging", measure="rate", section="climate",
+                       numerator=rows["n"] * rows["value"] + 0.25)  # averages: not whole
+    out = suppress_metrics(rows, top_bottom_coding=False).set_index("group")["suppressed"]
+    assert out.to_dict() == {"all": False, "A": True, "B": True, "C": False, "D": False}

@@ -100,9 +100,10 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
    for any cell that is still pinned down exactly, withholds the cheapest further cell (in the
    order of rule 2) of one of its equations; then steps 2 and 3 repeat to a fixed point.
    Result: no withheld count can be computed exactly from any combination of published totals.
-   Averages (score means) are sums over their students: a group's mean is ``(N·mean_all −
-   Σ n·mean) / n`` when it is the only one of its table withheld beside a published total, so
-   such a table also withholds the mean of its published group with the fewest students.
+   Averages (score means, and survey shares averaged over items) are sums over their
+   students: a group's mean is ``(N·mean_all − Σ n·mean) / n`` when it is the only one of its
+   table withheld beside a published total, so such a table also withholds the mean of its
+   published group with the fewest students.
 4. **Comparisons follow their inputs.** A risk ratio, risk difference, excess-students,
    composition or representation-index row, and any row with ``comparison="all_other"``, is
    computed from the group and all students, so it is also withheld when the all-students cell
@@ -213,7 +214,7 @@ Limits (what the rules do not promise)
 * Relations modelled across populations and tables: equal sizes (7a); sizes that are counts,
   the IDEA categories within identification, suspended twice within suspended, and every
   student population within the enrolled one (7f); score means as sums only so far as
-  rule 3 (no lone withheld mean). Not modelled: survey averages as sums; nestings of
+  rule 3 (no lone withheld mean or survey average). Not modelled otherwise: nestings of
   outcomes not listed in 7f (a reader who knows that every arrest followed a referral to law
   enforcement may use it).
 * An empty group (no row, or a size of 0) is published: it tells that none of its parent group
@@ -951,7 +952,8 @@ def publish(
     reason = np.where(counted, gate.reason,
                       np.where(primary, "small group or count",
                                np.where(withheld, "complementary", "")))
-    lone = _lone_means(cells, withheld, _any_by(cell_id, measure == "mean", n_cells), size)
+    lone = _lone_means(cells, withheld, _any_by(cell_id, measure == "mean", n_cells) | survey,
+                       size)
     withheld = withheld | lone
     reason = np.where(lone, "complementary", reason)
     banded, bound, top = gate.banded.copy(), gate.bound.copy(), gate.top.copy()
