@@ -1,14 +1,16 @@
 """Averages are sums: a table of score means never withholds exactly one group's mean beside a
-published total, whose mean would be (N·mean_all − Σ n·mean) / n. The sample check fails on
-D01 without the rule (its American Indian/Alaska Native means were the only ones withheld);
-the small tables check the outcome whichever rule withholds the second mean."""
+published total, whose mean would be (N·mean_all − Σ n·mean) / n, and every group with a
+tested student has a row (a group left out would be worked out the same way). The small tables
+check the outcome whichever rule withholds the second mean; one test checks the rule itself."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from equitykit.privacy import suppress_metrics
+from equitykit.privacy._suppression import _lone_means
 
 
 def _means(sizes: dict[str, int], means: dict[str, float]) -> pd.DataFrame:
@@ -59,3 +61,25 @@ def test_survey_averages_are_means_too():
                        numerator=rows["n"] * rows["value"] + 0.25)  # averages: not whole
     out = suppress_metrics(rows, top_bottom_coding=False).set_index("group")["suppressed"]
     assert out.to_dict() == {"all": False, "A": True, "B": True, "C": False, "D": False}
+
+
+def test_the_rule_itself_picks_the_smallest_published_mean_of_a_lone_table():
+    cells = pd.DataFrame({
+        "district_id": "D1", "school_year": 2023, "school_id": "", "outcome": "math_score",
+        "dimension": ["all", "race", "race", "race", "sex", "sex"],
+        "group": ["all", "A", "B", "C", "F", "M"]})
+    withheld = np.array([False, True, False, False, True, True])
+    size = np.array([500.0, 22, 40, 438, 250, 250])
+    lone = _lone_means(cells, withheld, np.ones(6, dtype=bool), size)
+    assert lone.tolist() == [False, False, True, False, False, False]  # B: the smallest shown
+    withheld[0] = True  # a withheld total: nothing to subtract from
+    assert not _lone_means(cells, withheld, np.ones(6, dtype=bool), size).any()
+
+
+def test_a_group_of_one_tested_student_has_a_withheld_mean_row(sample_audit):
+    """D01 has one tested Native Hawaiian/Pacific Islander student in 2022–23 and 2023–24:
+    the row is there, withheld, so the group is never silently left out of the sum."""
+    p = sample_audit("D01").published
+    rows = p[(p["outcome"] == "math_score") & (p["measure"] == "mean")
+             & (p["group"] == "Native Hawaiian/Pacific Islander")]
+    assert len(rows) and rows["suppressed"].all() and rows["value"].isna().all()

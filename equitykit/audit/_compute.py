@@ -586,6 +586,14 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
                          "measure": "mean", "n": float(total["count"]),
                          "value": total["sum"] / total["count"]})
     for (year, group), s in stats.iterrows():
+        base = {
+            "school_year": int(year), "section": "achievement", "outcome": score,
+            "dimension": dimension, "group": group, "comparison": "all_other",
+            "n": float(s["count"]),
+        }
+        # Every group's mean is a row, even of one student: the gate withholds it, and a
+        # group left out would be worked out from the total and the others.
+        rows.append({**base, "measure": "mean", "comparison": "", "value": s["mean"]})
         n_o = year_totals.loc[year, "count"] - s["count"]
         if s["count"] < 2 or n_o < 2:
             continue
@@ -593,12 +601,6 @@ def _gaps_for(tested: pd.DataFrame, score: str, dimension: str, config: AuditCon
         mean_o = sum_o / n_o
         var_o = (year_sq.loc[year] - squares.loc[(year, group)] - n_o * mean_o**2) / (n_o - 1)
         args = (s["mean"], s["std"], s["count"], mean_o, math.sqrt(max(var_o, 0.0)), n_o)
-        base = {
-            "school_year": int(year), "section": "achievement", "outcome": score,
-            "dimension": dimension, "group": group, "comparison": "all_other",
-            "n": float(s["count"]),
-        }
-        rows.append({**base, "measure": "mean", "comparison": "", "value": s["mean"]})
         if min(s["count"], n_o) < config.gaps.min_n:  # gaps.min_n: not estimated, say why
             rows += [{**base, "measure": name, "note": TOO_FEW_FOR_GAP.format(
                 min_n=config.gaps.min_n)} for name in ("cohens_d", "hedges_g", "v_statistic")]
