@@ -829,8 +829,7 @@ def _solve(system: _System, bands: dict, zero_places: set, width: float, integer
                     continue
                 if short_low or short_high:
                     found.append(Finding("lp", district, what, low, high, key))
-            found += _judge(key, low, high, band, system, fixed, zero_places, width, district,
-                            integer)
+            found += _judge(key, low, high, band, fixed, zero_places, width, district, integer)
     return found
 
 
@@ -912,8 +911,7 @@ def _lp(a, lo, hi, cost):
                    method="highs")
 
 
-def _judge(key, low, high, band, system, fixed, zero_places, width, district,
-           integer=False) -> list:
+def _judge(key, low, high, band, fixed, zero_places, width, district, integer=False) -> list:
     found = _judged(key, low, high, band, fixed, zero_places, width, district, integer)
     for f in found:
         f.key = key

@@ -122,3 +122,11 @@ def test_other_years_say_where_the_audit_publishes_them(cache):
                   predictiveness_view(cache, sel, config=CONFIG)):
         assert panel.table.empty and panel.chart == b""
         assert "for the whole district in 2023–24; choose that year to see it" in panel.text
+
+
+def test_a_raised_minimum_n_hides_the_second_tab_too(cache):
+    sel = Selection("D1", 2023, "oss", "race_ethnicity", "Black", min_n=300)  # 240 Black
+    assert "suppressed (fewer than 300 students" in split_view(cache, sel, config=CONFIG).text
+    sel = Selection("D1", 2023, "oss", "race_ethnicity", "Black", min_n=5000)  # the district
+    assert "suppressed (fewer than 5000 students" in predictiveness_view(
+        cache, sel, config=CONFIG).text

@@ -15,7 +15,12 @@ from equitykit.config import AuditConfig, Privacy
 from equitykit.intake import DistrictData
 from equitykit.widgets import ALL_OTHER, DistrictSource, Selection, compute_view
 from equitykit.widgets import _wording as w
-from equitykit.widgets._view import NOT_BY_GROUP, published_table
+from equitykit.widgets._view import (
+    NO_SCHOOL_REPORTS,
+    NOT_AT_SCHOOL,
+    NOT_BY_GROUP,
+    published_table,
+)
 
 #: Numbers are checked against the metrics functions here, so the tiny district keeps its
 #: groups: rules 1-6 only (the default protection rule is attacked in
@@ -191,7 +196,11 @@ def test_a_school_published_for_all_students_only_says_so(students):
     view = compute_view(cache, Selection("D1", YEAR, "oss", "race_ethnicity", "Black",
                                          school_id="S1"), config=plain)
     assert view.sentence == NOT_BY_GROUP.format(place="At Lincoln Middle in 2023–24",
-                                                dimension="race/ethnicity")
+                                                dimension="race/ethnicity") + NO_SCHOOL_REPORTS
+    earlier = compute_view(cache, Selection("D1", 2022, "oss", "race_ethnicity", "Black",
+                                            school_id="S1"), config=plain)
+    assert earlier.sentence == NOT_AT_SCHOOL.format(place="At Lincoln Middle in 2022–23",
+                                                    year="2023–24")
     assert set(view.table["group"]) == {"all"}
 
 

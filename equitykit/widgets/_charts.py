@@ -24,7 +24,6 @@ __all__ = ["COMPARISON", "FOCUS", "OTHER", "bar_chart", "rate_chart", "score_cha
 FOCUS = "#0072B2"       # blue
 COMPARISON = "#E69F00"  # orange
 OTHER = "#999999"       # grey
-EXTRA = "#009E73"       # bluish green
 _WIDTH, _DPI = 11.0, 96
 _LABEL_WIDTH = 30
 
@@ -113,8 +112,8 @@ def rate_chart(view) -> bytes:
 
 @styled(_STYLE)
 def score_chart(view) -> bytes:
-    """Average scores by group, as published; the focus group in blue, the comparison group in
-    orange, all students as a dashed line."""
+    """Average scores by group, as published, as dots (scale scores do not start at 0); the
+    focus group in blue, the comparison group in orange, all students as a dashed line."""
     sel = view.selection
     rows = _rows(view.table, "mean")
     fig, ax = _figure(len(rows))
@@ -126,7 +125,7 @@ def score_chart(view) -> bytes:
             continue
         colour = ("#000000" if r["group"] == "all"
                   else _colour(r["group"], sel.focus, sel.comparison))
-        ax.barh(y, r["value"], color=colour, height=0.65, alpha=0.9)
+        ax.plot(r["value"], y, "o", color=colour, markersize=14)  # dots: the axis is zoomed
         shown.append(r["value"])
         ax.text(r["value"], y, f"  {r['value']:.1f}", va="center", fontsize=15)
     everyone = rows[(rows["group"] == "all") & ~rows["suppressed"].astype(bool)]
@@ -138,7 +137,7 @@ def score_chart(view) -> bytes:
         low, high = min(shown), max(shown)
         pad = max(high - low, 1.0) * 0.6
         ax.set_xlim(low - pad, high + pad)
-    ax.set_xlabel(f"Average {w.outcome_title(sel.outcome)} score")
+    ax.set_xlabel(f"Average {w.SCORE_OUTCOMES[sel.outcome]} score")
     ax.set_title(_title(view), loc="left")
     _suppressed_marks(ax, suppressed, w.suppressed_text(view.min_n))
     return _png(fig)
@@ -146,7 +145,7 @@ def score_chart(view) -> bytes:
 
 @styled(_STYLE)
 def bar_chart(values: pd.Series, *, title: str, xlabel: str, scale: float = 1.0,
-              suffix: str = "", signed: bool = False, colours: list[str] | None = None
+              suffix: str = "", colours: list[str] | None = None
               ) -> bytes:
     """Horizontal bars, one per entry of ``values`` (index = label), each multiplied by
     ``scale`` and written at the bar end with ``suffix`` (predictiveness, gap split)."""
@@ -155,7 +154,7 @@ def bar_chart(values: pd.Series, *, title: str, xlabel: str, scale: float = 1.0,
     ys = range(len(values))
     ax.barh(list(ys), [scale * v for v in values], color=colours, height=0.6)
     for y, v in zip(ys, values, strict=True):
-        text = f"{scale * v:+.1f}" if signed else f"{scale * v:.1f}"
+        text = f"{scale * v:.1f}"
         text = "0.0" if text in ("+0.0", "-0.0") else text
         ax.text(scale * v, y, f"  {text}{suffix}  ", va="center",
                 fontsize=15, ha="left" if v >= 0 else "right")

@@ -4,7 +4,7 @@ Opening a district runs its audit exactly as ``equitykit audit`` does (the same 
 privacy gate with the same settings) and keeps only :attr:`DistrictAudit.published
 <equitykit.audit.DistrictAudit.published>`. Every later click filters that table, so the
 explorer can show nothing the audit's ``metrics.csv`` does not publish; a district's cache keeps
-no student record (the source keeps the loaded tables until each district is opened).
+no student record (the source keeps the loaded tables, to open the other districts).
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ class DistrictCache:
     published: pd.DataFrame
     audited_year: int
     school_names: dict[str, str]
+    #: The config asks for school reports but their counts could not be protected, so the
+    #: district is shown as an audit without them publishes it.
+    school_reports_refused: bool = False
     memo: dict[tuple, object] = field(repr=False, default_factory=dict)
     lock: threading.RLock = field(repr=False, default_factory=threading.RLock)
 
@@ -73,9 +76,11 @@ class DistrictCache:
         from ..audit import DistrictAudit
 
         audit = DistrictAudit.from_data(data, district_id=district_id, config=config)
+        refused = False
         try:
             published = audit.publish()
         except PrivacyError:
+            refused = True
             audit = DistrictAudit.from_data(data, district_id=district_id, config=config,
                                             by_school=False)
             published = audit.publish()
@@ -88,7 +93,8 @@ class DistrictCache:
             names = dict(zip(schools["school_id"].astype(str), schools["school_name"].astype(str),
                              strict=True))
         return cls(district_id=district_id, published=published,
-                   audited_year=audit.school_year, school_names=names)
+                   audited_year=audit.school_year, school_names=names,
+                   school_reports_refused=refused)
 
     # -- menus -------------------------------------------------------------------------------
     @property
@@ -123,6 +129,12 @@ class DistrictCache:
                             & (self._levels["outcome"] == outcome)
                             & (self._levels["dimension"] == dimension)]
         return sorted(rows["group"].unique(), key=group_sort_key)
+
+    @property
+    def schools_by_group(self) -> bool:
+        """Whether the audit publishes any school's groups (school reports)."""
+        p = self._levels
+        return bool(((p["school_id"] != "") & (p["dimension"] != "all")).any())
 
     def rows(self, *, school_year: int, outcome: str) -> pd.DataFrame:
         """The published rows of one year and outcome (every place, dimension and measure)."""

@@ -28,8 +28,8 @@ from ._view import ALL_OTHER, Selection, View, compute_view
 __all__ = ["Explorer"]
 
 NO_GROUPS = "The audit publishes no figures for “{outcome}” by {dimension} in {year}."
-NO_OUTCOME = ("No outcome is recorded for this district's students in this school year, so "
-              "there is nothing to compare.")
+NO_OUTCOME = ("The audit publishes no outcome for this district's students in this school "
+              "year, so there is nothing to compare.")
 
 _STYLE = """
 <style>

@@ -63,8 +63,12 @@ def split_view(cache: DistrictCache, sel: Selection, *, config: AuditConfig) -> 
         return Panel(f"Where the gap sits {where}: the audit does not split this gap (it "
                      "needs the group in two schools or more).", b"", row)
     r = row.iloc[0]
-    if bool(r["suppressed"]) or not math.isfinite(r["value"]):
+    if bool(r["suppressed"]) or not r["n"] >= min_n:  # a raised minimum n hides more
         return Panel(f"Where the gap sits {where}: {w.suppressed_text(min_n)}.", b"", row)
+    if not math.isfinite(r["value"]):
+        note = str(r.get("note", "") or "")
+        return Panel(f"Where the gap sits {where}: cannot be split{': ' + note if note else ''}.",
+                     b"", row)
     between = float(r["value"])
     subject = (f"average {w.SCORE_OUTCOMES[sel.outcome]} score" if sel.outcome in
                w.SCORE_OUTCOMES else f"rate of being {w.outcome_label(sel.outcome)}")
@@ -104,7 +108,7 @@ def predictiveness_view(cache: DistrictCache, sel: Selection, *, config: AuditCo
         return Panel(f"{place}, the audit could not fit a demographics-only model of this "
                      "outcome.", b"", rows)
     r = head.iloc[0]
-    if bool(r["suppressed"]):
+    if bool(r["suppressed"]) or not r["n"] >= min_n:  # a raised minimum n hides more
         return Panel(f"{place}, how well demographics predict this outcome is "
                      f"{w.suppressed_text(min_n)}.", b"", rows)
     if not math.isfinite(r["value"]):

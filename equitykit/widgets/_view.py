@@ -33,9 +33,14 @@ SCORE_MEASURES = ("mean", "hedges_g")
 #: A named group compared on scores: the difference of the two published averages.
 SCORE_GAP = "mean_difference"
 
-NOT_BY_GROUP = ("{place}, the audit does not publish this school's figures by {dimension}; "
-                "school reports (report.by_school in the config) publish each school's main "
-                "groups.")
+NOT_AT_SCHOOL = ("{place}, the audit publishes no figures of this school for this outcome "
+                 "(schools are published for {year}, for outcomes that are rates).")
+NOT_BY_GROUP = "{place}, the audit does not publish this school's figures by {dimension}."
+#: Why, added to NOT_BY_GROUP when no school's groups are published.
+NO_SCHOOL_REPORTS = (" School reports (report.by_school in the config) publish each school's "
+                     "main groups.")
+SCHOOL_REPORTS_REFUSED = (" The school reports the config asks for are not published for this "
+                          "district: their counts could not be protected.")
 BAD_COMPARISON = "the comparison group must differ from the focus group ({group})"
 
 
@@ -193,8 +198,15 @@ def compute_view(cache: DistrictCache, sel: Selection, *, config: AuditConfig) -
     table = pd.concat([shown, _contrast(cache, sel, shown, kind)], ignore_index=True)
     school = cache.school_name(sel.school_id) if sel.school_id else None
     place = w.place_phrase(school, sel.school_year)
-    if sel.school_id and not (shown["dimension"] == sel.dimension).any():
+    if sel.school_id and shown.empty:
+        sentence = NOT_AT_SCHOOL.format(place=place, year=w.year_label(cache.audited_year))
+        detail = ""
+    elif sel.school_id and not (shown["dimension"] == sel.dimension).any():
         sentence = NOT_BY_GROUP.format(place=place, dimension=dimension_label(sel.dimension))
+        if cache.school_reports_refused:
+            sentence += SCHOOL_REPORTS_REFUSED
+        elif not cache.schools_by_group:
+            sentence += NO_SCHOOL_REPORTS
         detail = ""
     else:
         sentence, detail = _words(table, sel, place, kind, min_n)
