@@ -66,6 +66,7 @@ class DistrictCache:
         p = self.published
         self._levels = p[p["measure"].isin(LEVELS) & (p["comparison"] == "")
                          & ~p["dimension"].isin(["demographics"])]
+        self._by_outcome = p.groupby(["school_year", "outcome"], sort=False).indices
 
     @classmethod
     def build(cls, data: object, *, config: AuditConfig, district_id: str) -> DistrictCache:
@@ -138,8 +139,8 @@ class DistrictCache:
 
     def rows(self, *, school_year: int, outcome: str) -> pd.DataFrame:
         """The published rows of one year and outcome (every place, dimension and measure)."""
-        p = self.published
-        return p[(p["school_year"] == school_year) & (p["outcome"] == outcome)]
+        found = self._by_outcome.get((school_year, outcome))
+        return self.published.iloc[found if found is not None else []]
 
 
 def _one_district(data: object, district_id: str) -> object:

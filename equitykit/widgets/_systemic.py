@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .._words import column_title
+from .._words import capitalize, column_title
 from ..config import AuditConfig
 from . import _charts
 from . import _wording as w
@@ -72,7 +72,7 @@ def split_view(cache: DistrictCache, sel: Selection, *, config: AuditConfig) -> 
     between = float(r["value"])
     subject = (f"average {w.SCORE_OUTCOMES[sel.outcome]} score" if sel.outcome in
                w.SCORE_OUTCOMES else f"rate of being {w.outcome_label(sel.outcome)}")
-    text = (f"{_capital(where)}, {100 * between:.0f}% of the gap in the {subject} between "
+    text = (f"{capitalize(where)}, {100 * between:.0f}% of the gap in the {subject} between "
             f"{group} and all other students comes from which schools students attend "
             f"(between schools) and {100 * (1 - between):.0f}% from differences inside the "
             "same schools (within schools).")
@@ -82,14 +82,10 @@ def split_view(cache: DistrictCache, sel: Selection, *, config: AuditConfig) -> 
     parts = pd.Series({"Between schools (which school)": between,
                        "Within schools (same school)": 1 - between})
     chart = _charts.bar_chart(
-        parts, scale=100, suffix="%", title=f"Where the gap sits: {_capital(group)}",
+        parts, scale=100, suffix="%", title=f"Where the gap sits: {capitalize(group)}",
         xlabel="Share of the gap with all other students (%)",
         colours=[_charts.COMPARISON, _charts.FOCUS])
     return Panel(text, chart, row)
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 # ---------------------------------------------------------------------------- predictiveness

@@ -10,6 +10,7 @@ import math
 
 from .._words import (
     SCORE_OUTCOMES,
+    capitalize,
     comparison_label,
     group_label,
     outcome_infinitive,
@@ -64,10 +65,6 @@ def suppressed_text(min_n: int) -> str:
     return f"suppressed (fewer than {min_n} students, or protecting a small group)"
 
 
-def _capitalise(text: str) -> str:
-    return text[0].upper() + text[1:] if text else text
-
-
 def rate_sentence(
     *, place: str, group: str, comparison: str, outcome: str,
     risk_ratio: float, ci_low: float, ci_high: float, reason: str = "",
@@ -108,7 +105,7 @@ def excess_sentence(*, excess: float, group: str, comparison: str, outcome: str)
         return ""
     whole = round(abs(excess))
     if whole == 0:
-        return f"{_capitalise(group)} are at parity with {comparison}."
+        return f"{capitalize(group)} are at parity with {comparison}."
     more_or_fewer = "fewer" if excess > 0 else "more"
     return (f"{whole:,} {more_or_fewer} {group} would need to {outcome_infinitive(outcome)} "
             f"to reach parity with {comparison}.")
