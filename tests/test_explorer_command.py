@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -15,15 +18,23 @@ from equitykit.widgets import DATA_ENV, default_data_dir, explore_command, serve
 from equitykit.widgets._command import EXPLORE_NOTEBOOK
 
 
+class _Server:
+    def __init__(self, args, env):
+        self.args, self.env = args, env
+
+    def wait(self, timeout=None):
+        return 0
+
+
 @pytest.fixture
 def runs(monkeypatch):
     calls = []
 
-    def fake_run(args, env, check):
+    def fake_popen(args, env):
         calls.append({"args": args, "env": env})
-        return subprocess.CompletedProcess(args, 0)
+        return _Server(args, env)
 
-    monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.setattr(subprocess, "Popen", fake_popen)
     return calls
 
 
@@ -102,3 +113,24 @@ def test_notebook_is_committed_clean():
     assert len(code) <= 3 and all(len(c.source.splitlines()) <= 4 for c in code)
     assert "parameters" in code[0].metadata.get("tags", [])
     assert Path(EXPLORE_NOTEBOOK).name == "explore.ipynb"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_explorer_stops_its_server(tmp_path, signum):
+    """A supervisor's SIGTERM (or Ctrl-C) ends the server too, not only ``equitykit``."""
+    pid_file = tmp_path / "server.pid"
+    server = (f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); "
+              "time.sleep(120)")
+    script = ("import sys; from equitykit.widgets import _command as c; "
+              f"c.server_command = lambda **_: [sys.executable, '-c', {server!r}]; "
+              f"sys.exit(c.explore_command({str(tmp_path)!r}, app=True))")
+    explorer = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline and explorer.poll() is None
+        time.sleep(0.1)
+    explorer.send_signal(signum)
+    assert explorer.wait(timeout=30) == 0
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):  # the server has ended (and been reaped)
+        os.kill(pid, 0)

@@ -117,6 +117,23 @@ def test_second_tab_shows_metrics_numbers(explorer):
     explorer.tabs.selected_index = 0
 
 
+def test_each_tab_draws_its_charts_when_opened(explorer):
+    explorer.district.value = "D1"
+    explorer.outcome.value = "oss"
+    explorer.dimension.value = "race_ethnicity"
+    explorer.focus.value = "Black"
+    explorer.tabs.selected_index = 1
+    predict = bytes(explorer.predict_chart.value)
+    explorer.tabs.selected_index = 0
+    first = bytes(explorer.chart.value)
+    explorer.outcome.value = "gifted"  # the second tab's charts wait until it is opened
+    assert bytes(explorer.predict_chart.value) == predict
+    assert bytes(explorer.chart.value) != first
+    explorer.tabs.selected_index = 1
+    assert bytes(explorer.predict_chart.value) != predict
+    explorer.tabs.selected_index = 0
+
+
 def test_stricter_config_raises_the_floor():
     strict = Explorer.from_frames(tiny_students(), schools=tiny_schools(),
                                   config=AuditConfig(privacy=Privacy(min_n=25)))

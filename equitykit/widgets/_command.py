@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from ..errors import DataError, UsageError
+from ..execute._stop import Stopped, stop_on_signals
 
 __all__ = ["DATA_ENV", "EXPLORE_NOTEBOOK", "default_data_dir", "explore_command",
            "server_command"]
@@ -25,6 +26,9 @@ DATA_ENV = "EQUITYKIT_DATA"
 #: The explorer notebook: ``notebooks/explore.ipynb``, shipped in the package as
 #: ``equitykit/resources/explore.ipynb``.
 EXPLORE_NOTEBOOK = Path(__file__).resolve().parents[1] / "resources" / "explore.ipynb"
+
+#: Seconds the server is given to shut down when the explorer is stopped.
+STOP_SECONDS = 10
 
 NO_DATA = "data folder not found: {path}"
 NO_NOTEBOOK = ("the explorer notebook is missing ({path}); reinstall equitykit "
@@ -124,7 +128,21 @@ def explore_command(data: str | Path | None, *, app: bool = False, port: int = 8
         _require("jupyterlab", "JupyterLab")
     command = server_command(app=app, port=port, open_browser=open_browser)
     env = {**os.environ, DATA_ENV: str(folder)}
+    with stop_on_signals():
+        server = subprocess.Popen(command, env=env)
+        try:
+            return server.wait()
+        except Stopped:  # Ctrl-C, or SIGTERM from a supervisor: stop the server too
+            _stop(server)
+            return 0  # the trainer (or the supervisor) ended the session: a normal end
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Ask the server to shut down (it stops its kernels), then end it if it has not within
+    :data:`STOP_SECONDS`."""
+    server.terminate()
     try:
-        return subprocess.run(command, env=env, check=False).returncode
-    except KeyboardInterrupt:  # the trainer stopped the server: a normal end
-        return 0
+        server.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

@@ -93,6 +93,7 @@ class Explorer(widgets.VBox):
         self.view: View | None = None
         self.last_latency = 0.0
         self._busy = False
+        self._stale: set[int] = set()  # tabs to draw again for the current selection
         floor = self.config.privacy.min_n
         style = {"description_width": "initial"}
         wide = widgets.Layout(width="100%")
@@ -147,7 +148,7 @@ class Explorer(widgets.VBox):
         self.focus.observe(lambda _: self._changed(self._on_focus), "value")
         for control in (self.comparison, self.school, self.min_n):
             control.observe(lambda _: self._changed(None), "value")
-        self.tabs.observe(lambda _: self._changed(None), "selected_index")
+        self.tabs.observe(lambda _: self._draw_tab(), "selected_index")
         self._render()
 
     # -- construction helpers ----------------------------------------------------------------
@@ -243,12 +244,24 @@ class Explorer(widgets.VBox):
         self.sentence.value = f'<div class="ek-sentence">{html.escape(view.sentence)}</div>'
         self.detail.value = (f'<div class="ek-detail">{html.escape(view.detail)}</div>'
                              if view.detail else "")
-        self.chart.value = (_charts.score_chart(view) if view.kind == "score"
-                            else _charts.rate_chart(view))
         self.table.value = self._table_html(view)
-        if self.tabs.selected_index == 1:
-            self._render_systemic(cache, sel)
+        self._stale = {0, 1}
+        self._draw_tab()
         self.last_latency = time.perf_counter() - start
+
+    def _draw_tab(self) -> None:
+        """Draw the selected tab's charts if the selection changed since they were drawn (the
+        other tab's wait until it is opened: each tab's charts take a few tenths of a second)."""
+        tab = self.tabs.selected_index
+        if tab not in self._stale or self.view is None:
+            return
+        self._stale.discard(tab)
+        view = self.view
+        if tab == 1:
+            self._render_systemic(self.source[view.selection.district_id], view.selection)
+        else:
+            self.chart.value = (_charts.score_chart(view) if view.kind == "score"
+                                else _charts.rate_chart(view))
 
     def _table_html(self, view: View) -> str:
         """The report's table of the gated rows, in its measures, labels and formats: the
