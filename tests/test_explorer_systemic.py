@@ -130,3 +130,24 @@ def test_a_raised_minimum_n_hides_the_second_tab_too(cache):
     sel = Selection("D1", 2023, "oss", "race_ethnicity", "Black", min_n=5000)  # the district
     assert "suppressed (fewer than 5000 students" in predictiveness_view(
         cache, sel, config=CONFIG).text
+
+
+@pytest.mark.parametrize(("share", "words"), [
+    (1.3, ["which schools students attend accounts for more than all of the gap",
+           "(130%, between schools)", "inside the same schools the gap runs the other way "
+           "(-30%, within schools)"]),
+    (-0.24, ["differences inside the same schools account for more than all of the gap",
+             "(124%, within schools)", "which schools students attend narrows it (-24%, "
+             "between schools)"]),
+])
+def test_a_share_outside_0_100_is_said_in_words(cache, monkeypatch, share, words):
+    """A between-school share above 100% or below 0% (the two parts pull opposite ways) is
+    explained, not printed as if it were a split of the gap."""
+    rows = cache.rows
+    monkeypatch.setattr(cache, "rows", lambda **kw: rows(**kw).assign(
+        value=lambda d: d["value"].mask(d["measure"] == "between_school_share", share)))
+    panel = split_view(cache, Selection("D1", 2023, "oss", "race_ethnicity", "Black"),
+                       config=CONFIG)
+    for phrase in words:
+        assert phrase in panel.text
+    assert "% of the gap in the rate of being suspended out of school between" not in panel.text
