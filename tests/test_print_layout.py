@@ -54,3 +54,25 @@ def test_nothing_is_wider_than_the_printed_page_and_figures_are_half_a_page(d02_
     assert len(figures) > 20
     assert all(abs(w - FIGURE_WIDTH * 96) <= 1 for w, _ in figures), figures
     assert FIGURE_WIDTH * 96 <= 0.6 * WIDTH and all(h <= HEIGHT / 2 for _, h in figures), figures
+
+
+def test_long_tables_break_between_rows_and_short_ones_move_whole(d02_page):
+    """A table of 15 rows or more may break between rows (its header repeats), so it does not
+    leave the rest of a page empty; a shorter one moves whole to the next page."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+        tab.emulate_media(media="print")
+        tab.set_content(d02_page, wait_until="load")
+        tables = tab.evaluate(
+            """() => [...document.querySelectorAll('.ek-report table')].map(t => [
+                t.querySelectorAll('tbody tr').length, getComputedStyle(t).breakInside,
+                getComputedStyle(t.querySelector('thead') || t).display])""")
+        browser.close()
+    long = [t for t in tables if t[0] >= 15]
+    short = [t for t in tables if t[0] < 15]
+    assert long and short
+    assert all(style == "auto" and head == "table-header-group" for _, style, head in long)
+    assert all(style == "avoid" for _, style, _ in short)
