@@ -169,10 +169,7 @@ def column_title(column: str) -> str:
 
 def outcome_title(outcome: str) -> str:
     """A short title for an outcome, e.g. "Suspended out of school" or "Math scores"."""
-    if outcome in SCORE_OUTCOMES:
-        return f"{SCORE_OUTCOMES[outcome].capitalize()} scores"
-    label = outcome_label(outcome)
-    return label[0].upper() + label[1:]
+    return capitalize(outcome_label(outcome))  # "Reading (ELA) scores", not "(ela)"
 
 
 def outcome_label(outcome: str) -> str:
@@ -185,9 +182,11 @@ def outcome_label(outcome: str) -> str:
     return outcome.replace("_", " ")
 
 
-#: Who an outcome's rate counts, as a table's "students" column names them.
+#: Who an outcome's rate counts, as a table's "students" column names them: by population
+#: (:class:`~equitykit.schema.Outcome`), then by outcome where it says more.
+_COUNTED_POPULATION = {"enrolled": "students enrolled", "disability": "students with disabilities"}
 _COUNTED = {
-    "enrolled": "students enrolled", "disability": "students with disabilities",
+    "disability": "students enrolled",  # identification: of all students
     "chronic_absent": "students enrolled", "subjective_referral": "students referred",
     "exclusionary_given_referral": "students referred",
     "restorative_given_referral": "students referred",
@@ -204,7 +203,7 @@ def counted_label(outcome: str) -> str:
     if outcome in _COUNTED:
         return _COUNTED[outcome]
     known = OUTCOMES.get(outcome)
-    return _COUNTED.get(known.population, "students") if known else "students"
+    return _COUNTED_POPULATION.get(known.population, "students") if known else "students"
 
 
 def outcome_infinitive(outcome: str) -> str:

@@ -246,9 +246,12 @@ class Outcome:
     ``"disability"`` (students with disabilities: IDEA placement and discipline), or
     ``"defined"`` (rows where the outcome is known, e.g. grade-8 students for Algebra I).
     ``adverse`` is True when a higher rate is worse (discipline) and False when it is an
-    opportunity (gifted, advanced courses). ``ranked`` is False for an outcome that refines
-    another one (repeat suspension, what happens after a referral): its disparities are shown
-    in the discipline view, not ranked again among the systemic contributors.
+    opportunity (gifted, advanced courses). ``ranked`` is False for an outcome that counts
+    again students another one counts (repeat suspension, among the suspended): its
+    disparities are shown in the discipline view, not ranked again among the systemic
+    contributors. The decisions after a referral (what offense is recorded, removal, a
+    restorative conference) are adults' decisions about the students referred, not the
+    referral again, and are ranked.
     """
 
     name: str
@@ -272,13 +275,13 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome("referred", "referred for a discipline incident", "programmatic", "discipline",
                 True),
         Outcome("subjective_referral", "referred for a subjective offense, of students referred",
-                "programmatic", "discipline", True, "defined", ranked=False),
+                "programmatic", "discipline", True, "defined"),
         Outcome("exclusionary_given_referral",
                 "removed from class or school when referred",
-                "programmatic", "discipline", True, "defined", ranked=False),
+                "programmatic", "discipline", True, "defined"),
         Outcome("restorative_given_referral",
                 "offered a restorative conference when referred",
-                "programmatic", "discipline", False, "defined", ranked=False),
+                "programmatic", "discipline", False, "defined"),
         Outcome("expelled", "expelled", "programmatic", "discipline", True),
         Outcome("referred_law_enforcement", "referred to law enforcement", "programmatic",
                 "discipline", True),

@@ -67,6 +67,10 @@ but, published beside a withheld or coded rate, are reported as a leak. Climate 
 ``n`` and ``numerator`` are whole numbers (favorable answers of respondents) are attacked as
 counts, each survey outcome its own population.
 
+A student survey construct's published ``n`` (its respondents) is at most the group's survey
+respondents, the count of the response rate, and equal to it when the construct's total equals
+the published total of respondents (everyone answered it).
+
 Not used (the attacker's limits): climate survey rows of per-item averages (not counts), score
 means, intervals and p-values as non-linear equations (but any of them published beside a
 withheld or coded rate is reported as a leak), relations between different populations
@@ -88,6 +92,11 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csgraph
+
+try:  # scipy's HiGHS bindings, for warm re-solves (_WarmLP); linprog alone gives the same
+    from scipy.optimize._highspy import _core as _hc
+except ImportError:  # pragma: no cover - other scipy versions
+    _hc = None
 
 ENROLLED = frozenset({
     "iss", "oss", "expelled", "referred_law_enforcement", "arrested", "disability",
@@ -132,6 +141,8 @@ SEP = "×"
 #: Dimensions a survey respondent may leave unanswered: their groups add up to at most all.
 OPTIONAL_ANSWERS = frozenset({"sexual_orientation", "gender_identity"})
 TOL = 1e-6
+#: The outcome of survey response rates (students who answered, of those enrolled).
+RESPONSE = "survey_response"
 NO_GROUP_CASES = "no students in the group had the outcome"
 NO_CASES = "no students had the outcome"
 NO_OTHER_CASES = "no comparison-group students had the outcome"
@@ -241,6 +252,7 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     _margins(cells, system, nkey, xkey)
     _across_populations(cells, published, system, pop, nkey, xkey)
     bands = _rate_relations(published, rows, system, nkey, xkey, found, district)
+    _respondents(m, system)
     focus = counted[counted["measure"].isin(FOCUS_MEASURES) & ~counted["suppressed"]
                     & counted["outcome"].isin(rate_outcomes)]
     _focus_relations(focus, rows, system, nkey, xkey, found, district)
@@ -253,6 +265,27 @@ def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
     system.pop = pop
     found += _solve(system, bands, zero_places, width, integer, district)
     return _empty_groups(found, system)
+
+
+def _respondents(m: pd.DataFrame, system: _System) -> None:
+    """A student survey construct's respondents are some of the group's survey respondents
+    (the count of ``survey_response``), so its published ``n`` is at most that count. When the
+    construct's total ``n`` equals the published total of respondents, everyone answered it,
+    and a reader takes each group's ``n`` as the group's respondents."""
+    rates = m[(m["measure"] == "rate") & (m["comparison"] == "") & ~m["suppressed"]
+              & m["n"].notna()]
+    answered = rates[rates["outcome"] == RESPONSE].set_index(
+        ["school_year", "school_id", "dimension", "group"])["numerator"]
+    shown = rates[rates["outcome"].str.startswith("favorable_")]
+    totals = shown[shown["dimension"] == "all"].set_index(
+        ["school_year", "school_id", "outcome"])["n"]
+    for r in shown.itertuples(index=False):
+        key = ("x", r.school_year, r.school_id, RESPONSE, r.dimension, r.group)
+        if key not in system.index:
+            continue
+        everyone = totals.get((r.school_year, r.school_id, r.outcome), np.nan) == answered.get(
+            (r.school_year, r.school_id, "all", "all"), -1)
+        system.add({system.index[key]: 1.0}, float(r.n), float(r.n) if everyone else np.inf)
 
 
 def _survey_averages(m: pd.DataFrame) -> pd.Series:
@@ -877,8 +910,11 @@ class _Block:
     def point(self, j, sign):
         """A feasible point minimising (``sign`` 1) or maximising (-1) the sum of unknowns
         ``j``; None when there is none (infeasible, or unbounded)."""
-        res = _lp(self.a, self.lo, self.hi, self._cost(j, sign))
-        point = res.x if res.status == 0 and res.x is not None else None
+        cost = self._cost(j, sign)
+        point, solved = _WarmLP.solve(self, cost)
+        if not solved:
+            res = _lp(self.a, self.lo, self.hi, cost)
+            point = res.x if res.status == 0 and res.x is not None else None
         self._seen(point)
         return point
 
@@ -902,6 +938,54 @@ class _Block:
             proven = np.ceil(dual - TOL) if sign > 0 else np.floor(-dual + TOL)
             bound = max(bound, proven) if sign > 0 else min(bound, proven)
         return bound, True
+
+
+class _WarmLP:
+    """The block's LP kept in one HiGHS model (scipy's own bindings), re-solved from the last
+    optimal basis when only the objective changes: on the large blocks of a district with its
+    schools, far faster than a fresh ``linprog`` per bound. Without those bindings, or when a
+    warm solve ends without a verdict, :func:`_lp` solves afresh (same answers)."""
+
+    @staticmethod
+    def solve(block, cost) -> tuple[np.ndarray | None, bool]:
+        """(point or None when unbounded or infeasible, whether HiGHS gave a verdict)."""
+        if _hc is None:
+            return None, False
+        model = getattr(block, "_highs", None)
+        if model is None:
+            model = block._highs = _WarmLP._model(block.a, block.lo, block.hi)
+        k = block.a.shape[1]
+        model.changeColsCost(k, np.arange(k, dtype=np.int32), np.asarray(cost, dtype=float))
+        model.run()
+        status = model.getModelStatus()
+        if status == _hc.HighsModelStatus.kOptimal:
+            return np.asarray(model.getSolution().col_value), True
+        if status in (_hc.HighsModelStatus.kUnbounded, _hc.HighsModelStatus.kInfeasible,
+                      _hc.HighsModelStatus.kUnboundedOrInfeasible):
+            return None, True
+        return None, False
+
+    @staticmethod
+    def _model(a, lo, hi):
+        inf = _hc.kHighsInf
+        cols = sparse.csc_matrix(a)
+        lp = _hc.HighsLp()
+        lp.num_col_, lp.num_row_ = cols.shape[1], cols.shape[0]
+        lp.col_cost_ = np.zeros(cols.shape[1])
+        lp.col_lower_ = np.zeros(cols.shape[1])
+        lp.col_upper_ = np.full(cols.shape[1], inf)
+        lp.row_lower_ = np.where(np.isfinite(lo), lo, -inf)
+        lp.row_upper_ = np.where(np.isfinite(hi), hi, inf)
+        matrix = lp.a_matrix_
+        matrix.format_ = _hc.MatrixFormat.kColwise
+        matrix.start_, matrix.index_, matrix.value_ = cols.indptr, cols.indices, cols.data
+        matrix.num_col_, matrix.num_row_ = cols.shape[1], cols.shape[0]
+        model = _hc._Highs()
+        model.setOptionValue("output_flag", False)
+        model.setOptionValue("threads", 1)
+        model.setOptionValue("presolve", "off")  # keep the basis between objectives
+        model.passModel(lp)
+        return model
 
 
 def _lp(a, lo, hi, cost):
@@ -941,6 +1025,12 @@ def _judged(key, low, high, band, fixed, zero_places, width, district, integer=F
                 kind = "band_whole" if integer and moved < width - 1e-6 and (
                     high - low >= width - 1e-6) else "band"
                 return [Finding(kind, district, f"band narrowed by {moved:g}: {what}", low,
+                                high)]
+            # The band's other end (0 for "≤", all of the group for "≥") must stay possible
+            # too: a "≥71%" of 21 students known to be exactly 15 is a leak.
+            far = low > 1e-6 if sign == "≤" else high < n_value - 1e-6
+            if far:
+                return [Finding("band", district, f"band's other end moved: {what}", low,
                                 high)]
         return []
     out = []

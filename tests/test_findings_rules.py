@@ -49,7 +49,8 @@ def test_certain_material_adverse_disparity_is_a_finding_with_its_score():
     assert finding["excess_students"] == pytest.approx(26.7)
     assert "3.0 times as likely" in finding["statement"]
     assert "20.0% vs 6.7%" in finding["statement"]  # 0.2 / 3.0 for all other students
-    assert "within schools: students of the same schools differ" in finding["statement"]
+    assert "within schools: the gap is there among students of the same schools" in finding[
+        "statement"]
 
 
 @pytest.mark.parametrize(
@@ -107,11 +108,17 @@ def test_stricter_q_threshold():
     ("share", "locus", "words"),
     [
         (-0.03, "within_schools",
-         "The whole gap lies within schools: students of the same schools differ"),
+         "More than the whole gap (103%) lies within schools: the gap is there among students "
+         "of the same schools; where students are enrolled runs the other way"),
         (0.14, "within_schools",
-         "Most of the gap (86%) lies within schools: students of the same schools differ"),
-        (0.74, "between_schools", "Most of the gap (74%) lies between schools"),
-        (1.08, "between_schools", "The whole gap lies between schools"),
+         "Most of the gap (86%) lies within schools: the gap is there among students of the "
+         "same schools"),
+        (0.74, "between_schools",
+         "Most of the gap (74%) lies between schools: it comes from where students are "
+         "enrolled"),
+        (1.08, "between_schools", "More than the whole gap (108%) lies between schools: it "
+         "comes from where students are enrolled; within the same schools it runs the other "
+         "way"),
         (0.45, "mixed", "The gap is split: 45% between schools, 55% within schools"),
     ],
 )

@@ -63,3 +63,26 @@ def test_without_reference_only_all_others():
 def test_config_refuses_a_bad_focus(bad):
     with pytest.raises(ValueError):
         AuditConfig.model_validate({"focus": bad})
+
+
+@pytest.mark.parametrize(("share", "note", "words"), [
+    (0.8, "between_schools", "mostly between schools"),
+    (1.6, "between_schools", "between schools (reversed within)"),
+    (0.3, "within_schools", "mostly within schools"),
+    (-0.38, "within_schools", "within schools (reversed between)"),
+    (0.5, "mixed", "split"),
+])
+def test_where_the_gap_sits_says_when_a_part_runs_the_other_way(audit, share, note, words):
+    """A between-school share above 100% or below 0% is not "mostly" one place: the other
+    part runs the other way (e.g. within their schools the group is identified more often)."""
+    published = audit.published
+    ratio = published[(published["measure"] == "risk_ratio") & (published["group"] == "Black")
+                      & (published["outcome"] == "oss") & (published["school_year"] == 2023)
+                      & (published["comparison"] == "all_other")
+                      & (published["school_id"] == "")]
+    assert len(ratio) == 1  # the one-school district has no split: add one
+    published = pd.concat([published[published["measure"] != "between_school_share"],
+                           ratio.assign(measure="between_school_share", value=share, note=note)],
+                          ignore_index=True)
+    table = focus_table(published, school_year=2023, **FOCUS).set_index("Outcome")
+    assert table.loc["Suspended out of school", "Where the gap sits"] == words

@@ -22,14 +22,15 @@ def test_locus_clauses_say_where_not_why(locus, share):
     text = _locus_clause(locus, SimpleNamespace(between_share=share))
     assert not FORBIDDEN.search(text)
     if locus == "within_schools":
-        assert "within schools: students of the same schools differ" in text
+        assert "within schools: the gap is there among students of the same schools" in text
 
 
 def test_generated_findings_and_report_text(sample_audit):
     audit = sample_audit("D01")
     located = [f for f in audit.findings if f["locus"] == "within_schools"]
     assert located
-    assert all("within schools: students of the same schools" in f["statement"] for f in located)
+    assert all("within schools: the gap is there among students of the same schools" in
+               f["statement"] for f in located)
     text = json.dumps(audit.findings, ensure_ascii=False)
     text += "".join(audit.section(name).data for name in audit.sections)
     assert not FORBIDDEN.search(text), FORBIDDEN.search(text)

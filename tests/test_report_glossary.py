@@ -36,5 +36,14 @@ def test_students_columns_name_who_is_counted():
     assert counted_label("math_proficient") == "students tested"
     assert counted_label("graduated_4yr") == "students in the graduation cohort"
     assert counted_label("placement_separate") == "students with disabilities"
+    assert counted_label("disability") == "students enrolled"  # identification, of all
     assert counted_label("exclusionary_given_referral") == "students referred"
     assert counted_label("some_public_measure") == "students"
+
+
+def test_outcome_titles_keep_acronyms():
+    from equitykit._words import outcome_title
+
+    assert outcome_title("ela_score") == "Reading (ELA) scores"
+    assert outcome_title("math_score") == "Math scores"
+    assert outcome_title("oss") == "Suspended out of school"

@@ -299,19 +299,26 @@ def _rate_statement(row, who: str, locus: str) -> str:
     return text + _locus_clause(locus, row) + "."
 
 
+#: Where a gap sits, after "lies": its part between schools comes from where students are
+#: enrolled; its part within schools is there among students of the same schools.
+WITHIN = "within schools: the gap is there among students of the same schools"
+BETWEEN = "between schools: it comes from where students are enrolled"
+
+
 def _locus_clause(locus: str, row) -> str:
     share = getattr(row, "between_share", math.nan)
     if not isinstance(share, float) or not math.isfinite(share):
         return ""
     if locus == "between_schools":
-        if share > 1:  # enrollment more than explains it; within schools it runs the other way
-            return ". The whole gap lies between schools: where students are enrolled"
-        return f". Most of the gap ({share:.0%}) lies between schools: where students are enrolled"
+        if share > 1:  # within schools it runs the other way
+            return (f". More than the whole gap ({share:.0%}) lies {BETWEEN}; within the same "
+                    "schools it runs the other way")
+        return f". Most of the gap ({share:.0%}) lies {BETWEEN}"
     if locus == "within_schools":
-        if share < 0:  # where students are enrolled slightly narrows the gap
-            return ". The whole gap lies within schools: students of the same schools differ"
-        return (f". Most of the gap ({1 - share:.0%}) lies within schools: students of the same "
-                "schools differ")
+        if share < 0:  # where students are enrolled runs the other way
+            return (f". More than the whole gap ({1 - share:.0%}) lies {WITHIN}; where "
+                    "students are enrolled runs the other way")
+        return f". Most of the gap ({1 - share:.0%}) lies {WITHIN}"
     return f". The gap is split: {share:.0%} between schools, {1 - share:.0%} within schools"
 
 

@@ -201,6 +201,11 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       known (no row: nobody), as in (d), and so are the parts and categories of a count known
       to be 0. "Nobody at the place had the outcome" (d) is known only while the place's
       total is published.
+   g. *Survey respondents.* A student survey construct (belonging, safety, ...) counts some
+      of its group's survey respondents, the count of the response rate, and all of them when
+      everyone answered it: its published size would bound or give that count. Where a
+      group's response count is withheld or coded, its construct rows are withheld too, and
+      rules 1-3 run again over the construct tables.
 
 Information loss (:func:`publish`, ``loss``): rows withheld by reason (the reason of the first
 rule that withheld the row's cell: "small group", "small count", "all or none", "small
@@ -213,7 +218,8 @@ Limits (what the rules do not promise)
 --------------------------------------
 * Relations modelled across populations and tables: equal sizes (7a); sizes that are counts,
   the IDEA categories within identification, suspended twice within suspended, and every
-  student population within the enrolled one (7f); score means as sums only so far as
+  student population within the enrolled one (7f); survey constructs' respondents within the
+  survey's (7g); score means as sums only so far as
   rule 3 (no lone withheld mean or survey average). Not modelled otherwise: nestings of
   outcomes not listed in 7f (a reader who knows that every arrest followed a referral to law
   enforcement may use it).
@@ -252,7 +258,7 @@ from threadpoolctl import ThreadpoolController
 
 from .._words import difference_label
 from ..errors import DataError, DataProblem
-from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES
+from ..schema import DIMENSIONS, INTERSECTION_SEP, OUTCOMES, RESPONSE_OUTCOME, construct_outcome
 from ._protection import binding, unprotected
 
 __all__ = [
@@ -945,9 +951,20 @@ def publish(
     else:
         forced = np.zeros(n_cells, dtype=bool)
 
-    gate = _CountGate(cells, counted, size, count, forced, min_n=min_n,
-                      min_numerator=min_numerator, all_or_none_n=all_or_none_n, width=width,
-                      tiers=tiers if top_bottom_coding else None)
+    gate_of = functools.partial(
+        _CountGate, cells, counted, size, count, min_n=min_n, min_numerator=min_numerator,
+        all_or_none_n=all_or_none_n, width=width, tiers=tiers if top_bottom_coding else None)
+    gate = gate_of(forced)
+    while True:  # rule 7g: constructs of whole answers are gated again with their groups
+        respondents = _respondents_of(cells, counted & (gate.hidden | gate.banded))
+        more = respondents & counted & ~gate.hidden
+        if not more.any():
+            break
+        forced = forced | more
+        gate = gate_of(forced)
+    respondents &= ~counted & ~withheld
+    if respondents.any():  # rule 7g for constructs averaged over items: rules 1-3 again
+        withheld = _protect(eq, term, coef, primary | respondents, size, _levels(cells))
     withheld = np.where(counted, gate.hidden, withheld)
     reason = np.where(counted, gate.reason,
                       np.where(primary, "small group or count",
@@ -1000,6 +1017,17 @@ def publish(
     out["suppressed"] = hide
     out["display"] = np.where(hide, SUPPRESSED_DISPLAY, display)
     return Published(out, _information_loss(hide, reason[cell_id], coded, gate.unprotected))
+
+
+def _respondents_of(cells: pd.DataFrame, unseen: np.ndarray) -> np.ndarray:
+    """Rule 7g: the student survey construct cells of each group whose survey response count
+    is in ``unseen`` (withheld or coded). A construct's respondents are some of the group's
+    respondents, and all of them when everyone answered it, so its published size would bound
+    or give that count."""
+    key = ["district_id", "school_year", "school_id", "dimension", "group"]
+    response = cells[unseen & (cells["outcome"] == RESPONSE_OUTCOME).to_numpy()]
+    construct = cells["outcome"].str.startswith(construct_outcome("student", "")).to_numpy()
+    return construct & _lookup(cells, response.assign(withheld=True), key)
 
 
 def _lone_means(cells: pd.DataFrame, withheld: np.ndarray, has_mean: np.ndarray,

@@ -30,6 +30,18 @@ __all__ = ["focus_headline", "focus_table"]
 #: Where a gap sits, from the ``note`` of its ``between_school_share`` row.
 LOCUS_WORDS = {"between_schools": "mostly between schools",
                "within_schools": "mostly within schools", "mixed": "split"}
+#: ... when its share is above 100% or below 0%: the other part runs the other way.
+REVERSED_WORDS = {"between_schools": "between schools (reversed within)",
+                  "within_schools": "within schools (reversed between)"}
+
+
+def _locus_words(row: pd.Series | None) -> str:
+    if row is None or row["suppressed"]:
+        return ""
+    note, share = row.get("note", ""), row["value"]
+    if share > 1 or share < 0:
+        return REVERSED_WORDS.get(note, LOCUS_WORDS.get(note, ""))
+    return LOCUS_WORDS.get(note, "")
 
 
 def _district(published: pd.DataFrame, dimension: str) -> pd.DataFrame:
@@ -108,8 +120,7 @@ def focus_table(published: pd.DataFrame, *, dimension: str, group: str,
     for outcome in outcomes:
         key = (school_year, outcome)
         is_score = outcome in SCORE_OUTCOMES
-        where = _get(locus, key)
-        note = where.get("note", "") if where is not None and not where["suppressed"] else ""
+        where = _locus_words(_get(locus, key))
         record = {
             "Outcome": outcome_title(outcome),
             capitalize(them): "" if is_score else _shown(_get(rate, key), "rate"),
@@ -122,7 +133,7 @@ def focus_table(published: pd.DataFrame, *, dimension: str, group: str,
         if reference:
             record[f"Ratio vs {ref}"] = _shown(_get(rri, key), "ratio")
             record[f"Gap vs {ref}"] = _shown(_get(gap, key), "gap")
-        record["Where the gap sits"] = LOCUS_WORDS.get(note, "")
+        record["Where the gap sits"] = where
         if not is_score and first_year < school_year:
             record[f"Trend {year_label(first_year)} → {year_label(school_year)}"] = (
                 f"{_shown(_get(rate, (first_year, outcome)), 'rate')} → "

@@ -43,7 +43,9 @@ GLOSSARY: dict[str, str] = {
         "threshold. It orders the findings; it is not a grade."),
     "Where the gap sits": (
         "Whether a gap lies between schools (the group is enrolled in schools where the "
-        "outcome is more common) or within schools (students of the same schools differ)."),
+        "outcome is more common) or within schools (the gap is there among students of the "
+        "same schools). A share above 100% or below 0% means the other part runs the other "
+        "way."),
     "Suppressed": (
         "A number withheld to protect students' privacy: the group is small, or its number "
         "would let a reader work out a small group's by subtraction."),
