@@ -54,7 +54,7 @@ def test_without_reference_only_all_others():
                                                 "value", "ci_low", "ci_high", "suppressed"]),
         dimension="sex", group="M", reference=None, school_year=2023)
     assert sentence == ("In 2023–24, no published outcome of boys differed from that of all "
-                        "other students with certainty.")
+                        "other students reliably (95% interval excluding parity).")
 
 
 @pytest.mark.parametrize("bad", [{"dimension": "Race Ethnicity", "group": "Black"},

@@ -78,3 +78,16 @@ def test_png_has_twice_the_displayed_pixels():
     pixels = struct.unpack(">I", png[16:20])[0]  # the IHDR width
     assert width == round(_figures.FIGURE_WIDTH * 96 * _figures._ZOOM)  # shown larger on screen
     assert abs(pixels - 2 * width) <= 1
+
+
+def test_special_education_identification_shades_neither_side(sample_audit):
+    """Over- and under-identification both harm: the identification chart names no side as
+    worse; a discipline chart does."""
+    from equitykit.report._views import risk_ratio_chart
+
+    published = sample_audit("D01").published
+    identification = risk_ratio_chart(published, "disability", school_year=2023)
+    suspension = risk_ratio_chart(published, "oss", school_year=2023)
+    assert identification is not None and suspension is not None
+    assert not any("worse" in t for t in _texts(identification))
+    assert "more likely →\n(worse for the group)" in _texts(suspension)

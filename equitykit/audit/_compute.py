@@ -42,7 +42,8 @@ BOOTSTRAP_REPLICATES = 100
 #: Permutations of the outcome for the predictiveness p-value.
 PERMUTATIONS = 199
 PREDICTIVENESS_NOTE = {
-    "binary": "5-fold cross-validated AUC (4 splits); p: permutation test, 199 permutations",
+    "binary": ("5-fold cross-validated AUC, averaged over 4 random splits into folds; "
+               "p: permutation test, 199 permutations"),
     "score": "adjusted R²; p: overall F test",
 }
 

@@ -177,7 +177,7 @@ def focus_headline(published: pd.DataFrame, *, dimension: str, group: str,
     chosen = chosen.sort_values("width", ascending=False).head(most)
     if chosen.empty:
         return (f"In {year_label(school_year)}, no published outcome of {them} differed from "
-                f"that of {versus} with certainty.")
+                f"that of {versus} reliably (95% interval excluding parity).")
     clauses = [f"{value:.1f} times as likely" + (f" as {versus}" if i == 0 else "")
                + f" to {outcome_infinitive(outcome)}"
                for i, (value, outcome) in enumerate(zip(chosen["value"], chosen["outcome"],

@@ -22,10 +22,10 @@ GLOSSARY: dict[str, str] = {
     "Percentage points (pts)": (
         "The difference between two percentages: 45% and 60% are 15 points apart."),
     "q": (
-        "How likely a difference this large is to be chance, adjusted for the many "
-        "comparisons a report makes (a Benjamini–Hochberg q-value). Below 0.05 the difference "
-        "is statistically reliable: among all differences reported with q below 0.05, at "
-        "most about 1 in 20 is expected to be chance."),
+        "A p-value adjusted for the many comparisons a report makes (a Benjamini–Hochberg "
+        "q-value). Below 0.05 the difference is statistically reliable: among all "
+        "differences reported with q below 0.05, at most about 1 in 20 is expected to be a "
+        "false alarm."),
     "Hedges' g": (
         "A score gap measured in standard deviations of the scores: 0.2 is a small gap, 0.5 "
         "a medium one, 0.8 a large one; negative means the group scores lower than all other "

@@ -439,7 +439,8 @@ def discipline(audit) -> str:
         "police, arrest) or to hold a restorative conference. Rates of referral are of "
         "all students; the others are of students referred. The same-offense ratios compare "
         "a group's incidents with other students' incidents of the same offense category "
-        "(Mantel–Haenszel), so different offenses do not explain them. Days lost: days of "
+        "(Mantel–Haenszel), so differences in the offense category recorded do not explain "
+        "them. Days lost: days of "
         "out-of-school suspension per 100 students.")
     return (intro + html_table(table, caption="Discipline at each decision point, "
                                               f"{year_label(audit.school_year)}")

@@ -98,8 +98,10 @@ def risk_ratio_chart(published: pd.DataFrame, outcome: str, *, by: str = "race_e
         return None
     rows = rows.assign(label=[group_name(by, g, config) for g in rows["group"]])
     title = f"{capitalize(outcome_label(outcome))}: risk ratio by {_dimension_words(by, config)}"
-    return fig.forest_plot(rows, title=title, label="label",
-                           adverse=OUTCOMES[outcome].adverse if outcome in OUTCOMES else None)
+    known = OUTCOMES.get(outcome)
+    # Over- and under-identification for special education both harm: no side is shaded.
+    adverse = known.adverse if known and known.domain != "special_education" else None
+    return fig.forest_plot(rows, title=title, label="label", adverse=adverse)
 
 
 def other_groups_table(published: pd.DataFrame, outcome: str, *, school_year: int | None = None,
