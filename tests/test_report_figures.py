@@ -91,3 +91,17 @@ def test_special_education_identification_shades_neither_side(sample_audit):
     assert identification is not None and suspension is not None
     assert not any("worse" in t for t in _texts(identification))
     assert "more likely →\n(worse for the group)" in _texts(suspension)
+
+
+def test_a_banded_teacher_share_is_drawn_as_its_band_not_a_value():
+    rows = pd.DataFrame({"indicator": ["novice", "novice", "uncertified", "uncertified"],
+                         "quartile": ["high", "low", "high", "low"],
+                         "value": [0.32, 0.056, 0.18, 0.05], "band": ["", "", "", "≤5%"]})
+    fig = _figures.quartile_plot(rows, title="t", xlabel="schools")
+    ax = fig.axes[0]
+    assert _texts(fig) == ["≤5%"]
+    bars = [bar for container in ax.containers for bar in container]
+    hatched = [bar for bar in bars if bar.get_hatch()]
+    assert len(hatched) == 1 and hatched[0].get_height() == pytest.approx(0.05)
+    assert hatched[0].get_facecolor()[3] == 0  # an outline, not a filled value
+    assert "uncertified, low: ≤5%" in fig.alt

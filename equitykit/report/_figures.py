@@ -209,16 +209,28 @@ def school_scatter(schools: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel
 
 @styled(_STYLE)
 def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> ReportFigure:
-    """Teacher indicators by school quartile (``rows``: indicator, quartile, value)."""
+    """Teacher indicators by school quartile (``rows``: indicator, quartile, value, and
+    ``band``: the published band, e.g. "≤5%", of a value shown only as a band). A banded
+    value is drawn as an outline up to the band's edge, labelled with the band."""
+    rows = rows.assign(band=rows.get("band", ""))
     fig, ax = _figure(2.35)
     sns.barplot(data=rows, x="indicator", y="value", hue="quartile", ax=ax,
                 palette=[_PALETTE[0], _PALETTE[1]])
+    band = rows.set_index(["indicator", "quartile"])["band"]
+    for container, quartile in zip(ax.containers, rows["quartile"].unique(), strict=False):
+        for bar, indicator in zip(container, rows["indicator"].unique(), strict=False):
+            text = band.get((indicator, quartile), "")
+            if text:
+                bar.set(facecolor="none", hatch="////", edgecolor=bar.get_facecolor())
+                ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            ha="center", va="bottom", fontsize="small")
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set(xlabel="", ylabel="share of teachers")
     ax.legend(title=xlabel)
+    shown = rows["band"].where(rows["band"] != "", (100 * rows["value"]).map("{:.1f}%".format))
     alt = f"{title}. " + "; ".join(
-        f"{r['indicator']}, {r['quartile']}: {100 * r['value']:.1f}%" for _, r in rows.iterrows()
-    )
+        f"{i}, {q}: {v}" for i, q, v in zip(rows["indicator"], rows["quartile"], shown,
+                                            strict=True))
     return _described(fig, alt=alt, caption=title)
 
 

@@ -102,8 +102,10 @@ def teacher_quality_chart(published: pd.DataFrame, *, school_year: int) -> Repor
                             key=lambda c: c.map(order) if c.name == "outcome" else c)
     if rows.empty:
         return None
+    display = rows["display"].astype(str) if "display" in rows else pd.Series("", rows.index)
     plot = pd.DataFrame({"indicator": rows["outcome"].map(_indicator),
-                         "quartile": rows["group"].map(quarters), "value": rows["value"]})
+                         "quartile": rows["group"].map(quarters), "value": rows["value"],
+                         "band": display.where(display.str.match("^[≤≥]"), "")})
     return fig.quartile_plot(plot, title="Novice, uncertified and out-of-field teachers by "
                              "school poverty", xlabel="schools")
 
