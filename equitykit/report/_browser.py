@@ -78,6 +78,8 @@ class _Browser:
         self._driver: Any = None
         self._browser: Any = None
         self._tab: Any = None
+        self._busy = False  # running a job
+        self._lock = threading.Lock()  # no job is queued after the one that stops the thread
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         # a daemon thread still runs when atexit closes the browser (and a forked pool
         # worker, which has none of its parent's threads, starts a browser of its own)
@@ -93,32 +95,48 @@ class _Browser:
         return _wait(self._submit(self._print, page, options, what))
 
     def close(self) -> None:
-        """Stop the browser once its current page is done (waiting at most
-        :data:`CLOSE_WAIT` seconds); a closed browser takes no more pages."""
-        if self.closed:
-            return
-        self.closed = True
-        if self.pid != os.getpid() or not self._thread.is_alive():
+        """Stop the browser; a closed browser takes no more pages.
+
+        An idle browser is stopped before this returns (waiting at most :data:`CLOSE_WAIT`
+        seconds). One still printing a page whose wait was interrupted (a time limit, a
+        signal) is stopped as soon as that page is done or times out, without holding up the
+        interrupted thread; the next page printed starts a new browser meanwhile.
+        """
+        if self.pid != os.getpid():
             return  # a forked child does not own its parent's browser
-        done = self._submit(self._stop)
-        self._jobs.put(None)  # and the thread ends
-        if threading.current_thread() is not self._thread:
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            busy = self._busy
+            done: concurrent.futures.Future = concurrent.futures.Future()
+            self._jobs.put((done, self._stop, ()))
+            self._jobs.put(None)  # and the thread ends
+        if not busy and threading.current_thread() is not self._thread:
             concurrent.futures.wait([done], timeout=CLOSE_WAIT)
 
-    # in the browser's thread
+    # in the browser's thread (but _submit)
 
     def _serve(self) -> None:
         while (job := self._jobs.get()) is not None:
             future, function, args = job
             if future.set_running_or_notify_cancel():
+                self._busy = True
                 try:
-                    future.set_result(function(*args))
+                    result = function(*args)
                 except BaseException as exc:  # handed to the thread waiting for it
+                    self._busy = False  # before the waiting thread wakes (it may close)
                     future.set_exception(exc)
+                else:
+                    self._busy = False
+                    future.set_result(result)
 
     def _submit(self, function: Callable[..., Any], *args: Any) -> concurrent.futures.Future:
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self._jobs.put((future, function, args))
+        with self._lock:
+            if self.closed:
+                raise _Closed
+            self._jobs.put((future, function, args))
         return future
 
     def _print(self, page: str, options: dict[str, Any], what: str) -> bytes:
@@ -166,12 +184,26 @@ def _wait(future: concurrent.futures.Future) -> Any:
     return future.result()
 
 
+class _Closed(Exception):
+    """The browser was closed (by another thread) before the page reached it."""
+
+
 def _refuse(route: Any) -> None:
     route.abort()
 
 
 _BROWSER: _Browser | None = None
 _LOCK = threading.Lock()
+
+
+def _forget() -> None:
+    """In a forked child: its parent's browser is not its own (and the lock may have been
+    held by another of the parent's threads)."""
+    global _BROWSER, _LOCK
+    _BROWSER, _LOCK = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget)
 
 
 def _current() -> _Browser:
@@ -191,7 +223,8 @@ def start_browser(what: str = "PDF") -> None:
     """Start this process's browser in the background, unless it runs already (a district
     whose formats need it calls this as its audit starts; a failure is reported by the first
     page printed)."""
-    _current().start(what)
+    with contextlib.suppress(_Closed):  # by another thread meanwhile: the next page starts one
+        _current().start(what)
 
 
 def print_pdf(page: str, *, what: str = "PDF", **options: Any) -> bytes:
@@ -209,19 +242,23 @@ def print_pdf(page: str, *, what: str = "PDF", **options: Any) -> bytes:
     ConversionError
         No browser was found, or it failed (the message says why).
     """
-    browser = _current()
-    try:
-        return browser.print_pdf(page, options, what)
-    except ConversionError:
-        raise
-    except BaseException as exc:  # the browser failed, or a time limit or signal stopped it
-        browser.close()  # a browser interrupted mid-page is not reused
-        from playwright.sync_api import Error
-
-        if not isinstance(exc, Error):
+    while True:
+        browser = _current()
+        try:
+            return browser.print_pdf(page, options, what)
+        except _Closed:  # by another thread, after this one found it: print with a new one
+            continue
+        except ConversionError:
             raise
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConversionError(BROWSER_FAILED.format(what=what, reason=reason)) from None
+        except BaseException as exc:  # the browser failed, or a time limit or signal stopped it
+            browser.close()  # a browser interrupted mid-page is not reused
+            from playwright.sync_api import Error
+
+            if not isinstance(exc, Error):
+                raise
+            reason = (str(exc).strip().splitlines()[0] if str(exc).strip()
+                      else type(exc).__name__)
+            raise ConversionError(BROWSER_FAILED.format(what=what, reason=reason)) from None
 
 
 def chromium_available() -> bool:
