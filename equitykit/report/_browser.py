@@ -36,7 +36,7 @@ NO_BROWSER = ("the {what} needs Chromium or Chrome, and none was found (looked f
 BROWSER_FAILED = "Chromium could not print the {what}: {reason}"
 #: Seconds allowed for loading and printing one page.
 PRINT_TIMEOUT = 120
-#: Seconds a closing browser is waited for (it may still be finishing an interrupted page).
+#: Seconds an idle browser is waited for as it closes.
 CLOSE_WAIT = 10
 #: Printed once when the browser starts, so the first report does not pay for the page
 #: renderer's start.
