@@ -6,7 +6,6 @@ named styles, and the number check catches a number that is not published."""
 from __future__ import annotations
 
 import io
-import threading
 
 import docx
 import pandas as pd
@@ -49,7 +48,7 @@ def test_an_unknown_format_is_a_usage_error_naming_it(command, tmp_path, capsys)
 def test_a_format_that_cannot_be_made_fails_the_district_and_writes_nothing(
         data, tmp_path, monkeypatch):
     monkeypatch.setenv("EQUITYKIT_CHROMIUM", str(tmp_path / "no-such-browser"))
-    monkeypatch.setattr(_browser, "_THREAD", threading.local())  # no browser started yet
+    monkeypatch.setattr(_browser, "_BROWSER", None)  # no browser started yet
     result = run_district(data, "D1", tmp_path / "out", notebook=FIXTURE_NOTEBOOK, timeout=120,
                           formats=("html", "docx", "pdf"))
     assert result.status == "failed"

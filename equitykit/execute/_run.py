@@ -32,6 +32,7 @@ from .._versions import versions
 from ..config import AuditConfig, load_config
 from ..errors import ConfigError, DataError, DataProblem, UsageError
 from ..report import DEFAULT_FORMATS, FORMAT_FILES, FORMATS, convert, notebook_to_html
+from ..report._browser import start_browser
 from ..report._school import SCHOOLS_DIR, SCHOOLS_INDEX, SCHOOLS_MAP, link_school_reports
 from ._deadline import deadline
 from ._engine import ENGINES, InProcessEngine, warm_up
@@ -80,6 +81,8 @@ BAD_NOTEBOOK = "--notebook {path} cannot be run: {problem}"
 NOT_OURS = ("{path} holds files equitykit did not write ({names}); move them away or choose "
             "another --out")
 CANNOT_WRITE = "could not write the district's files: {reason}"
+#: The formats Chromium prints.
+PRINTED_FORMATS = frozenset({"pdf", "brief"})
 #: How many valid ids a message lists before "and N more".
 SHOWN_IDS = 20
 
@@ -341,6 +344,8 @@ def _execute(result: DistrictResult, key: dict[str, Any], notebook: Path, out_di
         _refuse_foreign(confined(out_dir, folder))
     work = confined(out_dir, f".tmp-{token}-{folder}-{secrets.token_hex(4)}")
     work.mkdir(parents=True)
+    if PRINTED_FORMATS & set(key["formats"]):
+        start_browser()  # Chromium starts (once per process) while the notebook computes
     try:
         tick = time.perf_counter()
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 import re
 
@@ -60,6 +61,9 @@ def audit_docx(page: str, *, config: AuditConfig, district: str) -> bytes:
     for link in root.find_class("anchor-link"):  # the "¶" nbconvert adds to markdown headings
         link.drop_tree()
     document = docx.Document()
+    # the style of a name never changes while the document is built; python-docx looks it up
+    # (scanning every style for the default) on each paragraph and table otherwise
+    document.part.get_style_id = functools.cache(document.part.get_style_id)
     _properties(document, config, district)
     _page_chrome(document, config, district)
     if config.branding.logo is not None:
@@ -164,28 +168,58 @@ def _table(document, element) -> None:
     width = max(sum(span for _, span in row) for row in rows)
     table = document.add_table(rows=0, cols=width, style=TABLE_STYLE)
     header_rows = len(element.xpath("./thead/tr"))
+    # the rows' XML written directly: the same elements python-docx's add_row, merge and
+    # cell.text make (a cell spanning columns is one w:tc with a w:gridSpan and their widths'
+    # sum), at a fraction of their cost (they search the table's XML on every call)
+    twips = [int(column.get(qn("w:w"))) for column in table._tbl.tblGrid.gridCol_lst]
     for number, row in enumerate(rows):
-        cells = table.add_row().cells
+        tr = lxml.etree.SubElement(table._tbl, _W_TR)
+        if number < header_rows:
+            _header_row(tr)
         column = 0
         for text, span in row:
-            cell = cells[column]
-            if span > 1:
-                cell = cell.merge(cells[min(column + span, width) - 1])
-            cell.text = text
-            if column:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            column += span
-        if number < header_rows:
-            _repeat_header(table.rows[number])
+            last = min(column + span, width)
+            _cell(tr, text, sum(twips[column:last]), last - column, right=column > 0)
+            column = last
+        for rest in range(column, width):  # columns the row leaves empty
+            _cell(tr, None, twips[rest], 1, right=False)
     document.add_paragraph()
 
 
-def _repeat_header(row) -> None:
+_W_TR, _W_TC, _W_TCPR, _W_TCW, _W_GRIDSPAN = (qn(t) for t in ("w:tr", "w:tc", "w:tcPr", "w:tcW",
+                                                               "w:gridSpan"))
+_W_P, _W_PPR, _W_JC, _W_R, _W_T = (qn(t) for t in ("w:p", "w:pPr", "w:jc", "w:r", "w:t"))
+_W_VAL, _W_W, _W_TYPE, _XML_SPACE = qn("w:val"), qn("w:w"), qn("w:type"), qn("xml:space")
+
+
+def _cell(tr, text: str | None, twips: int, span: int, *, right: bool) -> None:
+    """A table cell ``twips`` wide spanning ``span`` grid columns holding ``text`` (one run,
+    right-aligned when ``right``), or an empty one (``None``), as python-docx writes it."""
+    sub = lxml.etree.SubElement
+    tc = sub(tr, _W_TC)
+    properties = sub(tc, _W_TCPR)
+    width = sub(properties, _W_TCW)
+    width.set(_W_TYPE, "dxa")
+    width.set(_W_W, str(twips))
+    if span > 1:
+        sub(properties, _W_GRIDSPAN).set(_W_VAL, str(span))
+    paragraph = sub(tc, _W_P)
+    if text is None:
+        return
+    if right:
+        sub(sub(paragraph, _W_PPR), _W_JC).set(_W_VAL, "right")
+    run = sub(paragraph, _W_R)
+    if text:  # text is one line (white space collapsed): one w:t, as Run.text makes it
+        t = sub(run, _W_T)
+        t.text = text
+        if len(text.strip()) < len(text):
+            t.set(_XML_SPACE, "preserve")
+
+
+def _header_row(tr) -> None:
     """Mark a table row as a header row (repeated on each page in Word)."""
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+    properties = lxml.etree.SubElement(tr, qn("w:trPr"))
+    lxml.etree.SubElement(properties, qn("w:tblHeader")).set(_W_VAL, "true")
 
 
 def _picture(document, image) -> None:
