@@ -20,6 +20,7 @@ from _report_numbers import (
     published_numbers,
     unexplained_numbers,
 )
+from docx.oxml.ns import qn
 
 from equitykit.cli import main
 from equitykit.report import chromium_available
@@ -109,6 +110,14 @@ def test_docx_has_the_headings_tables_figures_and_named_styles(district, html_pa
     assert next(" ".join(c.text_content().split()) for c in first.iter("caption")) in captions
     figures = len(list(html_page.find_class("ek-report")[0].iter("img")))
     assert len(document.inline_shapes) == figures + 1  # the figures and the logo
+    alts = [" ".join((img.get("alt") or "").split())
+            for img in html_page.find_class("ek-report")[0].iter("img")]
+    described = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+    assert [a for a in alts if a] == [d for d in described if d]  # each chart's alt text
+    assert all(alts)
+    # every table's header row repeats on each page
+    assert all(t.rows[0]._tr.trPr is not None and t.rows[0]._tr.trPr.find(qn("w:tblHeader"))
+               is not None for t in document.tables)
     assert document.core_properties.author == CLIENT
     assert document.core_properties.title == "Equity audit"
     assert "District D01" in document.sections[0].header.paragraphs[0].text

@@ -230,7 +230,10 @@ def _picture(document, image) -> None:
         data = base64.b64decode(match.group(2), validate=False)
     except (binascii.Error, ValueError):
         return
-    document.add_picture(io.BytesIO(data), width=FIGURE_WIDTH)
+    shape = document.add_picture(io.BytesIO(data), width=FIGURE_WIDTH)
+    alt = _clean(image.get("alt") or "")
+    if alt:  # the chart's description, read aloud by screen readers
+        shape._inline.docPr.set("descr", alt)
     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
