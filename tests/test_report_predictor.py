@@ -1,5 +1,6 @@
 """Predictiveness: "strongest predictor" names the demographic with the largest share of the
-fit (the ``group`` of the ``predictiveness_share`` rows), never the word "demographics"."""
+fit (the ``group`` of the ``predictiveness_share`` rows), never the word "demographics", and
+only where demographics predict the outcome reliably (p < 0.05)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ def test_strongest_predictor_is_the_largest_share(sample_audit):
             continue
         mine = shares[shares["outcome"] == outcome]
         top = mine.loc[mine["value"].idxmax(), "group"]
+        fit = audit.published[(audit.published["measure"] == "predictiveness_auc")
+                              & (audit.published["outcome"] == outcome)
+                              & (audit.published["school_year"] == audit.school_year)
+                              & (audit.published["school_id"] == "")]
+        if not fit["p_value"].iloc[0] < 0.05:  # demographics predict nothing reliably
+            assert row["strongest predictor"] == "— (no reliable prediction)", row
+            continue
         assert row["strongest predictor"] == dimension_label(top), row
         checked += 1
     assert checked >= 5

@@ -14,6 +14,7 @@ from test_report_tables_content import _interval, _one, _shown
 
 from equitykit import report
 from equitykit._words import capitalize, dimension_label, group_label, outcome_label
+from equitykit.audit import PERMUTATIONS
 from equitykit.report._tables import format_q
 
 pytestmark = pytest.mark.slow  # a sample district computed in process (~20 s)
@@ -121,10 +122,15 @@ def test_predictiveness_table(audit, metrics):
                                     "predictiveness_r2": "R²"}[fit["measure"]]
         assert shown["value"] == _shown(fit)
         assert shown["95% CI"] == _interval(fit)
+        p = float(fit["p_value"]) if fit["suppressed"] != "true" else None
+        at_floor = fit["measure"] == "predictiveness_auc" and p is not None and (
+            p <= 1 / (PERMUTATIONS + 1) + 1e-12)  # the permutation test's smallest p
         assert shown["p (predict nothing)"] == (
-            "" if fit["suppressed"] == "true" else format_q(float(fit["p_value"])))
-        assert shown["strongest predictor"] == ("" if top is None
-                                                else dimension_label(top["group"]))
+            "" if p is None else ("≤" if at_floor else "") + format_q(p))
+        # a strongest predictor only where demographics predict the outcome (p < 0.05)
+        assert shown["strongest predictor"] == (
+            "" if top is None else dimension_label(top["group"]) if p is not None and p < 0.05
+            else "— (no reliable prediction)")
     assert set(table["strongest predictor"]) - {""}, "no model names a demographic"
 
 

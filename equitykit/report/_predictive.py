@@ -15,6 +15,19 @@ __all__ = ["PREDICTIVENESS_COLUMNS", "predictiveness_table"]
 PREDICTIVENESS_COLUMNS = ("outcome", "measure", "value", "95% CI", "p (predict nothing)",
                           "strongest predictor")
 _FIT = {"predictiveness_auc": "AUC", "predictiveness_r2": "R²"}
+#: Below this p, demographics predict the outcome, and its strongest predictor is named.
+RELIABLE_P = 0.05
+
+
+def _p(row: pd.Series) -> str:
+    """The p-value; at the smallest a permutation test of the AUC can give, 1 / (permutations
+    + 1), "≤" it."""
+    from ..audit import PERMUTATIONS  # the audit imports this module
+
+    text = format_q(row["p_value"])
+    smallest = row["measure"] == "predictiveness_auc" and (
+        row["p_value"] <= 1 / (PERMUTATIONS + 1) + 1e-12)
+    return f"≤{text}" if smallest else text
 
 
 def predictiveness_table(published: pd.DataFrame, *, school_year: int) -> pd.DataFrame:
@@ -44,12 +57,15 @@ def predictiveness_table(published: pd.DataFrame, *, school_year: int) -> pd.Dat
     table = []
     for _, r in fit.iterrows():
         parts = share[share["outcome"] == r["outcome"]].sort_values("value", ascending=False)
+        # a strongest predictor only where demographics predict the outcome at all
+        reliable = not r["suppressed"] and r["p_value"] < RELIABLE_P and len(parts)
         table.append({
             "outcome": capitalize(outcome_label(r["outcome"])),
             "measure": _FIT[r["measure"]],
             "value": cell(r),
             "95% CI": interval(r),
-            "p (predict nothing)": format_q(r["p_value"]) if not r["suppressed"] else "",
-            "strongest predictor": dimension_label(parts.iloc[0]["group"]) if len(parts) else "",
+            "p (predict nothing)": _p(r) if not r["suppressed"] else "",
+            "strongest predictor": (dimension_label(parts.iloc[0]["group"]) if reliable
+                                    else "— (no reliable prediction)" if len(parts) else ""),
         })
     return pd.DataFrame(table, columns=list(PREDICTIVENESS_COLUMNS))
