@@ -720,6 +720,7 @@ def _shown_texts(published: pd.DataFrame) -> set:
     for col in ("p_value", "q_value"):
         if col in published:
             texts |= {f"{v:.3f}" for v in published[col].dropna()} | {"<0.001"}
+            texts |= {f"≤{v:.3f}" for v in published[col].dropna()}  # a permutation floor
     ci = published[["ci_low", "ci_high"]].dropna()
     for lo, hi in ci.itertuples(index=False):
         texts |= {f"{lo:.2f}–{hi:.2f}", f"{lo:.2f} to {hi:.2f}",

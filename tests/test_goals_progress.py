@@ -87,7 +87,21 @@ def test_off_track_goal_with_its_published_values():
     assert goal_sentence(progress) == (
         "Black students, suspended out of school: the rate is to reach 8.0% by 2025–26, from "
         "16.0% in 2021–22. On the straight-line path it would be 12.0% in 2023–24; the latest "
-        "value is 14.7% (12.5%–18.0%): off track.")
+        "value is 14.7% (12.5%–18.0%): off track. Since the baseline it has moved toward "
+        "the target (16.0% → 14.7%).")
+
+
+def test_a_goal_moving_away_from_its_target_says_so():
+    published = _published(_row(2021, "oss", 0.129, 0.09, 0.18),
+                           _row(2023, "oss", 0.147, 0.10, 0.19))
+    progress = goal_progress(published, OSS, 2023)
+    assert progress.status == UNCLEAR  # the interval straddles the path (10.45%)
+    assert goal_sentence(progress).endswith(
+        "Since the baseline it has moved away from the target (12.9% → 14.7%).")
+    ratio = goal_progress(_published(_row(2021, "oss", 3.0, 2.0, 4.5, measure="risk_ratio"),
+                                     _row(2023, "oss", 2.0, 1.4, 2.9, measure="risk_ratio")),
+                          RATIO, 2023)
+    assert "moved toward the target (3.00 → 2.00)" in goal_sentence(ratio)
 
 
 def test_gifted_goal_reached_is_on_track_and_a_ratio_goal_unclear():

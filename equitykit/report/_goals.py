@@ -214,9 +214,20 @@ def goal_sentence(progress: GoalProgress) -> str:
         text += (f" On the straight-line path it would be {_number(goal, progress.path)} in "
                  f"{year_label(progress.year)}; the latest value is "
                  f"{_shown(progress.latest, with_interval=True)}: {progress.status}.")
+        text += _direction(progress)
     else:
         text += f" {capitalize(progress.status)}."
     return text
+
+
+def _direction(progress: GoalProgress) -> str:
+    """Which way the published value moved from the baseline (described, not tested)."""
+    base, latest = float(progress.baseline["value"]), float(progress.latest["value"])
+    if progress.latest.get("display", "")[:1] in ("≤", "≥") or math.isclose(base, latest):
+        return ""
+    better = (latest < base) == lower_is_better(progress.goal, base)
+    return (f" Since the baseline it has moved {'toward' if better else 'away from'} the "
+            f"target ({_shown(progress.baseline)} → {_shown(progress.latest)}).")
 
 
 def goal_chart(published: pd.DataFrame, goal: Goal, *, school_year: int) -> ReportFigure | None:
