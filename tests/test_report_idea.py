@@ -103,3 +103,13 @@ def test_the_notebook_report_shows_the_idea_block(audit_dir):
     programmatic = page[page.index('id="Programmatic-equity"'):
                         page.index('id="Teacher-quality-equity"')]
     assert "IDEA significant disproportionality: no group is above" in programmatic
+
+
+def test_no_group_above_the_threshold_says_whom_the_federal_test_covers(sample_audit):
+    from equitykit.report._sections import _idea_block
+
+    audit = sample_audit("D01")
+    text = html.unescape(_idea_block(audit))
+    assert "no group is above" in text  # D01 has none in 2023–24
+    assert ("covers the identification, placement and discipline of students with "
+            "disabilities only") in text

@@ -411,9 +411,11 @@ def _idea_block(audit) -> str:
     table = idea_table(audit.published, school_year=audit.school_year,
                        threshold=rules.risk_ratio_threshold)
     if table.empty:
-        return note(f"IDEA significant disproportionality: no group is above the state's "
-                    f"risk-ratio threshold of {rules.risk_ratio_threshold:g} in "
-                    f"{year_label(audit.school_year)}.")
+        return note(f"IDEA significant disproportionality (34 CFR 300.647): no group is above "
+                    f"the state's risk-ratio threshold of {rules.risk_ratio_threshold:g} in "
+                    f"{year_label(audit.school_year)}. This federal test covers the "
+                    "identification, placement and discipline of students with disabilities "
+                    "only; the disparities of all students are in the tables that follow.")
     return html_table(table, caption="IDEA significant disproportionality: groups above the "
                       "state's risk-ratio threshold") + note(
         f"Significant disproportionality under IDEA (34 CFR 300.647) means a risk ratio above "
