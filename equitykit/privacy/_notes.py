@@ -11,9 +11,9 @@ __all__ = ["WITHHELD_NOTE", "withheld_note"]
 #: Why rows of a table say "suppressed". It names no row: which rows are small is itself
 #: withheld (rule 5 of the rule book).
 WITHHELD_NOTE = (
-    f"“{SUPPRESSED_DISPLAY}” means withheld to protect students' privacy: a group too small to "
-    "publish, or a group (sometimes a large one, such as girls) whose numbers would let a "
-    "reader work out a hidden one by subtracting from a total or from another table."
+    f"“{SUPPRESSED_DISPLAY}” means withheld to protect privacy: a group too small to publish, "
+    "or a group (sometimes a large one, such as girls) whose numbers would let a reader work "
+    "out a hidden one by subtracting from a total or from another table."
 )
 
 

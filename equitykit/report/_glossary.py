@@ -47,8 +47,9 @@ GLOSSARY: dict[str, str] = {
         "same schools). A share above 100% or below 0% means the other part runs the other "
         "way."),
     "Suppressed": (
-        "A number withheld to protect students' privacy: the group is small, or its number "
-        "would let a reader work out a small group's by subtraction."),
+        "A number withheld to protect the privacy of students, staff or families: the group "
+        "is small, or its number would let a reader work out a small group's by "
+        "subtraction."),
 }
 
 
