@@ -76,3 +76,29 @@ def test_long_tables_break_between_rows_and_short_ones_move_whole(d02_page):
     assert long and short
     assert all(style == "auto" and head == "table-header-group" for _, style, head in long)
     assert all(style == "avoid" for _, style, _ in short)
+
+
+def test_headings_keep_room_below_them_on_their_page(d02_page):
+    """Each heading is an unbreakable block reaching 6rem below its text (pulled back by a
+    negative margin), so a heading never ends a page without what it introduces; the h2's
+    rule still sits right under its text."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+        tab.emulate_media(media="print")
+        tab.set_content(d02_page, wait_until="load")
+        styles = tab.evaluate(
+            """() => [...document.querySelectorAll('.ek-report h2, .ek-report h3')].map(h => {
+                const s = getComputedStyle(h), rem = parseFloat(
+                    getComputedStyle(document.documentElement).fontSize);
+                return [h.tagName, s.breakInside, parseFloat(s.paddingBottom) / rem,
+                        parseFloat(s.marginBottom) / rem, s.borderBottomStyle,
+                        s.backgroundImage.startsWith('linear-gradient')]; })""")
+        browser.close()
+    assert len(styles) > 20
+    for tag, inside, padding, margin, border, rule in styles:
+        assert inside == "avoid" and padding >= 6 and margin < -5, (tag, padding, margin)
+        if tag == "H2":
+            assert border == "none" and rule
