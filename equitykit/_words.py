@@ -187,7 +187,9 @@ def outcome_label(outcome: str) -> str:
 _COUNTED_POPULATION = {"enrolled": "students enrolled", "disability": "students with disabilities"}
 _COUNTED = {
     "disability": "students enrolled",  # identification: of all students
-    "chronic_absent": "students enrolled", "subjective_referral": "students referred",
+    "chronic_absent": "students with attendance records",
+    "retained": "students whose next year is known",
+    "subjective_referral": "students referred",
     "exclusionary_given_referral": "students referred",
     "restorative_given_referral": "students referred",
     "advanced_course": "students in grades 9–12", "algebra1_grade8": "students in grade 8",

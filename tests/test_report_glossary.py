@@ -37,6 +37,9 @@ def test_students_columns_name_who_is_counted():
     assert counted_label("graduated_4yr") == "students in the graduation cohort"
     assert counted_label("placement_separate") == "students with disabilities"
     assert counted_label("disability") == "students enrolled"  # identification, of all
+    # a population that is not every student enrolled says whom it counts
+    assert counted_label("chronic_absent") == "students with attendance records"
+    assert counted_label("retained") == "students whose next year is known"
     assert counted_label("exclusionary_given_referral") == "students referred"
     assert counted_label("some_public_measure") == "students"
 
