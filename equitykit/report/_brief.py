@@ -30,7 +30,7 @@ __all__ = ["MAX_FINDINGS", "brief_html", "brief_pdf"]
 MAX_FINDINGS = 5
 #: Axis labels on two lines: the group names take most of the width, and one long line ran
 #: past the page's edge.
-_CHART_MEASURES = {"risk_ratio": "times as likely as all other students\n(1 = parity)",
+_CHART_MEASURES = {"risk_ratio": "times as likely as all other students\n(1 = parity; log scale)",
                    "hedges_g": "score gap in standard deviations\n(0 = parity)"}
 _PARITY = {"risk_ratio": 1.0, "hedges_g": 0.0}
 #: Which side of parity is the harm, for the chart's caption (every finding is a harm).
