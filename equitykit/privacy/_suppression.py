@@ -1172,7 +1172,9 @@ def _populations(cells: pd.DataFrame, n: np.ndarray) -> np.ndarray:
     sharing all students or at least two groups, count the same students: they get one label
     (the first outcome of the population), so their group sizes are one unknown each. A
     school's population takes the district's label of its first outcome, so that schools and
-    district add up within one population.
+    district add up within one population; at a school, only outcomes of one district
+    population are joined (a school's 55 survey respondents are not its 55 students with a
+    disability because the two totals agree).
     """
     labels = cells["outcome"].to_numpy(dtype=object).copy()
     keys = list(zip(cells["dimension"], cells["group"], strict=True))
@@ -1184,11 +1186,13 @@ def _populations(cells: pd.DataFrame, n: np.ndarray) -> np.ndarray:
             vectors.setdefault(labels[i], {})[keys[i]] = n[i]
         pops: list[tuple[str, dict]] = []
         member: dict = {}
+        home = {o: district_label.get((district, year, o)) for o in vectors}
         for outcome in sorted(vectors, key=lambda o: (-len(vectors[o]), o)):
             vec = vectors[outcome]
             for label, pop in pops:
                 common = vec.keys() & pop.keys()
-                if (vec.keys() <= pop.keys() and ((_TOTAL, _TOTAL) in common or len(common) >= 2)
+                if (home[outcome] == home[label] and vec.keys() <= pop.keys()
+                        and ((_TOTAL, _TOTAL) in common or len(common) >= 2)
                         and all(vec[k] == pop[k] for k in common)):
                     member[outcome] = label
                     break
