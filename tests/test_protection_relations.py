@@ -1,12 +1,12 @@
 """Withheld counts held only by relations other than margin equations (rule 7c): the gate
 widens those relations too, and the adversary of tests/privacy_attack.py finds nothing.
 
-The district below has the shape that refused the sample district D03's school reports: the
-students of group C with a speech or language impairment (SLI) are 1, withheld, and so is every
-term of the SLI equation (all = A + B + C) once the gate has widened it; but C's students
-identified for special education (12) and with a specific learning disability (10) are
-published, and the categories of a group add up to at most its identified count, so C's SLI
-count is at most 2. Widening margin equations only (the gate before) leaves it there.
+In the district below the students of group C with a speech or language impairment (SLI)
+are 1, withheld, and so is every term of the SLI equation (all = A + B + C) once the gate has
+widened it; but C's students identified for special education (12) and with a specific
+learning disability (10) are published, and the categories of a group add up to at most its
+identified count, so C's SLI count is at most 2. Widening margin equations only (the gate
+before) leaves it there.
 """
 
 from __future__ import annotations
