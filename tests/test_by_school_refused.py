@@ -1,9 +1,9 @@
 """School reports whose counts the gate cannot protect are refused, never written unsafely.
 
 The gate widens every count it can (rule 7c of equitykit/privacy/_suppression.py: a count pinned
-through other places' equations takes the cheapest published term of those along; D01 and D02
-end with none left, tests/test_school_reports_privacy.py), so the refusal is the last resort;
-a stand-in gate that leaves counts unprotected triggers it here."""
+through other places' equations or another relation takes the cheapest published number of
+those along; D01, D02 and D03 end with none left, tests/test_school_reports_privacy.py), so the
+refusal is the last resort; a stand-in gate that leaves counts unprotected triggers it here."""
 
 from __future__ import annotations
 

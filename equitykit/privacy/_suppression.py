@@ -158,13 +158,21 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       of them differ by the width). While some count's interval is narrower than
       ``protection_width``, or a coded rate's range is narrower than its band, one more term of
       one of its equations is withheld (rule 2 order). When every term of its own equations is
-      withheld already, it is pinned through other places' equations (e.g. the district's and
-      one school's published rows say that the withheld counts of two small groups at that
-      school hold all the district's students of those groups, so the other schools' are 0):
-      the linear programs' dual values name the equations that hold it at the ends of its
-      interval, and the cheapest published term of those is withheld (a count before a
-      group's size), one per set of such equations and check, until every interval is wide
-      enough. ``unprotected_counts`` counts those left when no such term remains.
+      withheld already, something else pins it: other places' equations (e.g. the district's
+      and one school's published rows say that the withheld counts of two small groups at that
+      school hold all the district's students of those groups, so the other schools' are 0),
+      or a relation of (f) (its group's size is a published count; its IDEA categories and
+      a published one add up to at most the published identified count), or ``x <= n`` with
+      the other side published, or a coded bound. The linear programs' dual values name the
+      relations that hold it at the ends of its interval, and the cheapest published number
+      those relations are made of is withheld (a count before a group's size): an equation's
+      published terms, a link's published side, the published size or count of ``x <= n``,
+      the published categories or identified count, the group size a coded bound is a share
+      of. A relation between withheld numbers only (a withheld size that is a withheld count)
+      passes the question on: the published terms of the margin equations of its other
+      numbers are candidates too. One such number per set of relations and check, until every
+      interval is wide enough. ``unprotected_counts`` counts those left when no such number
+      remains.
       Why the default width is 3: auditing a suppressed table by linear programming and
       asking each cell's feasible range to be wide enough is the check the FCSM's Report on
       Statistical Disclosure Limitation Methodology (Statistical Policy Working Paper 22)
@@ -1192,7 +1200,9 @@ def _populations(cells: pd.DataFrame, n: np.ndarray) -> np.ndarray:
     sharing all students or at least two groups, count the same students: they get one label
     (the first outcome of the population), so their group sizes are one unknown each. A
     school's population takes the district's label of its first outcome, so that schools and
-    district add up within one population.
+    district add up within one population; at a school, only outcomes of one district
+    population are joined (a school's 55 survey respondents are not its 55 students with a
+    disability because the two totals agree).
     """
     labels = cells["outcome"].to_numpy(dtype=object).copy()
     keys = list(zip(cells["dimension"], cells["group"], strict=True))
@@ -1204,11 +1214,13 @@ def _populations(cells: pd.DataFrame, n: np.ndarray) -> np.ndarray:
             vectors.setdefault(labels[i], {})[keys[i]] = n[i]
         pops: list[tuple[str, dict]] = []
         member: dict = {}
+        home = {o: district_label.get((district, year, o)) for o in vectors}
         for outcome in sorted(vectors, key=lambda o: (-len(vectors[o]), o)):
             vec = vectors[outcome]
             for label, pop in pops:
                 common = vec.keys() & pop.keys()
-                if (vec.keys() <= pop.keys() and ((_TOTAL, _TOTAL) in common or len(common) >= 2)
+                if (home[outcome] == home[label] and vec.keys() <= pop.keys()
+                        and ((_TOTAL, _TOTAL) in common or len(common) >= 2)
                         and all(vec[k] == pop[k] for k in common)):
                     member[outcome] = label
                     break
@@ -1392,11 +1404,10 @@ class _CountGate:
             add_n = _cheapest(n_terms, np.flatnonzero(fail_n), n_hidden, n_cost)
             add_x = _cheapest(x_terms, np.flatnonzero(fail_x), x_hidden | fixed, x_cost)
             if add_n.size == 0 and add_x.size == 0 and failing.any():
-                # Every term of their own equations is withheld: widen the equations that pin
+                # Every term of their own equations is withheld: widen the relations that pin
                 # them (a count first, a group's size only when no count is left).
                 add_n, add_x = _widen(_pinning(_system(*relations), failing),
-                                      (n_terms, n_hidden, n_cost),
-                                      (x_terms, x_hidden | fixed, x_cost))
+                                      np.r_[n_hidden, x_hidden | fixed], n_cost, x_cost)
             if add_n.size == 0 and add_x.size == 0:
                 self.unprotected = int(failing.sum())
                 break
@@ -1597,17 +1608,6 @@ def _cheapest(terms: pd.DataFrame, failing: np.ndarray, hidden: np.ndarray,
     return np.unique(np.asarray(chosen, dtype=int))
 
 
-def _cheapest_of(terms: pd.DataFrame, eqs: np.ndarray, hidden: np.ndarray,
-                 cost: np.ndarray) -> np.ndarray:
-    """The cheapest published term (rule 2 order) of the equations ``eqs``, as an array of at
-    most one cell."""
-    open_terms = terms[terms["eq"].isin(eqs) & ~hidden[terms["cell"].to_numpy()]]
-    if open_terms.empty:
-        return np.empty(0, dtype=int)
-    cells = open_terms["cell"].to_numpy()
-    return cells[np.lexsort((cells, cost[cells]))[:1]]
-
-
 def _fill(eq: np.ndarray, cell: np.ndarray, coef: np.ndarray, hidden: np.ndarray,
           value: np.ndarray, cost: np.ndarray, width: float,
           band: np.ndarray | None = None, fixed: np.ndarray | None = None) -> np.ndarray:
@@ -1652,10 +1652,11 @@ class _System(NamedTuple):
     need_low: np.ndarray
     need_high: np.ndarray
     need_width: np.ndarray
-    #: Per row, the margin equation it stands for: of the group sizes (``size_eq``) or of the
-    #: counts (``count_eq``); -1 for the other relations.
-    size_eq: np.ndarray
-    count_eq: np.ndarray
+    #: Per row, the published group sizes, then counts (as columns over both, like
+    #: ``unknown``), whose values its bounds are made of: withholding one widens the row.
+    shown: sparse.csr_matrix
+    #: Which rows are margin equations.
+    margin: np.ndarray
 
 
 def _check(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, zero, n_size, xx, xn,
@@ -1674,36 +1675,46 @@ def _check(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, z
 
 
 def _pinning(system: _System, failing: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each failing unknown, the margin equations (of group sizes, of counts) that hold it
-    at the ends of its interval (:func:`._protection.binding`)."""
+    """For each failing unknown, the relations that hold it at the ends of its interval
+    (:func:`._protection.binding`), and the published sizes and counts that would widen them:
+    the published terms of those relations and, where one of them relates unknowns only
+    (a size that is a withheld count, categories within a withheld count), the published
+    terms of the margin equations of its other unknowns."""
     column = np.cumsum(system.unknown) - 1
+    ask = column[np.flatnonzero(failing)]
+    by_column = system.a.tocsc()
     pins = []
-    for rows in binding(system.a, system.lo, system.hi, column[np.flatnonzero(failing)]):
-        size_eq, count_eq = system.size_eq[rows], system.count_eq[rows]
-        pins.append((size_eq[size_eq >= 0], count_eq[count_eq >= 0]))
+    for j, rows in zip(ask, binding(system.a, system.lo, system.hi, ask), strict=True):
+        shown = system.shown[rows]
+        alone = rows[np.diff(shown.indptr) == 0]
+        others = np.setdiff1d(system.a[alone].indices, j)
+        theirs = np.unique(by_column[:, others].indices)
+        theirs = theirs[system.margin[theirs]]
+        pins.append((rows, np.union1d(shown.indices, system.shown[theirs].indices)))
     return pins
 
 
-def _widen(pins: list[tuple[np.ndarray, np.ndarray]], sizes: tuple, counts: tuple
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Cells to withhold so that the equations that pin each failing unknown gain room.
+def _widen(pins: list[tuple[np.ndarray, np.ndarray]], hidden: np.ndarray,
+           n_cost: np.ndarray, x_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cells to withhold so that the relations that pin each failing unknown gain room.
 
-    ``sizes`` and ``counts`` are (terms, withheld or known mask, cost) of the group sizes' and
-    the counts' equations. For each unknown in turn, the cheapest published term of its
-    pinning equations (rule 2 order): a count's, a size's only when no count is left. An
-    unknown pinned by an equation already widened this round waits for the next check.
-    Returns the sizes and the counts to withhold."""
+    ``pins`` are (binding rows, published terms) per unknown (:func:`_pinning`); ``hidden``
+    marks the group sizes, then counts, withheld or known. For each unknown in turn, the
+    cheapest of its terms not hidden (rule 2 order): a count, a size only when no count is
+    left. An unknown pinned by a relation already widened this round waits for the next
+    check. Returns the sizes and the counts to withhold."""
+    k = n_cost.size
     add: tuple[set, set] = (set(), set())
     used: set = set()
-    for size_eqs, count_eqs in pins:
-        key = {("n", e) for e in size_eqs.tolist()} | {("x", e) for e in count_eqs.tolist()}
-        if key & used:
+    for rows, terms in pins:
+        if used.intersection(rows.tolist()):
             continue
-        for side, eqs, (terms, hidden, cost) in ((1, count_eqs, counts), (0, size_eqs, sizes)):
-            pick = _cheapest_of(terms, eqs, hidden, cost)
-            if pick.size:
-                add[side].add(int(pick[0]))
-                used |= key
+        terms = terms[~hidden[terms]]
+        for side, options, cost in ((1, terms[terms >= k] - k, x_cost),
+                                    (0, terms[terms < k], n_cost)):
+            if options.size:
+                add[side].add(int(options[np.lexsort((options, cost[options]))[0]]))
+                used.update(rows.tolist())
                 break
     return tuple(np.array(sorted(a), dtype=int) for a in add)
 
@@ -1716,11 +1727,11 @@ def _system(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, 
     truth = np.r_[n_size, xx]
     column = np.cumsum(unknown) - 1
     rows, cols, vals, lo, hi = [], [], [], [], []
-    size_eq, count_eq = [], []
+    shown_rows, shown_terms, margin = [], [], []
 
-    def relation(eq, term, coef, offset, at_most=False, margin=None):
-        """``sum(coef * v) == 0`` over each equation's terms (``<= 0`` when ``at_most``);
-        ``margin`` is the list that records a margin equation's id per row."""
+    def relation(eq, term, coef, offset, at_most=False, is_margin=False):
+        """``sum(coef * v) == 0`` over each equation's terms (``<= 0`` when ``at_most``), the
+        published terms moved to the right-hand side."""
         if eq.size == 0:
             return
         ids = term + offset
@@ -1730,8 +1741,10 @@ def _system(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, 
             return
         renum = np.full(int(eq.max()) + 1, -1)
         renum[used] = np.arange(used.size) + len(lo)
-        for record in (size_eq, count_eq):
-            record.extend(used if record is margin else np.full(used.size, -1))
+        margin.extend(np.full(used.size, is_margin))
+        moved = ~keep & (renum[eq] >= 0)
+        shown_rows.append(renum[eq[moved]])
+        shown_terms.append(ids[moved])
         rhs = np.bincount(eq, weights=np.where(keep, coef * truth[ids], 0.0),
                           minlength=renum.size)[used]
         rows.append(renum[eq[keep]])
@@ -1745,15 +1758,15 @@ def _system(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, 
             lo.extend(rhs)
             hi.extend(rhs)
 
-    relation(*n_eq, 0, margin=size_eq)
-    relation(*x_eq, n_count, margin=count_eq)
+    relation(*n_eq, 0, is_margin=True)
+    relation(*x_eq, n_count, is_margin=True)
     link_n, link_x = links
     pair_terms = np.column_stack([link_n, link_x + n_count]).ravel()
     relation(np.repeat(np.arange(link_n.size), 2), pair_terms, np.tile([1.0, -1.0], link_n.size),
              0)
     relation(*categories, n_count, at_most=True)
     relation(*subsets, 0, at_most=True)
-    # 0 <= x <= n, and the coded bounds.
+    # 0 <= x <= n, and the coded bounds (which the published n scales).
     x_unknown, n_of_x = unknown[n_count:], unknown[x_nid]
     pair = np.flatnonzero(x_unknown | n_of_x)
     xu, nu = x_unknown[pair], n_of_x[pair]
@@ -1761,19 +1774,27 @@ def _system(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, 
     rows += [r[xu], r[nu]]
     cols += [column[n_count + pair[xu]], column[x_nid[pair[nu]]]]
     vals += [np.ones(int(xu.sum())), -np.ones(int(nu.sum()))]
+    shown_rows += [r[~nu], r[~xu]]
+    shown_terms += [x_nid[pair[~nu]], n_count + pair[~xu]]
     lo.extend(np.full(pair.size, -np.inf))
     hi.extend(np.where(xu, 0.0, -xx[pair]) + np.where(nu, 0.0, xn[pair]))
     coded = np.flatnonzero(banded & ~zero)
     edge = bound[coded] * xn[coded]
-    rows.append(len(lo) + np.arange(coded.size))
+    r = len(lo) + np.arange(coded.size)
+    rows.append(r)
     cols.append(column[n_count + coded])
     vals.append(np.ones(coded.size))
+    shown_rows.append(r)
+    shown_terms.append(x_nid[coded])
     lo.extend(np.where(top[coded], edge, -np.inf))
     hi.extend(np.where(top[coded], np.inf, edge))
     k = int(unknown.sum())
     a = sparse.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
         shape=(len(lo), k))
+    shown_rows, shown_terms = np.concatenate(shown_rows), np.concatenate(shown_terms)
+    shown = sparse.csr_matrix((np.ones(shown_rows.size), (shown_rows, shown_terms)),
+                              shape=(len(lo), unknown.size))
     need_low = np.full(k, np.nan)
     need_high = np.full(k, np.nan)
     need_width = np.full(k, float(width))
@@ -1781,7 +1802,6 @@ def _system(n_eq, x_eq, links, categories, subsets, n_hidden, x_hidden, banded, 
     need_width[cj] = 0.0
     need_low[cj] = np.where(top[coded], np.ceil(edge - 1e-9), 0.0)
     need_high[cj] = np.where(top[coded], xn[coded], np.floor(edge + 1e-9))
-    other = np.full(len(lo) - len(size_eq), -1)
     return _System(a, np.asarray(lo, dtype=float), np.asarray(hi, dtype=float), unknown,
-                   need_low, need_high, need_width, np.r_[size_eq, other].astype(int),
-                   np.r_[count_eq, other].astype(int))
+                   need_low, need_high, need_width, shown,
+                   np.r_[np.asarray(margin, dtype=bool), np.zeros(len(lo) - len(margin), bool)])
