@@ -18,7 +18,7 @@ def test_a_report_table_with_a_withheld_row_carries_the_note():
     shown = pd.DataFrame({"group": ["Girls", "Boys", "Nonbinary"],
                           "rate": [SUPPRESSED_DISPLAY, "7.1%", SUPPRESSED_DISPLAY]})
     page = html_table(shown, caption="Suspended by sex")
-    assert page.endswith("</p>") and "to protect students&#x27; privacy" in page
+    assert page.endswith("</p>") and "to protect privacy: a group too small" in page
     # It names no row: which rows are small is itself withheld.
     note = page[page.index("</table>"):]
     assert not any(g in note for g in ("Nonbinary", "Boys"))

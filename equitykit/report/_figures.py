@@ -223,7 +223,7 @@ def quartile_plot(rows: pd.DataFrame, *, title: str, xlabel: str) -> ReportFigur
             if text:
                 bar.set(facecolor="none", hatch="////", edgecolor=bar.get_facecolor())
                 ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                            ha="center", va="bottom", fontsize="small")
+                            ha="center", va="bottom")
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set(xlabel="", ylabel="share of teachers")
     ax.legend(title=xlabel)
