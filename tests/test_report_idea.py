@@ -102,7 +102,8 @@ def test_the_notebook_report_shows_the_idea_block(audit_dir):
     page = html.unescape((audit_dir / "audit.html").read_text(encoding="utf-8"))
     programmatic = page[page.index('id="Programmatic-equity"'):
                         page.index('id="Teacher-quality-equity"')]
-    assert "IDEA significant disproportionality: no group is above" in programmatic
+    assert "IDEA significant disproportionality (34 CFR 300.647): no group is above" in (
+        programmatic)
 
 
 def test_no_group_above_the_threshold_says_whom_the_federal_test_covers(sample_audit):

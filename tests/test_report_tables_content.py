@@ -217,6 +217,7 @@ def _printed_numbers(metrics: pd.DataFrame) -> set[str]:
         for column in ("q_value", "p_value"):
             if r[column] != "":
                 out.add(format_q(float(r[column])))
+                out.add("≤" + format_q(float(r[column])))  # a permutation p at its floor
     return out
 
 
