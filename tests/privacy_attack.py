@@ -892,6 +892,7 @@ class _Block:
     def __init__(self, a, lo, hi) -> None:
         self.a, self.lo, self.hi = a, lo, hi
         self.lp, self.whole = _Span(a.shape[1]), _Span(a.shape[1])
+        self.warm = _WarmLP(a, lo, hi)
 
     def _cost(self, j, sign) -> np.ndarray:
         cost = np.zeros(self.a.shape[1])
@@ -912,7 +913,7 @@ class _Block:
         """A feasible point minimising (``sign`` 1) or maximising (-1) the sum of unknowns
         ``j``; None when there is none (infeasible, or unbounded)."""
         cost = self._cost(j, sign)
-        point, solved = _WarmLP.solve(self, cost)
+        point, solved = self.warm.solve(cost)
         if not solved:
             res = _lp(self.a, self.lo, self.hi, cost)
             point = res.x if res.status == 0 and res.x is not None else None
@@ -947,16 +948,17 @@ class _WarmLP:
     schools, far faster than a fresh ``linprog`` per bound. Without those bindings, or when a
     warm solve ends without a verdict, :func:`_lp` solves afresh (same answers)."""
 
-    @staticmethod
-    def solve(block, cost) -> tuple[np.ndarray | None, bool]:
+    def __init__(self, a, lo, hi) -> None:
+        self.model = self._model(a, lo, hi) if _hc is not None else None
+        self.k = a.shape[1]
+
+    def solve(self, cost) -> tuple[np.ndarray | None, bool]:
         """(point or None when unbounded or infeasible, whether HiGHS gave a verdict)."""
-        if _hc is None:
-            return None, False
-        model = getattr(block, "_highs", None)
+        model = self.model
         if model is None:
-            model = block._highs = _WarmLP._model(block.a, block.lo, block.hi)
-        k = block.a.shape[1]
-        model.changeColsCost(k, np.arange(k, dtype=np.int32), np.asarray(cost, dtype=float))
+            return None, False
+        model.changeColsCost(self.k, np.arange(self.k, dtype=np.int32),
+                             np.asarray(cost, dtype=float))
         model.run()
         status = model.getModelStatus()
         if status == _hc.HighsModelStatus.kOptimal:
