@@ -204,7 +204,10 @@ Rules (defaults in brackets; ``min_n`` is the privacy minimum, [10])
       takes its size along, and the other way round). Inequalities in (c): the six audited
       IDEA categories of a group add up to at most its identified count, students suspended
       twice or more are at most those suspended, and a group of any other student outcome's
-      population (tested, cohort, grade 8, ...) is at most the enrolled group. A count whose
+      population (tested, cohort, grade 8, ...) is at most the enrolled group, and so is
+      retention's (an outcome over enrolled students counted where the next year is known)
+      at a place where its total is the enrolled total, since it then counts all of them;
+      where its total is smaller, retention is not related to the enrolled groups. A count whose
       size row is absent from a table that lists the other groups of its dimension is 0 and
       known (no row: nobody), as in (d), and so are the parts and categories of a count known
       to be 0. "Nobody at the place had the outcome" (d) is known only while the place's
@@ -226,8 +229,9 @@ Limits (what the rules do not promise)
 --------------------------------------
 * Relations modelled across populations and tables: equal sizes (7a); sizes that are counts,
   the IDEA categories within identification, suspended twice within suspended, and every
-  student population within the enrolled one (7f); survey constructs' respondents within the
-  survey's (7g); score means as sums only so far as
+  student population within the enrolled one (7f; retention only where it counts every enrolled
+  student); survey constructs' respondents within the survey's (7g); score means as sums only
+  so far as
   rule 3 (no lone withheld mean or survey average). Not modelled otherwise: nestings of
   outcomes not listed in 7f (a reader who knows that every arrest followed a referral to law
   enforcement may use it).
@@ -1509,12 +1513,26 @@ def _subsets(n_frame: pd.DataFrame, n_size: np.ndarray
 
     Outcomes over enrolled students whose sizes disagree (retention counts only the students
     whose next year is known) are not all the enrolled students: the largest of them is, so
-    each group is compared with that one, and the relation holds for the true sizes."""
+    each group is compared with that one, and the relation holds for the true sizes. Another
+    of them is compared with it too at a place where its total is the enrolled total: it counts
+    all the enrolled students there (retention at a school where every student's next year is
+    known), so its groups are theirs. Where its total is smaller, no relation is modelled (a
+    limit of the rule book: a reader may still use that its groups are within theirs)."""
     f = n_frame.reset_index(drop=True).assign(j=np.arange(len(n_frame)), size=n_size)
     key = [*_PLACE[:3], "dimension", "group"]
     enrolled = f[f["outcome"].isin(_ENROLLED)].sort_values("size", ascending=False,
                                                             kind="stable").drop_duplicates(key)
     others = f[f["outcome"].isin(set(OUTCOMES) - _ENROLLED)]
+    # Another outcome over enrolled students whose total at a place is the enrolled total
+    # counts all of them there (retention at a school where every student's next year is known).
+    place = _PLACE[:3]
+    totals = f[f["dimension"] == _TOTAL]
+    top = enrolled[enrolled["dimension"] == _TOTAL][[*place, "size"]]
+    whole = totals[totals["outcome"].isin(_ENROLLED) & ~totals["j"].isin(enrolled["j"])].merge(
+        top, on=place, suffixes=("", "_all"))
+    whole = whole.loc[whole["size"] == whole["size_all"], [*place, "outcome"]]
+    rest = f[~f["j"].isin(enrolled["j"])].merge(whole, on=[*place, "outcome"])
+    others = pd.concat([others, rest], ignore_index=True)
     pairs = others.merge(enrolled[[*key, "j", "size"]], on=key, suffixes=("", "_all"))
     # Rows whose size exceeds the enrolled students' are not a subset (rates pooled over
     # several years count students once per year): no relation is assumed for them.
