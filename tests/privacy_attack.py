@@ -882,8 +882,10 @@ MILP_SECONDS = 10
 
 
 #: Many-at-once solves (:meth:`_Block.push`) run while more than ``PUSH_FROM`` unknowns of a
-#: block are undecided and each round settles at least this share of them.
-PUSH_FROM, PUSH_SETTLES = 20, 0.02
+#: block are undecided and each round settles at least this share of them. Their ``milp``
+#: may take longer than one count's: any whole feasible point it finds settles many counts
+#: (D03's largest block with its schools needs about 20 s for a first one).
+PUSH_FROM, PUSH_SETTLES, PUSH_MILP_SECONDS = 20, 0.02, 60
 _RANDOM = np.random.default_rng(20261201)
 
 
@@ -931,7 +933,7 @@ class _Block:
                 weights = np.zeros(self.a.shape[1])
                 weights[left] = sign * _RANDOM.uniform(0.5, 1.5, left.size)
                 if integer:
-                    self._seen(self._whole(weights).x)
+                    self._seen(self._whole(weights, PUSH_MILP_SECONDS).x)
                 else:
                     self.optimum(weights)
             before, left = left.size, undecided(left)
@@ -983,11 +985,11 @@ class _Block:
         return bound, True
 
 
-    def _whole(self, cost):
-        """``milp`` minimising ``cost @ x`` over whole numbers, ``MILP_SECONDS`` at most."""
+    def _whole(self, cost, seconds: float = MILP_SECONDS):
+        """``milp`` minimising ``cost @ x`` over whole numbers, ``seconds`` at most."""
         return milp(cost, integrality=np.ones(self.a.shape[1]),
                     constraints=LinearConstraint(self.a, self.lo, self.hi),
-                    bounds=Bounds(0, np.inf), options={"time_limit": MILP_SECONDS})
+                    bounds=Bounds(0, np.inf), options={"time_limit": seconds})
 
 
 class _WarmLP:
