@@ -151,3 +151,15 @@ def test_a_share_outside_0_100_is_said_in_words(cache, monkeypatch, share, words
     for phrase in words:
         assert phrase in panel.text
     assert "% of the gap in the rate of being suspended out of school between" not in panel.text
+
+
+@pytest.mark.parametrize("share", [1.004, -0.004])
+def test_a_share_outside_0_100_only_unprinted_is_a_split(cache, monkeypatch, share):
+    """100.4% prints as 100%: all of the gap, with no "-0%" other part."""
+    rows = cache.rows
+    monkeypatch.setattr(cache, "rows", lambda **kw: rows(**kw).assign(
+        value=lambda d: d["value"].mask(d["measure"] == "between_school_share", share)))
+    text = split_view(cache, Selection("D1", 2023, "oss", "race_ethnicity", "Black"),
+                      config=CONFIG).text
+    assert "more than all" not in text and "-0%" not in text
+    assert ("100% of the gap" in text) == (share > 0) and ("0% of the gap" in text)

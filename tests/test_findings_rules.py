@@ -120,6 +120,11 @@ def test_stricter_q_threshold():
          "comes from where students are enrolled; within the same schools it runs the other "
          "way"),
         (0.45, "mixed", "The gap is split: 45% between schools, 55% within schools"),
+        # Over 100% only as printed: 100.4% is practically all of it, not more than all.
+        (-0.004, "within_schools", "Practically all of the gap (100%) lies within schools: the "
+         "gap is there among students of the same schools"),
+        (0.998, "between_schools", "Practically all of the gap (100%) lies between schools: it "
+         "comes from where students are enrolled"),
     ],
 )
 def test_locus_sentence(share, locus, words):

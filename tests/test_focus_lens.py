@@ -71,6 +71,8 @@ def test_config_refuses_a_bad_focus(bad):
     (0.3, "within_schools", "mostly within schools"),
     (-0.38, "within_schools", "within schools (reversed between)"),
     (0.5, "mixed", "split"),
+    (1.004, "between_schools", "mostly between schools"),  # printed 100%: not reversed
+    (-0.004, "within_schools", "mostly within schools"),
 ])
 def test_where_the_gap_sits_says_when_a_part_runs_the_other_way(audit, share, note, words):
     """A between-school share above 100% or below 0% is not "mostly" one place: the other

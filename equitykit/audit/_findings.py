@@ -310,16 +310,21 @@ def _locus_clause(locus: str, row) -> str:
     if not isinstance(share, float) or not math.isfinite(share):
         return ""
     if locus == "between_schools":
-        if share > 1:  # within schools it runs the other way
-            return (f". More than the whole gap ({share:.0%}) lies {BETWEEN}; within the same "
-                    "schools it runs the other way")
-        return f". Most of the gap ({share:.0%}) lies {BETWEEN}"
+        return _most_of_the_gap(share, BETWEEN, "within the same schools it runs the other way")
     if locus == "within_schools":
-        if share < 0:  # where students are enrolled runs the other way
-            return (f". More than the whole gap ({1 - share:.0%}) lies {WITHIN}; where "
-                    "students are enrolled runs the other way")
-        return f". Most of the gap ({1 - share:.0%}) lies {WITHIN}"
+        return _most_of_the_gap(1 - share, WITHIN,
+                                "where students are enrolled runs the other way")
     return f". The gap is split: {share:.0%} between schools, {1 - share:.0%} within schools"
+
+
+def _most_of_the_gap(part: float, where: str, other_way: str) -> str:
+    """The clause for a gap that lies mostly ``where``; more than the whole of it (the other
+    part runs the other way) only when the share as printed is over 100%."""
+    shown = f"{part:.0%}"
+    if int(shown[:-1]) > 100:
+        return f". More than the whole gap ({shown}) lies {where}; {other_way}"
+    amount = "Practically all" if shown == "100%" else "Most"
+    return f". {amount} of the gap ({shown}) lies {where}"
 
 
 def _num(value) -> float | None:

@@ -36,7 +36,8 @@ _PARITY = {"risk_ratio": 1.0, "hedges_g": 0.0}
 #: Which side of parity is the harm, for the chart's caption (every finding is a harm).
 _SIDES = {"risk_ratio": ("Right of it, a group is more likely to have an outcome (the harm "
                          "for discipline); left of it, less likely (the harm for gifted "
-                         "identification, advanced courses, proficiency or graduation)."),
+                         "identification, advanced courses, proficiency, graduation or a "
+                         "restorative conference)."),
           "hedges_g": "Left of it, the group scores lower than all other students."}
 _RATIO_TICKS = (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)
 _CSS = """

@@ -39,7 +39,8 @@ def _locus_words(row: pd.Series | None) -> str:
     if row is None or row["suppressed"]:
         return ""
     note, share = row.get("note", ""), row["value"]
-    if share > 1 or share < 0:
+    printed = int(f"{share:.0%}"[:-1])  # as the table prints it
+    if printed > 100 or printed < 0:
         return REVERSED_WORDS.get(note, LOCUS_WORDS.get(note, ""))
     return LOCUS_WORDS.get(note, "")
 

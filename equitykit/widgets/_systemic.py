@@ -73,18 +73,19 @@ def split_view(cache: DistrictCache, sel: Selection, *, config: AuditConfig) -> 
     subject = (f"average {w.SCORE_OUTCOMES[sel.outcome]} score" if sel.outcome in
                w.SCORE_OUTCOMES else f"rate of being {w.outcome_label(sel.outcome)}")
     gap = f"the gap in the {subject} between {group} and all other students"
-    if between > 1:  # inside schools the gap runs the other way
+    printed = round(100 * between)  # reversed only as printed: 100.4% is "all", not "more"
+    if printed > 100:  # inside schools the gap runs the other way
         text = (f"{capitalize(where)}, which schools students attend accounts for more than "
                 f"all of {gap} ({100 * between:.0f}%, between schools); inside the same "
                 f"schools the gap runs the other way ({100 * (1 - between):.0f}%, within "
                 "schools).")
-    elif between < 0:  # where students are enrolled narrows the gap
+    elif printed < 0:  # where students are enrolled narrows the gap
         text = (f"{capitalize(where)}, differences inside the same schools account for more "
                 f"than all of {gap} ({100 * (1 - between):.0f}%, within schools); which "
                 f"schools students attend narrows it ({100 * between:.0f}%, between schools).")
     else:
-        text = (f"{capitalize(where)}, {100 * between:.0f}% of {gap} comes from which schools "
-                f"students attend (between schools) and {100 * (1 - between):.0f}% from "
+        text = (f"{capitalize(where)}, {printed}% of {gap} comes from which schools "
+                f"students attend (between schools) and {100 - printed}% from "
                 "differences inside the same schools (within schools).")
     if sel.comparison != ALL_OTHER:
         text += (" The audit splits each group's gap with all other students, not with "
