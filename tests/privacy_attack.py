@@ -984,7 +984,6 @@ class _Block:
             bound = max(bound, proven) if sign > 0 else min(bound, proven)
         return bound, True
 
-
     def _whole(self, cost, seconds: float = MILP_SECONDS):
         """``milp`` minimising ``cost @ x`` over whole numbers, ``seconds`` at most."""
         return milp(cost, integrality=np.ones(self.a.shape[1]),
