@@ -221,6 +221,14 @@ def attack_batch(batch: Path, *, min_n: int = 10, width: float = 10,
     return found
 
 
+def attack_table(table: pd.DataFrame, folder: Path, *, width: float) -> list[Finding]:
+    """The LP attack on one published metrics table alone (written to ``folder`` as
+    metrics.csv): its findings other than group sizes and empty groups."""
+    table.to_csv(Path(folder) / "metrics.csv", index=False)
+    return [f for f in attack_district(Path(folder), integer=False, width=width)
+            if f.kind not in ("size", "empty")]
+
+
 def attack_district(folder: Path, *, min_n: int = 10, width: float = 10,
                     integer: bool = True) -> list[Finding]:
     m = read_metrics(folder)
